@@ -1,0 +1,335 @@
+//! Generates Airlock bindings for one WIT world: the Rust types, a typed client
+//! with one method per export, one trait per imported interface, the import
+//! dispatcher, and the runner-side glue that calls the component through
+//! wasmtime's typed API.
+//!
+//! Both sides of the wire are generated from the same world in the same
+//! expansion and share one set of Rust types (serde derives for postcard,
+//! wasmtime derives for the canonical ABI), so the bytes one side encodes are
+//! exactly what the other decodes. [`Generated::world_hash`] fingerprints the
+//! world's signature so that a host and a runner built from different WIT
+//! refuse each other at the handshake.
+//!
+//! # Layout
+//!
+//! - [`types`]: WIT types to Rust types and type definitions.
+//! - [`signature`]: the canonical signature text behind the world hash.
+//! - [`functions`]: the client, host traits, dispatcher and runner glue.
+
+mod functions;
+mod names;
+mod signature;
+mod types;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use proc_macro2::TokenStream;
+use quote::quote;
+use wit_parser::{InterfaceId, Resolve, TypeDefKind, TypeOwner, WorldId, WorldItem, WorldKey};
+
+/// The package whose interfaces the runner implements itself (logging,
+/// progress, cancellation); they never reach the host application's traits.
+pub const FRAMEWORK_PACKAGE: &str = "airlock:plugin";
+
+/// What to generate bindings for.
+#[derive(Debug, Clone)]
+pub struct Opts {
+    /// WIT directories or files, parsed in order; the world is looked up in the last one.
+    pub paths: Vec<PathBuf>,
+    /// The world's name (`filter`) or full id (`airlock:design/filter`); optional
+    /// when the package has exactly one world.
+    pub world: Option<String>,
+}
+
+/// The output of one generation.
+#[derive(Debug)]
+pub struct Generated {
+    pub tokens: TokenStream,
+    /// Every WIT file read, so that the macro can make the build depend on them.
+    pub files: Vec<PathBuf>,
+    pub world_name: String,
+    pub world_hash: [u8; 32],
+}
+
+/// Parses the WIT at `opts.paths` and generates bindings for the selected world.
+pub fn generate(opts: &Opts) -> Result<Generated> {
+    let mut resolve = Resolve::default();
+    let mut files = Vec::new();
+    let mut main = Vec::new();
+    if opts.paths.is_empty() {
+        bail!("no WIT path given");
+    }
+    for path in &opts.paths {
+        let (pkg, sources) = resolve
+            .push_path(path)
+            .with_context(|| format!("failed to parse WIT at `{}`", path.display()))?;
+        main.push(pkg);
+        files.extend(sources.paths().map(Path::to_path_buf));
+    }
+    let world = resolve.select_world(&main[main.len() - 1..], opts.world.as_deref())?;
+    let mut generated = generate_world(&resolve, world)?;
+    generated.files = files;
+    Ok(generated)
+}
+
+/// Generates bindings for `world` of an already parsed `resolve`.
+pub fn generate_world(resolve: &Resolve, world: WorldId) -> Result<Generated> {
+    let g = Generator::new(resolve, world)?;
+    let tokens = g.emit()?;
+    let world_name = g.world_name();
+    let world_hash = *blake3::hash(signature::world_signature(resolve, world).as_bytes()).as_bytes();
+    let hash_tokens = world_hash.iter();
+    let name_lit = &world_name;
+    let tokens = quote! {
+        /// Fully qualified name of the world these bindings were generated from.
+        pub const WORLD_NAME: &str = #name_lit;
+        /// BLAKE3 hash of the world's canonical signature; checked at every runner handshake.
+        pub const WORLD_HASH: [u8; 32] = [#(#hash_tokens),*];
+        #tokens
+    };
+    Ok(Generated { tokens, files: Vec::new(), world_name, world_hash })
+}
+
+/// One function of the world as seen over the wire.
+pub(crate) struct WireFunction<'a> {
+    /// Index in the world's import or export table; the wire carries this, not the name.
+    pub index: u32,
+    /// `None` for functions directly in the world.
+    pub interface: Option<InterfaceId>,
+    pub func: &'a wit_parser::Function,
+}
+
+pub(crate) struct Generator<'a> {
+    pub resolve: &'a Resolve,
+    pub world: WorldId,
+    /// Module path of every interface's generated module, relative to the bindings root.
+    pub module_paths: HashMap<InterfaceId, Vec<String>>,
+    pub imported_interfaces: Vec<InterfaceId>,
+    pub exported_interfaces: Vec<InterfaceId>,
+    pub imports: Vec<WireFunction<'a>>,
+    pub exports: Vec<WireFunction<'a>>,
+}
+
+impl<'a> Generator<'a> {
+    fn new(resolve: &'a Resolve, world_id: WorldId) -> Result<Self> {
+        let world = &resolve.worlds[world_id];
+        let mut g = Generator {
+            resolve,
+            world: world_id,
+            module_paths: HashMap::new(),
+            imported_interfaces: Vec::new(),
+            exported_interfaces: Vec::new(),
+            imports: Vec::new(),
+            exports: Vec::new(),
+        };
+        for (is_export, items) in [(false, &world.imports), (true, &world.exports)] {
+            for (key, item) in items {
+                match item {
+                    WorldItem::Interface { id, .. } => {
+                        let mut path = Vec::new();
+                        if is_export {
+                            path.push("exports".to_string());
+                        }
+                        path.extend(g.interface_module_path(key, *id));
+                        g.module_paths.insert(*id, path);
+                        let framework = g.is_framework(*id);
+                                                let iface = &resolve.interfaces[*id];
+                        if is_export {
+                            g.exported_interfaces.push(*id);
+                        } else {
+                            g.imported_interfaces.push(*id);
+                        }
+                        if framework {
+                            continue;
+                        }
+                        for func in iface.functions.values() {
+                            g.push_function(is_export, Some(*id), func)?;
+                        }
+                    }
+                    WorldItem::Function(func) => g.push_function(is_export, None, func)?,
+                    WorldItem::Type { .. } => {}
+                }
+            }
+        }
+        g.check_supported()?;
+        Ok(g)
+    }
+
+    fn push_function(
+        &mut self,
+        is_export: bool,
+        interface: Option<InterfaceId>,
+        func: &'a wit_parser::Function,
+    ) -> Result<()> {
+        if !matches!(func.kind, wit_parser::FunctionKind::Freestanding) {
+            bail!(
+                "function `{}` of world `{}` is a resource method or async function; Airlock supports plain functions only so far",
+                func.name,
+                self.world_name()
+            );
+        }
+        let list = if is_export { &mut self.exports } else { &mut self.imports };
+        let index = u32::try_from(list.len()).context("too many functions")?;
+        list.push(WireFunction { index, interface, func });
+        Ok(())
+    }
+
+    fn interface_module_path(&self, key: &WorldKey, id: InterfaceId) -> Vec<String> {
+        let iface = &self.resolve.interfaces[id];
+        match (key, iface.package) {
+            (WorldKey::Interface(_), Some(pkg)) => {
+                let name = &self.resolve.packages[pkg].name;
+                vec![
+                    names::module(&name.namespace),
+                    names::module(&name.name),
+                    names::module(iface.name.as_deref().unwrap_or("interface")),
+                ]
+            }
+            (WorldKey::Name(name), _) => vec![names::module(name)],
+            (WorldKey::Interface(_), None) => vec![names::module(iface.name.as_deref().unwrap_or("interface"))],
+        }
+    }
+
+    pub fn is_framework(&self, id: InterfaceId) -> bool {
+        self.resolve.interfaces[id]
+            .package
+            .map(|p| {
+                let n = &self.resolve.packages[p].name;
+                format!("{}:{}", n.namespace, n.name) == FRAMEWORK_PACKAGE
+            })
+            .unwrap_or(false)
+    }
+
+    pub fn world_name(&self) -> String {
+        let world = &self.resolve.worlds[self.world];
+        match world.package {
+            Some(pkg) => {
+                let n = &self.resolve.packages[pkg].name;
+                let mut s = format!("{}:{}/{}", n.namespace, n.name, world.name);
+                if let Some(v) = &n.version {
+                    s.push_str(&format!("@{v}"));
+                }
+                s
+            }
+            None => world.name.clone(),
+        }
+    }
+
+    /// Rejects what the wire cannot carry yet, naming the offending type.
+    fn check_supported(&self) -> Result<()> {
+        for (_, ty) in self.resolve.types.iter() {
+            let relevant = match ty.owner {
+                TypeOwner::World(w) => w == self.world,
+                TypeOwner::Interface(i) => self.module_paths.contains_key(&i),
+                TypeOwner::None => false,
+            };
+            if !relevant {
+                continue;
+            }
+            let what = match &ty.kind {
+                TypeDefKind::Resource | TypeDefKind::Handle(_) => "resource",
+                TypeDefKind::Future(_) => "future",
+                TypeDefKind::Stream(_) => "stream",
+                TypeDefKind::Map(..) => "map",
+                TypeDefKind::FixedLengthList(..) => "fixed-length list",
+                _ => continue,
+            };
+            bail!(
+                "world `{}` uses {what} type `{}`, which Airlock bindings do not support yet (resources come with WIT resource support; use records, variants and lists meanwhile)",
+                self.world_name(),
+                ty.name.as_deref().unwrap_or("<anonymous>")
+            );
+        }
+        Ok(())
+    }
+
+    fn emit(&self) -> Result<TokenStream> {
+        let mut tree = ModuleTree::default();
+        for (&id, path) in &self.module_paths {
+            let depth = path.len();
+            let types = self.interface_types(id, depth)?;
+            let funcs = functions::interface_items(self, id, depth)?;
+            tree.insert(path, quote! { #types #funcs });
+        }
+        let world_types = self.world_types()?;
+        let root = functions::root_items(self)?;
+        let modules = tree.emit();
+        Ok(quote! {
+            #world_types
+            #modules
+            #root
+        })
+    }
+
+    fn interface_types(&self, id: InterfaceId, depth: usize) -> Result<TokenStream> {
+        let iface = &self.resolve.interfaces[id];
+        let mut out = TokenStream::new();
+        let mut has_flags = false;
+        for (name, &ty) in &iface.types {
+            has_flags |= matches!(self.resolve.types[ty].kind, TypeDefKind::Flags(_));
+            out.extend(types::type_definition(self, name, ty, depth)?);
+        }
+        if has_flags {
+            out = quote! {
+                #[allow(unused_imports)]
+                use ::airlock::__private::wasmtime;
+                #out
+            };
+        }
+        Ok(out)
+    }
+
+    fn world_types(&self) -> Result<TokenStream> {
+        let world = &self.resolve.worlds[self.world];
+        let mut out = TokenStream::new();
+        let mut has_flags = false;
+        for (key, item) in world.imports.iter().chain(world.exports.iter()) {
+            if let WorldItem::Type { id, .. } = item {
+                let name = self.resolve.name_world_key(key);
+                has_flags |= matches!(self.resolve.types[*id].kind, TypeDefKind::Flags(_));
+                out.extend(types::type_definition(self, &name, *id, 0)?);
+            }
+        }
+        if has_flags {
+            out = quote! {
+                #[allow(unused_imports)]
+                use ::airlock::__private::wasmtime;
+                #out
+            };
+        }
+        Ok(out)
+    }
+}
+
+/// Nested `pub mod` blocks built from module paths.
+#[derive(Default)]
+struct ModuleTree {
+    items: TokenStream,
+    children: std::collections::BTreeMap<String, ModuleTree>,
+}
+
+impl ModuleTree {
+    fn insert(&mut self, path: &[String], items: TokenStream) {
+        match path.split_first() {
+            None => self.items.extend(items),
+            Some((first, rest)) => self.children.entry(first.clone()).or_default().insert(rest, items),
+        }
+    }
+
+    fn emit(&self) -> TokenStream {
+        let mut out = self.items.clone();
+        for (name, child) in &self.children {
+            let ident = names::raw_ident(name);
+            let body = child.emit();
+            out.extend(quote! {
+                #[allow(clippy::all, dead_code, unused_imports, non_camel_case_types)]
+                pub mod #ident {
+                    #body
+                }
+            });
+        }
+        out
+    }
+}

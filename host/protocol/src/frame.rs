@@ -1,0 +1,214 @@
+//! Framing: length-prefixed postcard headers followed by raw payloads.
+//!
+//! Reads are bounded by a caller-chosen maximum before any allocation, and
+//! every decoding failure is an error value, never a panic: the bytes may come
+//! from a compromised runner.
+
+use std::io::{self, IoSlice, Read, Write};
+
+use serde::{Serialize, de::DeserializeOwned};
+
+/// Headers are small messages; a larger one is a protocol violation.
+pub const MAX_HEADER_LEN: u32 = 64 << 10;
+
+/// What went wrong while reading or writing a frame.
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    /// The peer closed the connection before a frame began.
+    #[error("connection closed")]
+    Closed,
+    #[error("i/o error on the plugin channel: {0}")]
+    Io(#[from] io::Error),
+    #[error("frame of {len} bytes exceeds the limit of {max} bytes")]
+    TooLarge { len: u64, max: u64 },
+    #[error("malformed frame: {0}")]
+    Malformed(&'static str),
+    #[error("undecodable frame header: {0}")]
+    Decode(#[from] postcard::Error),
+}
+
+impl FrameError {
+    /// True when the error is a read timeout rather than a broken peer.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, FrameError::Io(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut))
+    }
+}
+
+/// Writes frames, reusing one header buffer.
+#[derive(Debug, Default)]
+pub struct FrameWriter {
+    header: Vec<u8>,
+}
+
+impl FrameWriter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes `message` followed by `payload` as one frame, with one `writev` where possible.
+    pub fn write<W: Write + ?Sized, M: Serialize>(
+        &mut self,
+        out: &mut W,
+        message: &M,
+        payload: &[u8],
+    ) -> Result<(), FrameError> {
+        self.header.clear();
+        self.header.extend_from_slice(&[0; 8]);
+        let buf = std::mem::take(&mut self.header);
+        self.header = postcard::to_extend(message, buf)?;
+        let header_len = self.header.len() - 8;
+        if header_len as u64 > MAX_HEADER_LEN as u64 {
+            return Err(FrameError::TooLarge { len: header_len as u64, max: MAX_HEADER_LEN as u64 });
+        }
+        let total = 4 + header_len as u64 + payload.len() as u64;
+        let total = u32::try_from(total).map_err(|_| FrameError::TooLarge { len: total, max: u32::MAX as u64 })?;
+        self.header[0..4].copy_from_slice(&total.to_le_bytes());
+        self.header[4..8].copy_from_slice(&(header_len as u32).to_le_bytes());
+        write_all_vectored(out, &self.header, payload)?;
+        out.flush()?;
+        Ok(())
+    }
+}
+
+fn write_all_vectored<W: Write + ?Sized>(out: &mut W, mut a: &[u8], mut b: &[u8]) -> io::Result<()> {
+    while !a.is_empty() || !b.is_empty() {
+        let n = if a.is_empty() {
+            out.write(b)?
+        } else if b.is_empty() {
+            out.write(a)?
+        } else {
+            out.write_vectored(&[IoSlice::new(a), IoSlice::new(b)])?
+        };
+        if n == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        let from_a = n.min(a.len());
+        a = &a[from_a..];
+        b = &b[n - from_a..];
+    }
+    Ok(())
+}
+
+/// Reads frames into one reusable buffer.
+#[derive(Debug)]
+pub struct FrameReader {
+    buf: Vec<u8>,
+    header_len: usize,
+    max_frame_len: u32,
+}
+
+impl FrameReader {
+    /// `max_frame_len` caps the whole frame (header and payload).
+    pub fn new(max_frame_len: u32) -> Self {
+        Self { buf: Vec::new(), header_len: 0, max_frame_len }
+    }
+
+    pub fn set_max_frame_len(&mut self, max: u32) {
+        self.max_frame_len = max;
+    }
+
+    /// Reads one frame and decodes its header; the payload is then available
+    /// from [`FrameReader::payload`] until the next read.
+    pub fn read<R: Read + ?Sized, M: DeserializeOwned>(&mut self, input: &mut R) -> Result<M, FrameError> {
+        let mut len = [0u8; 4];
+        read_exact_or_closed(input, &mut len)?;
+        let len = u32::from_le_bytes(len);
+        if len > self.max_frame_len {
+            return Err(FrameError::TooLarge { len: len as u64, max: self.max_frame_len as u64 });
+        }
+        if len < 4 {
+            return Err(FrameError::Malformed("frame shorter than its header length field"));
+        }
+        self.buf.clear();
+        self.buf.resize(len as usize, 0);
+        input.read_exact(&mut self.buf)?;
+        let header_len = u32::from_le_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]);
+        if header_len > MAX_HEADER_LEN || header_len as usize > self.buf.len() - 4 {
+            return Err(FrameError::Malformed("header length out of bounds"));
+        }
+        self.header_len = header_len as usize;
+        let header = &self.buf[4..4 + self.header_len];
+        let (message, rest) = postcard::take_from_bytes(header)?;
+        if !rest.is_empty() {
+            return Err(FrameError::Malformed("trailing bytes after the header"));
+        }
+        Ok(message)
+    }
+
+    /// The payload of the last frame read.
+    pub fn payload(&self) -> &[u8] {
+        self.buf.get(4 + self.header_len..).unwrap_or(&[])
+    }
+
+    /// Takes the payload of the last frame read, leaving the reader's buffer empty.
+    pub fn take_payload(&mut self) -> Vec<u8> {
+        let start = (4 + self.header_len).min(self.buf.len());
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.drain(..start);
+        buf
+    }
+}
+
+fn read_exact_or_closed<R: Read + ?Sized>(input: &mut R, buf: &mut [u8]) -> Result<(), FrameError> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) if filled == 0 => return Err(FrameError::Closed),
+            Ok(0) => return Err(FrameError::Malformed("connection closed inside a frame header")),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FromRunner, LogLevel, ToRunner};
+
+    #[test]
+    fn frame_round_trip_keeps_header_and_payload() {
+        let mut wire = Vec::new();
+        let mut writer = FrameWriter::new();
+        writer.write(&mut wire, &ToRunner::Call { seq: 7, func: 3 }, b"payload").unwrap();
+        writer.write(&mut wire, &FromRunner::Log { level: LogLevel::Warn, message: "hi".into() }, &[]).unwrap();
+        let mut input = &wire[..];
+        let mut reader = FrameReader::new(1 << 20);
+        let m: ToRunner = reader.read(&mut input).unwrap();
+        assert_eq!(m, ToRunner::Call { seq: 7, func: 3 });
+        assert_eq!(reader.payload(), b"payload");
+        let m: FromRunner = reader.read(&mut input).unwrap();
+        assert_eq!(m, FromRunner::Log { level: LogLevel::Warn, message: "hi".into() });
+        assert!(reader.payload().is_empty());
+        assert!(matches!(reader.read::<_, FromRunner>(&mut input), Err(FrameError::Closed)));
+    }
+
+    #[test]
+    fn oversized_length_is_refused_before_allocating() {
+        let wire = u32::MAX.to_le_bytes();
+        let mut reader = FrameReader::new(1024);
+        let err = reader.read::<_, FromRunner>(&mut &wire[..]).unwrap_err();
+        assert!(matches!(err, FrameError::TooLarge { len, max: 1024 } if len == u32::MAX as u64), "{err}");
+    }
+
+    #[test]
+    fn header_length_beyond_frame_is_malformed() {
+        let mut wire = Vec::new();
+        wire.extend_from_slice(&8u32.to_le_bytes());
+        wire.extend_from_slice(&100u32.to_le_bytes());
+        wire.extend_from_slice(&[0; 4]);
+        let err = FrameReader::new(1024).read::<_, FromRunner>(&mut &wire[..]).unwrap_err();
+        assert!(matches!(err, FrameError::Malformed(_)), "{err}");
+    }
+
+    #[test]
+    fn truncated_frame_is_an_error() {
+        let mut wire = Vec::new();
+        FrameWriter::new().write(&mut wire, &ToRunner::Shutdown, b"abcdef").unwrap();
+        wire.truncate(wire.len() - 2);
+        let err = FrameReader::new(1024).read::<_, ToRunner>(&mut &wire[..]).unwrap_err();
+        assert!(matches!(err, FrameError::Io(_)), "{err}");
+    }
+}

@@ -1,0 +1,181 @@
+//! Wire protocol between an Airlock host and a plugin runner process.
+//!
+//! Every message is one frame:
+//!
+//! ```text
+//! [u32 LE frame length][u32 LE header length][postcard header][raw payload]
+//! ```
+//!
+//! The header is a small postcard-encoded [`ToRunner`] or [`FromRunner`]; the
+//! payload carries bulk bytes (postcard-encoded call arguments and results,
+//! component bytes, captured output) and is never re-encoded, so a 1 MiB
+//! `list<u8>` is copied into the frame once.
+//!
+//! Postcard is not self-describing: both sides are generated from the same WIT
+//! world in the same build, and the handshake ([`Hello`]) carries
+//! [`PROTOCOL_VERSION`] and a hash of the world so that a mismatched pair
+//! refuses to talk instead of misreading bytes.
+//!
+//! # Layout
+//!
+//! - [`frame`]: reading and writing frames with a size cap and no panics.
+//! - the message types below.
+
+pub mod frame;
+
+use serde::{Deserialize, Serialize};
+
+pub use frame::{FrameError, FrameReader, FrameWriter, MAX_HEADER_LEN};
+
+/// Bumped whenever a message type changes shape.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
+/// bindings generator; equal hashes mean identical function signatures.
+pub type WorldHash = [u8; 32];
+
+/// Messages from the host to a runner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ToRunner {
+    /// First frame: which world, which component (the payload), which limits.
+    Hello(Hello),
+    /// Call export `func` of the world; the payload holds its postcard-encoded arguments.
+    Call { seq: u64, func: u32 },
+    /// Answer to [`FromRunner::ImportCall`]; the payload holds the postcard-encoded result.
+    ImportReturn { seq: u64 },
+    /// Answer to [`FromRunner::CancelQuery`].
+    CancelReply { cancelled: bool },
+    /// Exit cleanly.
+    Shutdown,
+}
+
+/// The handshake that starts every runner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hello {
+    pub protocol: u32,
+    /// Fully qualified world name, e.g. `airlock:design/filter@0.1.0`.
+    pub world: String,
+    pub world_hash: WorldHash,
+    /// The plugin's display name, used in the runner's diagnostics.
+    pub plugin: String,
+    pub limits: RunnerLimits,
+}
+
+/// Limits the runner enforces inside wasmtime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunnerLimits {
+    /// Per-call deadline, enforced by epoch interruption.
+    pub call_deadline_ms: u64,
+    /// Largest frame the runner accepts or sends.
+    pub max_frame_len: u32,
+    /// Bytes of guest stdout/stderr kept between flushes; the rest is dropped and counted.
+    pub max_output_buffer: u32,
+}
+
+impl Default for RunnerLimits {
+    fn default() -> Self {
+        Self {
+            call_deadline_ms: 10_000,
+            max_frame_len: 256 << 20,
+            max_output_buffer: 64 << 10,
+        }
+    }
+}
+
+/// Messages from a runner to the host. The host treats every one as hostile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FromRunner {
+    /// The component compiled, matches the world and is instantiated.
+    Ready { world_hash: WorldHash },
+    /// The runner could not start the plugin; it exits after sending this.
+    InitFailed(InitFailure),
+    /// Result of [`ToRunner::Call`] `seq`; on success the payload holds the encoded result.
+    Return {
+        seq: u64,
+        outcome: Result<(), CallFailure>,
+    },
+    /// The guest called import `func`; the payload holds its encoded arguments.
+    ImportCall { seq: u64, func: u32 },
+    /// A `log` call from the guest.
+    Log { level: LogLevel, message: String },
+    /// Guest stdout or stderr; the payload holds the bytes.
+    Output { stream: OutputStream, dropped: u64 },
+    /// A `progress.report` call from the guest.
+    Progress { fraction: f32, message: String },
+    /// The guest asked whether the current call was cancelled.
+    CancelQuery,
+}
+
+/// Why a call did not return a value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CallFailure {
+    /// The guest trapped (a panic, `unreachable`, an out-of-bounds access…).
+    Trap {
+        message: String,
+        /// The wasm backtrace, one frame per line, when wasmtime captured one.
+        backtrace: Option<String>,
+    },
+    /// The call ran past its deadline and was interrupted inside the runner.
+    DeadlineExceeded { deadline_ms: u64 },
+    /// The arguments did not decode as the function's parameter types.
+    BadArguments(String),
+    /// No export with this index exists in the world.
+    UnknownFunction(u32),
+    /// The plugin could not be re-instantiated after an earlier trap.
+    Instantiate(String),
+}
+
+/// Why a runner could not start a plugin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum InitFailure {
+    ProtocolMismatch { host: u32, runner: u32 },
+    /// The runner binary was not built with this world (or with another version of it).
+    UnknownWorld { world: String, known: Vec<String> },
+    /// The component does not fit the world: a missing or mistyped import or export.
+    WorldMismatch(String),
+    Compile(String),
+    Instantiate(String),
+}
+
+/// Log levels, mirroring `airlock:plugin/log.level`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutputStream {
+    Stdout,
+    Stderr,
+}
+
+impl std::fmt::Display for OutputStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            OutputStream::Stdout => "stdout",
+            OutputStream::Stderr => "stderr",
+        })
+    }
+}
+
+/// Encodes a value with postcard into `buf` (cleared first), for payloads.
+pub fn encode_into<T: Serialize + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<(), postcard::Error> {
+    buf.clear();
+    let taken = std::mem::take(buf);
+    *buf = postcard::to_extend(value, taken)?;
+    Ok(())
+}
+
+/// Decodes a payload with postcard, requiring that every byte is consumed.
+pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, postcard::Error> {
+    let (value, rest) = postcard::take_from_bytes(bytes)?;
+    if rest.is_empty() {
+        Ok(value)
+    } else {
+        Err(postcard::Error::DeserializeBadEncoding)
+    }
+}

@@ -1,0 +1,36 @@
+//! The runner process entry point: the socket on descriptor 3, serve, exit.
+
+use std::os::fd::FromRawFd;
+use std::os::unix::net::UnixStream;
+
+use crate::glue::WorldGlue;
+use crate::serve::{ServeError, ServeOptions, serve_connection};
+
+/// The first argument that makes a host binary act as a runner.
+pub const RUNNER_ARG: &str = "__airlock-runner";
+
+/// The descriptor on which a runner finds its connection to the host.
+pub const RUNNER_FD: i32 = 3;
+
+/// Serves the host connection on [`RUNNER_FD`] and exits the process.
+pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
+    // SAFETY: the host starts runners with their end of a socket pair dup'ed
+    // to RUNNER_FD, and nothing else in this process owns that descriptor.
+    let socket = unsafe { UnixStream::from_raw_fd(RUNNER_FD) };
+    let input = match socket.try_clone() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("airlock runner: descriptor {RUNNER_FD} is not a usable socket: {e}");
+            std::process::exit(70);
+        }
+    };
+    let options = ServeOptions { lock_down: true };
+    match serve_connection(Box::new(input), Box::new(socket), worlds, &options) {
+        Ok(()) => std::process::exit(0),
+        Err(ServeError::Init(_)) => std::process::exit(65),
+        Err(e) => {
+            eprintln!("airlock runner: {e}");
+            std::process::exit(70);
+        }
+    }
+}

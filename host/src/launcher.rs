@@ -1,0 +1,137 @@
+//! Starting runner processes: which executable, with what inherited, and the
+//! hook that lets one binary be both the host application and its runners.
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use airlock_runner::{RUNNER_ARG, RUNNER_FD, WorldGlue};
+
+/// Serves as a runner and exits when this process was started as one;
+/// returns at once otherwise. Call it first thing in `main` of a host
+/// application that runs its own plugins, with the glue of every world it uses.
+pub fn serve_runner_if_requested(worlds: &[&dyn WorldGlue]) {
+    if std::env::args_os().nth(1).as_deref() == Some(OsStr::new(RUNNER_ARG)) {
+        airlock_runner::run_runner_process(worlds);
+    }
+}
+
+/// Which executable runs plugins.
+///
+/// The runner is started with an empty environment, stdin from `/dev/null`,
+/// stdout discarded, stderr captured into the host's log, and one socket on
+/// descriptor 3; every other descriptor is close-on-exec.
+#[derive(Debug, Clone)]
+pub struct Launcher {
+    program: PathBuf,
+}
+
+impl Launcher {
+    /// This very executable; its `main` must call [`serve_runner_if_requested`].
+    pub fn current_exe() -> std::io::Result<Self> {
+        Ok(Self { program: std::env::current_exe()? })
+    }
+
+    /// A dedicated runner executable whose `main` calls [`serve_runner_if_requested`].
+    pub fn program(path: impl Into<PathBuf>) -> Self {
+        Self { program: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.program
+    }
+
+    /// Spawns a runner, returning it with the host's end of its socket.
+    pub(crate) fn spawn(&self, plugin: &str) -> std::io::Result<(Child, UnixStream, StderrTail)> {
+        let (host_end, runner_end) = UnixStream::pair()?;
+        let fd = runner_end.as_raw_fd();
+        let mut command = Command::new(&self.program);
+        command
+            .arg(RUNNER_ARG)
+            .arg0(format!("airlock-runner: {plugin}"))
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        // SAFETY: only async-signal-safe calls (dup2, fcntl) run between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                if fd == RUNNER_FD {
+                    let flags = libc::fcntl(fd, libc::F_GETFD);
+                    if flags < 0 || libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC) < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                } else if libc::dup2(fd, RUNNER_FD) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut child = command.spawn()?;
+        drop(runner_end);
+        let stderr = StderrTail::follow(child.stderr.take().expect("stderr is piped"), plugin.to_string());
+        Ok((child, host_end, stderr))
+    }
+}
+
+/// The last lines a runner wrote to its stderr, kept for crash reports while
+/// every line also goes to the host's log.
+#[derive(Debug)]
+pub(crate) struct StderrTail {
+    tail: Arc<Mutex<Vec<String>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+const TAIL_LINES: usize = 20;
+const MAX_LINE: usize = 4096;
+
+impl StderrTail {
+    fn follow(stderr: ChildStderr, plugin: String) -> Self {
+        let tail = Arc::new(Mutex::new(Vec::new()));
+        let sink = tail.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("airlock-stderr-{plugin}"))
+            .spawn(move || {
+                let mut reader = BufReader::new(stderr);
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    match reader.read_until(b'\n', &mut line) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {
+                            line.truncate(MAX_LINE);
+                            let text = String::from_utf8_lossy(&line).trim_end().to_string();
+                            tracing::warn!(target: "airlock::runner", plugin = %plugin, "{text}");
+                            let mut t = sink.lock().unwrap_or_else(|e| e.into_inner());
+                            if t.len() == TAIL_LINES {
+                                t.remove(0);
+                            }
+                            t.push(text);
+                        }
+                    }
+                }
+            })
+            .ok();
+        Self { tail, thread }
+    }
+
+    /// The captured tail, after waiting briefly for the pipe to drain.
+    pub(crate) fn finish(&mut self) -> String {
+        if let Some(thread) = &self.thread {
+            let until = std::time::Instant::now() + std::time::Duration::from_millis(500);
+            while !thread.is_finished() && std::time::Instant::now() < until {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+        if self.thread.as_ref().is_some_and(|t| t.is_finished()) {
+            let _ = self.thread.take().map(JoinHandle::join);
+        }
+        self.tail.lock().unwrap_or_else(|e| e.into_inner()).join("\n")
+    }
+}

@@ -1,0 +1,479 @@
+//! One plugin instance: its runner process and the call loop that talks to it.
+//!
+//! Architecture invariant: every frame from the runner is treated as hostile.
+//! Frames are size-capped before allocation and decoded without panicking,
+//! every wait has a deadline, and a runner that breaks the protocol, misses its
+//! deadline or dies is killed and reported with a typed [`Error`]; the next
+//! call starts a fresh runner.
+
+use std::io::Write;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::Child;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use airlock_protocol::{
+    CallFailure, FrameError, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, LogLevel, PROTOCOL_VERSION,
+    RunnerLimits, ToRunner, WorldHash,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::dispatch::ImportDispatch;
+use crate::error::{Error, Result};
+use crate::launcher::{Launcher, StderrTail};
+
+/// A world's identity, as generated bindings declare it.
+#[derive(Debug, Clone, Copy)]
+pub struct WorldRef {
+    pub name: &'static str,
+    pub hash: WorldHash,
+}
+
+/// What to run and within which limits.
+#[derive(Debug, Clone)]
+pub struct PluginConfig {
+    name: String,
+    component: Arc<[u8]>,
+    call_deadline: Duration,
+    deadline_grace: Duration,
+    startup_timeout: Duration,
+    max_frame_len: u32,
+}
+
+impl PluginConfig {
+    /// A plugin called `name` (used in logs and errors) from component bytes.
+    pub fn new(name: impl Into<String>, component: impl Into<Arc<[u8]>>) -> Self {
+        Self {
+            name: name.into(),
+            component: component.into(),
+            call_deadline: Duration::from_secs(10),
+            deadline_grace: Duration::from_millis(250),
+            startup_timeout: Duration::from_secs(60),
+            max_frame_len: RunnerLimits::default().max_frame_len,
+        }
+    }
+
+    /// Reads the component from a file.
+    pub fn from_file(name: impl Into<String>, path: impl AsRef<Path>) -> Result<Self> {
+        let name = name.into();
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| Error::ReadComponent {
+            plugin: name.clone(),
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(Self::new(name, bytes))
+    }
+
+    /// How long one call may run; the runner interrupts the guest at this point.
+    pub fn call_deadline(mut self, deadline: Duration) -> Self {
+        self.call_deadline = deadline;
+        self
+    }
+
+    /// How much longer than the deadline the host waits before killing the runner.
+    pub fn deadline_grace(mut self, grace: Duration) -> Self {
+        self.deadline_grace = grace;
+        self
+    }
+
+    /// How long compiling and instantiating may take.
+    pub fn startup_timeout(mut self, timeout: Duration) -> Self {
+        self.startup_timeout = timeout;
+        self
+    }
+
+    /// The largest frame accepted from or sent to the runner.
+    pub fn max_frame_len(mut self, bytes: u32) -> Self {
+        self.max_frame_len = bytes;
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Asks an in-flight call to stop; the guest sees it through `airlock:plugin/cancel`.
+#[derive(Debug, Clone)]
+pub struct CancelHandle(Arc<AtomicBool>);
+
+impl CancelHandle {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
+type ProgressFn = Box<dyn FnMut(f32, &str) + Send>;
+
+/// One plugin instance in its own runner process. Generated clients wrap it.
+pub struct Plugin {
+    config: PluginConfig,
+    world: WorldRef,
+    launcher: Launcher,
+    runner: Option<Runner>,
+    seq: u64,
+    cancel: Arc<AtomicBool>,
+    progress: Option<ProgressFn>,
+    args: Vec<u8>,
+    import_result: Vec<u8>,
+    runners_started: u64,
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("name", &self.config.name)
+            .field("world", &self.world.name)
+            .field("pid", &self.pid())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A live runner process.
+struct Runner {
+    child: Child,
+    socket: UnixStream,
+    reader: FrameReader,
+    writer: FrameWriter,
+    stderr: StderrTail,
+}
+
+/// How waiting for a frame ended, when it did not produce one.
+enum RecvError {
+    Timeout,
+    /// The runner closed the connection or the socket failed: it probably died.
+    Gone(String),
+    /// The runner sent bytes the protocol does not allow.
+    Violation(String),
+}
+
+impl Runner {
+    fn send<M: Serialize>(&mut self, message: &M, payload: &[u8]) -> std::result::Result<(), FrameError> {
+        self.writer.write(&mut self.socket, message, payload)
+    }
+
+    fn recv(&mut self, deadline: Instant) -> std::result::Result<FromRunner, RecvError> {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(RecvError::Timeout);
+        }
+        let _ = self.socket.set_read_timeout(Some(deadline - now));
+        match self.reader.read(&mut self.socket) {
+            Ok(m) => Ok(m),
+            Err(e) if e.is_timeout() => Err(RecvError::Timeout),
+            Err(FrameError::Closed) => Err(RecvError::Gone("connection closed".into())),
+            Err(FrameError::Io(e)) => Err(RecvError::Gone(e.to_string())),
+            Err(e) => Err(RecvError::Violation(e.to_string())),
+        }
+    }
+}
+
+impl Plugin {
+    /// Starts a runner for `config` that speaks `world`, and waits until the
+    /// component is compiled and instantiated.
+    pub fn start(launcher: &Launcher, config: PluginConfig, world: WorldRef) -> Result<Self> {
+        let mut plugin = Plugin {
+            config,
+            world,
+            launcher: launcher.clone(),
+            runner: None,
+            seq: 0,
+            cancel: Arc::new(AtomicBool::new(false)),
+            progress: None,
+            args: Vec::new(),
+            import_result: Vec::new(),
+            runners_started: 0,
+        };
+        plugin.ensure_runner()?;
+        Ok(plugin)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    pub fn world(&self) -> WorldRef {
+        self.world
+    }
+
+    /// The runner's process id, while one is running.
+    pub fn pid(&self) -> Option<u32> {
+        self.runner.as_ref().map(|r| r.child.id())
+    }
+
+    /// How many runner processes this plugin has started (1 + restarts).
+    pub fn runners_started(&self) -> u64 {
+        self.runners_started
+    }
+
+    pub fn config(&self) -> &PluginConfig {
+        &self.config
+    }
+
+    /// A handle that asks the current call to stop early.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle(self.cancel.clone())
+    }
+
+    /// Receives the guest's `progress.report` calls.
+    pub fn on_progress(&mut self, f: impl FnMut(f32, &str) + Send + 'static) {
+        self.progress = Some(Box::new(f));
+    }
+
+    fn ensure_runner(&mut self) -> Result<()> {
+        if self.runner.is_some() {
+            return Ok(());
+        }
+        let name = self.config.name.clone();
+        let (child, socket, stderr) =
+            self.launcher.spawn(&name).map_err(|source| Error::Spawn { plugin: name.clone(), source })?;
+        self.runners_started += 1;
+        let mut runner = Runner { child, socket, reader: FrameReader::new(self.config.max_frame_len), writer: FrameWriter::new(), stderr };
+        let hello = ToRunner::Hello(Hello {
+            protocol: PROTOCOL_VERSION,
+            world: self.world.name.to_string(),
+            world_hash: self.world.hash,
+            plugin: name.clone(),
+            limits: RunnerLimits {
+                call_deadline_ms: self.config.call_deadline.as_millis().try_into().unwrap_or(u64::MAX),
+                max_frame_len: self.config.max_frame_len,
+                ..RunnerLimits::default()
+            },
+        });
+        let sent = runner.send(&hello, &self.config.component);
+        self.runner = Some(runner);
+        if let Err(e) = sent {
+            return Err(self.runner_gone(format!("failed to send the component: {e}")));
+        }
+        let deadline = Instant::now() + self.config.startup_timeout;
+        loop {
+            let runner = self.runner.as_mut().expect("set above");
+            match runner.recv(deadline) {
+                Ok(FromRunner::Ready { world_hash }) if world_hash == self.world.hash => return Ok(()),
+                Ok(FromRunner::InitFailed(failure)) => {
+                    self.kill();
+                    return Err(self.init_error(failure));
+                }
+                Ok(FromRunner::Log { level, message }) => self.log(level, &message),
+                Ok(FromRunner::Output { stream, dropped }) => self.output(stream, dropped),
+                Ok(other) => return Err(self.violation(format!("unexpected {other:?} during start-up"))),
+                Err(RecvError::Timeout) => {
+                    self.kill();
+                    return Err(Error::Instantiate {
+                        plugin: name,
+                        detail: format!("start-up took longer than {:?}", self.config.startup_timeout),
+                    });
+                }
+                Err(RecvError::Gone(why)) => return Err(self.runner_gone(why)),
+                Err(RecvError::Violation(why)) => return Err(self.violation(why)),
+            }
+        }
+    }
+
+    fn init_error(&self, failure: InitFailure) -> Error {
+        let plugin = self.config.name.clone();
+        let world = self.world.name.to_string();
+        match failure {
+            InitFailure::ProtocolMismatch { host, runner } => Error::ProtocolMismatch { host, runner },
+            InitFailure::UnknownWorld { world, known } => Error::UnknownWorld { world, known: known.join(", ") },
+            InitFailure::WorldMismatch(detail) => Error::WorldMismatch { plugin, world, detail },
+            InitFailure::Compile(detail) => Error::Compile { plugin, detail },
+            InitFailure::Instantiate(detail) => Error::Instantiate { plugin, detail },
+        }
+    }
+
+    /// Calls export `func` (named `function` in errors) with `args`, serving the
+    /// runner's import calls through `imports` until the result arrives.
+    pub fn call<A: Serialize, R: DeserializeOwned>(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &A,
+        imports: &mut dyn ImportDispatch,
+    ) -> Result<R> {
+        airlock_protocol::encode_into(args, &mut self.args).map_err(|e| Error::BadArguments {
+            plugin: self.config.name.clone(),
+            function: function.to_string(),
+            detail: e.to_string(),
+        })?;
+        self.ensure_runner()?;
+        self.cancel.store(false, Ordering::Release);
+        self.seq += 1;
+        let seq = self.seq;
+        let args = std::mem::take(&mut self.args);
+        let sent = self.runner.as_mut().expect("ensured").send(&ToRunner::Call { seq, func }, &args);
+        self.args = args;
+        if let Err(e) = sent {
+            return Err(self.runner_gone(format!("failed to send the call: {e}")));
+        }
+        let deadline = Instant::now() + self.config.call_deadline + self.config.deadline_grace;
+        loop {
+            let runner = self.runner.as_mut().expect("ensured");
+            let message = match runner.recv(deadline) {
+                Ok(m) => m,
+                Err(RecvError::Timeout) => {
+                    self.kill();
+                    return Err(Error::DeadlineExceeded { plugin: self.config.name.clone(), deadline: self.config.call_deadline });
+                }
+                Err(RecvError::Gone(why)) => return Err(self.runner_gone(why)),
+                Err(RecvError::Violation(why)) => return Err(self.violation(why)),
+            };
+            match message {
+                FromRunner::Return { seq: s, outcome } if s == seq => {
+                    return match outcome {
+                        Ok(()) => match airlock_protocol::decode::<R>(runner.reader.payload()) {
+                            Ok(value) => Ok(value),
+                            Err(e) => Err(self.violation(format!("the result of `{function}` did not decode: {e}"))),
+                        },
+                        Err(failure) => Err(self.call_failure(function, failure)),
+                    };
+                }
+                FromRunner::ImportCall { seq: s, func } => {
+                    let mut out = std::mem::take(&mut self.import_result);
+                    out.clear();
+                    let dispatched = imports.dispatch(func, runner.reader.payload(), &mut out);
+                    let sent = match dispatched {
+                        Ok(()) => runner.send(&ToRunner::ImportReturn { seq: s }, &out),
+                        Err(e) => {
+                            self.import_result = out;
+                            return Err(self.violation(e.to_string()));
+                        }
+                    };
+                    self.import_result = out;
+                    if let Err(e) = sent {
+                        return Err(self.runner_gone(format!("failed to send an import result: {e}")));
+                    }
+                }
+                FromRunner::CancelQuery => {
+                    let cancelled = self.cancel.load(Ordering::Acquire);
+                    if let Err(e) = runner.send(&ToRunner::CancelReply { cancelled }, &[]) {
+                        return Err(self.runner_gone(format!("failed to answer a cancellation query: {e}")));
+                    }
+                }
+                FromRunner::Log { level, message } => self.log(level, &message),
+                FromRunner::Output { stream, dropped } => self.output(stream, dropped),
+                FromRunner::Progress { fraction, message } => {
+                    tracing::debug!(target: "airlock::plugin", plugin = %self.config.name, fraction, "{message}");
+                    if let Some(progress) = &mut self.progress {
+                        progress(fraction.clamp(0.0, 1.0), &message);
+                    }
+                }
+                other => return Err(self.violation(format!("unexpected {} during a call", describe(&other)))),
+            }
+        }
+    }
+
+    fn call_failure(&mut self, function: &str, failure: CallFailure) -> Error {
+        let plugin = self.config.name.clone();
+        match failure {
+            CallFailure::Trap { message, backtrace } => Error::Trap { plugin, message, backtrace },
+            CallFailure::DeadlineExceeded { .. } => Error::DeadlineExceeded { plugin, deadline: self.config.call_deadline },
+            CallFailure::BadArguments(detail) => Error::BadArguments { plugin, function: function.to_string(), detail },
+            CallFailure::UnknownFunction(f) => {
+                self.violation(format!("the runner does not know export {f} (`{function}`)"))
+            }
+            CallFailure::Instantiate(detail) => Error::Instantiate { plugin, detail },
+        }
+    }
+
+    fn log(&self, level: LogLevel, message: &str) {
+        let plugin = &self.config.name;
+        match level {
+            LogLevel::Trace => tracing::trace!(target: "airlock::plugin", plugin = %plugin, "{message}"),
+            LogLevel::Debug => tracing::debug!(target: "airlock::plugin", plugin = %plugin, "{message}"),
+            LogLevel::Info => tracing::info!(target: "airlock::plugin", plugin = %plugin, "{message}"),
+            LogLevel::Warn => tracing::warn!(target: "airlock::plugin", plugin = %plugin, "{message}"),
+            LogLevel::Error => tracing::error!(target: "airlock::plugin", plugin = %plugin, "{message}"),
+        }
+    }
+
+    fn output(&self, stream: airlock_protocol::OutputStream, dropped: u64) {
+        let Some(runner) = &self.runner else { return };
+        let text = String::from_utf8_lossy(runner.reader.payload());
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            tracing::info!(target: "airlock::plugin", plugin = %self.config.name, %stream, "{line}");
+        }
+        if dropped > 0 {
+            tracing::warn!(target: "airlock::plugin", plugin = %self.config.name, %stream, dropped, "output over the buffer limit was dropped");
+        }
+    }
+
+    /// Kills the runner for breaking the protocol.
+    fn violation(&mut self, detail: String) -> Error {
+        self.kill();
+        Error::Protocol { plugin: self.config.name.clone(), detail }
+    }
+
+    /// Reaps a runner whose connection broke and reports how it ended.
+    fn runner_gone(&mut self, why: String) -> Error {
+        let plugin = self.config.name.clone();
+        let Some(mut runner) = self.runner.take() else {
+            return Error::Crashed { plugin, status: why, signal: None, stderr_tail: String::new() };
+        };
+        let until = Instant::now() + Duration::from_millis(500);
+        let status = loop {
+            match runner.child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if Instant::now() < until => std::thread::sleep(Duration::from_millis(2)),
+                _ => {
+                    let _ = runner.child.kill();
+                    break runner.child.wait().ok();
+                }
+            }
+        };
+        let signal = status.and_then(|s| s.signal());
+        let status = match (status, signal) {
+            (_, Some(sig)) => format!("killed by signal {sig}"),
+            (Some(s), None) => match s.code() {
+                Some(code) => format!("exit status {code}"),
+                None => "unknown exit".into(),
+            },
+            (None, None) => format!("unknown ({why})"),
+        };
+        let stderr_tail = runner.stderr.finish();
+        Error::Crashed { plugin, status, signal, stderr_tail }
+    }
+
+    /// Kills and reaps the runner, if any; the next call starts a new one.
+    pub fn kill(&mut self) {
+        if let Some(mut runner) = self.runner.take() {
+            let _ = runner.child.kill();
+            let _ = runner.child.wait();
+        }
+    }
+}
+
+impl Drop for Plugin {
+    fn drop(&mut self) {
+        if let Some(mut runner) = self.runner.take() {
+            let _ = runner.send(&ToRunner::Shutdown, &[]);
+            let _ = runner.socket.flush();
+            let until = Instant::now() + Duration::from_millis(100);
+            loop {
+                match runner.child.try_wait() {
+                    Ok(Some(_)) => break,
+                    Ok(None) if Instant::now() < until => std::thread::sleep(Duration::from_millis(1)),
+                    _ => {
+                        let _ = runner.child.kill();
+                        let _ = runner.child.wait();
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn describe(message: &FromRunner) -> String {
+    match message {
+        FromRunner::Ready { .. } => "Ready".into(),
+        FromRunner::InitFailed(_) => "InitFailed".into(),
+        FromRunner::Return { seq, .. } => format!("Return for call {seq}"),
+        other => format!("{other:?}"),
+    }
+}
