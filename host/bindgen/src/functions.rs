@@ -203,7 +203,14 @@ pub fn root_items(g: &Generator<'_>) -> Result<TokenStream> {
     let imports = imports_trait(g)?;
     let client = client(g)?;
     let glue = runner_glue(g)?;
+    let export_names = g.exports.iter().map(|f| qualified_name(g, f));
+    let import_names = g.imports.iter().map(|f| qualified_name(g, f));
     Ok(quote! {
+        /// The world's exports in wire order (`interface#function` for interface exports).
+        pub const EXPORTS: &[&str] = &[#(#export_names),*];
+        /// The world's imports the host implements, in wire order.
+        pub const IMPORTS: &[&str] = &[#(#import_names),*];
+
         #[doc(hidden)]
         #[allow(clippy::all, dead_code, non_camel_case_types)]
         pub mod __airlock_fns {
@@ -510,6 +517,13 @@ fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
             }
         }
     })
+}
+
+fn qualified_name(g: &Generator<'_>, f: &WireFunction<'_>) -> String {
+    match f.interface {
+        Some(id) => format!("{}#{}", instance_name(g, id), f.func.name),
+        None => f.func.name.clone(),
+    }
 }
 
 fn instance_name(g: &Generator<'_>, id: InterfaceId) -> String {

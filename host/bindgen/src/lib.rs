@@ -141,7 +141,12 @@ impl<'a> Generator<'a> {
                         } else {
                             g.imported_interfaces.push(*id);
                         }
-                        if framework {
+                        // An interface both imported and exported is imported only for
+                        // its types (a `use` from another import); its functions are the
+                        // plugin's to implement, not the host's.
+                        let types_only_import = !is_export
+                            && world.exports.values().any(|e| matches!(e, WorldItem::Interface { id: e, .. } if e == id));
+                        if framework || types_only_import {
                             continue;
                         }
                         for func in iface.functions.values() {
@@ -180,12 +185,18 @@ impl<'a> Generator<'a> {
         let iface = &self.resolve.interfaces[id];
         match (key, iface.package) {
             (WorldKey::Interface(_), Some(pkg)) => {
+                // `package/interface`, without the namespace: a module named
+                // after the namespace would shadow a crate of the same name at
+                // the macro's call site (`airlock:…` next to `airlock::bindgen!`).
+                // Two packages of one name in different namespaces keep it.
                 let name = &self.resolve.packages[pkg].name;
-                vec![
-                    names::module(&name.namespace),
-                    names::module(&name.name),
-                    names::module(iface.name.as_deref().unwrap_or("interface")),
-                ]
+                let clash = self.resolve.packages.iter().any(|(_, p)| p.name.name == name.name && p.name.namespace != name.namespace);
+                let package = if clash {
+                    format!("{}_{}", names::module(&name.namespace), names::module(&name.name))
+                } else {
+                    names::module(&name.name)
+                };
+                vec![package, names::module(iface.name.as_deref().unwrap_or("interface"))]
             }
             (WorldKey::Name(name), _) => vec![names::module(name)],
             (WorldKey::Interface(_), None) => vec![names::module(iface.name.as_deref().unwrap_or("interface"))],

@@ -1,1 +1,33 @@
-//! placeholder
+//! Test worlds and helpers for Airlock's integration tests.
+//!
+//! The binaries beside this library are the runners the tests start:
+//! `airlock-test-runner` serves the test worlds, and `airlock-fake-runner`
+//! misbehaves on purpose (garbage frames, oversized lengths, silence) so the
+//! host's defences can be tested against a real process.
+
+use std::path::PathBuf;
+
+/// Bindings for `airlock:test/roundtrip`: every value type, imports, failures.
+pub mod roundtrip {
+    airlock::bindgen!({ path: ["../../wit/airlock", "wit"], world: "airlock:test/roundtrip" });
+}
+
+/// Bindings for `airlock:test/roundtrip-plus`, a world the roundtrip guest does not fit.
+pub mod roundtrip_plus {
+    airlock::bindgen!({ path: ["../../wit/airlock", "wit"], world: "airlock:test/roundtrip-plus" });
+}
+
+/// The compiled test guest `name` (e.g. `test_roundtrip`), from the directory
+/// `cargo xtask build-plugins` fills.
+pub fn guest_path(name: &str) -> PathBuf {
+    let dir = std::env::var_os("AIRLOCK_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins")
+    });
+    let path = dir.join(format!("{name}.wasm"));
+    assert!(
+        path.exists(),
+        "test guest {} is missing; run `cargo xtask build-plugins` (or `cargo xtask test`, which builds it)",
+        path.display()
+    );
+    path
+}

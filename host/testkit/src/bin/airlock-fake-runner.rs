@@ -1,0 +1,68 @@
+//! A runner that misbehaves on purpose, chosen by the plugin name in the Hello
+//! frame, so that the host's handling of hostile runners is tested against a
+//! real process.
+
+use std::io::Write;
+use std::os::fd::FromRawFd;
+use std::os::unix::net::UnixStream;
+
+use airlock_protocol::{CallFailure, FrameReader, FrameWriter, FromRunner, ToRunner};
+
+fn main() {
+    // SAFETY: the host passes our socket as descriptor 3.
+    let mut socket = unsafe { UnixStream::from_raw_fd(airlock_runner::RUNNER_FD) };
+    let mut reader = FrameReader::new(256 << 20);
+    let mut writer = FrameWriter::new();
+    let Ok(ToRunner::Hello(hello)) = reader.read::<_, ToRunner>(&mut socket) else {
+        std::process::exit(3);
+    };
+    let ready = FromRunner::Ready { world_hash: hello.world_hash };
+    match hello.plugin.as_str() {
+        "garbage-hello" => {
+            let _ = socket.write_all(&[7, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+        }
+        "wrong-hash" => {
+            let _ = writer.write(&mut socket, &FromRunner::Ready { world_hash: [9; 32] }, &[]);
+        }
+        "exit-at-start" => {
+            eprintln!("fake runner: giving up at start");
+            std::process::exit(42);
+        }
+        behaviour => {
+            let _ = writer.write(&mut socket, &ready, &[]);
+            let Ok(ToRunner::Call { seq, .. }) = reader.read::<_, ToRunner>(&mut socket) else {
+                std::process::exit(3);
+            };
+            match behaviour {
+                "garbage" => {
+                    let _ = socket.write_all(&[12, 0, 0, 0, 8, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4]);
+                }
+                "oversized" => {
+                    let _ = socket.write_all(&u32::MAX.to_le_bytes());
+                }
+                "unsolicited" => {
+                    let _ = writer.write(&mut socket, &FromRunner::Return { seq: seq + 100, outcome: Ok(()) }, &[]);
+                }
+                "undecodable-result" => {
+                    let _ = writer.write(&mut socket, &FromRunner::Return { seq, outcome: Ok(()) }, &[0xff; 3]);
+                }
+                "unknown-import" => {
+                    let _ = writer.write(&mut socket, &FromRunner::ImportCall { seq: 1, func: 9999 }, &[]);
+                }
+                "second-ready" => {
+                    let _ = writer.write(&mut socket, &ready, &[]);
+                }
+                "silent" => {}
+                "trap" => {
+                    let failure = CallFailure::Trap { message: "fake trap".into(), backtrace: None };
+                    let _ = writer.write(&mut socket, &FromRunner::Return { seq, outcome: Err(failure) }, &[]);
+                }
+                _ => std::process::exit(4),
+            }
+            // Stay alive (reading) so the host must detect the misbehaviour itself.
+            let _ = reader.read::<_, ToRunner>(&mut socket);
+            std::thread::sleep(std::time::Duration::from_secs(30));
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_secs(30));
+}

@@ -1,0 +1,78 @@
+//! A runner that misbehaves is killed and reported; the host carries on.
+
+use std::time::{Duration, Instant};
+
+use airlock::{Error, PluginConfig};
+use airlock_testkit::roundtrip::Roundtrip;
+
+use crate::support::{TestHost, fake_runner};
+
+fn fake(behaviour: &str) -> PluginConfig {
+    PluginConfig::new(behaviour, b"not compiled by the fake runner".to_vec())
+        .call_deadline(Duration::from_millis(300))
+        .deadline_grace(Duration::from_millis(100))
+        .startup_timeout(Duration::from_secs(5))
+}
+
+fn call_on_fake(behaviour: &str) -> Error {
+    let mut plugin = Roundtrip::start(&fake_runner(), fake(behaviour)).expect("fake runner starts");
+    let err = plugin.add(&mut TestHost::default(), 1, 2).unwrap_err();
+    assert!(plugin.plugin().pid().is_none(), "misbehaving runner `{behaviour}` was left running");
+    err
+}
+
+#[test]
+fn garbage_frames_are_a_protocol_violation() {
+    assert!(matches!(call_on_fake("garbage"), Error::Protocol { .. }));
+}
+
+#[test]
+fn oversized_frame_lengths_are_refused_without_allocating() {
+    let err = call_on_fake("oversized");
+    assert!(matches!(&err, Error::Protocol { detail, .. } if detail.contains("exceeds the limit")), "{err:?}");
+}
+
+#[test]
+fn unsolicited_replies_are_a_protocol_violation() {
+    assert!(matches!(call_on_fake("unsolicited"), Error::Protocol { .. }));
+    assert!(matches!(call_on_fake("second-ready"), Error::Protocol { .. }));
+}
+
+#[test]
+fn undecodable_results_and_unknown_imports_are_violations() {
+    assert!(matches!(call_on_fake("undecodable-result"), Error::Protocol { .. }));
+    let err = call_on_fake("unknown-import");
+    assert!(matches!(&err, Error::Protocol { detail, .. } if detail.contains("9999")), "{err:?}");
+}
+
+#[test]
+fn a_runner_that_never_answers_is_killed_at_the_deadline() {
+    let started = Instant::now();
+    let err = call_on_fake("silent");
+    assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn start_up_failures_are_reported() {
+    let err = Roundtrip::start(&fake_runner(), fake("garbage-hello")).unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    let err = Roundtrip::start(&fake_runner(), fake("wrong-hash")).unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    let err = Roundtrip::start(&fake_runner(), fake("exit-at-start")).unwrap_err();
+    match err {
+        Error::Crashed { status, stderr_tail, .. } => {
+            assert_eq!(status, "exit status 42");
+            assert!(stderr_tail.contains("giving up at start"), "{stderr_tail:?}");
+        }
+        other => panic!("expected a crash, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_runner_reporting_a_trap_is_kept() {
+    let mut plugin = Roundtrip::start(&fake_runner(), fake("trap")).unwrap();
+    let err = plugin.add(&mut TestHost::default(), 1, 2).unwrap_err();
+    assert!(matches!(&err, Error::Trap { message, .. } if message == "fake trap"), "{err:?}");
+    assert!(plugin.plugin().pid().is_some());
+}

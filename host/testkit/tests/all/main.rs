@@ -1,0 +1,11 @@
+//! Airlock's integration tests, in one binary: real test guests compiled from
+//! source, real runner processes, real sockets.
+
+mod failures;
+mod hostile_runner;
+mod imports;
+mod in_memory;
+mod output;
+mod support;
+mod values;
+mod wire;

@@ -1,0 +1,87 @@
+//! Shared fixtures: launchers for the test runners, a host implementation, sample values.
+
+use std::time::Duration;
+
+use airlock::{Launcher, PluginConfig};
+use airlock_testkit::roundtrip::{self, Everything, Roundtrip};
+use airlock_testkit::roundtrip::exports::test::values::{Mood, Perms, Scalars, Shape, Wide};
+
+pub fn test_runner() -> Launcher {
+    Launcher::program(env!("CARGO_BIN_EXE_airlock-test-runner"))
+}
+
+pub fn fake_runner() -> Launcher {
+    Launcher::program(env!("CARGO_BIN_EXE_airlock-fake-runner"))
+}
+
+pub fn roundtrip_config() -> PluginConfig {
+    PluginConfig::from_file("roundtrip", airlock_testkit::guest_path("test_roundtrip")).expect("read test guest")
+}
+
+pub fn start() -> Roundtrip {
+    Roundtrip::start(&test_runner(), roundtrip_config().call_deadline(Duration::from_secs(20))).expect("start roundtrip")
+}
+
+/// The host side of `airlock:test/host-calls`, recording what the guest asked for.
+#[derive(Debug, Default)]
+pub struct TestHost {
+    pub doubles: u32,
+    pub notes: Vec<String>,
+}
+
+impl roundtrip::test::host_calls::Host for TestHost {
+    fn double(&mut self, x: u32) -> u32 {
+        self.doubles += 1;
+        x.wrapping_mul(2)
+    }
+
+    fn concat(&mut self, parts: Vec<String>) -> String {
+        parts.concat()
+    }
+
+    fn bounce(&mut self, mut e: Everything) -> Everything {
+        e.text = format!("host:{}", e.text);
+        e
+    }
+
+    fn note(&mut self, message: String) {
+        self.notes.push(message);
+    }
+}
+
+pub fn everything() -> Everything {
+    Everything {
+        scalars: Scalars {
+            flag: true,
+            u8v: u8::MAX,
+            u16v: 0xbeef,
+            u32v: u32::MAX - 1,
+            u64v: u64::MAX,
+            s8v: i8::MIN,
+            s16v: -12345,
+            s32v: i32::MIN,
+            s64v: i64::MIN + 7,
+            f32v: -1.5e-7,
+            f64v: std::f64::consts::PI,
+            ch: '🦀',
+        },
+        text: "héllo, wörld — ✓".into(),
+        bytes: (0..=255u8).cycle().take(4099).collect(),
+        maybe_bytes: Some(vec![0, 1, 2, 255]),
+        words: vec!["".into(), "a".into(), "ünïcode".into()],
+        pair: (7, "seven".into(), -0.25),
+        mood: Mood::Neutral,
+        perms: Perms::READ | Perms::EXEC | Perms::NINTH,
+        wide: Wide::B0 | Wide::B17 | Wide::B31,
+        shapes: vec![
+            Shape::Nothing,
+            Shape::Count(42),
+            Shape::Label("label".into()),
+            Shape::Nested(vec![Some(Ok(1)), None, Some(Err("bad".into()))]),
+        ],
+        outcome: Err("nope".into()),
+        unit_result: Ok(()),
+        maybe: Some(None),
+        grid: vec![vec![1, -2, 3], vec![], vec![i16::MIN]],
+    }
+}
