@@ -168,12 +168,20 @@ impl<'a> Generator<'a> {
         interface: Option<InterfaceId>,
         func: &'a wit_parser::Function,
     ) -> Result<()> {
-        if !matches!(func.kind, wit_parser::FunctionKind::Freestanding) {
-            bail!(
-                "function `{}` of world `{}` is a resource method or async function; Airlock supports plain functions only so far",
+        use wit_parser::FunctionKind as K;
+        match func.kind {
+            K::Freestanding => {}
+            K::Method(r) | K::Static(r) | K::Constructor(r) | K::AsyncMethod(r) | K::AsyncStatic(r) => bail!(
+                "world `{}` uses resource type `{}` (through `{}`), which Airlock bindings do not support yet; use records, variants and lists meanwhile",
+                self.world_name(),
+                self.resolve.types[r].name.as_deref().unwrap_or("<anonymous>"),
+                func.name
+            ),
+            K::AsyncFreestanding => bail!(
+                "function `{}` of world `{}` is async, which Airlock bindings do not support yet",
                 func.name,
                 self.world_name()
-            );
+            ),
         }
         let list = if is_export { &mut self.exports } else { &mut self.imports };
         let index = u32::try_from(list.len()).context("too many functions")?;
