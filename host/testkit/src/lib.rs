@@ -17,6 +17,11 @@ pub mod roundtrip_plus {
     airlock::bindgen!({ path: ["../../wit/airlock", "wit"], world: "airlock:test/roundtrip-plus" });
 }
 
+/// Bindings for the example design package's `filter` world, as a host application would generate them.
+pub mod filter {
+    airlock::bindgen!({ path: ["../../wit/airlock", "../../wit/design"], world: "airlock:design/filter" });
+}
+
 /// The compiled test guest `name` (e.g. `test_roundtrip`), from the directory
 /// `cargo xtask build-plugins` fills.
 pub fn guest_path(name: &str) -> PathBuf {

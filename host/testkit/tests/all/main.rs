@@ -6,6 +6,7 @@ mod hostile_runner;
 mod imports;
 mod in_memory;
 mod output;
+mod quick_start;
 mod support;
 mod values;
 mod wire;
