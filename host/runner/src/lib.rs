@@ -20,6 +20,7 @@
 //! - [`process`]: the process entry point.
 
 pub mod glue;
+pub mod in_process;
 pub mod lockdown;
 pub mod output;
 pub mod process;

@@ -57,13 +57,17 @@ pub fn serve_connection(
     link.stdout = crate::output::CapturedOutput::new(hello.limits.max_output_buffer as usize);
     link.stderr = crate::output::CapturedOutput::new(hello.limits.max_output_buffer as usize);
 
-    let mut plugin = match Loaded::load(&hello, &component_bytes, worlds, link) {
+    let mut plugin = match check_hello(&hello, worlds).and_then(|glue| Loaded::load(glue, &component_bytes)) {
         Ok(plugin) => plugin,
-        Err((failure, mut link)) => {
+        Err(failure) => {
             link.send(&FromRunner::InitFailed(failure.clone()), &[])?;
             return Err(ServeError::Init(failure));
         }
     };
+    if let Err(failure) = plugin.give_link(link) {
+        plugin.link_mut().send(&FromRunner::InitFailed(failure.clone()), &[])?;
+        return Err(ServeError::Init(failure));
+    }
     drop(component_bytes);
 
     let ticker = EpochTicker::start(plugin.engine.clone());
@@ -99,8 +103,26 @@ pub fn serve_connection(
     }
 }
 
+/// Checks the handshake and picks the world's glue.
+fn check_hello<'w>(hello: &Hello, worlds: &[&'w dyn WorldGlue]) -> Result<&'w dyn WorldGlue, InitFailure> {
+    if hello.protocol != PROTOCOL_VERSION {
+        return Err(InitFailure::ProtocolMismatch { host: hello.protocol, runner: PROTOCOL_VERSION });
+    }
+    let Some(glue) = worlds.iter().find(|w| w.world_name() == hello.world) else {
+        let known = worlds.iter().map(|w| w.world_name().to_string()).collect();
+        return Err(InitFailure::UnknownWorld { world: hello.world.clone(), known });
+    };
+    if glue.world_hash() != hello.world_hash {
+        return Err(InitFailure::WorldMismatch(format!(
+            "the host and this runner were built from different versions of world `{}`",
+            hello.world
+        )));
+    }
+    Ok(*glue)
+}
+
 /// A compiled, linked plugin and its current instance.
-struct Loaded {
+pub(crate) struct Loaded {
     engine: Engine,
     pre: InstancePre<RunnerState>,
     exports: Box<dyn ExportTable>,
@@ -111,57 +133,25 @@ struct Loaded {
 }
 
 impl Loaded {
-    fn load(
-        hello: &Hello,
-        bytes: &[u8],
-        worlds: &[&dyn WorldGlue],
-        link: HostLink,
-    ) -> Result<Self, (InitFailure, HostLink)> {
-        if hello.protocol != PROTOCOL_VERSION {
-            return Err((InitFailure::ProtocolMismatch { host: hello.protocol, runner: PROTOCOL_VERSION }, link));
-        }
-        let Some(glue) = worlds.iter().find(|w| w.world_name() == hello.world) else {
-            let known = worlds.iter().map(|w| w.world_name().to_string()).collect();
-            return Err((InitFailure::UnknownWorld { world: hello.world.clone(), known }, link));
-        };
-        if glue.world_hash() != hello.world_hash {
-            return Err((
-                InitFailure::WorldMismatch(format!(
-                    "the host and this runner were built from different versions of world `{}`",
-                    hello.world
-                )),
-                link,
-            ));
-        }
-        let engine = match engine() {
-            Ok(e) => e,
-            Err(e) => return Err((InitFailure::Compile(format!("{e:?}")), link)),
-        };
-        let component = match Component::new(&engine, bytes) {
-            Ok(c) => c,
-            Err(e) => return Err((InitFailure::Compile(format!("{e:?}")), link)),
-        };
-        let exports = match glue.resolve_exports(&component) {
-            Ok(e) => e,
-            Err(msg) => return Err((InitFailure::WorldMismatch(msg), link)),
-        };
+    /// Compiles `bytes`, checks them against `glue`'s world and links them;
+    /// the first instance is made when the host link arrives ([`Loaded::give_link`]).
+    pub(crate) fn load(glue: &dyn WorldGlue, bytes: &[u8]) -> Result<Self, InitFailure> {
+        let engine = engine().map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
+        let component = Component::new(&engine, bytes).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
+        let exports = glue.resolve_exports(&component).map_err(InitFailure::WorldMismatch)?;
         let mut linker = Linker::new(&engine);
-        let linked = wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .and_then(|()| crate::services::add_to_linker(&mut linker))
-            .and_then(|()| glue.link(&mut linker));
-        if let Err(e) = linked {
-            return Err((InitFailure::Instantiate(format!("failed to define imports: {e:?}")), link));
-        }
-        let pre = match linker.instantiate_pre(&component) {
-            Ok(pre) => pre,
-            Err(e) => return Err((InitFailure::WorldMismatch(format!("{e:#}")), link)),
-        };
-        let mut loaded = Loaded { engine, pre, exports, instance: None, spare_link: Some(link) };
-        if let Err(failure) = loaded.instantiate() {
-            let link = loaded.take_link();
-            return Err((failure, link));
-        }
-        Ok(loaded)
+            .and_then(|()| glue.link(&mut linker))
+            .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
+        let pre = linker.instantiate_pre(&component).map_err(|e| InitFailure::WorldMismatch(format!("{e:#}")))?;
+        Ok(Loaded { engine, pre, exports, instance: None, spare_link: None })
+    }
+
+    /// Hands over the connection to the host and makes the first instance.
+    pub(crate) fn give_link(&mut self, link: HostLink) -> Result<(), InitFailure> {
+        self.spare_link = Some(link);
+        self.instantiate()
     }
 
     fn take_link(&mut self) -> HostLink {
@@ -203,7 +193,7 @@ impl Loaded {
         }
     }
 
-    fn call(
+    pub(crate) fn call(
         &mut self,
         func: u32,
         args: &[u8],

@@ -1,0 +1,33 @@
+//! A plugin loaded into the calling process, without a runner or a sandbox.
+//!
+//! For baselines and tooling only: benchmarks compare Airlock's out-of-process
+//! call with exactly this in-process typed call (same glue, same postcard
+//! encoding, same wasmtime configuration). Untrusted plugins must never be run
+//! this way in a host application.
+
+use std::io;
+
+use airlock_protocol::{CallFailure, InitFailure};
+
+use crate::glue::{HostLink, WorldGlue};
+use crate::serve::Loaded;
+
+/// One in-process instance of a plugin for a world without host imports
+/// (import calls fail: there is no host on the other end).
+pub struct InProcess {
+    loaded: Loaded,
+}
+
+impl InProcess {
+    pub fn load(glue: &dyn WorldGlue, component: &[u8]) -> Result<Self, InitFailure> {
+        let mut loaded = Loaded::load(glue, component)?;
+        let link = HostLink::new(Box::new(io::empty()), Box::new(io::sink()), u32::MAX, 64 << 10);
+        loaded.give_link(link)?;
+        Ok(Self { loaded })
+    }
+
+    /// Calls export `func` with postcard-encoded `args`; the encoded result lands in `out`.
+    pub fn call(&mut self, func: u32, args: &[u8], out: &mut Vec<u8>) -> Result<(), CallFailure> {
+        self.loaded.call(func, args, out, u64::MAX / 4, u64::MAX)
+    }
+}
