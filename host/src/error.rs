@@ -31,7 +31,11 @@ pub enum Error {
     Protocol { plugin: String, detail: String },
     /// The component does not fit the world, or host and runner disagree about it.
     #[error("plugin `{plugin}` does not fit world `{world}`: {detail}")]
-    WorldMismatch { plugin: String, world: String, detail: String },
+    WorldMismatch {
+        plugin: String,
+        world: String,
+        detail: String,
+    },
     #[error("plugin `{plugin}` failed to compile: {detail}")]
     Compile { plugin: String, detail: String },
     #[error("plugin `{plugin}` failed to instantiate: {detail}")]
@@ -42,7 +46,9 @@ pub enum Error {
     )]
     UnknownWorld { world: String, known: String },
     /// Host and runner speak different protocol versions.
-    #[error("host protocol {host} and runner protocol {runner} differ; rebuild the runner with this host")]
+    #[error(
+        "host protocol {host} and runner protocol {runner} differ; rebuild the runner with this host"
+    )]
     ProtocolMismatch { host: u32, runner: u32 },
     #[error("failed to start a runner for plugin `{plugin}`: {source}")]
     Spawn {
@@ -59,7 +65,11 @@ pub enum Error {
     },
     /// Arguments could not be encoded, or the runner could not decode them.
     #[error("bad arguments for `{function}` of plugin `{plugin}`: {detail}")]
-    BadArguments { plugin: String, function: String, detail: String },
+    BadArguments {
+        plugin: String,
+        function: String,
+        detail: String,
+    },
 }
 
 impl Error {

@@ -35,12 +35,16 @@ pub struct Launcher {
 impl Launcher {
     /// This very executable; its `main` must call [`serve_runner_if_requested`].
     pub fn current_exe() -> std::io::Result<Self> {
-        Ok(Self { program: std::env::current_exe()? })
+        Ok(Self {
+            program: std::env::current_exe()?,
+        })
     }
 
     /// A dedicated runner executable whose `main` calls [`serve_runner_if_requested`].
     pub fn program(path: impl Into<PathBuf>) -> Self {
-        Self { program: path.into() }
+        Self {
+            program: path.into(),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -75,7 +79,10 @@ impl Launcher {
         }
         let mut child = command.spawn()?;
         drop(runner_end);
-        let stderr = StderrTail::follow(child.stderr.take().expect("stderr is piped"), plugin.to_string());
+        let stderr = StderrTail::follow(
+            child.stderr.take().expect("stderr is piped"),
+            plugin.to_string(),
+        );
         Ok((child, host_end, stderr))
     }
 }
@@ -132,6 +139,9 @@ impl StderrTail {
         if self.thread.as_ref().is_some_and(|t| t.is_finished()) {
             let _ = self.thread.take().map(JoinHandle::join);
         }
-        self.tail.lock().unwrap_or_else(|e| e.into_inner()).join("\n")
+        self.tail
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .join("\n")
     }
 }

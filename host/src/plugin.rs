@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use airlock_protocol::{
-    CallFailure, FrameError, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, LogLevel, PROTOCOL_VERSION,
-    RunnerLimits, ToRunner, WorldHash,
+    CallFailure, FrameError, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, LogLevel,
+    PROTOCOL_VERSION, RunnerLimits, ToRunner, WorldHash,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -153,7 +153,11 @@ enum RecvError {
 }
 
 impl Runner {
-    fn send<M: Serialize>(&mut self, message: &M, payload: &[u8]) -> std::result::Result<(), FrameError> {
+    fn send<M: Serialize>(
+        &mut self,
+        message: &M,
+        payload: &[u8],
+    ) -> std::result::Result<(), FrameError> {
         self.writer.write(&mut self.socket, message, payload)
     }
 
@@ -231,16 +235,30 @@ impl Plugin {
         }
         let name = self.config.name.clone();
         let (child, socket, stderr) =
-            self.launcher.spawn(&name).map_err(|source| Error::Spawn { plugin: name.clone(), source })?;
+            self.launcher.spawn(&name).map_err(|source| Error::Spawn {
+                plugin: name.clone(),
+                source,
+            })?;
         self.runners_started += 1;
-        let mut runner = Runner { child, socket, reader: FrameReader::new(self.config.max_frame_len), writer: FrameWriter::new(), stderr };
+        let mut runner = Runner {
+            child,
+            socket,
+            reader: FrameReader::new(self.config.max_frame_len),
+            writer: FrameWriter::new(),
+            stderr,
+        };
         let hello = ToRunner::Hello(Hello {
             protocol: PROTOCOL_VERSION,
             world: self.world.name.to_string(),
             world_hash: self.world.hash,
             plugin: name.clone(),
             limits: RunnerLimits {
-                call_deadline_ms: self.config.call_deadline.as_millis().try_into().unwrap_or(u64::MAX),
+                call_deadline_ms: self
+                    .config
+                    .call_deadline
+                    .as_millis()
+                    .try_into()
+                    .unwrap_or(u64::MAX),
                 max_frame_len: self.config.max_frame_len,
                 ..RunnerLimits::default()
             },
@@ -254,19 +272,26 @@ impl Plugin {
         loop {
             let runner = self.runner.as_mut().expect("set above");
             match runner.recv(deadline) {
-                Ok(FromRunner::Ready { world_hash }) if world_hash == self.world.hash => return Ok(()),
+                Ok(FromRunner::Ready { world_hash }) if world_hash == self.world.hash => {
+                    return Ok(());
+                }
                 Ok(FromRunner::InitFailed(failure)) => {
                     self.kill();
                     return Err(self.init_error(failure));
                 }
                 Ok(FromRunner::Log { level, message }) => self.log(level, &message),
                 Ok(FromRunner::Output { stream, dropped }) => self.output(stream, dropped),
-                Ok(other) => return Err(self.violation(format!("unexpected {other:?} during start-up"))),
+                Ok(other) => {
+                    return Err(self.violation(format!("unexpected {other:?} during start-up")));
+                }
                 Err(RecvError::Timeout) => {
                     self.kill();
                     return Err(Error::Instantiate {
                         plugin: name,
-                        detail: format!("start-up took longer than {:?}", self.config.startup_timeout),
+                        detail: format!(
+                            "start-up took longer than {:?}",
+                            self.config.startup_timeout
+                        ),
                     });
                 }
                 Err(RecvError::Gone(why)) => return Err(self.runner_gone(why)),
@@ -279,9 +304,18 @@ impl Plugin {
         let plugin = self.config.name.clone();
         let world = self.world.name.to_string();
         match failure {
-            InitFailure::ProtocolMismatch { host, runner } => Error::ProtocolMismatch { host, runner },
-            InitFailure::UnknownWorld { world, known } => Error::UnknownWorld { world, known: known.join(", ") },
-            InitFailure::WorldMismatch(detail) => Error::WorldMismatch { plugin, world, detail },
+            InitFailure::ProtocolMismatch { host, runner } => {
+                Error::ProtocolMismatch { host, runner }
+            }
+            InitFailure::UnknownWorld { world, known } => Error::UnknownWorld {
+                world,
+                known: known.join(", "),
+            },
+            InitFailure::WorldMismatch(detail) => Error::WorldMismatch {
+                plugin,
+                world,
+                detail,
+            },
             InitFailure::Compile(detail) => Error::Compile { plugin, detail },
             InitFailure::Instantiate(detail) => Error::Instantiate { plugin, detail },
         }
@@ -306,7 +340,11 @@ impl Plugin {
         self.seq += 1;
         let seq = self.seq;
         let args = std::mem::take(&mut self.args);
-        let sent = self.runner.as_mut().expect("ensured").send(&ToRunner::Call { seq, func }, &args);
+        let sent = self
+            .runner
+            .as_mut()
+            .expect("ensured")
+            .send(&ToRunner::Call { seq, func }, &args);
         self.args = args;
         if let Err(e) = sent {
             return Err(self.runner_gone(format!("failed to send the call: {e}")));
@@ -318,7 +356,10 @@ impl Plugin {
                 Ok(m) => m,
                 Err(RecvError::Timeout) => {
                     self.kill();
-                    return Err(Error::DeadlineExceeded { plugin: self.config.name.clone(), deadline: self.config.call_deadline });
+                    return Err(Error::DeadlineExceeded {
+                        plugin: self.config.name.clone(),
+                        deadline: self.config.call_deadline,
+                    });
                 }
                 Err(RecvError::Gone(why)) => return Err(self.runner_gone(why)),
                 Err(RecvError::Violation(why)) => return Err(self.violation(why)),
@@ -328,7 +369,9 @@ impl Plugin {
                     return match outcome {
                         Ok(()) => match airlock_protocol::decode::<R>(runner.reader.payload()) {
                             Ok(value) => Ok(value),
-                            Err(e) => Err(self.violation(format!("the result of `{function}` did not decode: {e}"))),
+                            Err(e) => Err(self.violation(format!(
+                                "the result of `{function}` did not decode: {e}"
+                            ))),
                         },
                         Err(failure) => Err(self.call_failure(function, failure)),
                     };
@@ -346,13 +389,17 @@ impl Plugin {
                     };
                     self.import_result = out;
                     if let Err(e) = sent {
-                        return Err(self.runner_gone(format!("failed to send an import result: {e}")));
+                        return Err(
+                            self.runner_gone(format!("failed to send an import result: {e}"))
+                        );
                     }
                 }
                 FromRunner::CancelQuery => {
                     let cancelled = self.cancel.load(Ordering::Acquire);
                     if let Err(e) = runner.send(&ToRunner::CancelReply { cancelled }, &[]) {
-                        return Err(self.runner_gone(format!("failed to answer a cancellation query: {e}")));
+                        return Err(
+                            self.runner_gone(format!("failed to answer a cancellation query: {e}"))
+                        );
                     }
                 }
                 FromRunner::Log { level, message } => self.log(level, &message),
@@ -363,7 +410,11 @@ impl Plugin {
                         progress(fraction.clamp(0.0, 1.0), &message);
                     }
                 }
-                other => return Err(self.violation(format!("unexpected {} during a call", describe(&other)))),
+                other => {
+                    return Err(
+                        self.violation(format!("unexpected {} during a call", describe(&other)))
+                    );
+                }
             }
         }
     }
@@ -371,12 +422,23 @@ impl Plugin {
     fn call_failure(&mut self, function: &str, failure: CallFailure) -> Error {
         let plugin = self.config.name.clone();
         match failure {
-            CallFailure::Trap { message, backtrace } => Error::Trap { plugin, message, backtrace },
-            CallFailure::DeadlineExceeded { .. } => Error::DeadlineExceeded { plugin, deadline: self.config.call_deadline },
-            CallFailure::BadArguments(detail) => Error::BadArguments { plugin, function: function.to_string(), detail },
-            CallFailure::UnknownFunction(f) => {
-                self.violation(format!("the runner does not know export {f} (`{function}`)"))
-            }
+            CallFailure::Trap { message, backtrace } => Error::Trap {
+                plugin,
+                message,
+                backtrace,
+            },
+            CallFailure::DeadlineExceeded { .. } => Error::DeadlineExceeded {
+                plugin,
+                deadline: self.config.call_deadline,
+            },
+            CallFailure::BadArguments(detail) => Error::BadArguments {
+                plugin,
+                function: function.to_string(),
+                detail,
+            },
+            CallFailure::UnknownFunction(f) => self.violation(format!(
+                "the runner does not know export {f} (`{function}`)"
+            )),
             CallFailure::Instantiate(detail) => Error::Instantiate { plugin, detail },
         }
     }
@@ -384,11 +446,21 @@ impl Plugin {
     fn log(&self, level: LogLevel, message: &str) {
         let plugin = &self.config.name;
         match level {
-            LogLevel::Trace => tracing::trace!(target: "airlock::plugin", plugin = %plugin, "{message}"),
-            LogLevel::Debug => tracing::debug!(target: "airlock::plugin", plugin = %plugin, "{message}"),
-            LogLevel::Info => tracing::info!(target: "airlock::plugin", plugin = %plugin, "{message}"),
-            LogLevel::Warn => tracing::warn!(target: "airlock::plugin", plugin = %plugin, "{message}"),
-            LogLevel::Error => tracing::error!(target: "airlock::plugin", plugin = %plugin, "{message}"),
+            LogLevel::Trace => {
+                tracing::trace!(target: "airlock::plugin", plugin = %plugin, "{message}")
+            }
+            LogLevel::Debug => {
+                tracing::debug!(target: "airlock::plugin", plugin = %plugin, "{message}")
+            }
+            LogLevel::Info => {
+                tracing::info!(target: "airlock::plugin", plugin = %plugin, "{message}")
+            }
+            LogLevel::Warn => {
+                tracing::warn!(target: "airlock::plugin", plugin = %plugin, "{message}")
+            }
+            LogLevel::Error => {
+                tracing::error!(target: "airlock::plugin", plugin = %plugin, "{message}")
+            }
         }
     }
 
@@ -406,14 +478,22 @@ impl Plugin {
     /// Kills the runner for breaking the protocol.
     fn violation(&mut self, detail: String) -> Error {
         self.kill();
-        Error::Protocol { plugin: self.config.name.clone(), detail }
+        Error::Protocol {
+            plugin: self.config.name.clone(),
+            detail,
+        }
     }
 
     /// Reaps a runner whose connection broke and reports how it ended.
     fn runner_gone(&mut self, why: String) -> Error {
         let plugin = self.config.name.clone();
         let Some(mut runner) = self.runner.take() else {
-            return Error::Crashed { plugin, status: why, signal: None, stderr_tail: String::new() };
+            return Error::Crashed {
+                plugin,
+                status: why,
+                signal: None,
+                stderr_tail: String::new(),
+            };
         };
         let until = Instant::now() + Duration::from_millis(500);
         let status = loop {
@@ -436,7 +516,12 @@ impl Plugin {
             (None, None) => format!("unknown ({why})"),
         };
         let stderr_tail = runner.stderr.finish();
-        Error::Crashed { plugin, status, signal, stderr_tail }
+        Error::Crashed {
+            plugin,
+            status,
+            signal,
+            stderr_tail,
+        }
     }
 
     /// Kills and reaps the runner, if any; the next call starts a new one.
@@ -457,7 +542,9 @@ impl Drop for Plugin {
             loop {
                 match runner.child.try_wait() {
                     Ok(Some(_)) => break,
-                    Ok(None) if Instant::now() < until => std::thread::sleep(Duration::from_millis(1)),
+                    Ok(None) if Instant::now() < until => {
+                        std::thread::sleep(Duration::from_millis(1))
+                    }
                     _ => {
                         let _ = runner.child.kill();
                         let _ = runner.child.wait();

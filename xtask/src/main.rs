@@ -1,1 +1,59 @@
-fn main() {}
+//! Project automation for Airlock, run as `cargo xtask <command>`.
+
+mod build_plugins;
+mod ci;
+mod demo;
+mod lint;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [args...]
+
+commands:
+  build-plugins   build every guest plugin into target/plugins/
+  test [args]     build plugins, then run the workspace tests (release)
+  demo [args]     build plugins, then run the design-host demo
+  lint            rustfmt check and clippy (host and guest workspaces)
+  ci              lint, then test
+
+pending:
+  bench           not available yet (see issue 4)";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next();
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_deref() {
+        Some("build-plugins") => build_plugins::run(),
+        Some("test") => test::run(&rest),
+        Some("demo") => demo::run(&rest),
+        Some("lint") => lint::run(),
+        Some("ci") => ci::run(),
+        Some("bench") => {
+            eprintln!("bench: not available yet (see issue 4)");
+            return ExitCode::from(2);
+        }
+        Some("help" | "-h" | "--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => {
+            eprintln!("error: unknown command `{other}`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        None => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

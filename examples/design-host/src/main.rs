@@ -1,1 +1,265 @@
-fn main() {}
+//! Demo: loads a sample document, runs every plugin in a directory over it, writes the results.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use airlock::Launcher;
+use airlock_example_design_host::document::{Document, LayerKind};
+use airlock_example_design_host::plugins::{self, Loaded, LoadedPlugin, exporter, filter, tool};
+use airlock_example_design_host::{render, transaction};
+use anyhow::{Context, Result, bail};
+use tracing_subscriber::EnvFilter;
+
+const USAGE: &str = "usage: airlock-example-design-host --plugins DIR --out DIR";
+
+struct Args {
+    plugins: PathBuf,
+    out: PathBuf,
+}
+
+fn parse_args() -> Result<Args> {
+    let (mut plugins, mut out) = (None, None);
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("--plugins") => plugins = args.next().map(PathBuf::from),
+            Some("--out") => out = args.next().map(PathBuf::from),
+            Some("-h" | "--help") => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            _ => bail!("unexpected argument {arg:?}\n{USAGE}"),
+        }
+    }
+    Ok(Args {
+        plugins: plugins.context(format!("missing --plugins DIR\n{USAGE}"))?,
+        out: out.context(format!("missing --out DIR\n{USAGE}"))?,
+    })
+}
+
+fn main() -> ExitCode {
+    airlock::serve_runner_if_requested(&[
+        &filter::RunnerGlue,
+        &tool::RunnerGlue,
+        &exporter::RunnerGlue,
+    ]);
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match parse_args().and_then(|args| run(&args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[derive(Default)]
+struct Summary {
+    ok: Vec<String>,
+    failed: Vec<String>,
+}
+
+fn run(args: &Args) -> Result<()> {
+    let hint = "build the plugins first with `cargo xtask build-plugins`";
+    if !args.plugins.is_dir() {
+        bail!(
+            "plugin directory {} does not exist; {hint}",
+            args.plugins.display()
+        );
+    }
+    if plugins::wasm_files(&args.plugins)?.is_empty() {
+        bail!(
+            "plugin directory {} contains no *.wasm files; {hint}",
+            args.plugins.display()
+        );
+    }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+
+    let launcher =
+        Launcher::current_exe().context("locating this executable to use as the plugin runner")?;
+    let mut loaded = plugins::load_dir(&launcher, &args.plugins, Duration::from_secs(30))?;
+    if loaded.is_empty() {
+        bail!("no usable plugins in {}; {hint}", args.plugins.display());
+    }
+    for p in &mut loaded {
+        let name = p.name.clone();
+        p.plugin.plugin_mut().on_progress(move |fraction, msg| {
+            tracing::debug!(plugin = %name, "{:3.0}% {msg}", fraction * 100.0);
+        });
+    }
+
+    let sample = Document::sample();
+    let mut summary = Summary::default();
+    write_png(&sample, &args.out.join("before.png"))?;
+
+    // Each filter and tool on its own copy of the sample: one PNG per plugin.
+    for p in &mut loaded {
+        let mut doc = sample.clone();
+        let applied = match &mut p.plugin {
+            Loaded::Filter(f) => apply_filter(&p.name, f, &mut doc, &mut summary),
+            Loaded::Tool(t) => apply_tool(&p.name, t, &mut doc, &mut summary),
+            Loaded::Exporter(_) => continue,
+        };
+        if applied {
+            write_png(&doc, &args.out.join(format!("after-{}.png", p.name)))?;
+        }
+    }
+
+    // Then all of them in turn on one document, which the exporters export.
+    let mut doc = sample.clone();
+    let mut quiet = Summary::default();
+    for p in &mut loaded {
+        match &mut p.plugin {
+            Loaded::Filter(f) => apply_filter(&p.name, f, &mut doc, &mut quiet),
+            Loaded::Tool(t) => apply_tool(&p.name, t, &mut doc, &mut quiet),
+            Loaded::Exporter(_) => continue,
+        };
+    }
+    write_png(&doc, &args.out.join("after-all.png"))?;
+    for p in &mut loaded {
+        if let Loaded::Exporter(x) = &mut p.plugin {
+            run_exporter(p.name.clone(), x, &doc, &args.out, &mut summary)?;
+        }
+    }
+
+    print_summary(&loaded, &summary);
+    Ok(())
+}
+
+fn write_png(doc: &Document, path: &Path) -> Result<()> {
+    render::write_png(doc, path)?;
+    println!("{}", path.display());
+    Ok(())
+}
+
+/// Runs a tool with its default parameters inside a transaction; true if it committed.
+fn apply_tool(name: &str, t: &mut tool::Tool, doc: &mut Document, summary: &mut Summary) -> bool {
+    match transaction::run(doc, |tx| t.run(tx, &[])) {
+        Ok(Ok(msg)) => {
+            summary.ok.push(format!("{name}: {msg}"));
+            true
+        }
+        Ok(Err(e)) => {
+            summary.failed.push(format!("{name}: tool error {e:?}"));
+            false
+        }
+        Err(e) => {
+            summary.failed.push(format!("{name}: {e}"));
+            false
+        }
+    }
+}
+
+/// Applies a filter with its default parameters to every raster layer. All or
+/// nothing: the layers change only if the filter succeeded on every one of them.
+fn apply_filter(
+    name: &str,
+    f: &mut filter::Filter,
+    doc: &mut Document,
+    summary: &mut Summary,
+) -> bool {
+    let info = match f.describe() {
+        Ok(info) => info,
+        Err(e) => {
+            summary.failed.push(format!("{name}: {e}"));
+            return false;
+        }
+    };
+    let mut filtered = Vec::new();
+    for (index, layer) in doc.layers.iter().enumerate() {
+        let LayerKind::Raster {
+            width,
+            height,
+            rgba,
+        } = &layer.kind
+        else {
+            continue;
+        };
+        let image = filter::design::types::Image {
+            width: *width,
+            height: *height,
+            pixels: rgba.clone(),
+        };
+        let failure = match f.apply(&image, &info.defaults) {
+            Ok(Ok(out))
+                if out.width == *width
+                    && out.height == *height
+                    && out.pixels.len() == rgba.len() =>
+            {
+                filtered.push((index, out.pixels));
+                continue;
+            }
+            Ok(Ok(out)) => format!(
+                "returned a {}×{} image for the {width}×{height} layer \"{}\"",
+                out.width, out.height, layer.name
+            ),
+            Ok(Err(e)) => format!("filter error {e:?}"),
+            Err(e) => e.to_string(),
+        };
+        summary
+            .failed
+            .push(format!("{name}: {failure}; document left unchanged"));
+        return false;
+    }
+    for (index, pixels) in filtered {
+        let layer = &mut doc.layers[index];
+        if let LayerKind::Raster { rgba, .. } = &mut layer.kind {
+            *rgba = pixels;
+        }
+        summary.ok.push(format!(
+            "{name}: filtered layer {} \"{}\"",
+            layer.id, layer.name
+        ));
+    }
+    true
+}
+
+fn run_exporter(
+    name: String,
+    x: &mut exporter::Exporter,
+    doc: &Document,
+    out: &Path,
+    summary: &mut Summary,
+) -> Result<()> {
+    // Exporters only read: they get a transaction that is never committed.
+    let mut tx = transaction::Transaction::begin(doc);
+    let result = x
+        .describe(&mut tx)
+        .and_then(|info| Ok((info, x.render(&mut tx)?)));
+    match result {
+        Ok((info, Ok(bytes))) => {
+            let path = out.join(format!("document.{}", info.extension));
+            std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            println!("{}", path.display());
+            summary.ok.push(format!(
+                "{name}: exported {} ({} bytes)",
+                info.format,
+                bytes.len()
+            ));
+        }
+        Ok((_, Err(msg))) => summary.failed.push(format!("{name}: export failed: {msg}")),
+        Err(e) => summary.failed.push(format!("{name}: {e}")),
+    }
+    Ok(())
+}
+
+fn print_summary(loaded: &[LoadedPlugin], summary: &Summary) {
+    let worlds: Vec<String> = loaded
+        .iter()
+        .map(|p| format!("{} ({})", p.name, p.plugin.world()))
+        .collect();
+    println!("plugins: {}", worlds.join(", "));
+    for line in &summary.ok {
+        println!("  ok     {line}");
+    }
+    for line in &summary.failed {
+        println!("  FAILED {line}");
+    }
+}

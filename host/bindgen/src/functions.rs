@@ -19,7 +19,15 @@ fn fns_path(depth: usize) -> TokenStream {
     quote!(#prefix __airlock_fns)
 }
 
-fn struct_names(prefix: char, f: &WireFunction<'_>) -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident) {
+fn struct_names(
+    prefix: char,
+    f: &WireFunction<'_>,
+) -> (
+    proc_macro2::Ident,
+    proc_macro2::Ident,
+    proc_macro2::Ident,
+    proc_macro2::Ident,
+) {
     let i = f.index;
     (
         format_ident!("{prefix}{i}ArgsRef"),
@@ -95,27 +103,43 @@ fn client_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Resul
     }
     let (generics, host_param, dispatch) = if has_user_imports(g) {
         (
-            quote!(<'a, H: #prefix Imports + ?Sized>),
+            {
+                let t = g.imports_trait();
+                quote!(<'a, H: #prefix #t + ?Sized>)
+            },
             quote!(host: &mut H,),
             quote!(&mut #prefix __Dispatch(host)),
         )
     } else {
-        (quote!(<'a>), TokenStream::new(), quote!(&mut ::airlock::__private::NoImports))
+        (
+            quote!(<'a>),
+            TokenStream::new(),
+            quote!(&mut ::airlock::__private::NoImports),
+        )
     };
     let (ret_ty, call) = match &f.func.result {
         Some(t) => {
             let ty = types::owned(g, t, depth)?;
-            (ty, quote! {
-                let ret: #fns::#ret = self.plugin.call(#index, #wit_name, &args, #dispatch)?;
-                Ok(ret.0)
-            })
+            (
+                ty,
+                quote! {
+                    let ret: #fns::#ret = self.plugin.call(#index, #wit_name, &args, #dispatch)?;
+                    Ok(ret.0)
+                },
+            )
         }
-        None => (quote!(()), quote! {
-            self.plugin.call::<_, ()>(#index, #wit_name, &args, #dispatch)
-        }),
+        None => (
+            quote!(()),
+            quote! {
+                self.plugin.call::<_, ()>(#index, #wit_name, &args, #dispatch)
+            },
+        ),
     };
+    // Clippy counts `self` and the host: WIT functions may take any number of parameters.
+    let allow = many_params(params.len() + 2);
     Ok(quote! {
         #doc
+        #allow
         pub fn #method #generics(&mut self, #host_param #(#params),*) -> ::airlock::Result<#ret_ty> {
             let args = #fns::#args_ref { #(#fields)* __marker: ::std::marker::PhantomData };
             #call
@@ -144,20 +168,43 @@ fn trait_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Result
         }
         None => TokenStream::new(),
     };
+    let allow = many_params(params.len() + 1);
     Ok(quote! {
         #doc
+        #allow
         fn #method(&mut self, #(#params),*) #ret;
     })
+}
+
+/// `#[allow(clippy::too_many_arguments)]` where clippy would otherwise warn in
+/// the host application's crate about a signature the WIT decided.
+fn many_params(count: usize) -> TokenStream {
+    if count > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        TokenStream::new()
+    }
 }
 
 /// What goes into the module of interface `id`: its host trait (imports) or client (exports).
 pub fn interface_items(g: &Generator<'_>, id: InterfaceId, depth: usize) -> Result<TokenStream> {
     let mut out = TokenStream::new();
-    let imports: Vec<_> = g.imports.iter().filter(|f| f.interface == Some(id)).collect();
+    let imports: Vec<_> = g
+        .imports
+        .iter()
+        .filter(|f| f.interface == Some(id))
+        .collect();
     if !imports.is_empty() {
-        let methods = imports.iter().map(|f| trait_method(g, f, depth)).collect::<Result<Vec<_>>>()?;
-        let name = g.resolve.interfaces[id].name.as_deref().unwrap_or("interface");
-        let doc = format!(" What the host application implements for the imported interface `{name}`.");
+        let methods = imports
+            .iter()
+            .map(|f| trait_method(g, f, depth))
+            .collect::<Result<Vec<_>>>()?;
+        let name = g.resolve.interfaces[id]
+            .name
+            .as_deref()
+            .unwrap_or("interface");
+        let doc =
+            format!(" What the host application implements for the imported interface `{name}`.");
         out.extend(quote! {
             #[doc = #doc]
             pub trait Host {
@@ -165,9 +212,16 @@ pub fn interface_items(g: &Generator<'_>, id: InterfaceId, depth: usize) -> Resu
             }
         });
     }
-    let exports: Vec<_> = g.exports.iter().filter(|f| f.interface == Some(id)).collect();
+    let exports: Vec<_> = g
+        .exports
+        .iter()
+        .filter(|f| f.interface == Some(id))
+        .collect();
     if !exports.is_empty() {
-        let methods = exports.iter().map(|f| client_method(g, f, depth)).collect::<Result<Vec<_>>>()?;
+        let methods = exports
+            .iter()
+            .map(|f| client_method(g, f, depth))
+            .collect::<Result<Vec<_>>>()?;
         out.extend(quote! {
             /// Typed calls into this exported interface of the plugin.
             pub struct Client<'p> {
@@ -236,10 +290,20 @@ fn imports_trait(g: &Generator<'_>) -> Result<TokenStream> {
         })
         .collect();
     let world_fns: Vec<_> = g.imports.iter().filter(|f| f.interface.is_none()).collect();
-    let methods = world_fns.iter().map(|f| trait_method(g, f, 0)).collect::<Result<Vec<_>>>()?;
-    let supertraits = if host_traits.is_empty() { quote!() } else { quote!(: #(#host_traits)+*) };
+    let methods = world_fns
+        .iter()
+        .map(|f| trait_method(g, f, 0))
+        .collect::<Result<Vec<_>>>()?;
+    let supertraits = if host_traits.is_empty() {
+        quote!()
+    } else {
+        quote!(: #(#host_traits)+*)
+    };
     let blanket = if world_fns.is_empty() {
-        quote!(impl<T: ?Sized #(+ #host_traits)*> Imports for T {})
+        {
+            let t = g.imports_trait();
+            quote!(impl<T: ?Sized #(+ #host_traits)*> #t for T {})
+        }
     } else {
         TokenStream::new()
     };
@@ -256,7 +320,10 @@ fn imports_trait(g: &Generator<'_>) -> Result<TokenStream> {
                     let path = interface_path(g, id);
                     quote!(#path::Host)
                 }
-                None => quote!(Imports),
+                None => {
+                    let t = g.imports_trait();
+                    quote!(#t)
+                }
             };
             let args_list = f.func.params.iter().map(|p| {
                 let n = names::snake(&p.name);
@@ -277,9 +344,10 @@ fn imports_trait(g: &Generator<'_>) -> Result<TokenStream> {
             }
         })
         .collect::<Vec<_>>();
+    let imports_trait = g.imports_trait();
     Ok(quote! {
         /// Everything the host application implements for this world's imports.
-        pub trait Imports #supertraits {
+        pub trait #imports_trait #supertraits {
             #(#methods)*
         }
         #blanket
@@ -287,7 +355,7 @@ fn imports_trait(g: &Generator<'_>) -> Result<TokenStream> {
         #[doc(hidden)]
         pub struct __Dispatch<'h, H: ?Sized>(pub &'h mut H);
 
-        impl<H: Imports + ?Sized> ::airlock::__private::ImportDispatch for __Dispatch<'_, H> {
+        impl<H: #imports_trait + ?Sized> ::airlock::__private::ImportDispatch for __Dispatch<'_, H> {
             fn dispatch(&mut self, func: u32, args: &[u8], out: &mut ::std::vec::Vec<u8>) -> ::std::result::Result<(), ::airlock::__private::DispatchError> {
                 match func {
                     #(#arms)*
@@ -317,8 +385,16 @@ fn client(g: &Generator<'_>) -> Result<TokenStream> {
         .filter(|id| g.exports.iter().any(|f| f.interface == Some(**id)))
         .map(|id| {
             let path = interface_path(g, *id);
-            let accessor = names::snake(g.resolve.interfaces[*id].name.as_deref().unwrap_or("interface"));
-            let doc = format!(" Calls into the exported interface `{}`.", g.resolve.interfaces[*id].name.as_deref().unwrap_or(""));
+            let accessor = names::snake(
+                g.resolve.interfaces[*id]
+                    .name
+                    .as_deref()
+                    .unwrap_or("interface"),
+            );
+            let doc = format!(
+                " Calls into the exported interface `{}`.",
+                g.resolve.interfaces[*id].name.as_deref().unwrap_or("")
+            );
             quote! {
                 #[doc = #doc]
                 pub fn #accessor(&mut self) -> #path::Client<'_> {
@@ -373,9 +449,16 @@ fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
         if g.is_framework(*id) {
             continue;
         }
-        let funcs: Vec<_> = g.imports.iter().filter(|f| f.interface == Some(*id)).collect();
+        let funcs: Vec<_> = g
+            .imports
+            .iter()
+            .filter(|f| f.interface == Some(*id))
+            .collect();
         let instance = instance_name(g, *id);
-        let wraps = funcs.iter().map(|f| import_wrap(g, f, &fns)).collect::<Result<Vec<_>>>()?;
+        let wraps = funcs
+            .iter()
+            .map(|f| import_wrap(g, f, &fns))
+            .collect::<Result<Vec<_>>>()?;
         link.extend(quote! {
             {
                 #[allow(unused_mut, unused_variables)]
@@ -386,7 +469,10 @@ fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
     }
     let world_fns: Vec<_> = g.imports.iter().filter(|f| f.interface.is_none()).collect();
     if !world_fns.is_empty() {
-        let wraps = world_fns.iter().map(|f| import_wrap(g, f, &fns)).collect::<Result<Vec<_>>>()?;
+        let wraps = world_fns
+            .iter()
+            .map(|f| import_wrap(g, f, &fns))
+            .collect::<Result<Vec<_>>>()?;
         link.extend(quote! {
             {
                 let mut instance = linker.root();
@@ -411,7 +497,8 @@ fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
                 let var = format_ident!("i{}", id.index());
                 if iface_index.insert(id, ()).is_none() {
                     let instance = instance_name(g, id);
-                    lookups.push(quote!(let #var = #rt::export_index(component, None, #instance)?;));
+                    lookups
+                        .push(quote!(let #var = #rt::export_index(component, None, #instance)?;));
                 }
                 quote!(Some(&#var))
             }
@@ -420,7 +507,12 @@ fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
         lookups.push(quote!(let #field = #rt::export_index(component, #parent, #wit_name)?;));
         index_fields.push(quote!(#field: #wt::component::ComponentExportIndex,));
         index_names.push(quote!(#field,));
-        let params = f.func.params.iter().map(|p| types::owned(g, &p.ty, 0)).collect::<Result<Vec<_>>>()?;
+        let params = f
+            .func
+            .params
+            .iter()
+            .map(|p| types::owned(g, &p.ty, 0))
+            .collect::<Result<Vec<_>>>()?;
         let results = match &f.func.result {
             Some(t) => {
                 let t = types::owned(g, t, 0)?;
@@ -429,7 +521,9 @@ fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
             None => quote!(()),
         };
         typed_fields.push(quote!(#field: #wt::component::TypedFunc<(#(#params,)*), #results>,));
-        binds.push(quote!(#field: #rt::typed_func(&mut *store, instance, &self.#field, #wit_name)?,));
+        binds.push(
+            quote!(#field: #rt::typed_func(&mut *store, instance, &self.#field, #wit_name)?,),
+        );
         let (_, args, ret_ref, _) = struct_names('E', f);
         let index = f.index;
         let arg_values = f.func.params.iter().map(|p| {
@@ -527,7 +621,9 @@ fn qualified_name(g: &Generator<'_>, f: &WireFunction<'_>) -> String {
 }
 
 fn instance_name(g: &Generator<'_>, id: InterfaceId) -> String {
-    g.resolve.id_of(id).unwrap_or_else(|| g.resolve.interfaces[id].name.clone().unwrap_or_default())
+    g.resolve
+        .id_of(id)
+        .unwrap_or_else(|| g.resolve.interfaces[id].name.clone().unwrap_or_default())
 }
 
 /// `instance.func_wrap(...)` forwarding import `f` to the host over the wire.
@@ -537,8 +633,18 @@ fn import_wrap(g: &Generator<'_>, f: &WireFunction<'_>, fns: &TokenStream) -> Re
     let (args_ref, _, _, ret) = struct_names('I', f);
     let wit_name = &f.func.name;
     let index = f.index;
-    let names_: Vec<_> = f.func.params.iter().map(|p| names::snake(&p.name)).collect();
-    let tys = f.func.params.iter().map(|p| types::owned(g, &p.ty, 0)).collect::<Result<Vec<_>>>()?;
+    let names_: Vec<_> = f
+        .func
+        .params
+        .iter()
+        .map(|p| names::snake(&p.name))
+        .collect();
+    let tys = f
+        .func
+        .params
+        .iter()
+        .map(|p| types::owned(g, &p.ty, 0))
+        .collect::<Result<Vec<_>>>()?;
     let fields = f.func.params.iter().map(|p| {
         let n = names::snake(&p.name);
         match types::pass(g, &p.ty) {
@@ -550,15 +656,21 @@ fn import_wrap(g: &Generator<'_>, f: &WireFunction<'_>, fns: &TokenStream) -> Re
     let (ret_ty, body) = match &f.func.result {
         Some(t) => {
             let t = types::owned(g, t, 0)?;
-            (quote!((#t,)), quote! {
-                let ret: #fns::#ret = #rt::call_import(&mut cx, #index, &args)?;
-                Ok((ret.0,))
-            })
+            (
+                quote!((#t,)),
+                quote! {
+                    let ret: #fns::#ret = #rt::call_import(&mut cx, #index, &args)?;
+                    Ok((ret.0,))
+                },
+            )
         }
-        None => (quote!(()), quote! {
-            #rt::call_import::<_, ()>(&mut cx, #index, &args)?;
-            Ok(())
-        }),
+        None => (
+            quote!(()),
+            quote! {
+                #rt::call_import::<_, ()>(&mut cx, #index, &args)?;
+                Ok(())
+            },
+        ),
     };
     Ok(quote! {
         instance.func_wrap(

@@ -79,7 +79,8 @@ pub fn generate_world(resolve: &Resolve, world: WorldId) -> Result<Generated> {
     let g = Generator::new(resolve, world)?;
     let tokens = g.emit()?;
     let world_name = g.world_name();
-    let world_hash = *blake3::hash(signature::world_signature(resolve, world).as_bytes()).as_bytes();
+    let world_hash =
+        *blake3::hash(signature::world_signature(resolve, world).as_bytes()).as_bytes();
     let hash_tokens = world_hash.iter();
     let name_lit = &world_name;
     let tokens = quote! {
@@ -89,7 +90,12 @@ pub fn generate_world(resolve: &Resolve, world: WorldId) -> Result<Generated> {
         pub const WORLD_HASH: [u8; 32] = [#(#hash_tokens),*];
         #tokens
     };
-    Ok(Generated { tokens, files: Vec::new(), world_name, world_hash })
+    Ok(Generated {
+        tokens,
+        files: Vec::new(),
+        world_name,
+        world_hash,
+    })
 }
 
 /// One function of the world as seen over the wire.
@@ -113,6 +119,14 @@ pub(crate) struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
+    /// The trait bundling everything the host implements: `<World>Imports`, as
+    /// in wasmtime's bindings (a bare `Imports` would clash with a world named
+    /// `imports`).
+    pub(crate) fn imports_trait(&self) -> proc_macro2::Ident {
+        let world = &self.resolve.worlds[self.world].name;
+        names::camel(&format!("{world}-imports"))
+    }
+
     fn new(resolve: &'a Resolve, world_id: WorldId) -> Result<Self> {
         let world = &resolve.worlds[world_id];
         let mut g = Generator {
@@ -135,7 +149,7 @@ impl<'a> Generator<'a> {
                         path.extend(g.interface_module_path(key, *id));
                         g.module_paths.insert(*id, path);
                         let framework = g.is_framework(*id);
-                                                let iface = &resolve.interfaces[*id];
+                        let iface = &resolve.interfaces[*id];
                         if is_export {
                             g.exported_interfaces.push(*id);
                         } else {
@@ -145,7 +159,9 @@ impl<'a> Generator<'a> {
                         // its types (a `use` from another import); its functions are the
                         // plugin's to implement, not the host's.
                         let types_only_import = !is_export
-                            && world.exports.values().any(|e| matches!(e, WorldItem::Interface { id: e, .. } if e == id));
+                            && world.exports.values().any(
+                                |e| matches!(e, WorldItem::Interface { id: e, .. } if e == id),
+                            );
                         if framework || types_only_import {
                             continue;
                         }
@@ -171,10 +187,17 @@ impl<'a> Generator<'a> {
         use wit_parser::FunctionKind as K;
         match func.kind {
             K::Freestanding => {}
-            K::Method(r) | K::Static(r) | K::Constructor(r) | K::AsyncMethod(r) | K::AsyncStatic(r) => bail!(
+            K::Method(r)
+            | K::Static(r)
+            | K::Constructor(r)
+            | K::AsyncMethod(r)
+            | K::AsyncStatic(r) => bail!(
                 "world `{}` uses resource type `{}` (through `{}`), which Airlock bindings do not support yet; use records, variants and lists meanwhile",
                 self.world_name(),
-                self.resolve.types[r].name.as_deref().unwrap_or("<anonymous>"),
+                self.resolve.types[r]
+                    .name
+                    .as_deref()
+                    .unwrap_or("<anonymous>"),
                 func.name
             ),
             K::AsyncFreestanding => bail!(
@@ -183,9 +206,17 @@ impl<'a> Generator<'a> {
                 self.world_name()
             ),
         }
-        let list = if is_export { &mut self.exports } else { &mut self.imports };
+        let list = if is_export {
+            &mut self.exports
+        } else {
+            &mut self.imports
+        };
         let index = u32::try_from(list.len()).context("too many functions")?;
-        list.push(WireFunction { index, interface, func });
+        list.push(WireFunction {
+            index,
+            interface,
+            func,
+        });
         Ok(())
     }
 
@@ -198,16 +229,28 @@ impl<'a> Generator<'a> {
                 // the macro's call site (`airlock:…` next to `airlock::bindgen!`).
                 // Two packages of one name in different namespaces keep it.
                 let name = &self.resolve.packages[pkg].name;
-                let clash = self.resolve.packages.iter().any(|(_, p)| p.name.name == name.name && p.name.namespace != name.namespace);
+                let clash =
+                    self.resolve.packages.iter().any(|(_, p)| {
+                        p.name.name == name.name && p.name.namespace != name.namespace
+                    });
                 let package = if clash {
-                    format!("{}_{}", names::module(&name.namespace), names::module(&name.name))
+                    format!(
+                        "{}_{}",
+                        names::module(&name.namespace),
+                        names::module(&name.name)
+                    )
                 } else {
                     names::module(&name.name)
                 };
-                vec![package, names::module(iface.name.as_deref().unwrap_or("interface"))]
+                vec![
+                    package,
+                    names::module(iface.name.as_deref().unwrap_or("interface")),
+                ]
             }
             (WorldKey::Name(name), _) => vec![names::module(name)],
-            (WorldKey::Interface(_), None) => vec![names::module(iface.name.as_deref().unwrap_or("interface"))],
+            (WorldKey::Interface(_), None) => {
+                vec![names::module(iface.name.as_deref().unwrap_or("interface"))]
+            }
         }
     }
 
@@ -333,7 +376,11 @@ impl ModuleTree {
     fn insert(&mut self, path: &[String], items: TokenStream) {
         match path.split_first() {
             None => self.items.extend(items),
-            Some((first, rest)) => self.children.entry(first.clone()).or_default().insert(rest, items),
+            Some((first, rest)) => self
+                .children
+                .entry(first.clone())
+                .or_default()
+                .insert(rest, items),
         }
     }
 

@@ -32,8 +32,16 @@ pub fn world_signature(resolve: &Resolve, world: WorldId) -> String {
 }
 
 fn function(resolve: &Resolve, func: &Function) -> String {
-    let params: Vec<String> = func.params.iter().map(|p| format!("{}: {}", p.name, ty(resolve, &p.ty))).collect();
-    let result = func.result.as_ref().map(|t| ty(resolve, t)).unwrap_or_else(|| "()".into());
+    let params: Vec<String> = func
+        .params
+        .iter()
+        .map(|p| format!("{}: {}", p.name, ty(resolve, &p.ty)))
+        .collect();
+    let result = func
+        .result
+        .as_ref()
+        .map(|t| ty(resolve, t))
+        .unwrap_or_else(|| "()".into());
     format!("{}: func({}) -> {}", func.name, params.join(", "), result)
 }
 
@@ -55,14 +63,26 @@ fn ty(resolve: &Resolve, t: &Type) -> String {
         Type::ErrorContext => "error-context".into(),
         Type::Id(id) => {
             let def = &resolve.types[*id];
-            let opt = |t: &Option<Type>| t.as_ref().map(|t| ty(resolve, t)).unwrap_or_else(|| "_".into());
+            let opt = |t: &Option<Type>| {
+                t.as_ref()
+                    .map(|t| ty(resolve, t))
+                    .unwrap_or_else(|| "_".into())
+            };
             match &def.kind {
                 TypeDefKind::Record(r) => {
-                    let f: Vec<_> = r.fields.iter().map(|f| format!("{}: {}", f.name, ty(resolve, &f.ty))).collect();
+                    let f: Vec<_> = r
+                        .fields
+                        .iter()
+                        .map(|f| format!("{}: {}", f.name, ty(resolve, &f.ty)))
+                        .collect();
                     format!("record {{ {} }}", f.join(", "))
                 }
                 TypeDefKind::Variant(v) => {
-                    let c: Vec<_> = v.cases.iter().map(|c| format!("{}({})", c.name, opt(&c.ty))).collect();
+                    let c: Vec<_> = v
+                        .cases
+                        .iter()
+                        .map(|c| format!("{}({})", c.name, opt(&c.ty)))
+                        .collect();
                     format!("variant {{ {} }}", c.join(", "))
                 }
                 TypeDefKind::Enum(e) => {

@@ -42,7 +42,9 @@ pub fn unalias(g: &Generator<'_>, mut ty: Type) -> Type {
 /// True for `list<u8>`, which travels as one byte string.
 pub fn is_bytes(g: &Generator<'_>, ty: &Type) -> bool {
     match unalias(g, *ty) {
-        Type::Id(id) => matches!(&g.resolve.types[id].kind, TypeDefKind::List(inner) if unalias(g, *inner) == Type::U8),
+        Type::Id(id) => {
+            matches!(&g.resolve.types[id].kind, TypeDefKind::List(inner) if unalias(g, *inner) == Type::U8)
+        }
         _ => false,
     }
 }
@@ -51,7 +53,9 @@ pub fn is_bytes(g: &Generator<'_>, ty: &Type) -> bool {
 pub fn serde_attr(g: &Generator<'_>, ty: &Type) -> TokenStream {
     let bytes_like = is_bytes(g, ty)
         || match unalias(g, *ty) {
-            Type::Id(id) => matches!(&g.resolve.types[id].kind, TypeDefKind::Option(inner) if is_bytes(g, inner)),
+            Type::Id(id) => {
+                matches!(&g.resolve.types[id].kind, TypeDefKind::Option(inner) if is_bytes(g, inner))
+            }
             _ => false,
         };
     if bytes_like {
@@ -110,7 +114,11 @@ pub fn owned(g: &Generator<'_>, ty: &Type, depth: usize) -> Result<TokenStream> 
                     quote!(::std::result::Result<#ok, #err>)
                 }
                 TypeDefKind::Tuple(t) => {
-                    let items = t.types.iter().map(|t| owned(g, t, depth)).collect::<Result<Vec<_>>>()?;
+                    let items = t
+                        .types
+                        .iter()
+                        .map(|t| owned(g, t, depth))
+                        .collect::<Result<Vec<_>>>()?;
                     quote!((#(#items,)*))
                 }
                 TypeDefKind::Type(t) => owned(g, t, depth)?,
@@ -180,7 +188,12 @@ pub fn docs(docs: &Docs) -> TokenStream {
 }
 
 /// The definition of the named type `id`, called `name`, in a module `depth` levels deep.
-pub fn type_definition(g: &Generator<'_>, name: &str, id: TypeId, depth: usize) -> Result<TokenStream> {
+pub fn type_definition(
+    g: &Generator<'_>,
+    name: &str,
+    id: TypeId,
+    depth: usize,
+) -> Result<TokenStream> {
     let def = &g.resolve.types[id];
     let ident = names::camel(name);
     let doc = docs(&def.docs);
@@ -324,7 +337,10 @@ pub fn type_definition(g: &Generator<'_>, name: &str, id: TypeId, depth: usize) 
                 pub type #ident = #target;
             }
         }
-        other => bail!("type `{name}` is a {}, which Airlock bindings do not support yet", other.as_str()),
+        other => bail!(
+            "type `{name}` is a {}, which Airlock bindings do not support yet",
+            other.as_str()
+        ),
     })
 }
 
@@ -346,7 +362,11 @@ fn owned_anonymous(g: &Generator<'_>, id: TypeId, depth: usize) -> Result<TokenS
             quote!(::std::result::Result<#ok, #err>)
         }
         TypeDefKind::Tuple(t) => {
-            let items = t.types.iter().map(|t| owned(g, t, depth)).collect::<Result<Vec<_>>>()?;
+            let items = t
+                .types
+                .iter()
+                .map(|t| owned(g, t, depth))
+                .collect::<Result<Vec<_>>>()?;
             quote!((#(#items,)*))
         }
         _ => unreachable!(),

@@ -74,10 +74,16 @@ pub fn bindgen(input: TokenStream) -> TokenStream {
         Ok(generated) => {
             let tokens = generated.tokens;
             // Make the build depend on every WIT file read.
-            let files = generated.files.iter().filter_map(|f| f.canonicalize().ok()).map(|f| {
-                let f = f.display().to_string();
-                quote!(const _: &[u8] = include_bytes!(#f);)
-            });
+            let files = generated
+                .files
+                .iter()
+                .filter_map(|f| f.canonicalize().ok())
+                .map(|f| {
+                    let f = f.display().to_string();
+                    quote!(
+                        const _: &[u8] = include_bytes!(#f);
+                    )
+                });
             quote!(#(#files)* #tokens).into()
         }
         Err(err) => {

@@ -58,10 +58,16 @@ impl FrameWriter {
         self.header = postcard::to_extend(message, buf)?;
         let header_len = self.header.len() - 8;
         if header_len as u64 > MAX_HEADER_LEN as u64 {
-            return Err(FrameError::TooLarge { len: header_len as u64, max: MAX_HEADER_LEN as u64 });
+            return Err(FrameError::TooLarge {
+                len: header_len as u64,
+                max: MAX_HEADER_LEN as u64,
+            });
         }
         let total = 4 + header_len as u64 + payload.len() as u64;
-        let total = u32::try_from(total).map_err(|_| FrameError::TooLarge { len: total, max: u32::MAX as u64 })?;
+        let total = u32::try_from(total).map_err(|_| FrameError::TooLarge {
+            len: total,
+            max: u32::MAX as u64,
+        })?;
         self.header[0..4].copy_from_slice(&total.to_le_bytes());
         self.header[4..8].copy_from_slice(&(header_len as u32).to_le_bytes());
         write_all_vectored(out, &self.header, payload)?;
@@ -70,7 +76,11 @@ impl FrameWriter {
     }
 }
 
-fn write_all_vectored<W: Write + ?Sized>(out: &mut W, mut a: &[u8], mut b: &[u8]) -> io::Result<()> {
+fn write_all_vectored<W: Write + ?Sized>(
+    out: &mut W,
+    mut a: &[u8],
+    mut b: &[u8],
+) -> io::Result<()> {
     while !a.is_empty() || !b.is_empty() {
         let n = if a.is_empty() {
             out.write(b)?
@@ -100,7 +110,11 @@ pub struct FrameReader {
 impl FrameReader {
     /// `max_frame_len` caps the whole frame (header and payload).
     pub fn new(max_frame_len: u32) -> Self {
-        Self { buf: Vec::new(), header_len: 0, max_frame_len }
+        Self {
+            buf: Vec::new(),
+            header_len: 0,
+            max_frame_len,
+        }
     }
 
     pub fn set_max_frame_len(&mut self, max: u32) {
@@ -109,15 +123,23 @@ impl FrameReader {
 
     /// Reads one frame and decodes its header; the payload is then available
     /// from [`FrameReader::payload`] until the next read.
-    pub fn read<R: Read + ?Sized, M: DeserializeOwned>(&mut self, input: &mut R) -> Result<M, FrameError> {
+    pub fn read<R: Read + ?Sized, M: DeserializeOwned>(
+        &mut self,
+        input: &mut R,
+    ) -> Result<M, FrameError> {
         let mut len = [0u8; 4];
         read_exact_or_closed(input, &mut len)?;
         let len = u32::from_le_bytes(len);
         if len > self.max_frame_len {
-            return Err(FrameError::TooLarge { len: len as u64, max: self.max_frame_len as u64 });
+            return Err(FrameError::TooLarge {
+                len: len as u64,
+                max: self.max_frame_len as u64,
+            });
         }
         if len < 4 {
-            return Err(FrameError::Malformed("frame shorter than its header length field"));
+            return Err(FrameError::Malformed(
+                "frame shorter than its header length field",
+            ));
         }
         self.buf.clear();
         self.buf.resize(len as usize, 0);
@@ -154,7 +176,11 @@ fn read_exact_or_closed<R: Read + ?Sized>(input: &mut R, buf: &mut [u8]) -> Resu
     while filled < buf.len() {
         match input.read(&mut buf[filled..]) {
             Ok(0) if filled == 0 => return Err(FrameError::Closed),
-            Ok(0) => return Err(FrameError::Malformed("connection closed inside a frame header")),
+            Ok(0) => {
+                return Err(FrameError::Malformed(
+                    "connection closed inside a frame header",
+                ));
+            }
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e.into()),
@@ -172,17 +198,37 @@ mod tests {
     fn frame_round_trip_keeps_header_and_payload() {
         let mut wire = Vec::new();
         let mut writer = FrameWriter::new();
-        writer.write(&mut wire, &ToRunner::Call { seq: 7, func: 3 }, b"payload").unwrap();
-        writer.write(&mut wire, &FromRunner::Log { level: LogLevel::Warn, message: "hi".into() }, &[]).unwrap();
+        writer
+            .write(&mut wire, &ToRunner::Call { seq: 7, func: 3 }, b"payload")
+            .unwrap();
+        writer
+            .write(
+                &mut wire,
+                &FromRunner::Log {
+                    level: LogLevel::Warn,
+                    message: "hi".into(),
+                },
+                &[],
+            )
+            .unwrap();
         let mut input = &wire[..];
         let mut reader = FrameReader::new(1 << 20);
         let m: ToRunner = reader.read(&mut input).unwrap();
         assert_eq!(m, ToRunner::Call { seq: 7, func: 3 });
         assert_eq!(reader.payload(), b"payload");
         let m: FromRunner = reader.read(&mut input).unwrap();
-        assert_eq!(m, FromRunner::Log { level: LogLevel::Warn, message: "hi".into() });
+        assert_eq!(
+            m,
+            FromRunner::Log {
+                level: LogLevel::Warn,
+                message: "hi".into()
+            }
+        );
         assert!(reader.payload().is_empty());
-        assert!(matches!(reader.read::<_, FromRunner>(&mut input), Err(FrameError::Closed)));
+        assert!(matches!(
+            reader.read::<_, FromRunner>(&mut input),
+            Err(FrameError::Closed)
+        ));
     }
 
     #[test]
@@ -190,7 +236,10 @@ mod tests {
         let wire = u32::MAX.to_le_bytes();
         let mut reader = FrameReader::new(1024);
         let err = reader.read::<_, FromRunner>(&mut &wire[..]).unwrap_err();
-        assert!(matches!(err, FrameError::TooLarge { len, max: 1024 } if len == u32::MAX as u64), "{err}");
+        assert!(
+            matches!(err, FrameError::TooLarge { len, max: 1024 } if len == u32::MAX as u64),
+            "{err}"
+        );
     }
 
     #[test]
@@ -199,16 +248,22 @@ mod tests {
         wire.extend_from_slice(&8u32.to_le_bytes());
         wire.extend_from_slice(&100u32.to_le_bytes());
         wire.extend_from_slice(&[0; 4]);
-        let err = FrameReader::new(1024).read::<_, FromRunner>(&mut &wire[..]).unwrap_err();
+        let err = FrameReader::new(1024)
+            .read::<_, FromRunner>(&mut &wire[..])
+            .unwrap_err();
         assert!(matches!(err, FrameError::Malformed(_)), "{err}");
     }
 
     #[test]
     fn truncated_frame_is_an_error() {
         let mut wire = Vec::new();
-        FrameWriter::new().write(&mut wire, &ToRunner::Shutdown, b"abcdef").unwrap();
+        FrameWriter::new()
+            .write(&mut wire, &ToRunner::Shutdown, b"abcdef")
+            .unwrap();
         wire.truncate(wire.len() - 2);
-        let err = FrameReader::new(1024).read::<_, ToRunner>(&mut &wire[..]).unwrap_err();
+        let err = FrameReader::new(1024)
+            .read::<_, ToRunner>(&mut &wire[..])
+            .unwrap_err();
         assert!(matches!(err, FrameError::Io(_)), "{err}");
     }
 }

@@ -128,9 +128,15 @@ pub enum CallFailure {
 /// Why a runner could not start a plugin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum InitFailure {
-    ProtocolMismatch { host: u32, runner: u32 },
+    ProtocolMismatch {
+        host: u32,
+        runner: u32,
+    },
     /// The runner binary was not built with this world (or with another version of it).
-    UnknownWorld { world: String, known: Vec<String> },
+    UnknownWorld {
+        world: String,
+        known: Vec<String>,
+    },
     /// The component does not fit the world: a missing or mistyped import or export.
     WorldMismatch(String),
     Compile(String),
@@ -163,7 +169,10 @@ impl std::fmt::Display for OutputStream {
 }
 
 /// Encodes a value with postcard into `buf` (cleared first), for payloads.
-pub fn encode_into<T: Serialize + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<(), postcard::Error> {
+pub fn encode_into<T: Serialize + ?Sized>(
+    value: &T,
+    buf: &mut Vec<u8>,
+) -> Result<(), postcard::Error> {
     buf.clear();
     let taken = std::mem::take(buf);
     *buf = postcard::to_extend(value, taken)?;

@@ -6,7 +6,8 @@ use std::io::{Read, Write};
 use airlock_protocol::{FrameError, FrameReader, FrameWriter, FromRunner, OutputStream, ToRunner};
 use serde::{Serialize, de::DeserializeOwned};
 use wasmtime::component::{
-    Component, ComponentExportIndex, ComponentNamedList, Instance, Lift, Linker, Lower, ResourceTable, TypedFunc,
+    Component, ComponentExportIndex, ComponentNamedList, Instance, Lift, Linker, Lower,
+    ResourceTable, TypedFunc,
 };
 use wasmtime::{Store, StoreContextMut};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -26,13 +27,23 @@ pub trait WorldGlue: Send + Sync + 'static {
 /// A component's export indices, resolved once per component.
 pub trait ExportTable: Send + Sync {
     /// Type-checks and binds the exports of one instance; the error names a mistyped export.
-    fn bind(&self, store: &mut Store<RunnerState>, instance: &Instance) -> Result<Box<dyn BoundExports>, String>;
+    fn bind(
+        &self,
+        store: &mut Store<RunnerState>,
+        instance: &Instance,
+    ) -> Result<Box<dyn BoundExports>, String>;
 }
 
 /// Typed export functions of one instance.
 pub trait BoundExports: Send {
     /// Decodes `args`, calls export `func`, and encodes its result into `out`.
-    fn call(&self, store: &mut Store<RunnerState>, func: u32, args: &[u8], out: &mut Vec<u8>) -> Result<(), CallError>;
+    fn call(
+        &self,
+        store: &mut Store<RunnerState>,
+        func: u32,
+        args: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), CallError>;
 }
 
 /// Why a call into the guest failed.
@@ -84,9 +95,16 @@ impl HostLink {
     }
 
     fn flush_output(&mut self) -> Result<(), FrameError> {
-        for (stream, captured) in [(OutputStream::Stdout, &self.stdout), (OutputStream::Stderr, &self.stderr)] {
+        for (stream, captured) in [
+            (OutputStream::Stdout, &self.stdout),
+            (OutputStream::Stderr, &self.stderr),
+        ] {
             if let Some((bytes, dropped)) = captured.take() {
-                self.writer.write(&mut self.output, &FromRunner::Output { stream, dropped }, &bytes)?;
+                self.writer.write(
+                    &mut self.output,
+                    &FromRunner::Output { stream, dropped },
+                    &bytes,
+                )?;
             }
         }
         Ok(())
@@ -103,15 +121,23 @@ impl HostLink {
         payload_from_scratch: bool,
         expected: impl Fn(&ToRunner) -> bool,
     ) -> wasmtime::Result<ToRunner> {
-        let payload = if payload_from_scratch { std::mem::take(&mut self.scratch) } else { Vec::new() };
+        let payload = if payload_from_scratch {
+            std::mem::take(&mut self.scratch)
+        } else {
+            Vec::new()
+        };
         let sent = self.send(message, &payload);
         self.scratch = payload;
         sent.map_err(|e| wasmtime::format_err!("lost the connection to the host: {e}"))?;
-        let reply = self.recv().map_err(|e| wasmtime::format_err!("lost the connection to the host: {e}"))?;
+        let reply = self
+            .recv()
+            .map_err(|e| wasmtime::format_err!("lost the connection to the host: {e}"))?;
         if expected(&reply) {
             Ok(reply)
         } else {
-            Err(wasmtime::format_err!("protocol violation by the host: unexpected {reply:?}"))
+            Err(wasmtime::format_err!(
+                "protocol violation by the host: unexpected {reply:?}"
+            ))
         }
     }
 }
@@ -129,7 +155,11 @@ impl RunnerState {
     pub(crate) fn new(link: HostLink) -> Self {
         let mut wasi = WasiCtx::builder();
         wasi.stdout(link.stdout.clone()).stderr(link.stderr.clone());
-        Self { wasi: wasi.build(), table: ResourceTable::new(), link }
+        Self {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            link,
+        }
     }
 
     pub(crate) fn into_link(self) -> HostLink {
@@ -139,7 +169,10 @@ impl RunnerState {
 
 impl WasiView for RunnerState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -154,9 +187,14 @@ pub fn call_import<A: Serialize, R: DeserializeOwned>(
         .map_err(|e| wasmtime::format_err!("failed to encode arguments of import {func}: {e}"))?;
     link.next_import_seq += 1;
     let seq = link.next_import_seq;
-    link.round_trip(&FromRunner::ImportCall { seq, func }, true, |m| matches!(m, ToRunner::ImportReturn { seq: s } if *s == seq))?;
-    airlock_protocol::decode(link.reader.payload())
-        .map_err(|e| wasmtime::format_err!("the host's result for import {func} did not decode: {e}"))
+    link.round_trip(
+        &FromRunner::ImportCall { seq, func },
+        true,
+        |m| matches!(m, ToRunner::ImportReturn { seq: s } if *s == seq),
+    )?;
+    airlock_protocol::decode(link.reader.payload()).map_err(|e| {
+        wasmtime::format_err!("the host's result for import {func} did not decode: {e}")
+    })
 }
 
 /// Looks up export `name` (inside `parent`, for interface exports).
@@ -165,10 +203,14 @@ pub fn export_index(
     parent: Option<&ComponentExportIndex>,
     name: &str,
 ) -> Result<ComponentExportIndex, String> {
-    component.get_export_index(parent, name).ok_or_else(|| match parent {
-        None => format!("the plugin does not export `{name}`, which the world requires"),
-        Some(_) => format!("the plugin's exported interface lacks function `{name}`, which the world requires"),
-    })
+    component
+        .get_export_index(parent, name)
+        .ok_or_else(|| match parent {
+            None => format!("the plugin does not export `{name}`, which the world requires"),
+            Some(_) => format!(
+                "the plugin's exported interface lacks function `{name}`, which the world requires"
+            ),
+        })
 }
 
 /// Binds export `name` with the types the world declares.

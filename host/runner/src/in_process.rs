@@ -21,7 +21,12 @@ pub struct InProcess {
 impl InProcess {
     pub fn load(glue: &dyn WorldGlue, component: &[u8]) -> Result<Self, InitFailure> {
         let mut loaded = Loaded::load(glue, component)?;
-        let link = HostLink::new(Box::new(io::empty()), Box::new(io::sink()), u32::MAX, 64 << 10);
+        let link = HostLink::new(
+            Box::new(io::empty()),
+            Box::new(io::sink()),
+            u32::MAX,
+            64 << 10,
+        );
         loaded.give_link(link)?;
         Ok(Self { loaded })
     }

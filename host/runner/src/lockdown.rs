@@ -33,7 +33,8 @@ pub fn lock_down() -> (ActiveLayers, Vec<io::Error>) {
             Ok(()) => layers.no_new_privs = true,
             Err(e) => errors.push(e.into()),
         }
-        match rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable) {
+        match rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+        {
             Ok(()) => layers.not_dumpable = true,
             Err(e) => errors.push(e.into()),
         }

@@ -28,7 +28,12 @@ pub struct CapturedOutput {
 
 impl CapturedOutput {
     pub fn new(cap: usize) -> Self {
-        Self { buffer: Arc::new(Mutex::new(Buffer { cap, ..Buffer::default() })) }
+        Self {
+            buffer: Arc::new(Mutex::new(Buffer {
+                cap,
+                ..Buffer::default()
+            })),
+        }
     }
 
     fn push(&self, bytes: &[u8]) {
@@ -94,7 +99,11 @@ impl Pollable for CapturedOutput {
 }
 
 impl tokio::io::AsyncWrite for CapturedOutput {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         self.push(buf);
         Poll::Ready(Ok(buf.len()))
     }

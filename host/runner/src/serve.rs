@@ -9,7 +9,8 @@ use std::thread;
 use std::time::Duration;
 
 use airlock_protocol::{
-    CallFailure, FrameError, FromRunner, Hello, InitFailure, PROTOCOL_VERSION, RunnerLimits, ToRunner,
+    CallFailure, FrameError, FromRunner, Hello, InitFailure, PROTOCOL_VERSION, RunnerLimits,
+    ToRunner,
 };
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Config, Engine, Store, Trap};
@@ -47,25 +48,37 @@ pub fn serve_connection(
     worlds: &[&dyn WorldGlue],
     options: &ServeOptions,
 ) -> Result<(), ServeError> {
-    let mut link = HostLink::new(input, output, MAX_HELLO_LEN, RunnerLimits::default().max_output_buffer as usize);
+    let mut link = HostLink::new(
+        input,
+        output,
+        MAX_HELLO_LEN,
+        RunnerLimits::default().max_output_buffer as usize,
+    );
     let hello: Hello = match link.recv()? {
         ToRunner::Hello(hello) => hello,
-        other => return Err(ServeError::Protocol(format!("expected Hello, got {other:?}"))),
+        other => {
+            return Err(ServeError::Protocol(format!(
+                "expected Hello, got {other:?}"
+            )));
+        }
     };
     let component_bytes = link.reader.take_payload();
     link.reader.set_max_frame_len(hello.limits.max_frame_len);
     link.stdout = crate::output::CapturedOutput::new(hello.limits.max_output_buffer as usize);
     link.stderr = crate::output::CapturedOutput::new(hello.limits.max_output_buffer as usize);
 
-    let mut plugin = match check_hello(&hello, worlds).and_then(|glue| Loaded::load(glue, &component_bytes)) {
-        Ok(plugin) => plugin,
-        Err(failure) => {
-            link.send(&FromRunner::InitFailed(failure.clone()), &[])?;
-            return Err(ServeError::Init(failure));
-        }
-    };
+    let mut plugin =
+        match check_hello(&hello, worlds).and_then(|glue| Loaded::load(glue, &component_bytes)) {
+            Ok(plugin) => plugin,
+            Err(failure) => {
+                link.send(&FromRunner::InitFailed(failure.clone()), &[])?;
+                return Err(ServeError::Init(failure));
+            }
+        };
     if let Err(failure) = plugin.give_link(link) {
-        plugin.link_mut().send(&FromRunner::InitFailed(failure.clone()), &[])?;
+        plugin
+            .link_mut()
+            .send(&FromRunner::InitFailed(failure.clone()), &[])?;
         return Err(ServeError::Init(failure));
     }
     drop(component_bytes);
@@ -78,9 +91,16 @@ pub fn serve_connection(
         }
     }
     let world_hash = hello.world_hash;
-    plugin.link_mut().send(&FromRunner::Ready { world_hash }, &[])?;
+    plugin
+        .link_mut()
+        .send(&FromRunner::Ready { world_hash }, &[])?;
 
-    let deadline_ticks = hello.limits.call_deadline_ms.div_ceil(EPOCH_TICK.as_millis() as u64).max(1) + 1;
+    let deadline_ticks = hello
+        .limits
+        .call_deadline_ms
+        .div_ceil(EPOCH_TICK.as_millis() as u64)
+        .max(1)
+        + 1;
     let mut result = Vec::new();
     loop {
         let message = match plugin.link_mut().recv() {
@@ -92,25 +112,50 @@ pub fn serve_connection(
             ToRunner::Call { seq, func } => {
                 let args = plugin.link_mut().reader.take_payload();
                 ticker.begin();
-                let outcome = plugin.call(func, &args, &mut result, deadline_ticks, hello.limits.call_deadline_ms);
+                let outcome = plugin.call(
+                    func,
+                    &args,
+                    &mut result,
+                    deadline_ticks,
+                    hello.limits.call_deadline_ms,
+                );
                 ticker.end();
-                let payload = if outcome.is_ok() { &result[..] } else { &[][..] };
-                plugin.link_mut().send(&FromRunner::Return { seq, outcome }, payload)?;
+                let payload = if outcome.is_ok() {
+                    &result[..]
+                } else {
+                    &[][..]
+                };
+                plugin
+                    .link_mut()
+                    .send(&FromRunner::Return { seq, outcome }, payload)?;
             }
             ToRunner::Shutdown => return Ok(()),
-            other => return Err(ServeError::Protocol(format!("unexpected {other:?} between calls"))),
+            other => {
+                return Err(ServeError::Protocol(format!(
+                    "unexpected {other:?} between calls"
+                )));
+            }
         }
     }
 }
 
 /// Checks the handshake and picks the world's glue.
-fn check_hello<'w>(hello: &Hello, worlds: &[&'w dyn WorldGlue]) -> Result<&'w dyn WorldGlue, InitFailure> {
+fn check_hello<'w>(
+    hello: &Hello,
+    worlds: &[&'w dyn WorldGlue],
+) -> Result<&'w dyn WorldGlue, InitFailure> {
     if hello.protocol != PROTOCOL_VERSION {
-        return Err(InitFailure::ProtocolMismatch { host: hello.protocol, runner: PROTOCOL_VERSION });
+        return Err(InitFailure::ProtocolMismatch {
+            host: hello.protocol,
+            runner: PROTOCOL_VERSION,
+        });
     }
     let Some(glue) = worlds.iter().find(|w| w.world_name() == hello.world) else {
         let known = worlds.iter().map(|w| w.world_name().to_string()).collect();
-        return Err(InitFailure::UnknownWorld { world: hello.world.clone(), known });
+        return Err(InitFailure::UnknownWorld {
+            world: hello.world.clone(),
+            known,
+        });
     };
     if glue.world_hash() != hello.world_hash {
         return Err(InitFailure::WorldMismatch(format!(
@@ -137,15 +182,26 @@ impl Loaded {
     /// the first instance is made when the host link arrives ([`Loaded::give_link`]).
     pub(crate) fn load(glue: &dyn WorldGlue, bytes: &[u8]) -> Result<Self, InitFailure> {
         let engine = engine().map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
-        let component = Component::new(&engine, bytes).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
-        let exports = glue.resolve_exports(&component).map_err(InitFailure::WorldMismatch)?;
+        let component =
+            Component::new(&engine, bytes).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
+        let exports = glue
+            .resolve_exports(&component)
+            .map_err(InitFailure::WorldMismatch)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .and_then(|()| crate::services::add_to_linker(&mut linker))
             .and_then(|()| glue.link(&mut linker))
             .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
-        let pre = linker.instantiate_pre(&component).map_err(|e| InitFailure::WorldMismatch(format!("{e:#}")))?;
-        Ok(Loaded { engine, pre, exports, instance: None, spare_link: None })
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| InitFailure::WorldMismatch(format!("{e:#}")))?;
+        Ok(Loaded {
+            engine,
+            pre,
+            exports,
+            instance: None,
+            spare_link: None,
+        })
     }
 
     /// Hands over the connection to the host and makes the first instance.
@@ -157,14 +213,20 @@ impl Loaded {
     fn take_link(&mut self) -> HostLink {
         match self.instance.take() {
             Some((store, _)) => store.into_data().into_link(),
-            None => self.spare_link.take().expect("the link is always in the store or spare"),
+            None => self
+                .spare_link
+                .take()
+                .expect("the link is always in the store or spare"),
         }
     }
 
     fn link_mut(&mut self) -> &mut HostLink {
         match &mut self.instance {
             Some((store, _)) => &mut store.data_mut().link,
-            None => self.spare_link.as_mut().expect("the link is always in the store or spare"),
+            None => self
+                .spare_link
+                .as_mut()
+                .expect("the link is always in the store or spare"),
         }
     }
 
@@ -202,7 +264,8 @@ impl Loaded {
         deadline_ms: u64,
     ) -> Result<(), CallFailure> {
         if self.instance.is_none() {
-            self.instantiate().map_err(|f| CallFailure::Instantiate(format!("{f:?}")))?;
+            self.instantiate()
+                .map_err(|f| CallFailure::Instantiate(format!("{f:?}")))?;
         }
         let (store, bound) = self.instance.as_mut().expect("instantiated above");
         store.set_epoch_deadline(deadline_ticks);
@@ -212,7 +275,10 @@ impl Loaded {
             Ok(()) => Ok(()),
             Err(CallError::BadArguments(msg)) => Err(CallFailure::BadArguments(msg)),
             Err(CallError::UnknownFunction(f)) => Err(CallFailure::UnknownFunction(f)),
-            Err(CallError::Encode(msg)) => Err(CallFailure::Trap { message: format!("result did not encode: {msg}"), backtrace: None }),
+            Err(CallError::Encode(msg)) => Err(CallFailure::Trap {
+                message: format!("result did not encode: {msg}"),
+                backtrace: None,
+            }),
             Err(CallError::Wasm(err)) => {
                 // A trap poisons the store: the next call gets a fresh instance.
                 let panic = guest_panic(&store.data().link.stderr.peek_tail(4096));
@@ -221,7 +287,9 @@ impl Loaded {
                 if matches!(err.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
                     return Err(CallFailure::DeadlineExceeded { deadline_ms });
                 }
-                let backtrace = err.downcast_ref::<wasmtime::WasmBacktrace>().map(|bt| bt.to_string());
+                let backtrace = err
+                    .downcast_ref::<wasmtime::WasmBacktrace>()
+                    .map(|bt| bt.to_string());
                 let mut message = match err.downcast_ref::<Trap>() {
                     Some(trap) => trap.to_string(),
                     None => format!("{err:#}"),
@@ -276,7 +344,10 @@ impl EpochTicker {
                 }
             })
             .expect("failed to start the epoch ticker thread");
-        Self { active, thread: handle.thread().clone() }
+        Self {
+            active,
+            thread: handle.thread().clone(),
+        }
     }
 
     fn begin(&self) {
@@ -296,7 +367,10 @@ mod tests {
     #[test]
     fn panic_message_is_extracted_from_stderr() {
         let stderr = "some log\n\nthread '<unnamed>' panicked at src/lib.rs:10:5:\nboom: 42\nnote: run with `RUST_BACKTRACE=1`\n";
-        assert_eq!(guest_panic(stderr).unwrap(), "guest panicked at src/lib.rs:10:5: boom: 42");
+        assert_eq!(
+            guest_panic(stderr).unwrap(),
+            "guest panicked at src/lib.rs:10:5: boom: 42"
+        );
         assert_eq!(guest_panic("nothing here"), None);
     }
 }

@@ -64,14 +64,30 @@ pub fn add_to_linker(linker: &mut Linker<RunnerState>) -> wasmtime::Result<()> {
                 Level::Warn => LogLevel::Warn,
                 Level::Error => LogLevel::Error,
             };
-            send(&mut cx, FromRunner::Log { level, message: truncate(message) })
+            send(
+                &mut cx,
+                FromRunner::Log {
+                    level,
+                    message: truncate(message),
+                },
+            )
         },
     )?;
     linker.instance(PROGRESS)?.func_wrap(
         "report",
         |mut cx: StoreContextMut<'_, RunnerState>, (fraction, message): (f32, String)| {
-            let fraction = if fraction.is_nan() { 0.0 } else { fraction.clamp(0.0, 1.0) };
-            send(&mut cx, FromRunner::Progress { fraction, message: truncate(message) })
+            let fraction = if fraction.is_nan() {
+                0.0
+            } else {
+                fraction.clamp(0.0, 1.0)
+            };
+            send(
+                &mut cx,
+                FromRunner::Progress {
+                    fraction,
+                    message: truncate(message),
+                },
+            )
         },
     )?;
     linker.instance(CANCEL)?.func_wrap(
@@ -80,7 +96,9 @@ pub fn add_to_linker(linker: &mut Linker<RunnerState>) -> wasmtime::Result<()> {
             let reply = cx
                 .data_mut()
                 .link
-                .round_trip(&FromRunner::CancelQuery, false, |m| matches!(m, ToRunner::CancelReply { .. }))?;
+                .round_trip(&FromRunner::CancelQuery, false, |m| {
+                    matches!(m, ToRunner::CancelReply { .. })
+                })?;
             match reply {
                 ToRunner::CancelReply { cancelled } => Ok((cancelled,)),
                 _ => unreachable!("round_trip checked the reply"),

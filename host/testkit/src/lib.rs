@@ -22,12 +22,28 @@ pub mod filter {
     airlock::bindgen!({ path: ["../../wit/airlock", "../../wit/design"], world: "airlock:design/filter" });
 }
 
+/// The generator's snapshot fixtures, compiled: the snapshot tests compare
+/// text, this proves the text is valid Rust (names that could clash, such as a
+/// world called `imports`, included).
+#[doc(hidden)]
+pub mod fixtures {
+    pub mod imports {
+        airlock::bindgen!({ path: "../bindgen/tests/fixtures/imports.wit", world: "fixture:imports/imports" });
+    }
+    pub mod scalars {
+        airlock::bindgen!({ path: "../bindgen/tests/fixtures/scalars.wit", world: "fixture:scalars/scalars" });
+    }
+    pub mod types {
+        airlock::bindgen!({ path: "../bindgen/tests/fixtures/types.wit", world: "fixture:types/types@1.2.3" });
+    }
+}
+
 /// The compiled test guest `name` (e.g. `test_roundtrip`), from the directory
 /// `cargo xtask build-plugins` fills.
 pub fn guest_path(name: &str) -> PathBuf {
-    let dir = std::env::var_os("AIRLOCK_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins")
-    });
+    let dir = std::env::var_os("AIRLOCK_PLUGIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins"));
     let path = dir.join(format!("{name}.wasm"));
     assert!(
         path.exists(),

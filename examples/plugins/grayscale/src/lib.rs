@@ -20,11 +20,15 @@ impl Guest for Grayscale {
         for p in params {
             match (p.name.as_str(), p.value) {
                 ("amount", ParamValue::Number(v)) if (0.0..=1.0).contains(&v) => amount = v as f32,
-                (name, _) => return Err(FilterError::InvalidParam(format!("`{name}` must be a number in 0..=1"))),
+                (name, _) => {
+                    return Err(FilterError::InvalidParam(format!("`{name}` must be a number in 0..=1")));
+                }
             }
         }
         if image.pixels.len() != image.width as usize * image.height as usize * 4 {
-            return Err(FilterError::UnsupportedImage("pixel buffer does not match width × height × 4".into()));
+            return Err(FilterError::UnsupportedImage(
+                "pixel buffer does not match width × height × 4".into(),
+            ));
         }
         for px in image.pixels.chunks_exact_mut(4) {
             let luma = 0.2126 * px[0] as f32 + 0.7152 * px[1] as f32 + 0.0722 * px[2] as f32;

@@ -116,12 +116,13 @@ pub mod __airlock_fns {
     pub struct E0Ret(pub u32);
 }
 /// Everything the host application implements for this world's imports.
-pub trait Imports: imports::store::Host {
+pub trait ImportsImports: imports::store::Host {
     fn clock(&mut self) -> u64;
 }
 #[doc(hidden)]
 pub struct __Dispatch<'h, H: ?Sized>(pub &'h mut H);
-impl<H: Imports + ?Sized> ::airlock::__private::ImportDispatch for __Dispatch<'_, H> {
+impl<H: ImportsImports + ?Sized> ::airlock::__private::ImportDispatch
+for __Dispatch<'_, H> {
     fn dispatch(
         &mut self,
         func: u32,
@@ -144,7 +145,7 @@ impl<H: Imports + ?Sized> ::airlock::__private::ImportDispatch for __Dispatch<'_
             }
             2u32 => {
                 let a: __airlock_fns::I2Args = ::airlock::__private::decode(args)?;
-                let r = <H as Imports>::clock(self.0);
+                let r = <H as ImportsImports>::clock(self.0);
                 ::airlock::__private::encode_into(&__airlock_fns::I2RetRef(&r), out)?;
                 Ok(())
             }
@@ -178,7 +179,7 @@ impl Imports {
     pub fn plugin_mut(&mut self) -> &mut ::airlock::Plugin {
         &mut self.plugin
     }
-    pub fn run<'a, H: Imports + ?Sized>(
+    pub fn run<'a, H: ImportsImports + ?Sized>(
         &mut self,
         host: &mut H,
         keys: &'a [::std::string::String],

@@ -110,6 +110,7 @@ impl Scalars {
             .call(0u32, "add", &args, &mut ::airlock::__private::NoImports)?;
         Ok(ret.0)
     }
+    #[allow(clippy::too_many_arguments)]
     pub fn mix<'a>(
         &mut self,
         a: bool,

@@ -16,13 +16,21 @@ fn main() {
     let Ok(ToRunner::Hello(hello)) = reader.read::<_, ToRunner>(&mut socket) else {
         std::process::exit(3);
     };
-    let ready = FromRunner::Ready { world_hash: hello.world_hash };
+    let ready = FromRunner::Ready {
+        world_hash: hello.world_hash,
+    };
     match hello.plugin.as_str() {
         "garbage-hello" => {
             let _ = socket.write_all(&[7, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
         }
         "wrong-hash" => {
-            let _ = writer.write(&mut socket, &FromRunner::Ready { world_hash: [9; 32] }, &[]);
+            let _ = writer.write(
+                &mut socket,
+                &FromRunner::Ready {
+                    world_hash: [9; 32],
+                },
+                &[],
+            );
         }
         "exit-at-start" => {
             eprintln!("fake runner: giving up at start");
@@ -35,27 +43,56 @@ fn main() {
             };
             match behaviour {
                 "garbage" => {
-                    let _ = socket.write_all(&[12, 0, 0, 0, 8, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4]);
+                    let _ = socket
+                        .write_all(&[12, 0, 0, 0, 8, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4]);
                 }
                 "oversized" => {
                     let _ = socket.write_all(&u32::MAX.to_le_bytes());
                 }
                 "unsolicited" => {
-                    let _ = writer.write(&mut socket, &FromRunner::Return { seq: seq + 100, outcome: Ok(()) }, &[]);
+                    let _ = writer.write(
+                        &mut socket,
+                        &FromRunner::Return {
+                            seq: seq + 100,
+                            outcome: Ok(()),
+                        },
+                        &[],
+                    );
                 }
                 "undecodable-result" => {
-                    let _ = writer.write(&mut socket, &FromRunner::Return { seq, outcome: Ok(()) }, &[0xff; 3]);
+                    let _ = writer.write(
+                        &mut socket,
+                        &FromRunner::Return {
+                            seq,
+                            outcome: Ok(()),
+                        },
+                        &[0xff; 3],
+                    );
                 }
                 "unknown-import" => {
-                    let _ = writer.write(&mut socket, &FromRunner::ImportCall { seq: 1, func: 9999 }, &[]);
+                    let _ = writer.write(
+                        &mut socket,
+                        &FromRunner::ImportCall { seq: 1, func: 9999 },
+                        &[],
+                    );
                 }
                 "second-ready" => {
                     let _ = writer.write(&mut socket, &ready, &[]);
                 }
                 "silent" => {}
                 "trap" => {
-                    let failure = CallFailure::Trap { message: "fake trap".into(), backtrace: None };
-                    let _ = writer.write(&mut socket, &FromRunner::Return { seq, outcome: Err(failure) }, &[]);
+                    let failure = CallFailure::Trap {
+                        message: "fake trap".into(),
+                        backtrace: None,
+                    };
+                    let _ = writer.write(
+                        &mut socket,
+                        &FromRunner::Return {
+                            seq,
+                            outcome: Err(failure),
+                        },
+                        &[],
+                    );
                 }
                 _ => std::process::exit(4),
             }

@@ -3,7 +3,11 @@
 use airlock_testkit::{filter, roundtrip, roundtrip_plus};
 
 fn main() {
-    airlock::serve_runner_if_requested(&[&roundtrip::RunnerGlue, &roundtrip_plus::RunnerGlue, &filter::RunnerGlue]);
+    airlock::serve_runner_if_requested(&[
+        &roundtrip::RunnerGlue,
+        &roundtrip_plus::RunnerGlue,
+        &filter::RunnerGlue,
+    ]);
     eprintln!("airlock-test-runner is started by the Airlock host, not by hand");
     std::process::exit(2);
 }

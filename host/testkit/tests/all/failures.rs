@@ -14,17 +14,33 @@ fn a_trap_reports_the_panic_and_the_next_call_gets_a_fresh_instance() {
     let mut host = TestHost::default();
     assert_eq!(plugin.count(&mut host).unwrap(), 1);
     assert_eq!(plugin.count(&mut host).unwrap(), 2);
-    let err = plugin.panic_with(&mut host, "the flux capacitor broke").unwrap_err();
+    let err = plugin
+        .panic_with(&mut host, "the flux capacitor broke")
+        .unwrap_err();
     match &err {
-        Error::Trap { message, backtrace, plugin } => {
+        Error::Trap {
+            message,
+            backtrace,
+            plugin,
+        } => {
             assert_eq!(plugin, "roundtrip");
-            assert!(message.contains("the flux capacitor broke"), "panic message missing: {message}");
-            assert!(backtrace.as_deref().is_some_and(|b| !b.is_empty()), "no wasm backtrace");
+            assert!(
+                message.contains("the flux capacitor broke"),
+                "panic message missing: {message}"
+            );
+            assert!(
+                backtrace.as_deref().is_some_and(|b| !b.is_empty()),
+                "no wasm backtrace"
+            );
         }
         other => panic!("expected a trap, got {other:?}"),
     }
     assert_eq!(plugin.count(&mut host).unwrap(), 1, "state survived a trap");
-    assert_eq!(plugin.plugin().runners_started(), 1, "a trap must not cost a process");
+    assert_eq!(
+        plugin.plugin().runners_started(),
+        1,
+        "a trap must not cost a process"
+    );
 }
 
 #[test]
@@ -37,7 +53,11 @@ fn a_spinning_guest_is_stopped_at_its_deadline() {
     let took = started.elapsed();
     assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err:?}");
     assert!(took < Duration::from_secs(2), "stopping took {took:?}");
-    assert_eq!(plugin.add(&mut host, 1, 2).unwrap(), 3, "plugin unusable after a deadline");
+    assert_eq!(
+        plugin.add(&mut host, 1, 2).unwrap(),
+        3,
+        "plugin unusable after a deadline"
+    );
 }
 
 #[test]
@@ -48,7 +68,10 @@ fn a_runner_killed_mid_call_is_reported_and_replaced() {
     let pid = plugin.plugin().pid().expect("runner running");
     let killer = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
-        let status = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+        let status = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap();
         assert!(status.success());
     });
     let err = plugin.spin(&mut host).unwrap_err();
@@ -57,7 +80,11 @@ fn a_runner_killed_mid_call_is_reported_and_replaced() {
         Error::Crashed { signal, .. } => assert_eq!(signal, Some(9)),
         other => panic!("expected a crash, got {other:?}"),
     }
-    assert_eq!(plugin.count(&mut host).unwrap(), 1, "the next call runs in a new runner");
+    assert_eq!(
+        plugin.count(&mut host).unwrap(),
+        1,
+        "the next call runs in a new runner"
+    );
     assert_eq!(plugin.plugin().runners_started(), 2);
 }
 
@@ -75,13 +102,25 @@ fn a_component_missing_an_export_is_refused_by_name() {
 
 #[test]
 fn host_and_runner_built_from_different_worlds_refuse_each_other() {
-    let world = WorldRef { name: roundtrip::WORLD_NAME, hash: [0; 32] };
+    let world = WorldRef {
+        name: roundtrip::WORLD_NAME,
+        hash: [0; 32],
+    };
     let err = Plugin::start(&test_runner(), roundtrip_config(), world).unwrap_err();
-    assert!(matches!(&err, Error::WorldMismatch { detail, .. } if detail.contains("different versions")), "{err:?}");
+    assert!(
+        matches!(&err, Error::WorldMismatch { detail, .. } if detail.contains("different versions")),
+        "{err:?}"
+    );
 
-    let world = WorldRef { name: "example:unknown/world", hash: [0; 32] };
+    let world = WorldRef {
+        name: "example:unknown/world",
+        hash: [0; 32],
+    };
     let err = Plugin::start(&test_runner(), roundtrip_config(), world).unwrap_err();
-    assert!(matches!(&err, Error::UnknownWorld { known, .. } if known.contains("roundtrip")), "{err:?}");
+    assert!(
+        matches!(&err, Error::UnknownWorld { known, .. } if known.contains("roundtrip")),
+        "{err:?}"
+    );
 }
 
 #[test]

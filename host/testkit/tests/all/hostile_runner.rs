@@ -17,7 +17,10 @@ fn fake(behaviour: &str) -> PluginConfig {
 fn call_on_fake(behaviour: &str) -> Error {
     let mut plugin = Roundtrip::start(&fake_runner(), fake(behaviour)).expect("fake runner starts");
     let err = plugin.add(&mut TestHost::default(), 1, 2).unwrap_err();
-    assert!(plugin.plugin().pid().is_none(), "misbehaving runner `{behaviour}` was left running");
+    assert!(
+        plugin.plugin().pid().is_none(),
+        "misbehaving runner `{behaviour}` was left running"
+    );
     err
 }
 
@@ -29,20 +32,35 @@ fn garbage_frames_are_a_protocol_violation() {
 #[test]
 fn oversized_frame_lengths_are_refused_without_allocating() {
     let err = call_on_fake("oversized");
-    assert!(matches!(&err, Error::Protocol { detail, .. } if detail.contains("exceeds the limit")), "{err:?}");
+    assert!(
+        matches!(&err, Error::Protocol { detail, .. } if detail.contains("exceeds the limit")),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn unsolicited_replies_are_a_protocol_violation() {
-    assert!(matches!(call_on_fake("unsolicited"), Error::Protocol { .. }));
-    assert!(matches!(call_on_fake("second-ready"), Error::Protocol { .. }));
+    assert!(matches!(
+        call_on_fake("unsolicited"),
+        Error::Protocol { .. }
+    ));
+    assert!(matches!(
+        call_on_fake("second-ready"),
+        Error::Protocol { .. }
+    ));
 }
 
 #[test]
 fn undecodable_results_and_unknown_imports_are_violations() {
-    assert!(matches!(call_on_fake("undecodable-result"), Error::Protocol { .. }));
+    assert!(matches!(
+        call_on_fake("undecodable-result"),
+        Error::Protocol { .. }
+    ));
     let err = call_on_fake("unknown-import");
-    assert!(matches!(&err, Error::Protocol { detail, .. } if detail.contains("9999")), "{err:?}");
+    assert!(
+        matches!(&err, Error::Protocol { detail, .. } if detail.contains("9999")),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -61,9 +79,16 @@ fn start_up_failures_are_reported() {
     assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
     let err = Roundtrip::start(&fake_runner(), fake("exit-at-start")).unwrap_err();
     match err {
-        Error::Crashed { status, stderr_tail, .. } => {
+        Error::Crashed {
+            status,
+            stderr_tail,
+            ..
+        } => {
             assert_eq!(status, "exit status 42");
-            assert!(stderr_tail.contains("giving up at start"), "{stderr_tail:?}");
+            assert!(
+                stderr_tail.contains("giving up at start"),
+                "{stderr_tail:?}"
+            );
         }
         other => panic!("expected a crash, got {other:?}"),
     }
@@ -73,6 +98,9 @@ fn start_up_failures_are_reported() {
 fn a_runner_reporting_a_trap_is_kept() {
     let mut plugin = Roundtrip::start(&fake_runner(), fake("trap")).unwrap();
     let err = plugin.add(&mut TestHost::default(), 1, 2).unwrap_err();
-    assert!(matches!(&err, Error::Trap { message, .. } if message == "fake trap"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Trap { message, .. } if message == "fake trap"),
+        "{err:?}"
+    );
     assert!(plugin.plugin().pid().is_some());
 }

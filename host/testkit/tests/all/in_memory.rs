@@ -4,7 +4,10 @@
 use std::os::unix::net::UnixStream;
 use std::thread;
 
-use airlock_protocol::{CallFailure, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, PROTOCOL_VERSION, RunnerLimits, ToRunner};
+use airlock_protocol::{
+    CallFailure, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, PROTOCOL_VERSION,
+    RunnerLimits, ToRunner,
+};
 use airlock_runner::serve::{ServeOptions, serve_connection};
 use airlock_testkit::roundtrip;
 
@@ -20,10 +23,23 @@ impl InMemoryRunner {
         let (host, runner) = UnixStream::pair().unwrap();
         let thread = thread::spawn(move || {
             let input = runner.try_clone().unwrap();
-            serve_connection(Box::new(input), Box::new(runner), &[&roundtrip::RunnerGlue], &ServeOptions::default()).is_ok()
+            serve_connection(
+                Box::new(input),
+                Box::new(runner),
+                &[&roundtrip::RunnerGlue],
+                &ServeOptions::default(),
+            )
+            .is_ok()
         });
-        let mut this = Self { socket: host, reader: FrameReader::new(64 << 20), writer: FrameWriter::new(), thread: Some(thread) };
-        this.writer.write(&mut this.socket, &ToRunner::Hello(hello), component).unwrap();
+        let mut this = Self {
+            socket: host,
+            reader: FrameReader::new(64 << 20),
+            writer: FrameWriter::new(),
+            thread: Some(thread),
+        };
+        this.writer
+            .write(&mut this.socket, &ToRunner::Hello(hello), component)
+            .unwrap();
         this
     }
 
@@ -32,8 +48,13 @@ impl InMemoryRunner {
     }
 
     fn call(&mut self, seq: u64, func: &str, args: &[u8]) -> FromRunner {
-        let index = roundtrip::EXPORTS.iter().position(|f| *f == func).expect("export exists") as u32;
-        self.writer.write(&mut self.socket, &ToRunner::Call { seq, func: index }, args).unwrap();
+        let index = roundtrip::EXPORTS
+            .iter()
+            .position(|f| *f == func)
+            .expect("export exists") as u32;
+        self.writer
+            .write(&mut self.socket, &ToRunner::Call { seq, func: index }, args)
+            .unwrap();
         self.recv()
     }
 
@@ -60,11 +81,28 @@ fn component() -> Vec<u8> {
 #[test]
 fn handshake_calls_and_clean_shutdown() {
     let mut runner = InMemoryRunner::start(hello(), &component());
-    assert_eq!(runner.recv(), FromRunner::Ready { world_hash: roundtrip::WORLD_HASH });
+    assert_eq!(
+        runner.recv(),
+        FromRunner::Ready {
+            world_hash: roundtrip::WORLD_HASH
+        }
+    );
     let args = postcard::to_stdvec(&(20u32, 22u32)).unwrap();
-    assert_eq!(runner.call(1, "add", &args), FromRunner::Return { seq: 1, outcome: Ok(()) });
-    assert_eq!(postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(), 42);
-    assert!(runner.finish(), "the loop must end cleanly when the host hangs up");
+    assert_eq!(
+        runner.call(1, "add", &args),
+        FromRunner::Return {
+            seq: 1,
+            outcome: Ok(())
+        }
+    );
+    assert_eq!(
+        postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
+        42
+    );
+    assert!(
+        runner.finish(),
+        "the loop must end cleanly when the host hangs up"
+    );
 }
 
 #[test]
@@ -72,12 +110,43 @@ fn arguments_that_do_not_decode_are_rejected_without_a_trap() {
     let mut runner = InMemoryRunner::start(hello(), &component());
     runner.recv();
     let reply = runner.call(1, "add", &[0xff]);
-    assert!(matches!(reply, FromRunner::Return { seq: 1, outcome: Err(CallFailure::BadArguments(_)) }), "{reply:?}");
+    assert!(
+        matches!(
+            reply,
+            FromRunner::Return {
+                seq: 1,
+                outcome: Err(CallFailure::BadArguments(_))
+            }
+        ),
+        "{reply:?}"
+    );
     let count = runner.call(2, "count", &[]);
-    assert_eq!(count, FromRunner::Return { seq: 2, outcome: Ok(()) });
-    assert_eq!(postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(), 1);
-    runner.writer.write(&mut runner.socket, &ToRunner::Call { seq: 3, func: 999 }, &[]).unwrap();
-    assert!(matches!(runner.recv(), FromRunner::Return { seq: 3, outcome: Err(CallFailure::UnknownFunction(999)) }));
+    assert_eq!(
+        count,
+        FromRunner::Return {
+            seq: 2,
+            outcome: Ok(())
+        }
+    );
+    assert_eq!(
+        postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
+        1
+    );
+    runner
+        .writer
+        .write(
+            &mut runner.socket,
+            &ToRunner::Call { seq: 3, func: 999 },
+            &[],
+        )
+        .unwrap();
+    assert!(matches!(
+        runner.recv(),
+        FromRunner::Return {
+            seq: 3,
+            outcome: Err(CallFailure::UnknownFunction(999))
+        }
+    ));
     assert!(runner.finish());
 }
 
@@ -85,10 +154,26 @@ fn arguments_that_do_not_decode_are_rejected_without_a_trap() {
 fn import_calls_interleave_with_the_export_call() {
     let mut runner = InMemoryRunner::start(hello(), &component());
     runner.recv();
-    let index = roundtrip::EXPORTS.iter().position(|f| *f == "nested").unwrap() as u32;
+    let index = roundtrip::EXPORTS
+        .iter()
+        .position(|f| *f == "nested")
+        .unwrap() as u32;
     let args = postcard::to_stdvec(&(3u32, 5u32)).unwrap();
-    runner.writer.write(&mut runner.socket, &ToRunner::Call { seq: 1, func: index }, &args).unwrap();
-    let double = roundtrip::IMPORTS.iter().position(|f| f.ends_with("#double")).unwrap() as u32;
+    runner
+        .writer
+        .write(
+            &mut runner.socket,
+            &ToRunner::Call {
+                seq: 1,
+                func: index,
+            },
+            &args,
+        )
+        .unwrap();
+    let double = roundtrip::IMPORTS
+        .iter()
+        .position(|f| f.ends_with("#double"))
+        .unwrap() as u32;
     let mut value = 5u32;
     for expected_seq in 1..=3u64 {
         match runner.recv() {
@@ -98,13 +183,25 @@ fn import_calls_interleave_with_the_export_call() {
                 assert_eq!(x, value);
                 value = x * 2;
                 let reply = postcard::to_stdvec(&value).unwrap();
-                runner.writer.write(&mut runner.socket, &ToRunner::ImportReturn { seq }, &reply).unwrap();
+                runner
+                    .writer
+                    .write(&mut runner.socket, &ToRunner::ImportReturn { seq }, &reply)
+                    .unwrap();
             }
             other => panic!("expected an import call, got {other:?}"),
         }
     }
-    assert_eq!(runner.recv(), FromRunner::Return { seq: 1, outcome: Ok(()) });
-    assert_eq!(postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(), 40);
+    assert_eq!(
+        runner.recv(),
+        FromRunner::Return {
+            seq: 1,
+            outcome: Ok(())
+        }
+    );
+    assert_eq!(
+        postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
+        40
+    );
     assert!(runner.finish());
 }
 
@@ -113,7 +210,10 @@ fn a_world_hash_mismatch_is_refused_at_the_handshake() {
     let mut bad = hello();
     bad.world_hash[0] ^= 1;
     let mut runner = InMemoryRunner::start(bad, &component());
-    assert!(matches!(runner.recv(), FromRunner::InitFailed(InitFailure::WorldMismatch(_))));
+    assert!(matches!(
+        runner.recv(),
+        FromRunner::InitFailed(InitFailure::WorldMismatch(_))
+    ));
     assert!(!runner.finish());
 }
 
@@ -122,6 +222,9 @@ fn a_protocol_version_mismatch_is_refused() {
     let mut bad = hello();
     bad.protocol += 1;
     let mut runner = InMemoryRunner::start(bad, &component());
-    assert!(matches!(runner.recv(), FromRunner::InitFailed(InitFailure::ProtocolMismatch { .. })));
+    assert!(matches!(
+        runner.recv(),
+        FromRunner::InitFailed(InitFailure::ProtocolMismatch { .. })
+    ));
     assert!(!runner.finish());
 }

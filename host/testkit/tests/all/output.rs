@@ -33,7 +33,13 @@ fn stdout_stderr_and_logs_arrive_in_tracing_tagged_with_the_plugin() {
         plugin.chatter(&mut TestHost::default(), 3).unwrap();
     });
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    for needle in ["stdout line 2", "stderr line 2", "log line 2", "plugin=roundtrip", "stream=stderr"] {
+    for needle in [
+        "stdout line 2",
+        "stderr line 2",
+        "log line 2",
+        "plugin=roundtrip",
+        "stream=stderr",
+    ] {
         assert!(text.contains(needle), "`{needle}` missing from:\n{text}");
     }
 }
@@ -43,7 +49,9 @@ fn progress_reports_reach_the_callback() {
     let mut plugin = start();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
-    plugin.plugin_mut().on_progress(move |fraction, message| sink.lock().unwrap().push((fraction, message.to_string())));
+    plugin.plugin_mut().on_progress(move |fraction, message| {
+        sink.lock().unwrap().push((fraction, message.to_string()))
+    });
     plugin.report_progress(&mut TestHost::default(), 4).unwrap();
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 4);
@@ -54,7 +62,10 @@ fn progress_reports_reach_the_callback() {
 fn a_cancelled_call_sees_the_request() {
     let mut plugin = start();
     let mut host = TestHost::default();
-    assert!(!plugin.wait_for_cancel(&mut host, 10).unwrap(), "cancelled without being asked");
+    assert!(
+        !plugin.wait_for_cancel(&mut host, 10).unwrap(),
+        "cancelled without being asked"
+    );
     let handle = plugin.plugin().cancel_handle();
     let canceller = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(100));
@@ -62,5 +73,8 @@ fn a_cancelled_call_sees_the_request() {
     });
     assert!(plugin.wait_for_cancel(&mut host, u64::MAX).unwrap());
     canceller.join().unwrap();
-    assert!(!plugin.wait_for_cancel(&mut host, 10).unwrap(), "the flag must reset for the next call");
+    assert!(
+        !plugin.wait_for_cancel(&mut host, 10).unwrap(),
+        "the flag must reset for the next call"
+    );
 }

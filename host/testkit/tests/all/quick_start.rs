@@ -2,7 +2,10 @@
 //! way its host-author quick start says.
 
 use airlock::{Error, PluginConfig};
-use airlock_testkit::filter::{Filter, FilterError, design::types::{Image, Param, ParamValue}};
+use airlock_testkit::filter::{
+    Filter, FilterError,
+    design::types::{Image, Param, ParamValue},
+};
 
 use crate::support::test_runner;
 
@@ -12,12 +15,19 @@ fn the_quick_start_filter_inverts_an_image() {
     let mut filter = Filter::start(&test_runner(), config).unwrap();
     assert_eq!(filter.describe().unwrap().name, "Invert");
 
-    let image = Image { width: 2, height: 1, pixels: vec![0, 10, 255, 255, 100, 200, 50, 7] };
+    let image = Image {
+        width: 2,
+        height: 1,
+        pixels: vec![0, 10, 255, 255, 100, 200, 50, 7],
+    };
     let out = filter.apply(&image, &[]).unwrap().unwrap();
     assert_eq!(out.pixels, vec![255, 245, 0, 255, 155, 55, 205, 7]);
     assert_eq!((out.width, out.height), (2, 1));
 
-    let bad = [Param { name: "strength".into(), value: ParamValue::Number(2.0) }];
+    let bad = [Param {
+        name: "strength".into(),
+        value: ParamValue::Number(2.0),
+    }];
     match filter.apply(&image, &bad).unwrap() {
         Err(FilterError::InvalidParam(msg)) => assert!(msg.contains("strength"), "{msg}"),
         other => panic!("expected an invalid-param error, got {other:?}"),
@@ -28,5 +38,8 @@ fn the_quick_start_filter_inverts_an_image() {
 fn a_filter_plugin_is_not_a_roundtrip_plugin() {
     let config = PluginConfig::from_file("invert", airlock_testkit::guest_path("invert")).unwrap();
     let err = airlock_testkit::roundtrip::Roundtrip::start(&test_runner(), config).unwrap_err();
-    assert!(matches!(&err, Error::WorldMismatch { detail, .. } if detail.contains("does not export")), "{err:?}");
+    assert!(
+        matches!(&err, Error::WorldMismatch { detail, .. } if detail.contains("does not export")),
+        "{err:?}"
+    );
 }

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use airlock::{Launcher, PluginConfig};
-use airlock_testkit::roundtrip::{self, Everything, Roundtrip};
 use airlock_testkit::roundtrip::exports::test::values::{Mood, Perms, Scalars, Shape, Wide};
+use airlock_testkit::roundtrip::{self, Everything, Roundtrip};
 
 pub fn test_runner() -> Launcher {
     Launcher::program(env!("CARGO_BIN_EXE_airlock-test-runner"))
@@ -15,11 +15,16 @@ pub fn fake_runner() -> Launcher {
 }
 
 pub fn roundtrip_config() -> PluginConfig {
-    PluginConfig::from_file("roundtrip", airlock_testkit::guest_path("test_roundtrip")).expect("read test guest")
+    PluginConfig::from_file("roundtrip", airlock_testkit::guest_path("test_roundtrip"))
+        .expect("read test guest")
 }
 
 pub fn start() -> Roundtrip {
-    Roundtrip::start(&test_runner(), roundtrip_config().call_deadline(Duration::from_secs(20))).expect("start roundtrip")
+    Roundtrip::start(
+        &test_runner(),
+        roundtrip_config().call_deadline(Duration::from_secs(20)),
+    )
+    .expect("start roundtrip")
 }
 
 /// The host side of `airlock:test/host-calls`, recording what the guest asked for.

@@ -9,7 +9,11 @@ fn scalars_and_unit_functions() {
     let mut plugin = start();
     let mut host = TestHost::default();
     assert_eq!(plugin.add(&mut host, 40, 2).unwrap(), 42);
-    assert_eq!(plugin.add(&mut host, u32::MAX, 2).unwrap(), 1, "wrapping add inside the guest");
+    assert_eq!(
+        plugin.add(&mut host, u32::MAX, 2).unwrap(),
+        1,
+        "wrapping add inside the guest"
+    );
     plugin.noop(&mut host).unwrap();
 }
 
@@ -28,7 +32,10 @@ fn every_value_type_round_trips() {
     other.maybe = Some(Some(5));
     other.mood = Mood::Sad;
     other.perms = Perms::empty();
-    assert_eq!(plugin.values().echo_everything(&mut host, &other).unwrap(), other);
+    assert_eq!(
+        plugin.values().echo_everything(&mut host, &other).unwrap(),
+        other
+    );
 }
 
 #[test]

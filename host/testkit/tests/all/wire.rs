@@ -7,12 +7,39 @@ use proptest::prelude::*;
 
 fn scalars() -> impl Strategy<Value = Scalars> {
     (
-        (any::<bool>(), any::<u8>(), any::<u16>(), any::<u32>(), any::<u64>(), any::<i8>()),
-        (any::<i16>(), any::<i32>(), any::<i64>(), any::<f32>(), any::<f64>(), any::<char>()),
+        (
+            any::<bool>(),
+            any::<u8>(),
+            any::<u16>(),
+            any::<u32>(),
+            any::<u64>(),
+            any::<i8>(),
+        ),
+        (
+            any::<i16>(),
+            any::<i32>(),
+            any::<i64>(),
+            any::<f32>(),
+            any::<f64>(),
+            any::<char>(),
+        ),
     )
-        .prop_map(|((flag, u8v, u16v, u32v, u64v, s8v), (s16v, s32v, s64v, f32v, f64v, ch))| Scalars {
-            flag, u8v, u16v, u32v, u64v, s8v, s16v, s32v, s64v, f32v, f64v, ch,
-        })
+        .prop_map(
+            |((flag, u8v, u16v, u32v, u64v, s8v), (s16v, s32v, s64v, f32v, f64v, ch))| Scalars {
+                flag,
+                u8v,
+                u16v,
+                u32v,
+                u64v,
+                s8v,
+                s16v,
+                s32v,
+                s64v,
+                f32v,
+                f64v,
+                ch,
+            },
+        )
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
@@ -20,46 +47,92 @@ fn shape() -> impl Strategy<Value = Shape> {
         Just(Shape::Nothing),
         any::<u32>().prop_map(Shape::Count),
         ".*".prop_map(Shape::Label),
-        proptest::collection::vec(proptest::option::of(proptest::result::maybe_err(any::<u32>(), ".{0,8}")), 0..6)
-            .prop_map(Shape::Nested),
+        proptest::collection::vec(
+            proptest::option::of(proptest::result::maybe_err(any::<u32>(), ".{0,8}")),
+            0..6
+        )
+        .prop_map(Shape::Nested),
     ]
 }
 
 fn perms() -> impl Strategy<Value = Perms> {
     proptest::collection::vec(any::<bool>(), 9).prop_map(|bits| {
-        let all = [Perms::READ, Perms::WRITE, Perms::EXEC, Perms::DELETE, Perms::SHARE, Perms::ADMIN, Perms::AUDIT, Perms::OWNER, Perms::NINTH];
-        bits.iter().zip(all).filter(|(b, _)| **b).fold(Perms::empty(), |acc, (_, p)| acc | p)
+        let all = [
+            Perms::READ,
+            Perms::WRITE,
+            Perms::EXEC,
+            Perms::DELETE,
+            Perms::SHARE,
+            Perms::ADMIN,
+            Perms::AUDIT,
+            Perms::OWNER,
+            Perms::NINTH,
+        ];
+        bits.iter()
+            .zip(all)
+            .filter(|(b, _)| **b)
+            .fold(Perms::empty(), |acc, (_, p)| acc | p)
     })
 }
 
 fn everything() -> impl Strategy<Value = Everything> {
     (
-        (scalars(), ".*", proptest::collection::vec(any::<u8>(), 0..300), proptest::option::of(proptest::collection::vec(any::<u8>(), 0..30))),
-        (proptest::collection::vec(".*", 0..4), (any::<u32>(), ".*", any::<f64>()), prop_oneof![Just(Mood::Happy), Just(Mood::Sad), Just(Mood::Neutral)], perms()),
-        (proptest::collection::vec(shape(), 0..4), proptest::result::maybe_ok(proptest::collection::vec(any::<u8>(), 0..8), ".*")),
-        (any::<bool>(), proptest::option::of(proptest::option::of(any::<u32>())), proptest::collection::vec(proptest::collection::vec(any::<i16>(), 0..4), 0..3)),
+        (
+            scalars(),
+            ".*",
+            proptest::collection::vec(any::<u8>(), 0..300),
+            proptest::option::of(proptest::collection::vec(any::<u8>(), 0..30)),
+        ),
+        (
+            proptest::collection::vec(".*", 0..4),
+            (any::<u32>(), ".*", any::<f64>()),
+            prop_oneof![Just(Mood::Happy), Just(Mood::Sad), Just(Mood::Neutral)],
+            perms(),
+        ),
+        (
+            proptest::collection::vec(shape(), 0..4),
+            proptest::result::maybe_ok(proptest::collection::vec(any::<u8>(), 0..8), ".*"),
+        ),
+        (
+            any::<bool>(),
+            proptest::option::of(proptest::option::of(any::<u32>())),
+            proptest::collection::vec(proptest::collection::vec(any::<i16>(), 0..4), 0..3),
+        ),
     )
-        .prop_map(|((scalars, text, bytes, maybe_bytes), (words, pair, mood, perms), (shapes, outcome), (unit, maybe, grid))| Everything {
-            scalars,
-            text,
-            bytes,
-            maybe_bytes,
-            words,
-            pair,
-            mood,
-            perms,
-            wide: Wide::B3 | Wide::B31,
-            shapes,
-            outcome,
-            unit_result: if unit { Ok(()) } else { Err(()) },
-            maybe,
-            grid,
-        })
+        .prop_map(
+            |(
+                (scalars, text, bytes, maybe_bytes),
+                (words, pair, mood, perms),
+                (shapes, outcome),
+                (unit, maybe, grid),
+            )| Everything {
+                scalars,
+                text,
+                bytes,
+                maybe_bytes,
+                words,
+                pair,
+                mood,
+                perms,
+                wide: Wide::B3 | Wide::B31,
+                shapes,
+                outcome,
+                unit_result: if unit { Ok(()) } else { Err(()) },
+                maybe,
+                grid,
+            },
+        )
 }
 
 /// Equality that treats NaN as equal to itself, since floats travel bit-exact.
 fn same(a: &Everything, b: &Everything) -> bool {
-    let bits = |e: &Everything| (e.scalars.f32v.to_bits(), e.scalars.f64v.to_bits(), e.pair.2.to_bits());
+    let bits = |e: &Everything| {
+        (
+            e.scalars.f32v.to_bits(),
+            e.scalars.f64v.to_bits(),
+            e.pair.2.to_bits(),
+        )
+    };
     let mut a2 = a.clone();
     let mut b2 = b.clone();
     for e in [&mut a2, &mut b2] {

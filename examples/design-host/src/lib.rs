@@ -1,0 +1,9 @@
+//! Example design application: a layered document edited by sandboxed plugins.
+//!
+//! The binary (`src/main.rs`) drives a demo; the modules are a library so the
+//! integration tests can exercise the document and its transactions directly.
+
+pub mod document;
+pub mod plugins;
+pub mod render;
+pub mod transaction;

@@ -1,0 +1,349 @@
+//! The `document` imports for the tool and exporter worlds, over a transaction.
+//!
+//! A plugin call sees and edits a *clone* of the document. [`run`] replaces the
+//! real document with the clone only when the call returned `Ok(Ok(..))`; on a
+//! plugin error, a trap, a crash or a deadline the original stays untouched.
+
+use crate::document::{Document, Layer, LayerKind, Rect, Shape};
+
+/// Why a document operation was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocError {
+    NoSuchLayer(u64),
+    NoSuchShape(u64),
+    WrongLayerKind(u64),
+    Invalid(String),
+}
+
+/// What a plugin may read of a layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerSummary {
+    pub id: u64,
+    pub name: String,
+    pub is_raster: bool,
+    pub visible: bool,
+    pub size: (u32, u32),
+}
+
+/// A working copy of a document that a plugin call may change.
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    doc: Document,
+}
+
+/// Runs `call` against a copy of `doc`; commits the copy only on `Ok(Ok(..))`.
+pub fn run<T, E, X>(
+    doc: &mut Document,
+    call: impl FnOnce(&mut Transaction) -> Result<Result<T, E>, X>,
+) -> Result<Result<T, E>, X> {
+    let mut tx = Transaction::begin(doc);
+    let outcome = call(&mut tx);
+    if matches!(outcome, Ok(Ok(_))) {
+        *doc = tx.doc;
+    }
+    outcome
+}
+
+impl Transaction {
+    pub fn begin(doc: &Document) -> Self {
+        Self { doc: doc.clone() }
+    }
+
+    /// The working copy, with the changes made so far.
+    pub fn document(&self) -> &Document {
+        &self.doc
+    }
+
+    pub fn canvas_size(&self) -> (u32, u32) {
+        (self.doc.width, self.doc.height)
+    }
+
+    pub fn layers(&self) -> Vec<LayerSummary> {
+        let canvas = self.canvas_size();
+        self.doc
+            .layers
+            .iter()
+            .map(|l| LayerSummary {
+                id: l.id,
+                name: l.name.clone(),
+                is_raster: matches!(l.kind, LayerKind::Raster { .. }),
+                visible: l.visible,
+                size: l.size(canvas),
+            })
+            .collect()
+    }
+
+    pub fn selection(&self) -> Vec<u64> {
+        self.doc.selection.layers.clone()
+    }
+
+    pub fn selection_bounds(&self) -> Option<Rect> {
+        if self.doc.selection.layers.is_empty() {
+            None
+        } else {
+            self.doc.selection.bounds
+        }
+    }
+
+    fn layer(&self, id: u64) -> Result<&Layer, DocError> {
+        self.doc.layer(id).ok_or(DocError::NoSuchLayer(id))
+    }
+
+    fn shapes_mut(&mut self, id: u64) -> Result<&mut Vec<(u64, Shape)>, DocError> {
+        match &mut self
+            .doc
+            .layer_mut(id)
+            .ok_or(DocError::NoSuchLayer(id))?
+            .kind
+        {
+            LayerKind::Vector { shapes } => Ok(shapes),
+            LayerKind::Raster { .. } => Err(DocError::WrongLayerKind(id)),
+        }
+    }
+
+    /// (width, height, RGBA pixels) of a raster layer.
+    pub fn read_raster(&self, id: u64) -> Result<(u32, u32, Vec<u8>), DocError> {
+        match &self.layer(id)?.kind {
+            LayerKind::Raster {
+                width,
+                height,
+                rgba,
+            } => Ok((*width, *height, rgba.clone())),
+            LayerKind::Vector { .. } => Err(DocError::WrongLayerKind(id)),
+        }
+    }
+
+    pub fn list_shapes(&self, id: u64) -> Result<Vec<(u64, Shape)>, DocError> {
+        match &self.layer(id)?.kind {
+            LayerKind::Vector { shapes } => Ok(shapes.clone()),
+            LayerKind::Raster { .. } => Err(DocError::WrongLayerKind(id)),
+        }
+    }
+
+    pub fn add_layer(&mut self, name: &str, raster: bool) -> u64 {
+        let kind = if raster {
+            let (width, height) = self.canvas_size();
+            LayerKind::Raster {
+                width,
+                height,
+                rgba: vec![0; (width * height * 4) as usize],
+            }
+        } else {
+            LayerKind::Vector { shapes: Vec::new() }
+        };
+        self.doc.add_layer(name, kind)
+    }
+
+    pub fn add_shape(&mut self, layer: u64, shape: Shape) -> Result<u64, DocError> {
+        validate(&shape)?;
+        self.shapes_mut(layer)?;
+        let id = self.doc.next_id();
+        self.shapes_mut(layer)?.push((id, shape));
+        Ok(id)
+    }
+
+    pub fn update_shape(&mut self, layer: u64, id: u64, shape: Shape) -> Result<(), DocError> {
+        validate(&shape)?;
+        let slot = self
+            .shapes_mut(layer)?
+            .iter_mut()
+            .find(|(sid, _)| *sid == id)
+            .ok_or(DocError::NoSuchShape(id))?;
+        if slot.1.flags.locked {
+            return Err(DocError::Invalid(format!("shape {id} is locked")));
+        }
+        slot.1 = shape;
+        Ok(())
+    }
+}
+
+fn validate(shape: &Shape) -> Result<(), DocError> {
+    use crate::document::Geometry;
+    let finite = |r: &Rect| {
+        [r.x, r.y, r.width, r.height].iter().all(|v| v.is_finite())
+            && r.width >= 0.0
+            && r.height >= 0.0
+    };
+    let ok = match &shape.geometry {
+        Geometry::Rectangle(r) | Geometry::Ellipse(r) => finite(r),
+        Geometry::Path(points) => points.iter().all(|p| p.x.is_finite() && p.y.is_finite()),
+    };
+    let stroke_ok = shape
+        .stroke
+        .is_none_or(|s| s.width.is_finite() && s.width >= 0.0);
+    if ok && stroke_ok {
+        Ok(())
+    } else {
+        Err(DocError::Invalid("non-finite or negative geometry".into()))
+    }
+}
+
+/// Implements one world's `document::Host` for [`Transaction`], converting
+/// between that world's generated types and the document model.
+macro_rules! impl_document_host {
+    ($world:ident) => {
+        const _: () = {
+            use crate::document as m;
+            use crate::plugins::$world as w;
+            use w::design::document as d;
+            use w::design::types as t;
+
+            fn color_in(c: t::Color) -> m::Color {
+                m::Color {
+                    r: c.r,
+                    g: c.g,
+                    b: c.b,
+                    a: c.a,
+                }
+            }
+            fn color_out(c: m::Color) -> t::Color {
+                t::Color {
+                    r: c.r,
+                    g: c.g,
+                    b: c.b,
+                    a: c.a,
+                }
+            }
+            fn rect_in(r: t::Rect) -> m::Rect {
+                m::Rect {
+                    x: r.x,
+                    y: r.y,
+                    width: r.width,
+                    height: r.height,
+                }
+            }
+            fn rect_out(r: m::Rect) -> t::Rect {
+                t::Rect {
+                    x: r.x,
+                    y: r.y,
+                    width: r.width,
+                    height: r.height,
+                }
+            }
+            fn shape_in(s: d::Shape) -> m::Shape {
+                m::Shape {
+                    geometry: match s.geometry {
+                        d::Geometry::Rectangle(r) => m::Geometry::Rectangle(rect_in(r)),
+                        d::Geometry::Ellipse(r) => m::Geometry::Ellipse(rect_in(r)),
+                        d::Geometry::Path(p) => m::Geometry::Path(
+                            p.into_iter().map(|p| m::Point { x: p.x, y: p.y }).collect(),
+                        ),
+                    },
+                    fill: s.fill.map(color_in),
+                    stroke: s.stroke.map(|k| m::Stroke {
+                        color: color_in(k.color),
+                        width: k.width,
+                    }),
+                    flags: m::ShapeFlags {
+                        hidden: s.flags.contains(d::ShapeFlags::HIDDEN),
+                        locked: s.flags.contains(d::ShapeFlags::LOCKED),
+                        closed: s.flags.contains(d::ShapeFlags::CLOSED),
+                    },
+                }
+            }
+            fn shape_out(s: m::Shape) -> d::Shape {
+                let mut flags = d::ShapeFlags::empty();
+                for (set, flag) in [
+                    (s.flags.hidden, d::ShapeFlags::HIDDEN),
+                    (s.flags.locked, d::ShapeFlags::LOCKED),
+                    (s.flags.closed, d::ShapeFlags::CLOSED),
+                ] {
+                    if set {
+                        flags |= flag;
+                    }
+                }
+                d::Shape {
+                    geometry: match s.geometry {
+                        m::Geometry::Rectangle(r) => d::Geometry::Rectangle(rect_out(r)),
+                        m::Geometry::Ellipse(r) => d::Geometry::Ellipse(rect_out(r)),
+                        m::Geometry::Path(p) => d::Geometry::Path(
+                            p.into_iter().map(|p| t::Point { x: p.x, y: p.y }).collect(),
+                        ),
+                    },
+                    fill: s.fill.map(color_out),
+                    stroke: s.stroke.map(|k| d::Stroke {
+                        color: color_out(k.color),
+                        width: k.width,
+                    }),
+                    flags,
+                }
+            }
+            fn err_out(e: DocError) -> d::DocumentError {
+                match e {
+                    DocError::NoSuchLayer(id) => d::DocumentError::NoSuchLayer(id),
+                    DocError::NoSuchShape(id) => d::DocumentError::NoSuchShape(id),
+                    DocError::WrongLayerKind(id) => d::DocumentError::WrongLayerKind(id),
+                    DocError::Invalid(msg) => d::DocumentError::Invalid(msg),
+                }
+            }
+
+            impl d::Host for Transaction {
+                fn canvas_size(&mut self) -> (u32, u32) {
+                    Transaction::canvas_size(self)
+                }
+                fn list_layers(&mut self) -> Vec<d::LayerInfo> {
+                    self.layers()
+                        .into_iter()
+                        .map(|l| d::LayerInfo {
+                            id: l.id,
+                            name: l.name,
+                            kind: if l.is_raster {
+                                d::LayerKind::Raster
+                            } else {
+                                d::LayerKind::Vector
+                            },
+                            visible: l.visible,
+                            size: l.size,
+                        })
+                        .collect()
+                }
+                fn selection(&mut self) -> Vec<u64> {
+                    Transaction::selection(self)
+                }
+                fn selection_bounds(&mut self) -> Option<t::Rect> {
+                    Transaction::selection_bounds(self).map(rect_out)
+                }
+                fn read_raster(&mut self, layer: u64) -> Result<t::Image, d::DocumentError> {
+                    let (width, height, pixels) =
+                        Transaction::read_raster(self, layer).map_err(err_out)?;
+                    Ok(t::Image {
+                        width,
+                        height,
+                        pixels,
+                    })
+                }
+                fn list_shapes(
+                    &mut self,
+                    layer: u64,
+                ) -> Result<Vec<(u64, d::Shape)>, d::DocumentError> {
+                    let shapes = Transaction::list_shapes(self, layer).map_err(err_out)?;
+                    Ok(shapes
+                        .into_iter()
+                        .map(|(id, s)| (id, shape_out(s)))
+                        .collect())
+                }
+                fn add_layer(&mut self, name: String, kind: d::LayerKind) -> u64 {
+                    Transaction::add_layer(self, &name, kind == d::LayerKind::Raster)
+                }
+                fn add_shape(
+                    &mut self,
+                    layer: u64,
+                    shape: d::Shape,
+                ) -> Result<u64, d::DocumentError> {
+                    Transaction::add_shape(self, layer, shape_in(shape)).map_err(err_out)
+                }
+                fn update_shape(
+                    &mut self,
+                    layer: u64,
+                    id: u64,
+                    shape: d::Shape,
+                ) -> Result<(), d::DocumentError> {
+                    Transaction::update_shape(self, layer, id, shape_in(shape)).map_err(err_out)
+                }
+            }
+        };
+    };
+}
+
+impl_document_host!(tool);
+impl_document_host!(exporter);

@@ -1,0 +1,141 @@
+//! The demo binary end to end: real plugins, real runner processes, real PNGs
+//! whose pixels show each plugin's effect.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tiny_skia::Pixmap;
+
+fn plugin_dir() -> PathBuf {
+    std::env::var_os("AIRLOCK_PLUGIN_DIR")
+        .map(PathBuf::from)
+        .expect(
+            "AIRLOCK_PLUGIN_DIR is not set: run `cargo xtask test`, or build the plugins with \
+         `cargo xtask build-plugins` and set AIRLOCK_PLUGIN_DIR to their directory",
+        )
+}
+
+fn load(dir: &Path, name: &str) -> Pixmap {
+    let path = dir.join(name);
+    Pixmap::load_png(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn rgb(p: &Pixmap, x: u32, y: u32) -> [u8; 3] {
+    let c = p.pixel(x, y).unwrap().demultiply();
+    [c.red(), c.green(), c.blue()]
+}
+
+#[test]
+fn the_demo_writes_pngs_showing_each_plugins_effect() {
+    let out = std::env::temp_dir().join(format!("airlock-demo-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let run = Command::new(env!("CARGO_BIN_EXE_airlock-example-design-host"))
+        .arg("--plugins")
+        .arg(plugin_dir())
+        .arg("--out")
+        .arg(&out)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run the demo");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "demo failed: {}\n{stdout}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!stdout.contains("FAILED"), "{stdout}");
+    for name in [
+        "before.png",
+        "after-grayscale.png",
+        "after-invert.png",
+        "after-blur.png",
+        "after-grid.png",
+        "after-all.png",
+        "document.svg",
+    ] {
+        assert!(
+            stdout.contains(&out.join(name).display().to_string()),
+            "{name} not printed:\n{stdout}"
+        );
+    }
+
+    let before = load(&out, "before.png");
+    let gray = load(&out, "after-grayscale.png");
+    let invert = load(&out, "after-invert.png");
+    let blur = load(&out, "after-blur.png");
+    let grid = load(&out, "after-grid.png");
+
+    // Background pixels no shape covers: the top-left checker cell and the right edge.
+    for (x, y) in [(5, 5), (630, 390), (300, 10)] {
+        let b = rgb(&before, x, y);
+        let [r, g, bl] = rgb(&gray, x, y);
+        assert!(
+            r == g && g == bl,
+            "grayscale left ({x},{y}) colored: {:?}",
+            [r, g, bl]
+        );
+        assert!(
+            b[0] != b[1] || b[1] != b[2],
+            "the sample's background is colored at ({x},{y})"
+        );
+        let inv = rgb(&invert, x, y);
+        for c in 0..3 {
+            assert!(
+                (255 - i32::from(b[c]) - i32::from(inv[c])).abs() <= 1,
+                "invert at ({x},{y}): {b:?} -> {inv:?}"
+            );
+        }
+    }
+    // Blur softens the checker edge at x = 40 (cells are 40 px wide) but keeps flat areas.
+    let edge = (rgb(&before, 39, 5), rgb(&before, 40, 5));
+    let blurred = (rgb(&blur, 39, 5), rgb(&blur, 40, 5));
+    let step = |(a, b): ([u8; 3], [u8; 3])| {
+        (0..3)
+            .map(|c| (i32::from(a[c]) - i32::from(b[c])).abs())
+            .sum::<i32>()
+    };
+    assert!(
+        step(blurred) < step(edge),
+        "blur kept the edge: {edge:?} -> {blurred:?}"
+    );
+    // The grid tool draws over the selection (the right half), not elsewhere.
+    assert_ne!(
+        rgb(&grid, 380, 60),
+        rgb(&before, 380, 60),
+        "no grid cell at (380,60)"
+    );
+    assert_eq!(
+        rgb(&grid, 5, 5),
+        rgb(&before, 5, 5),
+        "the grid drew outside the selection"
+    );
+
+    let svg = std::fs::read_to_string(out.join("document.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "{}",
+        &svg[..svg.len().min(80)]
+    );
+    assert!(
+        svg.contains("<rect") && svg.contains("<ellipse"),
+        "shapes missing from the SVG"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn a_missing_plugin_directory_is_a_clear_error() {
+    let run = Command::new(env!("CARGO_BIN_EXE_airlock-example-design-host"))
+        .args(["--plugins", "/nonexistent/airlock-plugins", "--out"])
+        .arg(std::env::temp_dir())
+        .output()
+        .expect("run the demo");
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("/nonexistent/airlock-plugins")
+            && stderr.contains("cargo xtask build-plugins"),
+        "{stderr}"
+    );
+}

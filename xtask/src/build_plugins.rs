@@ -1,0 +1,133 @@
+//! `cargo xtask build-plugins`: compile the guest plugins to components in target/plugins/.
+
+use std::fs;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::util::{self, guest_cargo};
+
+/// Built with cargo-component (wasm32-wasip1 + adapter) instead of plain wasm32-wasip2.
+const CARGO_COMPONENT_PACKAGE: &str = "svg-export";
+const CARGO_COMPONENT_VERSION: &str = "0.21.1";
+const TARGETS: [&str; 2] = ["wasm32-wasip2", "wasm32-wasip1"];
+
+pub fn run() -> Result<()> {
+    ensure_targets()?;
+    let members = members()?;
+    let has_component_package = members.iter().any(|m| m == CARGO_COMPONENT_PACKAGE);
+
+    util::run(guest_cargo().args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-wasip2",
+        "--workspace",
+        "--exclude",
+        CARGO_COMPONENT_PACKAGE,
+    ]))
+    .context("failed to build the guest plugins")?;
+
+    if has_component_package {
+        ensure_cargo_component()?;
+        util::run(guest_cargo().args([
+            "component",
+            "build",
+            "--release",
+            "-p",
+            CARGO_COMPONENT_PACKAGE,
+        ]))
+        .with_context(|| {
+            format!("failed to build {CARGO_COMPONENT_PACKAGE} with cargo-component")
+        })?;
+    } else {
+        eprintln!(
+            "warning: examples/plugins/{CARGO_COMPONENT_PACKAGE} does not exist; skipping the cargo-component build"
+        );
+    }
+
+    collect(&members)
+}
+
+/// Installs the wasm targets that are missing.
+fn ensure_targets() -> Result<()> {
+    let installed = util::probe(Command::new("rustup").args(["target", "list", "--installed"]))
+        .context("failed to list installed rustup targets")?;
+    for target in TARGETS {
+        if !installed.lines().any(|line| line.trim() == target) {
+            util::run(Command::new("rustup").args(["target", "add", target]))
+                .with_context(|| format!("failed to install rustup target {target}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Installs cargo-component if `cargo component` is not available.
+fn ensure_cargo_component() -> Result<()> {
+    if util::probe(util::cargo().args(["component", "--version"])).is_some() {
+        return Ok(());
+    }
+    eprintln!(
+        "note: installing cargo-component {CARGO_COMPONENT_VERSION}; this takes ~7 minutes the first time"
+    );
+    util::run(util::cargo().args([
+        "install",
+        "cargo-component",
+        "--locked",
+        "--version",
+        CARGO_COMPONENT_VERSION,
+    ]))
+    .context("failed to install cargo-component")
+}
+
+/// The member directories of the guest workspace (those holding a Cargo.toml), sorted.
+fn members() -> Result<Vec<String>> {
+    let workspace = util::plugins_workspace();
+    let entries = fs::read_dir(&workspace)
+        .with_context(|| format!("failed to read {}", workspace.display()))?;
+    let mut members = Vec::new();
+    for entry in entries {
+        let entry = entry.context("failed to read the guest workspace directory")?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name != "target" && entry.path().join("Cargo.toml").is_file() {
+            members.push(name);
+        }
+    }
+    members.sort();
+    Ok(members)
+}
+
+/// Copies each member's component into target/plugins/, replacing any stale ones.
+fn collect(members: &[String]) -> Result<()> {
+    let target = util::target_dir();
+    let out = util::plugin_dir();
+    fs::create_dir_all(&out).with_context(|| format!("failed to create {}", out.display()))?;
+    for entry in fs::read_dir(&out).with_context(|| format!("failed to read {}", out.display()))? {
+        let path = entry.context("failed to read the plugin directory")?.path();
+        if path.extension().is_some_and(|ext| ext == "wasm") {
+            fs::remove_file(&path)
+                .with_context(|| format!("failed to remove stale {}", path.display()))?;
+        }
+    }
+
+    for member in members {
+        let triple = if member == CARGO_COMPONENT_PACKAGE {
+            "wasm32-wasip1"
+        } else {
+            "wasm32-wasip2"
+        };
+        let file = format!("{}.wasm", member.replace('-', "_"));
+        let src = target.join(triple).join("release").join(&file);
+        if !src.is_file() {
+            bail!("plugin {member} was built but {} is missing", src.display());
+        }
+        let dst = out.join(&file);
+        let bytes = fs::copy(&src, &dst)
+            .with_context(|| format!("failed to copy {} to {}", src.display(), dst.display()))?;
+        eprintln!(
+            "plugin {member:<16} {:>8.1} KiB  target/plugins/{file}",
+            bytes as f64 / 1024.0
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Helpers shared by the xtask commands: project paths and running commands.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+/// The repository root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ has a parent directory")
+        .to_path_buf()
+}
+
+/// The guest plugin workspace, built for wasm32.
+pub fn plugins_workspace() -> PathBuf {
+    root().join("examples").join("plugins")
+}
+
+/// The target directory shared by the host and guest workspaces.
+pub fn target_dir() -> PathBuf {
+    root().join("target")
+}
+
+/// Where the built plugin components are collected.
+pub fn plugin_dir() -> PathBuf {
+    target_dir().join("plugins")
+}
+
+/// A `cargo` command (through `$CARGO`), run from the repository root.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// A `cargo` command run in the guest workspace, sharing the root target dir.
+pub fn guest_cargo() -> Command {
+    let mut cmd = cargo();
+    cmd.current_dir(plugins_workspace())
+        .env("CARGO_TARGET_DIR", target_dir());
+    cmd
+}
+
+/// Prints `cmd` to stderr, runs it, and fails unless it exits successfully.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let shown = display(cmd);
+    eprintln!("$ {shown}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("failed to start `{shown}`"))?;
+    if !status.success() {
+        bail!("command failed ({status}): {shown}");
+    }
+    Ok(())
+}
+
+/// Runs `cmd` quietly and returns its stdout, or `None` if it fails.
+pub fn probe(cmd: &mut Command) -> Option<String> {
+    let output = cmd
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// A shell-like rendering of `cmd`: `[(in dir)] [VAR=value] program args`.
+fn display(cmd: &Command) -> String {
+    let mut parts = Vec::new();
+    if let Some(dir) = cmd.get_current_dir() {
+        let root = root();
+        if dir != root {
+            let rel = dir.strip_prefix(&root).unwrap_or(dir);
+            parts.push(format!("(in {})", rel.display()));
+        }
+    }
+    for (key, value) in cmd.get_envs() {
+        if let Some(value) = value {
+            parts.push(format!(
+                "{}={}",
+                key.to_string_lossy(),
+                value.to_string_lossy()
+            ));
+        }
+    }
+    let program = Path::new(cmd.get_program());
+    let name = program.file_name().unwrap_or(program.as_os_str());
+    parts.push(name.to_string_lossy().into_owned());
+    parts.extend(cmd.get_args().map(|arg| arg.to_string_lossy().into_owned()));
+    parts.join(" ")
+}
