@@ -3,8 +3,8 @@
 //! A plugin names a world from the host's WIT, implements the generated
 //! `Guest` trait, and exports it:
 //!
-//! ```ignore
-//! airlock_guest::generate!({ path: "../../wit/design", world: "filter" });
+//! ```text
+//! airlock_guest::generate!({ path: ["../../wit/airlock", "../../wit/design"], world: "airlock:design/filter" });
 //!
 //! struct Invert;
 //!

@@ -3,21 +3,32 @@
 //! A host application declares what plugins may do as a WIT world and
 //! generates typed bindings with [`bindgen!`]:
 //!
-//! ```ignore
+//! ```no_run
 //! mod filter {
-//!     airlock::bindgen!({ path: "wit/design", world: "filter" });
+//!     // Paths are relative to the crate's Cargo.toml; the world is looked up by name.
+//!     airlock::bindgen!({ path: ["../wit/airlock", "../wit/design"], world: "airlock:design/filter" });
 //! }
 //!
-//! fn main() -> airlock::Result<()> {
-//!     // The same binary serves as the runner of its plugins.
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // This binary is also the runner of its plugins: when started as one, it serves and exits here.
 //!     airlock::serve_runner_if_requested(&[&filter::RunnerGlue]);
+//!
 //!     let launcher = airlock::Launcher::current_exe()?;
-//!     let config = airlock::PluginConfig::from_file("grayscale", "grayscale.wasm")?;
+//!     let config = airlock::PluginConfig::from_file("invert", "invert.wasm")?
+//!         .call_deadline(std::time::Duration::from_secs(2));
 //!     let mut plugin = filter::Filter::start(&launcher, config)?;
-//!     let info = plugin.describe()?;
+//!
+//!     let image = filter::Image { width: 1, height: 1, pixels: vec![10, 20, 30, 255] };
+//!     match plugin.apply(&image, &[]) {
+//!         Ok(Ok(inverted)) => println!("{:?}", inverted.pixels),
+//!         Ok(Err(filter_error)) => println!("the plugin refused: {filter_error:?}"),
+//!         Err(airlock_error) => println!("the plugin failed: {airlock_error}"), // trap, crash, deadline…
+//!     }
 //!     Ok(())
 //! }
 //! ```
+//!
+//! (The README's host quick start, with paths from this crate.)
 //!
 //! # Layout
 //!

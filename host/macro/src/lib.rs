@@ -1,6 +1,6 @@
 //! `airlock::bindgen!`: a thin procedural macro over the `airlock-bindgen` library.
 //!
-//! ```ignore
+//! ```text
 //! mod filter {
 //!     airlock::bindgen!({ path: "wit/design", world: "filter" });
 //! }
