@@ -14,9 +14,50 @@ pub enum Error {
         /// The wasm backtrace, when wasmtime captured one.
         backtrace: Option<String>,
     },
-    /// The call ran past its deadline; the runner stopped it or was killed.
-    #[error("plugin `{plugin}` exceeded its deadline of {deadline:?}")]
-    DeadlineExceeded { plugin: String, deadline: Duration },
+    /// The call ran past its deadline (the runner interrupted the guest, or
+    /// the host killed a runner silent past deadline + grace) or used up its fuel.
+    #[error("plugin `{plugin}` timed out: {limit}")]
+    Timeout { plugin: String, limit: TimeLimit },
+    /// The guest trapped after the memory cap refused it more memory, or could
+    /// not be instantiated within the cap.
+    #[error("plugin `{plugin}` ran out of memory (cap {limit_bytes} bytes): {detail}")]
+    OutOfMemory {
+        plugin: String,
+        limit_bytes: u64,
+        detail: String,
+    },
+    /// The plugin tried something its policy does not grant. For a system
+    /// call outside the allow-list the runner was killed by seccomp.
+    #[error("plugin `{plugin}` was denied {capability}: {reason}")]
+    Denied {
+        plugin: String,
+        capability: String,
+        reason: String,
+    },
+    /// The runner could not switch on a sandbox layer the policy requires.
+    #[error(
+        "plugin `{plugin}` was not started: this machine cannot provide the required sandbox layers {missing:?} ({notes})"
+    )]
+    SandboxUnavailable {
+        plugin: String,
+        missing: Vec<String>,
+        /// Why the runner could not switch them on.
+        notes: String,
+    },
+    /// The runner failed too often; the plugin stays stopped until
+    /// [`Plugin::reset`](crate::Plugin::reset).
+    #[error(
+        "plugin `{plugin}` failed {restarts} times within {window:?} and was stopped; last failure: {last}"
+    )]
+    GaveUp {
+        plugin: String,
+        restarts: usize,
+        window: Duration,
+        last: String,
+    },
+    /// The policy is malformed or names something that does not exist.
+    #[error("invalid policy: {detail}")]
+    Policy { detail: String },
     /// The runner process died; the next call starts a new one.
     #[error("the runner of plugin `{plugin}` crashed ({status}); last stderr: {stderr_tail:?}")]
     Crashed {
@@ -72,12 +113,32 @@ pub enum Error {
     },
 }
 
+/// Which limit a [`Error::Timeout`] hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeLimit {
+    Deadline(Duration),
+    Fuel(u64),
+}
+
+impl std::fmt::Display for TimeLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TimeLimit::Deadline(d) => write!(f, "exceeded its deadline of {d:?}"),
+            TimeLimit::Fuel(n) => write!(f, "used up its fuel of {n}"),
+        }
+    }
+}
+
 impl Error {
     /// The plugin the error is about, when there is one.
     pub fn plugin(&self) -> Option<&str> {
         match self {
             Error::Trap { plugin, .. }
-            | Error::DeadlineExceeded { plugin, .. }
+            | Error::Timeout { plugin, .. }
+            | Error::OutOfMemory { plugin, .. }
+            | Error::Denied { plugin, .. }
+            | Error::SandboxUnavailable { plugin, .. }
+            | Error::GaveUp { plugin, .. }
             | Error::Crashed { plugin, .. }
             | Error::Protocol { plugin, .. }
             | Error::WorldMismatch { plugin, .. }
@@ -86,7 +147,9 @@ impl Error {
             | Error::Spawn { plugin, .. }
             | Error::ReadComponent { plugin, .. }
             | Error::BadArguments { plugin, .. } => Some(plugin),
-            Error::UnknownWorld { .. } | Error::ProtocolMismatch { .. } => None,
+            Error::UnknownWorld { .. } | Error::ProtocolMismatch { .. } | Error::Policy { .. } => {
+                None
+            }
         }
     }
 }

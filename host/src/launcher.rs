@@ -3,7 +3,7 @@
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use airlock_protocol::PREOPEN_FD_BASE;
 use airlock_runner::{RUNNER_ARG, RUNNER_FD, WorldGlue};
 
 /// Serves as a runner and exits when this process was started as one;
@@ -25,8 +26,9 @@ pub fn serve_runner_if_requested(worlds: &[&dyn WorldGlue]) {
 /// Which executable runs plugins.
 ///
 /// The runner is started with an empty environment, stdin from `/dev/null`,
-/// stdout discarded, stderr captured into the host's log, and one socket on
-/// descriptor 3; every other descriptor is close-on-exec.
+/// stdout discarded, stderr captured into the host's log, one socket on
+/// descriptor 3 and the preopened directories from descriptor 4; every other
+/// descriptor is close-on-exec.
 #[derive(Debug, Clone)]
 pub struct Launcher {
     program: PathBuf,
@@ -51,10 +53,15 @@ impl Launcher {
         &self.program
     }
 
-    /// Spawns a runner, returning it with the host's end of its socket.
-    pub(crate) fn spawn(&self, plugin: &str) -> std::io::Result<(Child, UnixStream, StderrTail)> {
+    /// Spawns a runner, returning it with the host's end of its socket. The
+    /// socket lands on descriptor 3 and `preopens` on 4, 5, … in order;
+    /// nothing else is inherited.
+    pub(crate) fn spawn(
+        &self,
+        plugin: &str,
+        preopens: &[BorrowedFd<'_>],
+    ) -> std::io::Result<(Child, UnixStream, StderrTail)> {
         let (host_end, runner_end) = UnixStream::pair()?;
-        let fd = runner_end.as_raw_fd();
         let mut command = Command::new(&self.program);
         command
             .arg(RUNNER_ARG)
@@ -63,16 +70,32 @@ impl Launcher {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        // SAFETY: only async-signal-safe calls (dup2, fcntl) run between fork and exec.
+        // (source, target) pairs, and room for the temporary copies, made
+        // before the fork: nothing may allocate between fork and exec.
+        let mut moves: Vec<(RawFd, RawFd)> = vec![(runner_end.as_raw_fd(), RUNNER_FD)];
+        for (i, fd) in preopens.iter().enumerate() {
+            moves.push((fd.as_raw_fd(), PREOPEN_FD_BASE + i as RawFd));
+        }
+        let above = PREOPEN_FD_BASE + moves.len() as RawFd;
+        let mut temporary: Vec<RawFd> = vec![-1; moves.len()];
+        // SAFETY: only async-signal-safe calls (fcntl, dup2) run between fork
+        // and exec, on memory allocated before the fork.
         unsafe {
             command.pre_exec(move || {
-                if fd == RUNNER_FD {
-                    let flags = libc::fcntl(fd, libc::F_GETFD);
-                    if flags < 0 || libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC) < 0 {
+                // First copy every source above all targets (close-on-exec), so
+                // that placing one cannot overwrite another still to be placed.
+                for (i, (source, _)) in moves.iter().enumerate() {
+                    let copy = libc::fcntl(*source, libc::F_DUPFD_CLOEXEC, above);
+                    if copy < 0 {
                         return Err(std::io::Error::last_os_error());
                     }
-                } else if libc::dup2(fd, RUNNER_FD) < 0 {
-                    return Err(std::io::Error::last_os_error());
+                    temporary[i] = copy;
+                }
+                // dup2 clears close-on-exec on the target.
+                for (i, (_, target)) in moves.iter().enumerate() {
+                    if libc::dup2(temporary[i], *target) < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
                 }
                 Ok(())
             });

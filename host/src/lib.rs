@@ -41,12 +41,15 @@ mod dispatch;
 mod error;
 mod launcher;
 mod plugin;
+mod policy;
 
 pub use airlock_macro::bindgen;
+pub use airlock_protocol::SandboxLayers;
 pub use dispatch::{DispatchError, ImportDispatch, NoImports};
-pub use error::{Error, Result};
+pub use error::{Error, Result, TimeLimit};
 pub use launcher::{Launcher, serve_runner_if_requested};
-pub use plugin::{CancelHandle, Plugin, PluginConfig, WorldRef};
+pub use plugin::{CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};
+pub use policy::{ByteSize, Layer, Policy, Preopen};
 
 #[doc(hidden)]
 pub mod __private {

@@ -15,16 +15,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use std::collections::VecDeque;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+
 use airlock_protocol::{
     CallFailure, FrameError, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, LogLevel,
-    PROTOCOL_VERSION, RunnerLimits, ToRunner, WorldHash,
+    PROTOCOL_VERSION, RunnerPolicy, SandboxLayers, ToRunner, WorldHash,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::dispatch::ImportDispatch;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TimeLimit};
 use crate::launcher::{Launcher, StderrTail};
+use crate::policy::Policy;
 
 /// A world's identity, as generated bindings declare it.
 #[derive(Debug, Clone, Copy)]
@@ -33,27 +37,22 @@ pub struct WorldRef {
     pub hash: WorldHash,
 }
 
-/// What to run and within which limits.
+/// What to run, and under which [`Policy`].
 #[derive(Debug, Clone)]
 pub struct PluginConfig {
     name: String,
     component: Arc<[u8]>,
-    call_deadline: Duration,
-    deadline_grace: Duration,
-    startup_timeout: Duration,
-    max_frame_len: u32,
+    policy: Policy,
 }
 
 impl PluginConfig {
-    /// A plugin called `name` (used in logs and errors) from component bytes.
+    /// A plugin called `name` (used in logs and errors) from component bytes,
+    /// under the default policy.
     pub fn new(name: impl Into<String>, component: impl Into<Arc<[u8]>>) -> Self {
         Self {
             name: name.into(),
             component: component.into(),
-            call_deadline: Duration::from_secs(10),
-            deadline_grace: Duration::from_millis(250),
-            startup_timeout: Duration::from_secs(60),
-            max_frame_len: RunnerLimits::default().max_frame_len,
+            policy: Policy::default(),
         }
     }
 
@@ -69,33 +68,56 @@ impl PluginConfig {
         Ok(Self::new(name, bytes))
     }
 
+    /// Replaces the whole policy.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn get_policy(&self) -> &Policy {
+        &self.policy
+    }
+
     /// How long one call may run; the runner interrupts the guest at this point.
     pub fn call_deadline(mut self, deadline: Duration) -> Self {
-        self.call_deadline = deadline;
+        self.policy.deadline = deadline;
         self
     }
 
     /// How much longer than the deadline the host waits before killing the runner.
     pub fn deadline_grace(mut self, grace: Duration) -> Self {
-        self.deadline_grace = grace;
+        self.policy.grace = grace;
         self
     }
 
     /// How long compiling and instantiating may take.
     pub fn startup_timeout(mut self, timeout: Duration) -> Self {
-        self.startup_timeout = timeout;
+        self.policy.startup = timeout;
         self
     }
 
     /// The largest frame accepted from or sent to the runner.
     pub fn max_frame_len(mut self, bytes: u32) -> Self {
-        self.max_frame_len = bytes;
+        self.policy.max_frame = crate::policy::ByteSize(bytes.into());
         self
     }
 
     pub fn name(&self) -> &str {
         &self.name
     }
+}
+
+/// Where a plugin's runner is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginState {
+    /// A runner is up.
+    Running { pid: u32 },
+    /// The last runner stopped (a crash, a timeout, a protocol violation, or
+    /// [`Plugin::kill`]); the next call starts another.
+    Restarting { last_failure: Option<String> },
+    /// Too many restarts within the policy's window; calls fail with
+    /// [`Error::GaveUp`] until [`Plugin::reset`].
+    Failed { reason: String },
 }
 
 /// Asks an in-flight call to stop; the guest sees it through `airlock:plugin/cancel`.
@@ -122,6 +144,16 @@ pub struct Plugin {
     args: Vec<u8>,
     import_result: Vec<u8>,
     runners_started: u64,
+    /// What the runner is sent; computed once at start.
+    wire: RunnerPolicy,
+    /// The preopened directories, opened by the host, inherited by each runner.
+    preopens: Vec<OwnedFd>,
+    layers: Option<SandboxLayers>,
+    /// When runners were restarted, within the policy's window.
+    restarts: VecDeque<Instant>,
+    last_failure: Option<String>,
+    gave_up: Option<String>,
+    denials: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Plugin {
@@ -181,7 +213,16 @@ impl Plugin {
     /// Starts a runner for `config` that speaks `world`, and waits until the
     /// component is compiled and instantiated.
     pub fn start(launcher: &Launcher, config: PluginConfig, world: WorldRef) -> Result<Self> {
+        let wire = config.policy.to_wire(&config.name)?;
+        let preopens = open_preopens(&config)?;
         let mut plugin = Plugin {
+            wire,
+            preopens,
+            layers: None,
+            restarts: VecDeque::new(),
+            last_failure: None,
+            gave_up: None,
+            denials: Vec::new(),
             config,
             world,
             launcher: launcher.clone(),
@@ -219,6 +260,72 @@ impl Plugin {
         &self.config
     }
 
+    /// The sandbox layers the current (or last) runner reported active.
+    pub fn sandbox_layers(&self) -> Option<&SandboxLayers> {
+        self.layers.as_ref()
+    }
+
+    /// Capability refusals the runner reported (`(capability, reason)`), most recent last.
+    pub fn denials(&self) -> &[(String, String)] {
+        &self.denials
+    }
+
+    pub fn state(&self) -> PluginState {
+        if let Some(reason) = &self.gave_up {
+            return PluginState::Failed {
+                reason: reason.clone(),
+            };
+        }
+        match self.pid() {
+            Some(pid) => PluginState::Running { pid },
+            None => PluginState::Restarting {
+                last_failure: self.last_failure.clone(),
+            },
+        }
+    }
+
+    /// Lets a plugin that was given up on start again, with a fresh restart budget.
+    pub fn reset(&mut self) {
+        self.gave_up = None;
+        self.restarts.clear();
+    }
+
+    /// Checks that the runner answers between calls, within `timeout`;
+    /// returns the round-trip time. A runner that does not answer is killed.
+    pub fn health_check(&mut self, timeout: Duration) -> Result<Duration> {
+        self.ensure_runner()?;
+        let nonce = self.seq.wrapping_add(0x5eed);
+        let started = Instant::now();
+        let runner = self.runner.as_mut().expect("ensured");
+        if let Err(e) = runner.send(&ToRunner::Ping { nonce }, &[]) {
+            return Err(self.runner_gone(format!("failed to send a health check: {e}")));
+        }
+        let deadline = started + timeout;
+        loop {
+            let runner = self.runner.as_mut().expect("ensured");
+            match runner.recv(deadline) {
+                Ok(FromRunner::Pong { nonce: n }) if n == nonce => return Ok(started.elapsed()),
+                Ok(FromRunner::Log { level, message }) => self.log(level, &message),
+                Ok(FromRunner::Output { stream, dropped }) => self.output(stream, dropped),
+                Ok(other) => {
+                    return Err(self.violation(format!(
+                        "unexpected {} in answer to a health check",
+                        describe(&other)
+                    )));
+                }
+                Err(RecvError::Timeout) => {
+                    self.fail("did not answer a health check");
+                    return Err(Error::Timeout {
+                        plugin: self.config.name.clone(),
+                        limit: TimeLimit::Deadline(timeout),
+                    });
+                }
+                Err(RecvError::Gone(why)) => return Err(self.runner_gone(why)),
+                Err(RecvError::Violation(why)) => return Err(self.violation(why)),
+            }
+        }
+    }
+
     /// A handle that asks the current call to stop early.
     pub fn cancel_handle(&self) -> CancelHandle {
         CancelHandle(self.cancel.clone())
@@ -234,16 +341,22 @@ impl Plugin {
             return Ok(());
         }
         let name = self.config.name.clone();
+        if self.runners_started > 0 {
+            self.before_restart()?;
+        }
+        let fds: Vec<BorrowedFd<'_>> = self.preopens.iter().map(|fd| fd.as_fd()).collect();
         let (child, socket, stderr) =
-            self.launcher.spawn(&name).map_err(|source| Error::Spawn {
-                plugin: name.clone(),
-                source,
-            })?;
+            self.launcher
+                .spawn(&name, &fds)
+                .map_err(|source| Error::Spawn {
+                    plugin: name.clone(),
+                    source,
+                })?;
         self.runners_started += 1;
         let mut runner = Runner {
             child,
             socket,
-            reader: FrameReader::new(self.config.max_frame_len),
+            reader: FrameReader::new(self.wire.max_frame_len),
             writer: FrameWriter::new(),
             stderr,
         };
@@ -252,27 +365,44 @@ impl Plugin {
             world: self.world.name.to_string(),
             world_hash: self.world.hash,
             plugin: name.clone(),
-            limits: RunnerLimits {
-                call_deadline_ms: self
-                    .config
-                    .call_deadline
-                    .as_millis()
-                    .try_into()
-                    .unwrap_or(u64::MAX),
-                max_frame_len: self.config.max_frame_len,
-                ..RunnerLimits::default()
-            },
+            policy: self.wire.clone(),
         });
         let sent = runner.send(&hello, &self.config.component);
         self.runner = Some(runner);
         if let Err(e) = sent {
             return Err(self.runner_gone(format!("failed to send the component: {e}")));
         }
-        let deadline = Instant::now() + self.config.startup_timeout;
+        let deadline = Instant::now() + self.config.policy.startup;
         loop {
             let runner = self.runner.as_mut().expect("set above");
             match runner.recv(deadline) {
-                Ok(FromRunner::Ready { world_hash }) if world_hash == self.world.hash => {
+                Ok(FromRunner::Ready {
+                    world_hash,
+                    mut layers,
+                }) if world_hash == self.world.hash => {
+                    // Trust, but verify: what the kernel says about the runner
+                    // overrides what the runner says about itself.
+                    if let Some(pid) = self.pid() {
+                        verify_layers(pid, &mut layers);
+                    }
+                    let missing: Vec<String> = self
+                        .config
+                        .policy
+                        .require
+                        .iter()
+                        .filter(|l| !l.is_active(&layers))
+                        .map(|l| l.to_string())
+                        .collect();
+                    let notes = layers.notes.join("; ");
+                    self.layers = Some(layers);
+                    if !missing.is_empty() {
+                        self.kill();
+                        return Err(Error::SandboxUnavailable {
+                            plugin: name,
+                            missing,
+                            notes,
+                        });
+                    }
                     return Ok(());
                 }
                 Ok(FromRunner::InitFailed(failure)) => {
@@ -285,12 +415,12 @@ impl Plugin {
                     return Err(self.violation(format!("unexpected {other:?} during start-up")));
                 }
                 Err(RecvError::Timeout) => {
-                    self.kill();
+                    self.fail("start-up timed out");
                     return Err(Error::Instantiate {
                         plugin: name,
                         detail: format!(
                             "start-up took longer than {:?}",
-                            self.config.startup_timeout
+                            self.config.policy.startup
                         ),
                     });
                 }
@@ -318,6 +448,14 @@ impl Plugin {
             },
             InitFailure::Compile(detail) => Error::Compile { plugin, detail },
             InitFailure::Instantiate(detail) => Error::Instantiate { plugin, detail },
+            InitFailure::OutOfMemory {
+                limit_bytes,
+                detail,
+            } => Error::OutOfMemory {
+                plugin,
+                limit_bytes,
+                detail,
+            },
         }
     }
 
@@ -349,16 +487,16 @@ impl Plugin {
         if let Err(e) = sent {
             return Err(self.runner_gone(format!("failed to send the call: {e}")));
         }
-        let deadline = Instant::now() + self.config.call_deadline + self.config.deadline_grace;
+        let deadline = Instant::now() + self.config.policy.deadline + self.config.policy.grace;
         loop {
             let runner = self.runner.as_mut().expect("ensured");
             let message = match runner.recv(deadline) {
                 Ok(m) => m,
                 Err(RecvError::Timeout) => {
-                    self.kill();
-                    return Err(Error::DeadlineExceeded {
+                    self.fail("killed at its deadline");
+                    return Err(Error::Timeout {
                         plugin: self.config.name.clone(),
-                        deadline: self.config.call_deadline,
+                        limit: TimeLimit::Deadline(self.config.policy.deadline),
                     });
                 }
                 Err(RecvError::Gone(why)) => return Err(self.runner_gone(why)),
@@ -404,6 +542,7 @@ impl Plugin {
                 }
                 FromRunner::Log { level, message } => self.log(level, &message),
                 FromRunner::Output { stream, dropped } => self.output(stream, dropped),
+                FromRunner::Denied { capability, reason } => self.denied(capability, reason),
                 FromRunner::Progress { fraction, message } => {
                     tracing::debug!(target: "airlock::plugin", plugin = %self.config.name, fraction, "{message}");
                     if let Some(progress) = &mut self.progress {
@@ -427,9 +566,21 @@ impl Plugin {
                 message,
                 backtrace,
             },
-            CallFailure::DeadlineExceeded { .. } => Error::DeadlineExceeded {
+            CallFailure::DeadlineExceeded { .. } => Error::Timeout {
                 plugin,
-                deadline: self.config.call_deadline,
+                limit: TimeLimit::Deadline(self.config.policy.deadline),
+            },
+            CallFailure::OutOfFuel { fuel } => Error::Timeout {
+                plugin,
+                limit: TimeLimit::Fuel(fuel),
+            },
+            CallFailure::OutOfMemory {
+                limit_bytes,
+                detail,
+            } => Error::OutOfMemory {
+                plugin,
+                limit_bytes,
+                detail,
             },
             CallFailure::BadArguments(detail) => Error::BadArguments {
                 plugin,
@@ -477,7 +628,7 @@ impl Plugin {
 
     /// Kills the runner for breaking the protocol.
     fn violation(&mut self, detail: String) -> Error {
-        self.kill();
+        self.fail(&format!("protocol violation: {detail}"));
         Error::Protocol {
             plugin: self.config.name.clone(),
             detail,
@@ -516,12 +667,75 @@ impl Plugin {
             (None, None) => format!("unknown ({why})"),
         };
         let stderr_tail = runner.stderr.finish();
+        self.last_failure = Some(status.clone());
+        if signal == Some(libc::SIGSYS) {
+            return Error::Denied {
+                plugin,
+                capability: "a system call".into(),
+                reason: "the runner made a system call outside its seccomp allow-list and was killed (SIGSYS)".into(),
+            };
+        }
         Error::Crashed {
             plugin,
             status,
             signal,
             stderr_tail,
         }
+    }
+
+    /// Kills the runner after a failure, remembering why for [`Plugin::state`].
+    fn fail(&mut self, why: &str) {
+        self.last_failure = Some(why.to_string());
+        self.kill();
+    }
+
+    fn denied(&mut self, capability: String, reason: String) {
+        tracing::warn!(target: "airlock::plugin", plugin = %self.config.name, %capability, "denied: {reason}");
+        if self.denials.len() == 64 {
+            self.denials.remove(0);
+        }
+        self.denials.push((capability, reason));
+    }
+
+    /// Applies the restart budget and backoff before starting a replacement runner.
+    fn before_restart(&mut self) -> Result<()> {
+        let policy = &self.config.policy;
+        let last = || self.last_failure.clone().unwrap_or_else(|| "killed".into());
+        if let Some(reason) = &self.gave_up {
+            return Err(Error::GaveUp {
+                plugin: self.config.name.clone(),
+                restarts: self.restarts.len(),
+                window: policy.restart_window,
+                last: reason.clone(),
+            });
+        }
+        let now = Instant::now();
+        while self
+            .restarts
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > policy.restart_window)
+        {
+            self.restarts.pop_front();
+        }
+        if self.restarts.len() >= policy.restarts as usize {
+            let last = last();
+            self.gave_up = Some(last.clone());
+            tracing::error!(target: "airlock::plugin", plugin = %self.config.name, restarts = self.restarts.len(), "giving up on the plugin: {last}");
+            return Err(Error::GaveUp {
+                plugin: self.config.name.clone(),
+                restarts: self.restarts.len(),
+                window: policy.restart_window,
+                last,
+            });
+        }
+        if !self.restarts.is_empty() {
+            let factor = 1u32 << (self.restarts.len() - 1).min(5);
+            let wait = (policy.backoff * factor).min(Duration::from_secs(2));
+            std::thread::sleep(wait);
+        }
+        tracing::info!(target: "airlock::plugin", plugin = %self.config.name, last_failure = ?self.last_failure, "restarting the runner");
+        self.restarts.push_back(Instant::now());
+        Ok(())
     }
 
     /// Kills and reaps the runner, if any; the next call starts a new one.
@@ -554,6 +768,64 @@ impl Drop for Plugin {
             }
         }
     }
+}
+
+/// Checks the layers a runner reported against `/proc/<pid>/status`
+/// (Seccomp, NoNewPrivs, CapEff), clearing any the kernel does not confirm.
+fn verify_layers(pid: u32, layers: &mut SandboxLayers) {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+        return;
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(str::trim)
+    };
+    let check = |claimed: &mut bool, name: &str, value: Option<&str>, expected: &str| {
+        if *claimed && value != Some(expected) {
+            *claimed = false;
+            layers_note(name, value);
+        }
+    };
+    fn layers_note(name: &str, value: Option<&str>) {
+        tracing::warn!(target: "airlock::plugin", "the runner claimed {name} but /proc says {value:?}");
+    }
+    let (seccomp, nnp, caps) = (field("Seccomp"), field("NoNewPrivs"), field("CapEff"));
+    check(&mut layers.seccomp, "seccomp", seccomp, "2");
+    check(&mut layers.no_new_privs, "no_new_privs", nnp, "1");
+    check(
+        &mut layers.capabilities_dropped,
+        "dropped capabilities",
+        caps,
+        "0000000000000000",
+    );
+}
+
+/// Opens each preopened directory of the policy (read-only descriptors; the
+/// runner reopens them through `/proc/self/fd` with the granted access).
+fn open_preopens(config: &PluginConfig) -> Result<Vec<OwnedFd>> {
+    use rustix::fs::{Mode, OFlags};
+    config
+        .policy
+        .preopens
+        .iter()
+        .map(|p| {
+            rustix::fs::open(
+                &p.host,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| Error::Policy {
+                detail: format!(
+                    "plugin `{}`: preopened directory {} (for {}) cannot be opened: {e}",
+                    config.name,
+                    p.host.display(),
+                    p.guest
+                ),
+            })
+        })
+        .collect()
 }
 
 fn describe(message: &FromRunner) -> String {

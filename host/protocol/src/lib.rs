@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 pub use frame::{FrameError, FrameReader, FrameWriter, MAX_HEADER_LEN};
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -37,7 +37,7 @@ pub type WorldHash = [u8; 32];
 /// Messages from the host to a runner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToRunner {
-    /// First frame: which world, which component (the payload), which limits.
+    /// First frame: which world, which component (the payload), which policy.
     Hello(Hello),
     /// Call export `func` of the world; the payload holds its postcard-encoded arguments.
     Call { seq: u64, func: u32 },
@@ -45,6 +45,8 @@ pub enum ToRunner {
     ImportReturn { seq: u64 },
     /// Answer to [`FromRunner::CancelQuery`].
     CancelReply { cancelled: bool },
+    /// Between calls: answer with [`FromRunner::Pong`].
+    Ping { nonce: u64 },
     /// Exit cleanly.
     Shutdown,
 }
@@ -58,35 +60,113 @@ pub struct Hello {
     pub world_hash: WorldHash,
     /// The plugin's display name, used in the runner's diagnostics.
     pub plugin: String,
-    pub limits: RunnerLimits,
+    pub policy: RunnerPolicy,
 }
 
-/// Limits the runner enforces inside wasmtime.
+/// Everything a runner enforces for its plugin, sent in the [`Hello`]. Built by
+/// the host from its policy; paths never appear here (preopened directories
+/// arrive as descriptors, in [`RunnerPolicy::preopens`] order from
+/// [`PREOPEN_FD_BASE`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunnerLimits {
+pub struct RunnerPolicy {
     /// Per-call deadline, enforced by epoch interruption.
     pub call_deadline_ms: u64,
     /// Largest frame the runner accepts or sends.
     pub max_frame_len: u32,
     /// Bytes of guest stdout/stderr kept between flushes; the rest is dropped and counted.
     pub max_output_buffer: u32,
+    /// Guest stdout + stderr bytes per second (a token bucket with one second of burst).
+    pub output_bytes_per_sec: u64,
+    /// `log` bytes per call; the rest is dropped and counted.
+    pub max_log_bytes_per_call: u64,
+    /// All linear memories and tables together (table elements count 8 bytes each).
+    pub max_memory_bytes: u64,
+    pub max_instances: u32,
+    pub max_tables: u32,
+    pub max_memories: u32,
+    /// Fuel per call, when fuel metering is on.
+    pub fuel_per_call: Option<u64>,
+    /// Wasm stack, in bytes.
+    pub max_wasm_stack: u32,
+    /// The guest's whole environment.
+    pub env: Vec<(String, String)>,
+    /// Directories the guest sees, one descriptor each.
+    pub preopens: Vec<PreopenGrant>,
+    /// Addresses the guest may connect to; empty means no network at all.
+    pub network: Vec<std::net::SocketAddr>,
 }
 
-impl Default for RunnerLimits {
+/// The first descriptor of the preopened directories in a runner process.
+pub const PREOPEN_FD_BASE: i32 = 4;
+
+/// One preopened directory, as the guest sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreopenGrant {
+    /// Where the guest finds it, e.g. `/out`.
+    pub guest_path: String,
+    pub writable: bool,
+}
+
+impl Default for RunnerPolicy {
     fn default() -> Self {
         Self {
             call_deadline_ms: 10_000,
             max_frame_len: 256 << 20,
             max_output_buffer: 64 << 10,
+            output_bytes_per_sec: 1 << 20,
+            max_log_bytes_per_call: 1 << 20,
+            max_memory_bytes: 512 << 20,
+            max_instances: 64,
+            max_tables: 64,
+            max_memories: 8,
+            fuel_per_call: None,
+            max_wasm_stack: 512 << 10,
+            env: Vec::new(),
+            preopens: Vec::new(),
+            network: Vec::new(),
         }
     }
+}
+
+/// Which sandbox layers a runner has switched on, reported in
+/// [`FromRunner::Ready`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxLayers {
+    /// seccomp-bpf allow-list, kill-process on anything else, on every thread.
+    pub seccomp: bool,
+    /// The Landlock ABI version enforced (0: none).
+    pub landlock_abi: u8,
+    pub no_new_privs: bool,
+    pub not_dumpable: bool,
+    pub parent_death_signal: bool,
+    /// Capabilities dropped (CapEff 0).
+    pub capabilities_dropped: bool,
+    /// RLIMIT_CORE 0, RLIMIT_NOFILE and RLIMIT_FSIZE set.
+    pub rlimits: bool,
+    pub user_namespace: bool,
+    pub network_namespace: bool,
+    pub ipc_namespace: bool,
+    pub uts_namespace: bool,
+    pub mount_namespace: bool,
+    /// Memory and pids limits through a delegated cgroup v2 tree.
+    pub cgroup: bool,
+    /// Why layers that are off are off, one line each.
+    pub notes: Vec<String>,
 }
 
 /// Messages from a runner to the host. The host treats every one as hostile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FromRunner {
     /// The component compiled, matches the world and is instantiated.
-    Ready { world_hash: WorldHash },
+    Ready {
+        world_hash: WorldHash,
+        layers: SandboxLayers,
+    },
+    /// Answer to [`ToRunner::Ping`].
+    Pong { nonce: u64 },
+    /// The guest tried something its policy does not grant; the attempt failed
+    /// inside the guest (e.g. a refused connect) and the call goes on.
+    Denied { capability: String, reason: String },
     /// The runner could not start the plugin; it exits after sending this.
     InitFailed(InitFailure),
     /// Result of [`ToRunner::Call`] `seq`; on success the payload holds the encoded result.
@@ -117,6 +197,10 @@ pub enum CallFailure {
     },
     /// The call ran past its deadline and was interrupted inside the runner.
     DeadlineExceeded { deadline_ms: u64 },
+    /// The call used up its fuel.
+    OutOfFuel { fuel: u64 },
+    /// The guest trapped after the memory cap refused it more memory.
+    OutOfMemory { limit_bytes: u64, detail: String },
     /// The arguments did not decode as the function's parameter types.
     BadArguments(String),
     /// No export with this index exists in the world.
@@ -141,6 +225,11 @@ pub enum InitFailure {
     WorldMismatch(String),
     Compile(String),
     Instantiate(String),
+    /// Instantiation needed more memory, tables or instances than the policy allows.
+    OutOfMemory {
+        limit_bytes: u64,
+        detail: String,
+    },
 }
 
 /// Log levels, mirroring `airlock:plugin/log.level`.

@@ -67,7 +67,16 @@ pub struct HostLink {
     pub(crate) next_import_seq: u64,
     pub(crate) stdout: CapturedOutput,
     pub(crate) stderr: CapturedOutput,
+    /// Capability refusals noticed inside WASI (e.g. a connect to an address
+    /// not granted), sent to the host before the next frame.
+    pub(crate) denials: Denials,
+    /// `log` bytes the guest may still send in this call, and messages dropped.
+    pub(crate) log_budget: u64,
+    pub(crate) log_dropped: u64,
 }
+
+/// Shared list of `(capability, reason)` refusals.
+pub type Denials = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
 
 impl HostLink {
     pub(crate) fn new(
@@ -83,8 +92,11 @@ impl HostLink {
             writer: FrameWriter::new(),
             scratch: Vec::new(),
             next_import_seq: 0,
-            stdout: CapturedOutput::new(max_output),
-            stderr: CapturedOutput::new(max_output),
+            stdout: CapturedOutput::new(max_output, u64::MAX),
+            stderr: CapturedOutput::new(max_output, u64::MAX),
+            denials: Denials::default(),
+            log_budget: u64::MAX,
+            log_dropped: 0,
         }
     }
 
@@ -95,6 +107,14 @@ impl HostLink {
     }
 
     fn flush_output(&mut self) -> Result<(), FrameError> {
+        let denials = std::mem::take(&mut *self.denials.lock().unwrap_or_else(|e| e.into_inner()));
+        for (capability, reason) in denials {
+            self.writer.write(
+                &mut self.output,
+                &FromRunner::Denied { capability, reason },
+                &[],
+            )?;
+        }
         for (stream, captured) in [
             (OutputStream::Stdout, &self.stdout),
             (OutputStream::Stderr, &self.stderr),
@@ -142,28 +162,104 @@ impl HostLink {
     }
 }
 
-/// The data of every runner store: WASI state and the link to the host.
+/// The data of every runner store: WASI state, the memory cap and the link to the host.
 pub struct RunnerState {
     pub(crate) link: HostLink,
     wasi: WasiCtx,
     table: ResourceTable,
+    pub(crate) limits: StoreLimits,
 }
 
 impl RunnerState {
-    /// A fresh state around `link`: no preopens, no environment, no network,
-    /// stdout and stderr captured.
-    pub(crate) fn new(link: HostLink) -> Self {
-        let mut wasi = WasiCtx::builder();
-        wasi.stdout(link.stdout.clone()).stderr(link.stderr.clone());
+    /// A fresh state around `link` and a WASI context built from the policy
+    /// (reused across instances: it holds configuration, not guest resources).
+    pub(crate) fn new(link: HostLink, wasi: WasiCtx, limits: StoreLimits) -> Self {
         Self {
-            wasi: wasi.build(),
+            wasi,
             table: ResourceTable::new(),
             link,
+            limits,
         }
     }
 
-    pub(crate) fn into_link(self) -> HostLink {
-        self.link
+    pub(crate) fn into_parts(self) -> (HostLink, WasiCtx) {
+        (self.link, self.wasi)
+    }
+}
+
+/// The memory cap of one store: every linear memory and table together, plus
+/// counts of instances, tables and memories. Refusals are remembered so that a
+/// trap that follows one is reported as running out of memory.
+#[derive(Debug, Clone)]
+pub struct StoreLimits {
+    pub max_bytes: u64,
+    pub used: u64,
+    pub max_instances: usize,
+    pub max_tables: usize,
+    pub max_memories: usize,
+    /// What the last refused growth asked for.
+    pub refused: Option<String>,
+}
+
+/// Bytes a table element is counted as.
+const TABLE_ELEMENT_BYTES: u64 = 8;
+
+impl StoreLimits {
+    pub fn new(policy: &airlock_protocol::RunnerPolicy) -> Self {
+        Self {
+            max_bytes: policy.max_memory_bytes,
+            used: 0,
+            max_instances: policy.max_instances as usize,
+            max_tables: policy.max_tables as usize,
+            max_memories: policy.max_memories as usize,
+            refused: None,
+        }
+    }
+
+    fn grow(&mut self, what: &str, more: u64) -> bool {
+        if self.used.saturating_add(more) > self.max_bytes {
+            self.refused = Some(format!(
+                "{what} asked for {more} more bytes with {} of {} in use",
+                self.used, self.max_bytes
+            ));
+            false
+        } else {
+            self.used += more;
+            true
+        }
+    }
+}
+
+impl wasmtime::ResourceLimiter for StoreLimits {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(self.grow("a linear memory", desired.saturating_sub(current) as u64))
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let more = (desired.saturating_sub(current) as u64).saturating_mul(TABLE_ELEMENT_BYTES);
+        Ok(self.grow("a table", more))
+    }
+
+    fn instances(&self) -> usize {
+        self.max_instances
+    }
+
+    fn tables(&self) -> usize {
+        self.max_tables
+    }
+
+    fn memories(&self) -> usize {
+        self.max_memories
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::io;
 
-use airlock_protocol::{CallFailure, InitFailure};
+use airlock_protocol::{CallFailure, InitFailure, RunnerPolicy};
 
 use crate::glue::{HostLink, WorldGlue};
 use crate::serve::Loaded;
@@ -16,23 +16,32 @@ use crate::serve::Loaded;
 /// (import calls fail: there is no host on the other end).
 pub struct InProcess {
     loaded: Loaded,
+    policy: RunnerPolicy,
 }
 
 impl InProcess {
     pub fn load(glue: &dyn WorldGlue, component: &[u8]) -> Result<Self, InitFailure> {
-        let mut loaded = Loaded::load(glue, component)?;
+        let policy = RunnerPolicy {
+            call_deadline_ms: u64::MAX / 4,
+            max_memory_bytes: u64::MAX,
+            ..RunnerPolicy::default()
+        };
+        let mut loaded = Loaded::load(glue, component, &policy)?;
         let link = HostLink::new(
             Box::new(io::empty()),
             Box::new(io::sink()),
             u32::MAX,
             64 << 10,
         );
-        loaded.give_link(link)?;
-        Ok(Self { loaded })
+        let mut wasi = wasmtime_wasi::WasiCtx::builder();
+        wasi.stdout(link.stdout.clone()).stderr(link.stderr.clone());
+        loaded.give_link(link, wasi.build())?;
+        Ok(Self { loaded, policy })
     }
 
     /// Calls export `func` with postcard-encoded `args`; the encoded result lands in `out`.
     pub fn call(&mut self, func: u32, args: &[u8], out: &mut Vec<u8>) -> Result<(), CallFailure> {
-        self.loaded.call(func, args, out, u64::MAX / 4, u64::MAX)
+        self.loaded
+            .call(func, args, out, u64::MAX / 4, &self.policy)
     }
 }

@@ -2,22 +2,28 @@
 //!
 //! The runner flushes them to the host as `Output` frames before every frame it
 //! sends, so output appears in the host's log in the order the guest wrote it,
-//! before the call's result. Writes never fail: past the cap, bytes are dropped
-//! and counted, so a chatty plugin cannot exhaust the runner's memory.
+//! before the call's result. Writes never fail: past the cap or the rate limit,
+//! bytes are dropped and counted, so a chatty plugin can neither exhaust the
+//! runner's memory nor flood the host's log.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use bytes::Bytes;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Buffer {
     bytes: Vec<u8>,
     dropped: u64,
     cap: usize,
+    /// Token bucket: bytes per second, with one second of burst.
+    rate: u64,
+    tokens: u64,
+    refilled: Instant,
 }
 
 /// One captured stream; clones share the buffer.
@@ -27,19 +33,34 @@ pub struct CapturedOutput {
 }
 
 impl CapturedOutput {
-    pub fn new(cap: usize) -> Self {
+    /// A stream keeping at most `cap` bytes between flushes and accepting at
+    /// most `rate` bytes per second.
+    pub fn new(cap: usize, rate: u64) -> Self {
         Self {
             buffer: Arc::new(Mutex::new(Buffer {
+                bytes: Vec::new(),
+                dropped: 0,
                 cap,
-                ..Buffer::default()
+                rate,
+                tokens: rate,
+                refilled: Instant::now(),
             })),
         }
     }
 
     fn push(&self, bytes: &[u8]) {
         let mut b = self.buffer.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let earned = (now - b.refilled).as_secs_f64() * b.rate as f64;
+        if earned >= 1.0 {
+            b.tokens = b.tokens.saturating_add(earned as u64).min(b.rate);
+            b.refilled = now;
+        }
         let room = b.cap.saturating_sub(b.bytes.len());
-        let take = room.min(bytes.len());
+        let take = room
+            .min(bytes.len())
+            .min(usize::try_from(b.tokens).unwrap_or(usize::MAX));
+        b.tokens -= take as u64;
         b.bytes.extend_from_slice(&bytes[..take]);
         b.dropped += (bytes.len() - take) as u64;
     }

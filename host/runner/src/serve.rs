@@ -8,14 +8,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
+use std::os::fd::BorrowedFd;
+
 use airlock_protocol::{
-    CallFailure, FrameError, FromRunner, Hello, InitFailure, PROTOCOL_VERSION, RunnerLimits,
-    ToRunner,
+    CallFailure, FrameError, FromRunner, Hello, InitFailure, LogLevel, PREOPEN_FD_BASE,
+    PROTOCOL_VERSION, RunnerPolicy, SandboxLayers, ToRunner,
 };
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Config, Engine, Store, Trap};
+use wasmtime_wasi::sockets::SocketAddrUse;
+use wasmtime_wasi::{FsPerms, WasiCtx};
 
-use crate::glue::{BoundExports, CallError, ExportTable, HostLink, RunnerState, WorldGlue};
+use crate::glue::{
+    BoundExports, CallError, ExportTable, HostLink, RunnerState, StoreLimits, WorldGlue,
+};
 
 /// Largest Hello frame: it carries the component's bytes.
 const MAX_HELLO_LEN: u32 = 256 << 20;
@@ -52,7 +58,7 @@ pub fn serve_connection(
         input,
         output,
         MAX_HELLO_LEN,
-        RunnerLimits::default().max_output_buffer as usize,
+        RunnerPolicy::default().max_output_buffer as usize,
     );
     let hello: Hello = match link.recv()? {
         ToRunner::Hello(hello) => hello,
@@ -63,40 +69,67 @@ pub fn serve_connection(
         }
     };
     let component_bytes = link.reader.take_payload();
-    link.reader.set_max_frame_len(hello.limits.max_frame_len);
-    link.stdout = crate::output::CapturedOutput::new(hello.limits.max_output_buffer as usize);
-    link.stderr = crate::output::CapturedOutput::new(hello.limits.max_output_buffer as usize);
+    let policy = hello.policy.clone();
+    link.reader.set_max_frame_len(policy.max_frame_len);
+    let (cap, rate) = (
+        policy.max_output_buffer as usize,
+        policy.output_bytes_per_sec,
+    );
+    link.stdout = crate::output::CapturedOutput::new(cap, rate);
+    link.stderr = crate::output::CapturedOutput::new(cap, rate);
 
-    let mut plugin =
-        match check_hello(&hello, worlds).and_then(|glue| Loaded::load(glue, &component_bytes)) {
-            Ok(plugin) => plugin,
-            Err(failure) => {
-                link.send(&FromRunner::InitFailed(failure.clone()), &[])?;
-                return Err(ServeError::Init(failure));
-            }
-        };
-    if let Err(failure) = plugin.give_link(link) {
-        plugin
-            .link_mut()
-            .send(&FromRunner::InitFailed(failure.clone()), &[])?;
-        return Err(ServeError::Init(failure));
+    let glue = match check_hello(&hello, worlds) {
+        Ok(glue) => glue,
+        Err(failure) => return Err(init_failed(&mut link, failure)),
+    };
+    // Lock-down, step 1: namespaces, while this process has one thread.
+    let mut layers = SandboxLayers::default();
+    if options.lock_down {
+        crate::lockdown::enter_namespaces(&mut layers, !policy.network.is_empty());
+    }
+    let wasi = match build_wasi(&policy, &link) {
+        Ok(wasi) => wasi,
+        Err(failure) => return Err(init_failed(&mut link, failure)),
+    };
+    // Step 2: Landlock, before any thread exists, so that every thread inherits it.
+    if options.lock_down {
+        let preopens: Vec<_> = policy
+            .preopens
+            .iter()
+            .enumerate()
+            .map(|(i, grant)| {
+                // SAFETY: the host placed one open directory per grant from
+                // PREOPEN_FD_BASE on; they stay open for the whole process.
+                let fd = unsafe { BorrowedFd::borrow_raw(PREOPEN_FD_BASE + i as i32) };
+                (fd, grant.writable)
+            })
+            .collect();
+        crate::lockdown::restrict_paths(&mut layers, &preopens, &policy);
+    }
+
+    let mut plugin = match Loaded::load(glue, &component_bytes, &policy) {
+        Ok(plugin) => plugin,
+        Err(failure) => return Err(init_failed(&mut link, failure)),
+    };
+    if let Err(failure) = plugin.give_link(link, wasi) {
+        return Err(init_failed(plugin.link_mut(), failure));
     }
     drop(component_bytes);
 
     let ticker = EpochTicker::start(plugin.engine.clone());
     if options.lock_down {
-        let (_layers, errors) = crate::lockdown::lock_down();
-        for e in errors {
-            eprintln!("airlock runner: a lock-down layer is unavailable: {e}");
-        }
+        // wasmtime-wasi runs blocking work on a tokio runtime made on first
+        // use; make it (and its worker threads) before seccomp is installed.
+        wasmtime_wasi::runtime::in_tokio(async {});
+        // Step 3: everything else, seccomp last.
+        crate::lockdown::lock_down(&mut layers, &policy);
     }
     let world_hash = hello.world_hash;
     plugin
         .link_mut()
-        .send(&FromRunner::Ready { world_hash }, &[])?;
+        .send(&FromRunner::Ready { world_hash, layers }, &[])?;
 
-    let deadline_ticks = hello
-        .limits
+    let deadline_ticks = policy
         .call_deadline_ms
         .div_ceil(EPOCH_TICK.as_millis() as u64)
         .max(1)
@@ -111,15 +144,26 @@ pub fn serve_connection(
         match message {
             ToRunner::Call { seq, func } => {
                 let args = plugin.link_mut().reader.take_payload();
+                let link = plugin.link_mut();
+                link.log_budget = policy.max_log_bytes_per_call;
+                link.log_dropped = 0;
                 ticker.begin();
-                let outcome = plugin.call(
-                    func,
-                    &args,
-                    &mut result,
-                    deadline_ticks,
-                    hello.limits.call_deadline_ms,
-                );
+                let outcome = plugin.call(func, &args, &mut result, deadline_ticks, &policy);
                 ticker.end();
+                let link = plugin.link_mut();
+                if link.log_dropped > 0 {
+                    let message = format!(
+                        "{} log messages dropped: over the volume of {} bytes per call",
+                        link.log_dropped, policy.max_log_bytes_per_call
+                    );
+                    link.send(
+                        &FromRunner::Log {
+                            level: LogLevel::Warn,
+                            message,
+                        },
+                        &[],
+                    )?;
+                }
                 let payload = if outcome.is_ok() {
                     &result[..]
                 } else {
@@ -128,6 +172,9 @@ pub fn serve_connection(
                 plugin
                     .link_mut()
                     .send(&FromRunner::Return { seq, outcome }, payload)?;
+            }
+            ToRunner::Ping { nonce } => {
+                plugin.link_mut().send(&FromRunner::Pong { nonce }, &[])?;
             }
             ToRunner::Shutdown => return Ok(()),
             other => {
@@ -139,7 +186,62 @@ pub fn serve_connection(
     }
 }
 
-/// Checks the handshake and picks the world's glue.
+/// Tells the host why the plugin cannot start, and returns the error to exit with.
+fn init_failed(link: &mut HostLink, failure: InitFailure) -> ServeError {
+    match link.send(&FromRunner::InitFailed(failure.clone()), &[]) {
+        Ok(()) => ServeError::Init(failure),
+        Err(e) => e.into(),
+    }
+}
+
+/// The guest's WASI context: captured stdio, the granted environment, the
+/// preopened directories (reopened through their descriptors, so the runner
+/// never learns their paths), and sockets only to the granted addresses.
+fn build_wasi(policy: &RunnerPolicy, link: &HostLink) -> Result<WasiCtx, InitFailure> {
+    let mut wasi = WasiCtx::builder();
+    wasi.stdout(link.stdout.clone())
+        .stderr(link.stderr.clone())
+        .envs(&policy.env);
+    for (i, grant) in policy.preopens.iter().enumerate() {
+        let fd = PREOPEN_FD_BASE + i as i32;
+        let perms = if grant.writable {
+            FsPerms::ReadWrite
+        } else {
+            FsPerms::ReadOnly
+        };
+        wasi.preopened_dir(format!("/proc/self/fd/{fd}"), &grant.guest_path, perms)
+            .map_err(|e| {
+                InitFailure::Instantiate(format!(
+                    "preopened directory {} (descriptor {fd}) is unusable: {e}",
+                    grant.guest_path
+                ))
+            })?;
+    }
+    if !policy.network.is_empty() {
+        let allowed = Arc::new(policy.network.clone());
+        let denials = link.denials.clone();
+        wasi.allow_tcp(true)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .socket_addr_check(move |addr, used| {
+                let ok = match used {
+                    // Implicit binds before a connect use the wildcard address.
+                    SocketAddrUse::TcpBind => addr.ip().is_unspecified() && addr.port() == 0,
+                    SocketAddrUse::TcpConnect => allowed.contains(&addr),
+                    _ => false,
+                };
+                if !ok {
+                    denials
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(("network".into(), format!("{used:?} {addr} is not granted")));
+                }
+                Box::pin(async move { ok })
+            });
+    }
+    Ok(wasi.build())
+}
+
 fn check_hello<'w>(
     hello: &Hello,
     worlds: &[&'w dyn WorldGlue],
@@ -173,15 +275,21 @@ pub(crate) struct Loaded {
     exports: Box<dyn ExportTable>,
     /// `None` after a trap poisoned the previous store; rebuilt before the next call.
     instance: Option<(Store<RunnerState>, Box<dyn BoundExports>)>,
-    /// The link while no store holds it.
-    spare_link: Option<HostLink>,
+    /// The link and WASI context while no store holds them.
+    spare: Option<(HostLink, WasiCtx)>,
+    limits: StoreLimits,
+    fuel: Option<u64>,
 }
 
 impl Loaded {
     /// Compiles `bytes`, checks them against `glue`'s world and links them;
     /// the first instance is made when the host link arrives ([`Loaded::give_link`]).
-    pub(crate) fn load(glue: &dyn WorldGlue, bytes: &[u8]) -> Result<Self, InitFailure> {
-        let engine = engine().map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
+    pub(crate) fn load(
+        glue: &dyn WorldGlue,
+        bytes: &[u8],
+        policy: &RunnerPolicy,
+    ) -> Result<Self, InitFailure> {
+        let engine = engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
         let component =
             Component::new(&engine, bytes).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
         let exports = glue
@@ -200,21 +308,23 @@ impl Loaded {
             pre,
             exports,
             instance: None,
-            spare_link: None,
+            spare: None,
+            limits: StoreLimits::new(policy),
+            fuel: policy.fuel_per_call,
         })
     }
 
     /// Hands over the connection to the host and makes the first instance.
-    pub(crate) fn give_link(&mut self, link: HostLink) -> Result<(), InitFailure> {
-        self.spare_link = Some(link);
+    pub(crate) fn give_link(&mut self, link: HostLink, wasi: WasiCtx) -> Result<(), InitFailure> {
+        self.spare = Some((link, wasi));
         self.instantiate()
     }
 
-    fn take_link(&mut self) -> HostLink {
+    fn take_parts(&mut self) -> (HostLink, WasiCtx) {
         match self.instance.take() {
-            Some((store, _)) => store.into_data().into_link(),
+            Some((store, _)) => store.into_data().into_parts(),
             None => self
-                .spare_link
+                .spare
                 .take()
                 .expect("the link is always in the store or spare"),
         }
@@ -223,24 +333,38 @@ impl Loaded {
     fn link_mut(&mut self) -> &mut HostLink {
         match &mut self.instance {
             Some((store, _)) => &mut store.data_mut().link,
-            None => self
-                .spare_link
-                .as_mut()
-                .expect("the link is always in the store or spare"),
+            None => {
+                &mut self
+                    .spare
+                    .as_mut()
+                    .expect("the link is always in the store or spare")
+                    .0
+            }
         }
     }
 
-    /// Builds a fresh store and instance; on failure the link goes back to `spare_link`.
+    /// Builds a fresh store and instance; on failure the link goes back to `spare`.
     fn instantiate(&mut self) -> Result<(), InitFailure> {
-        let link = self.take_link();
-        let mut store = Store::new(&self.engine, RunnerState::new(link));
+        let (link, wasi) = self.take_parts();
+        let mut store = Store::new(
+            &self.engine,
+            RunnerState::new(link, wasi, self.limits.clone()),
+        );
+        store.limiter(|state| &mut state.limits);
         store.epoch_deadline_trap();
         store.set_epoch_deadline(u64::MAX / 2);
         let instance = match self.pre.instantiate(&mut store) {
             Ok(i) => i,
             Err(e) => {
-                self.spare_link = Some(store.into_data().into_link());
-                return Err(InitFailure::Instantiate(format!("{e:?}")));
+                let refused = store.data().limits.refused.clone();
+                self.spare = Some(store.into_data().into_parts());
+                return Err(match refused {
+                    Some(detail) => InitFailure::OutOfMemory {
+                        limit_bytes: self.limits.max_bytes,
+                        detail,
+                    },
+                    None => InitFailure::Instantiate(format!("{e:?}")),
+                });
             }
         };
         match self.exports.bind(&mut store, &instance) {
@@ -249,7 +373,7 @@ impl Loaded {
                 Ok(())
             }
             Err(msg) => {
-                self.spare_link = Some(store.into_data().into_link());
+                self.spare = Some(store.into_data().into_parts());
                 Err(InitFailure::WorldMismatch(msg))
             }
         }
@@ -261,13 +385,27 @@ impl Loaded {
         args: &[u8],
         out: &mut Vec<u8>,
         deadline_ticks: u64,
-        deadline_ms: u64,
+        policy: &RunnerPolicy,
     ) -> Result<(), CallFailure> {
         if self.instance.is_none() {
-            self.instantiate()
-                .map_err(|f| CallFailure::Instantiate(format!("{f:?}")))?;
+            self.instantiate().map_err(|f| match f {
+                InitFailure::OutOfMemory {
+                    limit_bytes,
+                    detail,
+                } => CallFailure::OutOfMemory {
+                    limit_bytes,
+                    detail,
+                },
+                f => CallFailure::Instantiate(format!("{f:?}")),
+            })?;
         }
         let (store, bound) = self.instance.as_mut().expect("instantiated above");
+        store.data_mut().limits.refused = None;
+        if let Some(fuel) = self.fuel {
+            store
+                .set_fuel(fuel)
+                .expect("fuel is enabled with the policy");
+        }
         store.set_epoch_deadline(deadline_ticks);
         let result = bound.call(store, func, args, out);
         store.set_epoch_deadline(u64::MAX / 2);
@@ -282,10 +420,27 @@ impl Loaded {
             Err(CallError::Wasm(err)) => {
                 // A trap poisons the store: the next call gets a fresh instance.
                 let panic = guest_panic(&store.data().link.stderr.peek_tail(4096));
+                let refused = store.data().limits.refused.clone();
                 let (store, _) = self.instance.take().expect("instantiated above");
-                self.spare_link = Some(store.into_data().into_link());
-                if matches!(err.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
-                    return Err(CallFailure::DeadlineExceeded { deadline_ms });
+                self.spare = Some(store.into_data().into_parts());
+                match err.downcast_ref::<Trap>() {
+                    Some(Trap::Interrupt) => {
+                        return Err(CallFailure::DeadlineExceeded {
+                            deadline_ms: policy.call_deadline_ms,
+                        });
+                    }
+                    Some(Trap::OutOfFuel) => {
+                        return Err(CallFailure::OutOfFuel {
+                            fuel: self.fuel.unwrap_or(0),
+                        });
+                    }
+                    _ => {}
+                }
+                if let Some(detail) = refused {
+                    return Err(CallFailure::OutOfMemory {
+                        limit_bytes: self.limits.max_bytes,
+                        detail,
+                    });
                 }
                 let backtrace = err
                     .downcast_ref::<wasmtime::WasmBacktrace>()
@@ -313,10 +468,12 @@ fn guest_panic(stderr_tail: &str) -> Option<String> {
     Some(format!("guest {location}: {}", message.join("\n").trim()))
 }
 
-fn engine() -> wasmtime::Result<Engine> {
+fn engine(policy: &RunnerPolicy) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
     config.epoch_interruption(true);
     config.concurrency_support(false);
+    config.max_wasm_stack(policy.max_wasm_stack as usize);
+    config.consume_fuel(policy.fuel_per_call.is_some());
     Engine::new(&config)
 }
 

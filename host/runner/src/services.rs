@@ -64,6 +64,15 @@ pub fn add_to_linker(linker: &mut Linker<RunnerState>) -> wasmtime::Result<()> {
                 Level::Warn => LogLevel::Warn,
                 Level::Error => LogLevel::Error,
             };
+            let link = &mut cx.data_mut().link;
+            let cost = message.len().min(MAX_MESSAGE) as u64;
+            if cost > link.log_budget {
+                // Over the per-call volume: dropped and counted; the host hears
+                // about it once, as a warning, when the call ends.
+                link.log_dropped += 1;
+                return Ok(());
+            }
+            link.log_budget -= cost;
             send(
                 &mut cx,
                 FromRunner::Log {

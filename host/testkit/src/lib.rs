@@ -17,6 +17,11 @@ pub mod roundtrip_plus {
     airlock::bindgen!({ path: ["../../wit/airlock", "wit"], world: "airlock:test/roundtrip-plus" });
 }
 
+/// Bindings for `airlock:test/hostile`, the world of the hostile guest (the sandbox attack battery).
+pub mod hostile {
+    airlock::bindgen!({ path: ["../../wit/airlock", "wit"], world: "airlock:test/hostile" });
+}
+
 /// Bindings for the example design package's `filter` world, as a host application would generate them.
 pub mod filter {
     airlock::bindgen!({ path: ["../../wit/airlock", "../../wit/design"], world: "airlock:design/filter" });

@@ -18,6 +18,7 @@ fn main() {
     };
     let ready = FromRunner::Ready {
         world_hash: hello.world_hash,
+        layers: Default::default(),
     };
     match hello.plugin.as_str() {
         "garbage-hello" => {
@@ -28,6 +29,7 @@ fn main() {
                 &mut socket,
                 &FromRunner::Ready {
                     world_hash: [9; 32],
+                    layers: Default::default(),
                 },
                 &[],
             );

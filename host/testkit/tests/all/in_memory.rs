@@ -6,7 +6,7 @@ use std::thread;
 
 use airlock_protocol::{
     CallFailure, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, PROTOCOL_VERSION,
-    RunnerLimits, ToRunner,
+    RunnerPolicy, SandboxLayers, ToRunner,
 };
 use airlock_runner::serve::{ServeOptions, serve_connection};
 use airlock_testkit::roundtrip;
@@ -70,7 +70,7 @@ fn hello() -> Hello {
         world: roundtrip::WORLD_NAME.into(),
         world_hash: roundtrip::WORLD_HASH,
         plugin: "in-memory".into(),
-        limits: RunnerLimits::default(),
+        policy: RunnerPolicy::default(),
     }
 }
 
@@ -84,7 +84,8 @@ fn handshake_calls_and_clean_shutdown() {
     assert_eq!(
         runner.recv(),
         FromRunner::Ready {
-            world_hash: roundtrip::WORLD_HASH
+            world_hash: roundtrip::WORLD_HASH,
+            layers: SandboxLayers::default(),
         }
     );
     let args = postcard::to_stdvec(&(20u32, 22u32)).unwrap();

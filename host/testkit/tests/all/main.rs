@@ -2,11 +2,13 @@
 //! source, real runner processes, real sockets.
 
 mod failures;
+mod hostile_guest;
 mod hostile_runner;
 mod imports;
 mod in_memory;
 mod output;
 mod quick_start;
+mod sandbox;
 mod support;
 mod values;
 mod wire;

@@ -1,0 +1,524 @@
+//! What one plugin may do and use: a builder, and the same thing as TOML.
+//!
+//! ```toml
+//! memory = "256 MiB"          # every linear memory and table together
+//! deadline = "2s"             # per call; the host kills a runner silent past deadline + grace
+//! grace = "25ms"
+//! fuel = 1_000_000_000        # optional, per call
+//! stack = "512 KiB"
+//! instances = 16
+//! tables = 16
+//! memories = 4
+//! env = ["LANG"]              # names passed through from the host's environment
+//! network = ["127.0.0.1:8080"] # host:port the guest may connect to; none by default
+//! output-rate = "1 MiB"       # guest stdout + stderr bytes per second
+//! log-volume = "1 MiB"        # log bytes per call
+//! max-frame = "256 MiB"
+//! require = ["seccomp", "landlock", "no-new-privs"]
+//! restarts = 3              # within restart-window, then the plugin is stopped
+//! restart-window = "5m"
+//! backoff = "100ms"
+//!
+//! [[preopen]]
+//! host = "/home/me/exports"   # opened by the host, handed over as a descriptor
+//! guest = "/out"
+//! writable = true
+//! ```
+//!
+//! Paths stay in the host: the runner receives open directory descriptors and
+//! the names the guest should see.
+
+use std::fmt;
+use std::net::ToSocketAddrs;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use airlock_protocol::{PreopenGrant, RunnerPolicy, SandboxLayers};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+
+/// What one plugin may do and use. Defaults: 512 MiB of memory, a 10 s
+/// deadline, no files, no environment, no network, seccomp and
+/// `no_new_privs` required.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Policy {
+    pub memory: ByteSize,
+    #[serde(with = "humantime_serde_compat")]
+    pub deadline: Duration,
+    #[serde(with = "humantime_serde_compat")]
+    pub grace: Duration,
+    #[serde(with = "humantime_serde_compat")]
+    pub startup: Duration,
+    pub fuel: Option<u64>,
+    pub stack: ByteSize,
+    pub instances: u32,
+    pub tables: u32,
+    pub memories: u32,
+    /// Environment variables passed through from the host's environment.
+    pub env: Vec<String>,
+    /// Environment variables set to fixed values.
+    pub env_set: Vec<(String, String)>,
+    pub network: Vec<String>,
+    pub output_rate: ByteSize,
+    pub output_buffer: ByteSize,
+    pub log_volume: ByteSize,
+    pub max_frame: ByteSize,
+    #[serde(rename = "preopen")]
+    pub preopens: Vec<Preopen>,
+    /// Sandbox layers the runner must have switched on, or the plugin does not start.
+    pub require: Vec<Layer>,
+    /// Runner restarts allowed within `restart-window`; one more and the
+    /// plugin is stopped for good (VS Code's extension host: 3 in 5 minutes).
+    pub restarts: u32,
+    #[serde(with = "humantime_serde_compat")]
+    pub restart_window: Duration,
+    /// Wait before the second restart in the window; doubles each time, at most 2 s.
+    #[serde(with = "humantime_serde_compat")]
+    pub backoff: Duration,
+}
+
+/// A host directory the guest sees at `guest`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preopen {
+    pub host: PathBuf,
+    pub guest: String,
+    #[serde(default)]
+    pub writable: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        let wire = RunnerPolicy::default();
+        Self {
+            memory: ByteSize(wire.max_memory_bytes),
+            deadline: Duration::from_millis(wire.call_deadline_ms),
+            grace: Duration::from_millis(25),
+            startup: Duration::from_secs(60),
+            fuel: None,
+            stack: ByteSize(wire.max_wasm_stack.into()),
+            instances: wire.max_instances,
+            tables: wire.max_tables,
+            memories: wire.max_memories,
+            env: Vec::new(),
+            env_set: Vec::new(),
+            network: Vec::new(),
+            output_rate: ByteSize(wire.output_bytes_per_sec),
+            output_buffer: ByteSize(wire.max_output_buffer.into()),
+            log_volume: ByteSize(wire.max_log_bytes_per_call),
+            max_frame: ByteSize(wire.max_frame_len.into()),
+            preopens: Vec::new(),
+            require: vec![Layer::Seccomp, Layer::NoNewPrivs],
+            restarts: 3,
+            restart_window: Duration::from_secs(300),
+            backoff: Duration::from_millis(100),
+        }
+    }
+}
+
+impl Policy {
+    /// Parses a policy from TOML; unknown keys are errors.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| Error::Policy {
+            detail: e.to_string(),
+        })
+    }
+
+    /// Reads a TOML policy file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Policy {
+            detail: format!("cannot read {}: {e}", path.display()),
+        })?;
+        Self::from_toml(&text).map_err(|e| match e {
+            Error::Policy { detail } => Error::Policy {
+                detail: format!("{}: {detail}", path.display()),
+            },
+            e => e,
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a policy always serializes")
+    }
+
+    pub fn memory(mut self, bytes: u64) -> Self {
+        self.memory = ByteSize(bytes);
+        self
+    }
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+    pub fn startup(mut self, timeout: Duration) -> Self {
+        self.startup = timeout;
+        self
+    }
+    pub fn fuel(mut self, fuel: Option<u64>) -> Self {
+        self.fuel = fuel;
+        self
+    }
+    pub fn stack(mut self, bytes: u64) -> Self {
+        self.stack = ByteSize(bytes);
+        self
+    }
+    pub fn counts(mut self, instances: u32, tables: u32, memories: u32) -> Self {
+        (self.instances, self.tables, self.memories) = (instances, tables, memories);
+        self
+    }
+    /// Passes `name` through from the host's environment, when it is set there.
+    pub fn env(mut self, name: impl Into<String>) -> Self {
+        self.env.push(name.into());
+        self
+    }
+    pub fn env_set(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env_set.push((name.into(), value.into()));
+        self
+    }
+    /// Lets the guest connect to `host:port`.
+    pub fn allow_connect(mut self, host_port: impl Into<String>) -> Self {
+        self.network.push(host_port.into());
+        self
+    }
+    pub fn preopen(
+        mut self,
+        host: impl Into<PathBuf>,
+        guest: impl Into<String>,
+        writable: bool,
+    ) -> Self {
+        self.preopens.push(Preopen {
+            host: host.into(),
+            guest: guest.into(),
+            writable,
+        });
+        self
+    }
+    pub fn output_rate(mut self, bytes_per_sec: u64) -> Self {
+        self.output_rate = ByteSize(bytes_per_sec);
+        self
+    }
+    pub fn log_volume(mut self, bytes_per_call: u64) -> Self {
+        self.log_volume = ByteSize(bytes_per_call);
+        self
+    }
+    pub fn max_frame(mut self, bytes: u32) -> Self {
+        self.max_frame = ByteSize(bytes.into());
+        self
+    }
+    /// At most `restarts` runner restarts within `window`, waiting `backoff`
+    /// (doubling) before each one after the first.
+    pub fn restarts(mut self, restarts: u32, window: Duration, backoff: Duration) -> Self {
+        (self.restarts, self.restart_window, self.backoff) = (restarts, window, backoff);
+        self
+    }
+    pub fn require(mut self, layers: impl IntoIterator<Item = Layer>) -> Self {
+        self.require = layers.into_iter().collect();
+        self
+    }
+
+    /// The form sent to the runner, with host names resolved to addresses.
+    pub(crate) fn to_wire(&self, plugin: &str) -> Result<RunnerPolicy> {
+        let too_big = |what: &str| Error::Policy {
+            detail: format!("plugin `{plugin}`: {what} is too large"),
+        };
+        let mut network = Vec::new();
+        for entry in &self.network {
+            let addrs = entry.to_socket_addrs().map_err(|e| Error::Policy {
+                detail: format!("plugin `{plugin}`: network address `{entry}`: {e}"),
+            })?;
+            network.extend(addrs);
+        }
+        network.sort();
+        network.dedup();
+        let mut env: Vec<(String, String)> = self
+            .env
+            .iter()
+            .filter_map(|name| std::env::var(name).ok().map(|v| (name.clone(), v)))
+            .collect();
+        env.extend(self.env_set.iter().cloned());
+        Ok(RunnerPolicy {
+            call_deadline_ms: self.deadline.as_millis().try_into().unwrap_or(u64::MAX),
+            max_frame_len: self
+                .max_frame
+                .0
+                .try_into()
+                .map_err(|_| too_big("max-frame"))?,
+            max_output_buffer: self
+                .output_buffer
+                .0
+                .try_into()
+                .map_err(|_| too_big("output-buffer"))?,
+            output_bytes_per_sec: self.output_rate.0,
+            max_log_bytes_per_call: self.log_volume.0,
+            max_memory_bytes: self.memory.0,
+            max_instances: self.instances,
+            max_tables: self.tables,
+            max_memories: self.memories,
+            fuel_per_call: self.fuel,
+            max_wasm_stack: self.stack.0.try_into().map_err(|_| too_big("stack"))?,
+            env,
+            preopens: self
+                .preopens
+                .iter()
+                .map(|p| PreopenGrant {
+                    guest_path: p.guest.clone(),
+                    writable: p.writable,
+                })
+                .collect(),
+            network,
+        })
+    }
+}
+
+/// A sandbox layer a host can require.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layer {
+    Seccomp,
+    Landlock,
+    NoNewPrivs,
+    NotDumpable,
+    ParentDeathSignal,
+    CapabilitiesDropped,
+    Rlimits,
+    UserNamespace,
+    NetworkNamespace,
+    IpcNamespace,
+    UtsNamespace,
+    MountNamespace,
+    Cgroup,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 13] = [
+        Layer::Seccomp,
+        Layer::Landlock,
+        Layer::NoNewPrivs,
+        Layer::NotDumpable,
+        Layer::ParentDeathSignal,
+        Layer::CapabilitiesDropped,
+        Layer::Rlimits,
+        Layer::UserNamespace,
+        Layer::NetworkNamespace,
+        Layer::IpcNamespace,
+        Layer::UtsNamespace,
+        Layer::MountNamespace,
+        Layer::Cgroup,
+    ];
+
+    /// Whether `layers` (as a runner reported them) has this one on.
+    pub fn is_active(self, layers: &SandboxLayers) -> bool {
+        match self {
+            Layer::Seccomp => layers.seccomp,
+            Layer::Landlock => layers.landlock_abi > 0,
+            Layer::NoNewPrivs => layers.no_new_privs,
+            Layer::NotDumpable => layers.not_dumpable,
+            Layer::ParentDeathSignal => layers.parent_death_signal,
+            Layer::CapabilitiesDropped => layers.capabilities_dropped,
+            Layer::Rlimits => layers.rlimits,
+            Layer::UserNamespace => layers.user_namespace,
+            Layer::NetworkNamespace => layers.network_namespace,
+            Layer::IpcNamespace => layers.ipc_namespace,
+            Layer::UtsNamespace => layers.uts_namespace,
+            Layer::MountNamespace => layers.mount_namespace,
+            Layer::Cgroup => layers.cgroup,
+        }
+    }
+
+    /// The active layers, by name.
+    pub fn active(layers: &SandboxLayers) -> Vec<Layer> {
+        Layer::ALL
+            .into_iter()
+            .filter(|l| l.is_active(layers))
+            .collect()
+    }
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layer::Seccomp => "seccomp",
+            Layer::Landlock => "landlock",
+            Layer::NoNewPrivs => "no-new-privs",
+            Layer::NotDumpable => "not-dumpable",
+            Layer::ParentDeathSignal => "parent-death-signal",
+            Layer::CapabilitiesDropped => "capabilities-dropped",
+            Layer::Rlimits => "rlimits",
+            Layer::UserNamespace => "user-namespace",
+            Layer::NetworkNamespace => "network-namespace",
+            Layer::IpcNamespace => "ipc-namespace",
+            Layer::UtsNamespace => "uts-namespace",
+            Layer::MountNamespace => "mount-namespace",
+            Layer::Cgroup => "cgroup",
+        })
+    }
+}
+
+/// A byte count: an integer, or a string such as `"256 MiB"`, `"64KiB"`, `"1 GB"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ByteSize(pub u64);
+
+impl FromStr for ByteSize {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let s = s.trim();
+        let split = s
+            .find(|c: char| !(c.is_ascii_digit() || c == '_'))
+            .unwrap_or(s.len());
+        let (number, unit) = s.split_at(split);
+        let number: u64 = number
+            .replace('_', "")
+            .parse()
+            .map_err(|_| format!("`{s}` is not a size (e.g. \"256 MiB\")"))?;
+        let multiplier: u64 = match unit.trim() {
+            "" | "B" => 1,
+            "KiB" => 1 << 10,
+            "MiB" => 1 << 20,
+            "GiB" => 1 << 30,
+            "KB" | "kB" => 1_000,
+            "MB" => 1_000_000,
+            "GB" => 1_000_000_000,
+            other => {
+                return Err(format!(
+                    "unknown size unit `{other}` (use B, KiB, MiB, GiB, kB, MB or GB)"
+                ));
+            }
+        };
+        number
+            .checked_mul(multiplier)
+            .map(ByteSize)
+            .ok_or_else(|| format!("`{s}` is too large"))
+    }
+}
+
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (unit, size) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+            if self.0 >= size && self.0 % size == 0 {
+                return write!(f, "{} {unit}", self.0 / size);
+            }
+        }
+        write!(f, "{} B", self.0)
+    }
+}
+
+impl Serialize for ByteSize {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Int(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Int(n) => Ok(ByteSize(n)),
+            Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// Durations as humantime strings (`"2s"`, `"250ms"`).
+mod humantime_serde_compat {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&humantime::format_duration(*d))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a duration (e.g. \"2s\", \"250ms\"): {e}"
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_and_without_units() {
+        assert_eq!("256 MiB".parse::<ByteSize>().unwrap().0, 256 << 20);
+        assert_eq!("64KiB".parse::<ByteSize>().unwrap().0, 64 << 10);
+        assert_eq!("1_000".parse::<ByteSize>().unwrap().0, 1000);
+        assert!(
+            "12 parsecs"
+                .parse::<ByteSize>()
+                .unwrap_err()
+                .contains("parsecs")
+        );
+        assert!("99999999999999 GiB".parse::<ByteSize>().is_err());
+        assert_eq!(ByteSize(256 << 20).to_string(), "256 MiB");
+    }
+
+    #[test]
+    fn toml_round_trips_and_rejects_unknown_keys() {
+        let policy = Policy::default()
+            .memory(64 << 20)
+            .deadline(Duration::from_millis(1500))
+            .preopen("/tmp", "/scratch", true)
+            .allow_connect("127.0.0.1:8080")
+            .require([Layer::Seccomp, Layer::Landlock]);
+        let text = policy.to_toml();
+        assert_eq!(Policy::from_toml(&text).unwrap(), policy);
+
+        let err = Policy::from_toml("memroy = \"1 MiB\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("memroy"), "{err}");
+        let err = Policy::from_toml("deadline = \"soon\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("soon"), "{err}");
+        let err = Policy::from_toml("require = [\"magic\"]")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("magic"), "{err}");
+    }
+
+    #[test]
+    fn the_wire_form_resolves_addresses_and_passes_only_listed_variables() {
+        let policy = Policy::default()
+            .allow_connect("127.0.0.1:9")
+            .env("PATH")
+            .env("AIRLOCK_SURELY_UNSET_VARIABLE")
+            .env_set("MODE", "test");
+        let wire = policy.to_wire("p").unwrap();
+        assert_eq!(wire.network, vec!["127.0.0.1:9".parse().unwrap()]);
+        assert!(wire.env.iter().any(|(k, _)| k == "PATH") == std::env::var("PATH").is_ok());
+        assert!(wire.env.contains(&("MODE".into(), "test".into())));
+        assert!(
+            !wire
+                .env
+                .iter()
+                .any(|(k, _)| k.starts_with("AIRLOCK_SURELY"))
+        );
+
+        let bad = Policy::default().allow_connect("no port here");
+        assert!(
+            bad.to_wire("p")
+                .unwrap_err()
+                .to_string()
+                .contains("no port here")
+        );
+    }
+}

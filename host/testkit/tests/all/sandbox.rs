@@ -1,0 +1,99 @@
+//! The OS lock-down of a live runner, as the kernel reports it: what the
+//! runner says about itself is checked against `/proc/<pid>/`.
+
+use std::time::Duration;
+
+use airlock::Layer;
+
+use crate::support::{TestHost, start};
+
+fn proc_status(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read /proc/<pid>/status")
+}
+
+fn field<'a>(status: &'a str, name: &str) -> &'a str {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("no {name} in status"))
+}
+
+#[test]
+fn a_live_runner_is_locked_down() {
+    let mut plugin = start();
+    // A call first: the lock-down must hold while and after untrusted code runs.
+    assert_eq!(plugin.add(&mut TestHost::default(), 2, 3).unwrap(), 5);
+    let pid = plugin.plugin().pid().unwrap();
+    let layers = plugin.plugin().sandbox_layers().unwrap().clone();
+    let active = Layer::active(&layers);
+    for required in [
+        Layer::Seccomp,
+        Layer::NoNewPrivs,
+        Layer::NotDumpable,
+        Layer::ParentDeathSignal,
+        Layer::CapabilitiesDropped,
+        Layer::Rlimits,
+        Layer::Landlock,
+        Layer::UserNamespace,
+        Layer::NetworkNamespace,
+        Layer::IpcNamespace,
+        Layer::UtsNamespace,
+        Layer::MountNamespace,
+    ] {
+        assert!(active.contains(&required), "{required} is off: {layers:?}");
+    }
+
+    let status = proc_status(pid);
+    assert_eq!(field(&status, "Seccomp"), "2", "seccomp filter mode");
+    assert_eq!(field(&status, "NoNewPrivs"), "1");
+    assert_eq!(field(&status, "CapEff"), "0000000000000000");
+    assert_eq!(field(&status, "CapPrm"), "0000000000000000");
+    assert_eq!(field(&status, "CapBnd"), "0000000000000000");
+
+    // An empty environment.
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+    assert!(
+        environ.is_empty(),
+        "environment: {:?}",
+        String::from_utf8_lossy(&environ)
+    );
+
+    // Open descriptors: stdio, the socket to the host, and the runtime's own
+    // anonymous ones (epoll, eventfd, pipes, wasmtime's memfd memory images)
+    // — no file or directory.
+    let mut socket = false;
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap() {
+        let entry = entry.unwrap();
+        let fd: i32 = entry.file_name().to_str().unwrap().parse().unwrap();
+        let target = std::fs::read_link(entry.path())
+            .unwrap_or_else(|e| panic!("descriptor {fd} of the runner: {e}"));
+        let target = target.to_string_lossy();
+        match fd {
+            0 => assert_eq!(target, "/dev/null"),
+            1 => assert_eq!(target, "/dev/null"),
+            3 => socket = target.starts_with("socket:"),
+            _ => assert!(
+                target.starts_with("socket:")
+                    || target.starts_with("pipe:")
+                    || target.starts_with("anon_inode:")
+                    || target.starts_with("/memfd:")
+                    || target == "/dev/null",
+                "descriptor {fd} of the runner is {target}"
+            ),
+        }
+    }
+    assert!(socket, "descriptor 3 is the socket to the host");
+
+    // Limits: no core dumps.
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    assert!(core.split_whitespace().nth(4) == Some("0"), "{core}");
+
+    // And the plugin still works.
+    assert_eq!(plugin.add(&mut TestHost::default(), 20, 22).unwrap(), 42);
+    std::thread::sleep(Duration::from_millis(1));
+}
