@@ -4,6 +4,7 @@ mod build_plugins;
 mod ci;
 mod demo;
 mod lint;
+mod sandbox_report;
 mod test;
 mod util;
 
@@ -18,6 +19,7 @@ commands:
   demo [args]     build plugins, then run the design-host demo
   lint            rustfmt check and clippy (host and guest workspaces)
   ci              lint, then test
+  sandbox-report  run the hostile battery and print what stopped each attack
 
 pending:
   bench           not available yet (see issue 4)";
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&rest),
         Some("lint") => lint::run(),
         Some("ci") => ci::run(),
+        Some("sandbox-report") => sandbox_report::run(),
         Some("bench") => {
             eprintln!("bench: not available yet (see issue 4)");
             return ExitCode::from(2);

@@ -28,5 +28,5 @@ pub mod serve;
 pub mod services;
 
 pub use glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};
-pub use process::{RUNNER_ARG, RUNNER_FD, run_runner_process};
-pub use serve::serve_connection;
+pub use process::{RUNNER_ARG, RUNNER_FD, run_runner_process, run_runner_process_with};
+pub use serve::{ServeOptions, serve_connection};

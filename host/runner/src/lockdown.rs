@@ -324,6 +324,7 @@ mod seccomp {
             libc::SYS_rseq,
             libc::SYS_gettid,
             libc::SYS_getpid,
+            libc::SYS_getppid,
             libc::SYS_epoll_wait,
             libc::SYS_epoll_pwait,
             libc::SYS_epoll_ctl,
@@ -372,6 +373,8 @@ mod seccomp {
             // Landlock confines these to the preopened directories.
             for nr in [
                 libc::SYS_openat,
+                // cap-std resolves guest paths with RESOLVE_BENEATH.
+                libc::SYS_openat2,
                 libc::SYS_newfstatat,
                 libc::SYS_statx,
                 libc::SYS_lseek,

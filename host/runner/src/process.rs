@@ -14,6 +14,18 @@ pub const RUNNER_FD: i32 = 3;
 
 /// Serves the host connection on [`RUNNER_FD`] and exits the process.
 pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
+    run_runner_process_with(
+        worlds,
+        ServeOptions {
+            lock_down: true,
+            after_lock_down: None,
+        },
+    )
+}
+
+/// [`run_runner_process`] with explicit options (testing hooks).
+#[doc(hidden)]
+pub fn run_runner_process_with(worlds: &[&dyn WorldGlue], options: ServeOptions) -> ! {
     // SAFETY: the host starts runners with their end of a socket pair dup'ed
     // to RUNNER_FD, and nothing else in this process owns that descriptor.
     let socket = unsafe { UnixStream::from_raw_fd(RUNNER_FD) };
@@ -24,7 +36,6 @@ pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
             std::process::exit(70);
         }
     };
-    let options = ServeOptions { lock_down: true };
     match serve_connection(Box::new(input), Box::new(socket), worlds, &options) {
         Ok(()) => std::process::exit(0),
         Err(ServeError::Init(_)) => std::process::exit(65),

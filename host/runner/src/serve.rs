@@ -34,6 +34,11 @@ const EPOCH_TICK: Duration = Duration::from_millis(2);
 pub struct ServeOptions {
     /// Apply the OS lock-down once the plugin is loaded (only in a runner process).
     pub lock_down: bool,
+    /// Testing only: runs right after the lock-down, before `Ready`, with the
+    /// plugin's name from the handshake. The sandbox battery uses it to make
+    /// raw system calls from a locked-down runner.
+    #[doc(hidden)]
+    pub after_lock_down: Option<fn(&str)>,
 }
 
 /// Why serving stopped abnormally.
@@ -123,6 +128,9 @@ pub fn serve_connection(
         wasmtime_wasi::runtime::in_tokio(async {});
         // Step 3: everything else, seccomp last.
         crate::lockdown::lock_down(&mut layers, &policy);
+    }
+    if let Some(hook) = options.after_lock_down {
+        hook(&hello.plugin);
     }
     let world_hash = hello.world_hash;
     plugin

@@ -7,6 +7,9 @@
 
 use std::path::PathBuf;
 
+pub mod battery;
+pub mod native;
+
 /// Bindings for `airlock:test/roundtrip`: every value type, imports, failures.
 pub mod roundtrip {
     airlock::bindgen!({ path: ["../../wit/airlock", "wit"], world: "airlock:test/roundtrip" });

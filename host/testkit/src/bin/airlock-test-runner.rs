@@ -1,14 +1,26 @@
 //! The runner executable for the test worlds, started by the integration tests.
+//! Plugins named `native:<attack>` make that raw system call right after the
+//! lock-down (see `airlock_testkit::native`).
 
-use airlock_testkit::{filter, hostile, roundtrip, roundtrip_plus};
+use airlock_testkit::{filter, hostile, native, roundtrip, roundtrip_plus};
 
 fn main() {
-    airlock::serve_runner_if_requested(&[
-        &roundtrip::RunnerGlue,
-        &roundtrip_plus::RunnerGlue,
-        &filter::RunnerGlue,
-        &hostile::RunnerGlue,
-    ]);
+    if std::env::args_os().nth(1).as_deref()
+        == Some(std::ffi::OsStr::new(airlock_runner::RUNNER_ARG))
+    {
+        airlock_runner::run_runner_process_with(
+            &[
+                &roundtrip::RunnerGlue,
+                &roundtrip_plus::RunnerGlue,
+                &filter::RunnerGlue,
+                &hostile::RunnerGlue,
+            ],
+            airlock_runner::ServeOptions {
+                lock_down: true,
+                after_lock_down: Some(native::attack),
+            },
+        );
+    }
     eprintln!("airlock-test-runner is started by the Airlock host, not by hand");
     std::process::exit(2);
 }

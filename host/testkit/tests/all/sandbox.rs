@@ -97,3 +97,34 @@ fn a_live_runner_is_locked_down() {
     assert_eq!(plugin.add(&mut TestHost::default(), 20, 22).unwrap(), 42);
     std::thread::sleep(Duration::from_millis(1));
 }
+
+#[test]
+fn the_hostile_battery_is_contained() {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_airlock-test-runner"));
+    let battery = airlock_testkit::battery::Battery {
+        test_runner: bin.to_path_buf(),
+        fake_runner: env!("CARGO_BIN_EXE_airlock-fake-runner").into(),
+        hostile_guest: airlock_testkit::guest_path("test_hostile"),
+        roundtrip_guest: airlock_testkit::guest_path("test_roundtrip"),
+        scratch: std::env::temp_dir().join(format!("airlock-battery-test-{}", std::process::id())),
+    };
+    let (outcomes, _) = battery.run();
+    let _ = std::fs::remove_dir_all(&battery.scratch);
+    let escaped: Vec<String> = outcomes
+        .iter()
+        .filter(|o| !o.contained)
+        .map(|o| format!("{}: {}", o.attack, o.detail))
+        .collect();
+    assert!(escaped.is_empty(), "not contained:\n{}", escaped.join("\n"));
+    assert!(outcomes.len() >= 40, "only {} attacks", outcomes.len());
+    // Both kinds of hang stop near the deadline (the report prints exact
+    // times; here the bound leaves room for a loaded machine).
+    for attack in ["infinite loop", "sleep forever (blocking WASI poll)"] {
+        let o = outcomes.iter().find(|o| o.attack == attack).unwrap();
+        assert!(
+            o.took < airlock_testkit::battery::DEADLINE + Duration::from_millis(500),
+            "{attack} took {:?}",
+            o.took
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! Native attacks, made with raw system calls from inside a locked-down runner
+//! (the test runner's `after_lock_down` hook), for plugins named
+//! `native:<attack>`.
+//!
+//! Each attack prints one line to stderr and exits: `refused: <errno>` when the
+//! kernel said no, `ESCAPED: <what>` when the call worked. A seccomp kill
+//! (SIGSYS) prints nothing. The host reads the outcome from the runner's exit.
+
+/// Every native attack, by name.
+pub const ATTACKS: &[&str] = &[
+    "open-etc-passwd",
+    "socket-inet",
+    "socket-netlink",
+    "connect-loopback",
+    "fork",
+    "execve",
+    "ptrace-parent",
+    "process-vm-readv-parent",
+    "kill-parent",
+    "mmap-exec",
+    "mprotect-exec",
+    "unshare-user",
+    "mount-tmpfs",
+    "bpf",
+    "io-uring-setup",
+    "ioctl-tiocsti",
+    "x32-syscall",
+];
+
+/// Runs the attack named by `plugin` (`native:<attack>`), then exits; returns
+/// at once for any other plugin.
+pub fn attack(plugin: &str) {
+    let Some(name) = plugin.strip_prefix("native:") else {
+        return;
+    };
+    let parent = std::os::unix::process::parent_id() as libc::pid_t;
+    // SAFETY: raw system calls with valid (or deliberately harmless) arguments;
+    // the process exits right after.
+    let result: libc::c_long = unsafe {
+        match name {
+            "open-etc-passwd" => libc::syscall(
+                libc::SYS_openat,
+                libc::AT_FDCWD,
+                c"/etc/passwd".as_ptr(),
+                libc::O_RDONLY,
+            ),
+            "socket-inet" => libc::syscall(libc::SYS_socket, libc::AF_INET, libc::SOCK_STREAM, 0),
+            "socket-netlink" => {
+                libc::syscall(libc::SYS_socket, libc::AF_NETLINK, libc::SOCK_RAW, 0)
+            }
+            "connect-loopback" => {
+                // A TCP connect needs a socket first: that is where it stops.
+                let fd = libc::syscall(libc::SYS_socket, libc::AF_INET, libc::SOCK_STREAM, 0);
+                if fd < 0 {
+                    fd
+                } else {
+                    let addr = libc::sockaddr_in {
+                        sin_family: libc::AF_INET as libc::sa_family_t,
+                        sin_port: 22u16.to_be(),
+                        sin_addr: libc::in_addr {
+                            s_addr: u32::from_be_bytes([127, 0, 0, 1]).to_be(),
+                        },
+                        sin_zero: [0; 8],
+                    };
+                    libc::syscall(
+                        libc::SYS_connect,
+                        fd,
+                        &addr as *const libc::sockaddr_in,
+                        std::mem::size_of::<libc::sockaddr_in>(),
+                    )
+                }
+            }
+            "fork" => libc::syscall(libc::SYS_fork),
+            "execve" => {
+                let argv = [c"/bin/true".as_ptr(), std::ptr::null()];
+                let envp: [*const libc::c_char; 1] = [std::ptr::null()];
+                libc::syscall(
+                    libc::SYS_execve,
+                    c"/bin/true".as_ptr(),
+                    argv.as_ptr(),
+                    envp.as_ptr(),
+                )
+            }
+            "ptrace-parent" => libc::syscall(libc::SYS_ptrace, libc::PTRACE_ATTACH, parent, 0, 0),
+            "process-vm-readv-parent" => {
+                let mut buf = [0u8; 16];
+                let local = libc::iovec {
+                    iov_base: buf.as_mut_ptr().cast(),
+                    iov_len: buf.len(),
+                };
+                let remote = libc::iovec {
+                    iov_base: 0x40_0000 as *mut libc::c_void,
+                    iov_len: buf.len(),
+                };
+                libc::syscall(
+                    libc::SYS_process_vm_readv,
+                    parent,
+                    &local as *const libc::iovec,
+                    1,
+                    &remote as *const libc::iovec,
+                    1,
+                    0,
+                )
+            }
+            // Signal 0 probes without harming the host, but is checked like any signal.
+            "kill-parent" => libc::syscall(libc::SYS_kill, parent, 0),
+            "mmap-exec" => libc::syscall(
+                libc::SYS_mmap,
+                0,
+                4096,
+                libc::PROT_READ | libc::PROT_EXEC,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            ),
+            "mprotect-exec" => {
+                let page = libc::syscall(
+                    libc::SYS_mmap,
+                    0,
+                    4096,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                );
+                libc::syscall(
+                    libc::SYS_mprotect,
+                    page,
+                    4096,
+                    libc::PROT_READ | libc::PROT_EXEC,
+                )
+            }
+            "unshare-user" => libc::syscall(libc::SYS_unshare, libc::CLONE_NEWUSER),
+            "mount-tmpfs" => libc::syscall(
+                libc::SYS_mount,
+                c"none".as_ptr(),
+                c"/tmp".as_ptr(),
+                c"tmpfs".as_ptr(),
+                0,
+                std::ptr::null::<libc::c_void>(),
+            ),
+            "bpf" => libc::syscall(libc::SYS_bpf, 0, std::ptr::null::<libc::c_void>(), 0),
+            "io-uring-setup" => {
+                let mut params = [0u8; 120];
+                libc::syscall(libc::SYS_io_uring_setup, 8, params.as_mut_ptr())
+            }
+            "ioctl-tiocsti" => {
+                let c = b'x';
+                libc::syscall(libc::SYS_ioctl, 0, libc::TIOCSTI, &c as *const u8)
+            }
+            // x32 ABI: the same number space with bit 30 set.
+            "x32-syscall" => libc::syscall(0x4000_0000 | libc::SYS_getpid),
+            other => {
+                eprintln!("unknown native attack `{other}`");
+                std::process::exit(3);
+            }
+        }
+    };
+    if result < 0 {
+        eprintln!("refused: {}", std::io::Error::last_os_error());
+        std::process::exit(0);
+    }
+    eprintln!("ESCAPED: {name} returned {result}");
+    std::process::exit(1);
+}
