@@ -35,6 +35,10 @@ pub const PROTOCOL_VERSION: u32 = 2;
 pub type WorldHash = [u8; 32];
 
 /// Messages from the host to a runner.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one Hello per runner; every other message is small and boxing would not save a copy"
+)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToRunner {
     /// First frame: which world, which component (the payload), which policy.

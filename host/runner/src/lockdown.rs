@@ -427,7 +427,7 @@ mod seccomp {
             }
             rules.insert(
                 libc::SYS_ioctl,
-                vec![rule(vec![arg(1, Op::Eq, libc::FIONBIO as u64)?])?],
+                vec![rule(vec![arg(1, Op::Eq, libc::FIONBIO)?])?],
             );
         }
         Ok(rules)

@@ -130,17 +130,16 @@ impl Battery {
             }
         };
         let started_runners = plugin.plugin().runners_started();
-        type Check = fn(&Result<Result<String, String>, Error>) -> bool;
+        type Answer = Result<Result<String, String>, Error>;
+        type Check = fn(&Answer) -> bool;
+        type Attack<'a> = &'a dyn Fn(&mut Hostile, &mut PingHost) -> Answer;
         let refused: Check = |r| matches!(r, Ok(Err(_)));
         let timed_out: Check = |r| matches!(r, Err(Error::Timeout { .. }));
         let mut attempt = |attack: &str,
                            layer: &'static str,
                            contained: Check,
                            plugin: &mut Hostile,
-                           call: &dyn Fn(
-            &mut Hostile,
-            &mut PingHost,
-        ) -> Result<Result<String, String>, Error>| {
+                           call: Attack<'_>| {
             let started = Instant::now();
             let result = call(plugin, &mut host);
             let took = started.elapsed();
@@ -171,7 +170,7 @@ impl Battery {
         attempt(
             "block on stdin",
             "WASI: stdin is empty",
-            |r| matches!(r, Ok(_)),
+            |r| r.is_ok(),
             &mut plugin,
             &|p, h| p.attacks().block_on_stdin(h),
         );
