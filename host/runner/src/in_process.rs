@@ -10,7 +10,7 @@ use std::io;
 use airlock_protocol::{CallFailure, InitFailure, RunnerPolicy};
 
 use crate::glue::{HostLink, WorldGlue};
-use crate::serve::Loaded;
+use crate::serve::{Loaded, build_wasi};
 
 /// One in-process instance of a plugin for a world without host imports
 /// (import calls fail: there is no host on the other end).
@@ -33,9 +33,8 @@ impl InProcess {
             u32::MAX,
             64 << 10,
         );
-        let mut wasi = wasmtime_wasi::WasiCtx::builder();
-        wasi.stdout(link.stdout.clone()).stderr(link.stderr.clone());
-        loaded.give_link(link, wasi.build())?;
+        let wasi = build_wasi(&policy, &link)?;
+        loaded.give_link(link, wasi)?;
         Ok(Self { loaded, policy })
     }
 

@@ -49,27 +49,34 @@ pub fn enter_namespaces(layers: &mut SandboxLayers, network: bool) {
             }
             Err(e) => layers.notes.push(format!("user namespace: {e}")),
         }
-        let mut each = vec![
-            (UnshareFlags::NEWNS, "mount"),
-            (UnshareFlags::NEWIPC, "ipc"),
-            (UnshareFlags::NEWUTS, "uts"),
-        ];
-        if !network {
-            each.push((UnshareFlags::NEWNET, "network"));
-        } else {
+        if network {
             layers
                 .notes
                 .push("network namespace: not entered, the policy grants network addresses".into());
         }
-        for (flag, name) in each {
+        let each = [
+            (
+                UnshareFlags::NEWNS,
+                "mount",
+                &mut layers.mount_namespace,
+                true,
+            ),
+            (UnshareFlags::NEWIPC, "ipc", &mut layers.ipc_namespace, true),
+            (UnshareFlags::NEWUTS, "uts", &mut layers.uts_namespace, true),
+            (
+                UnshareFlags::NEWNET,
+                "network",
+                &mut layers.network_namespace,
+                !network,
+            ),
+        ];
+        for (flag, name, active, wanted) in each {
+            if !wanted {
+                continue;
+            }
             // SAFETY: as above, single-threaded.
             match unsafe { unshare_unsafe(flag) } {
-                Ok(()) => match name {
-                    "mount" => layers.mount_namespace = true,
-                    "ipc" => layers.ipc_namespace = true,
-                    "uts" => layers.uts_namespace = true,
-                    _ => layers.network_namespace = true,
-                },
+                Ok(()) => *active = true,
                 Err(e) => layers.notes.push(format!("{name} namespace: {e}")),
             }
         }

@@ -205,7 +205,7 @@ fn init_failed(link: &mut HostLink, failure: InitFailure) -> ServeError {
 /// The guest's WASI context: captured stdio, the granted environment, the
 /// preopened directories (reopened through their descriptors, so the runner
 /// never learns their paths), and sockets only to the granted addresses.
-fn build_wasi(policy: &RunnerPolicy, link: &HostLink) -> Result<WasiCtx, InitFailure> {
+pub(crate) fn build_wasi(policy: &RunnerPolicy, link: &HostLink) -> Result<WasiCtx, InitFailure> {
     let mut wasi = WasiCtx::builder();
     wasi.stdout(link.stdout.clone())
         .stderr(link.stderr.clone())

@@ -408,13 +408,7 @@ impl Battery {
             .unwrap_or_default();
         let pid = plugin.plugin().pid().unwrap_or(0);
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
-                .map(|v| v.trim().to_string())
-                .unwrap_or_else(|| "?".into())
-        };
+        let field = |name: &str| proc_field(&status, name).unwrap_or("?").to_string();
         for (attack, layer, name, expected) in [
             ("/proc: seccomp filter on", "seccomp", "Seccomp", "2"),
             ("/proc: no_new_privs set", "no_new_privs", "NoNewPrivs", "1"),
@@ -448,12 +442,7 @@ impl Battery {
                 let target = std::fs::read_link(entry.path())
                     .map(|t| t.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let harmless = target.starts_with("socket:")
-                    || target.starts_with("pipe:")
-                    || target.starts_with("anon_inode:")
-                    || target.starts_with("/memfd:")
-                    || target == "/dev/null";
-                if !harmless {
+                if !harmless_descriptor(&target) {
                     files.push(target);
                 }
             }
@@ -526,6 +515,25 @@ impl Battery {
             });
         }
     }
+}
+
+/// The value of `name` in a `/proc/<pid>/status` text.
+pub fn proc_field<'a>(status: &'a str, name: &str) -> Option<&'a str> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .map(str::trim)
+}
+
+/// Whether a runner may hold a descriptor to `target` (a `/proc/<pid>/fd`
+/// link): sockets, pipes, the runtime's anonymous inodes, wasmtime's memfd
+/// memory images, `/dev/null` — never a file or directory of the host.
+pub fn harmless_descriptor(target: &str) -> bool {
+    target.starts_with("socket:")
+        || target.starts_with("pipe:")
+        || target.starts_with("anon_inode:")
+        || target.starts_with("/memfd:")
+        || target == "/dev/null"
 }
 
 fn describe<T: std::fmt::Debug>(result: &Result<T, Error>) -> String {
