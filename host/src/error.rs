@@ -58,6 +58,9 @@ pub enum Error {
     /// The policy is malformed or names something that does not exist.
     #[error("invalid policy: {detail}")]
     Policy { detail: String },
+    /// The artifact cache's directory or key cannot be used.
+    #[error("the artifact cache at {path} is unusable: {detail}")]
+    Cache { path: String, detail: String },
     /// The runner process died; the next call starts a new one.
     #[error("the runner of plugin `{plugin}` crashed ({status}); last stderr: {stderr_tail:?}")]
     Crashed {
@@ -147,9 +150,10 @@ impl Error {
             | Error::Spawn { plugin, .. }
             | Error::ReadComponent { plugin, .. }
             | Error::BadArguments { plugin, .. } => Some(plugin),
-            Error::UnknownWorld { .. } | Error::ProtocolMismatch { .. } | Error::Policy { .. } => {
-                None
-            }
+            Error::UnknownWorld { .. }
+            | Error::ProtocolMismatch { .. }
+            | Error::Policy { .. }
+            | Error::Cache { .. } => None,
         }
     }
 }

@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use airlock_protocol::PREOPEN_FD_BASE;
+
+use crate::cache::ArtifactCache;
 use airlock_runner::{RUNNER_ARG, RUNNER_FD, WorldGlue};
 
 /// Serves as a runner and exits when this process was started as one;
@@ -32,6 +34,7 @@ pub fn serve_runner_if_requested(worlds: &[&dyn WorldGlue]) {
 #[derive(Debug, Clone)]
 pub struct Launcher {
     program: PathBuf,
+    cache: Option<Arc<ArtifactCache>>,
 }
 
 impl Launcher {
@@ -39,6 +42,7 @@ impl Launcher {
     pub fn current_exe() -> std::io::Result<Self> {
         Ok(Self {
             program: std::env::current_exe()?,
+            cache: None,
         })
     }
 
@@ -46,11 +50,29 @@ impl Launcher {
     pub fn program(path: impl Into<PathBuf>) -> Self {
         Self {
             program: path.into(),
+            cache: None,
         }
+    }
+
+    /// Keeps compiled components in `cache`: the first start of a component
+    /// compiles it in its runner and stores the sealed result; later starts
+    /// (restarts, other plugins with the same bytes, other host processes
+    /// sharing the directory) skip compiling.
+    pub fn with_cache(mut self, cache: ArtifactCache) -> Self {
+        self.cache = Some(Arc::new(cache));
+        self
     }
 
     pub fn path(&self) -> &Path {
         &self.program
+    }
+
+    pub fn cache(&self) -> Option<&ArtifactCache> {
+        self.cache.as_deref()
+    }
+
+    pub(crate) fn cache_handle(&self) -> Option<Arc<ArtifactCache>> {
+        self.cache.clone()
     }
 
     /// Spawns a runner, returning it with the host's end of its socket. The

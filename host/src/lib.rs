@@ -37,6 +37,7 @@
 //! - [`Error`]: every way a call can fail, typed.
 //! - `__private`: what generated code uses; not a public API.
 
+mod cache;
 mod dispatch;
 mod error;
 mod launcher;
@@ -45,6 +46,7 @@ mod policy;
 
 pub use airlock_macro::bindgen;
 pub use airlock_protocol::SandboxLayers;
+pub use cache::{ArtifactCache, CacheStats};
 pub use dispatch::{DispatchError, ImportDispatch, NoImports};
 pub use error::{Error, Result, TimeLimit};
 pub use launcher::{Launcher, serve_runner_if_requested};

@@ -19,12 +19,14 @@ use std::collections::VecDeque;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use airlock_protocol::{
-    CallFailure, FrameError, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, LogLevel,
-    PROTOCOL_VERSION, RunnerPolicy, SandboxLayers, ToRunner, WorldHash,
+    CallFailure, Code, FrameError, FrameReader, FrameWriter, FromRunner, Hello, InitFailure,
+    LogLevel, PROTOCOL_VERSION, RunnerPolicy, SandboxLayers, ToRunner, WorldHash,
 };
+use airlock_runner::artifact_fingerprint;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::cache::{EntryKey, MAX_ARTIFACT_LEN};
 use crate::dispatch::ImportDispatch;
 use crate::error::{Error, Result, TimeLimit};
 use crate::launcher::{Launcher, StderrTail};
@@ -105,6 +107,11 @@ impl PluginConfig {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// The component's bytes.
+    pub fn component(&self) -> &[u8] {
+        &self.component
+    }
 }
 
 /// Where a plugin's runner is in its life.
@@ -154,6 +161,16 @@ pub struct Plugin {
     last_failure: Option<String>,
     gave_up: Option<String>,
     denials: Vec<(String, String)>,
+    /// This plugin's name in the launcher's artifact cache, computed on first use.
+    cache_entry: Option<EntryKey>,
+    /// Whether the current (or last) runner loaded a cached artifact.
+    started_from_cache: bool,
+}
+
+/// How one runner start ended, short of an error.
+enum Launched {
+    Ready,
+    StaleArtifact,
 }
 
 impl std::fmt::Debug for Plugin {
@@ -214,6 +231,9 @@ impl Plugin {
     /// component is compiled and instantiated.
     pub fn start(launcher: &Launcher, config: PluginConfig, world: WorldRef) -> Result<Self> {
         let wire = config.policy.to_wire(&config.name)?;
+        if let Some(cache) = launcher.cache() {
+            check_cache_not_granted(&config, cache.dir())?;
+        }
         let preopens = open_preopens(&config)?;
         let mut plugin = Plugin {
             wire,
@@ -233,6 +253,8 @@ impl Plugin {
             args: Vec::new(),
             import_result: Vec::new(),
             runners_started: 0,
+            cache_entry: None,
+            started_from_cache: false,
         };
         plugin.ensure_runner()?;
         Ok(plugin)
@@ -254,6 +276,12 @@ impl Plugin {
     /// How many runner processes this plugin has started (1 + restarts).
     pub fn runners_started(&self) -> u64 {
         self.runners_started
+    }
+
+    /// Whether the current (or last) runner started from a cached artifact
+    /// instead of compiling the component.
+    pub fn started_from_cache(&self) -> bool {
+        self.started_from_cache
     }
 
     pub fn config(&self) -> &PluginConfig {
@@ -340,10 +368,40 @@ impl Plugin {
         if self.runner.is_some() {
             return Ok(());
         }
-        let name = self.config.name.clone();
         if self.runners_started > 0 {
             self.before_restart()?;
         }
+        match self.launch(true)? {
+            Launched::Ready => Ok(()),
+            // The cached artifact was made by another engine: it is gone from
+            // the cache now; compile from the component once.
+            Launched::StaleArtifact => match self.launch(false)? {
+                Launched::Ready => Ok(()),
+                Launched::StaleArtifact => unreachable!("no artifact was sent"),
+            },
+        }
+    }
+
+    /// Starts one runner and waits for `Ready`, sending the cached artifact
+    /// when `use_cache` and the launcher's cache holds a valid one.
+    fn launch(&mut self, use_cache: bool) -> Result<Launched> {
+        let name = self.config.name.clone();
+        let cache = self.launcher.cache_handle();
+        let entry = cache.as_ref().map(|_| {
+            *self.cache_entry.get_or_insert_with(|| {
+                EntryKey::new(&self.config.component, &artifact_fingerprint(&self.wire))
+            })
+        });
+        let artifact = match (&cache, &entry) {
+            (Some(cache), Some(entry)) if use_cache => cache.load(entry),
+            _ => None,
+        };
+        let code = match &artifact {
+            Some(_) => Code::Artifact,
+            None => Code::Component {
+                want_artifact: cache.is_some(),
+            },
+        };
         let fds: Vec<BorrowedFd<'_>> = self.preopens.iter().map(|fd| fd.as_fd()).collect();
         let (child, socket, stderr) =
             self.launcher
@@ -353,10 +411,19 @@ impl Plugin {
                     source,
                 })?;
         self.runners_started += 1;
+        self.started_from_cache = artifact.is_some();
+        // The artifact frame may be larger than any call's frame; allowed
+        // during start-up only.
+        let startup_frame = match code {
+            Code::Component {
+                want_artifact: true,
+            } => self.wire.max_frame_len.max(MAX_ARTIFACT_LEN as u32),
+            _ => self.wire.max_frame_len,
+        };
         let mut runner = Runner {
             child,
             socket,
-            reader: FrameReader::new(self.wire.max_frame_len),
+            reader: FrameReader::new(startup_frame),
             writer: FrameWriter::new(),
             stderr,
         };
@@ -366,13 +433,17 @@ impl Plugin {
             world_hash: self.world.hash,
             plugin: name.clone(),
             policy: self.wire.clone(),
+            code,
         });
-        let sent = runner.send(&hello, &self.config.component);
+        let payload = artifact.as_deref().unwrap_or(&self.config.component);
+        let sent = runner.send(&hello, payload);
+        drop(artifact);
         self.runner = Some(runner);
         if let Err(e) = sent {
             return Err(self.runner_gone(format!("failed to send the component: {e}")));
         }
         let deadline = Instant::now() + self.config.policy.startup;
+        let mut artifact_received = false;
         loop {
             let runner = self.runner.as_mut().expect("set above");
             match runner.recv(deadline) {
@@ -380,6 +451,7 @@ impl Plugin {
                     world_hash,
                     mut layers,
                 }) if world_hash == self.world.hash => {
+                    runner.reader.set_max_frame_len(self.wire.max_frame_len);
                     // Trust, but verify: what the kernel says about the runner
                     // overrides what the runner says about itself.
                     if let Some(pid) = self.pid() {
@@ -403,7 +475,31 @@ impl Plugin {
                             notes,
                         });
                     }
-                    return Ok(());
+                    return Ok(Launched::Ready);
+                }
+                Ok(FromRunner::Artifact)
+                    if code
+                        == (Code::Component {
+                            want_artifact: true,
+                        })
+                        && !artifact_received =>
+                {
+                    artifact_received = true;
+                    let (Some(cache), Some(entry)) = (&cache, &entry) else {
+                        unreachable!("an artifact is asked for only with a cache")
+                    };
+                    if let Err(e) = cache.store(entry, runner.reader.payload()) {
+                        tracing::warn!(plugin = %name, "cannot store the compiled artifact: {e}");
+                    }
+                }
+                Ok(FromRunner::InitFailed(InitFailure::StaleArtifact(why)))
+                    if code == Code::Artifact =>
+                {
+                    self.kill();
+                    if let (Some(cache), Some(entry)) = (&cache, &entry) {
+                        cache.reject(entry, &format!("the runner could not load it: {why}"));
+                    }
+                    return Ok(Launched::StaleArtifact);
                 }
                 Ok(FromRunner::InitFailed(failure)) => {
                     self.kill();
@@ -412,7 +508,9 @@ impl Plugin {
                 Ok(FromRunner::Log { level, message }) => self.log(level, &message),
                 Ok(FromRunner::Output { stream, dropped }) => self.output(stream, dropped),
                 Ok(other) => {
-                    return Err(self.violation(format!("unexpected {other:?} during start-up")));
+                    return Err(
+                        self.violation(format!("unexpected {} during start-up", describe(&other)))
+                    );
                 }
                 Err(RecvError::Timeout) => {
                     self.fail("start-up timed out");
@@ -447,6 +545,10 @@ impl Plugin {
                 detail,
             },
             InitFailure::Compile(detail) => Error::Compile { plugin, detail },
+            InitFailure::StaleArtifact(detail) => Error::Protocol {
+                plugin,
+                detail: format!("the runner reported a stale artifact it was never sent: {detail}"),
+            },
             InitFailure::Instantiate(detail) => Error::Instantiate { plugin, detail },
             InitFailure::OutOfMemory {
                 limit_bytes,
@@ -805,6 +907,31 @@ fn verify_layers(pid: u32, layers: &mut SandboxLayers) {
 
 /// Opens each preopened directory of the policy (read-only descriptors; the
 /// runner reopens them through `/proc/self/fd` with the granted access).
+/// A plugin that could read the cache's key could forge artifacts for every
+/// other plugin; one that could write entries could at least evict them.
+fn check_cache_not_granted(config: &PluginConfig, cache: &Path) -> Result<()> {
+    let Ok(cache) = cache.canonicalize() else {
+        return Ok(());
+    };
+    for preopen in &config.policy.preopens {
+        let Ok(granted) = preopen.host.canonicalize() else {
+            continue; // reported when it is opened
+        };
+        if cache.starts_with(&granted) || granted.starts_with(&cache) {
+            return Err(Error::Policy {
+                detail: format!(
+                    "plugin `{}`: preopened directory {} overlaps the artifact cache at {}; \
+                     a plugin must not reach the cache's key or entries",
+                    config.name,
+                    preopen.host.display(),
+                    cache.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn open_preopens(config: &PluginConfig) -> Result<Vec<OwnedFd>> {
     use rustix::fs::{Mode, OFlags};
     config

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 pub use frame::{FrameError, FrameReader, FrameWriter, MAX_HEADER_LEN};
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -65,6 +65,19 @@ pub struct Hello {
     /// The plugin's display name, used in the runner's diagnostics.
     pub plugin: String,
     pub policy: RunnerPolicy,
+    /// What the payload of this frame holds.
+    pub code: Code,
+}
+
+/// The plugin's code as sent in the [`Hello`] payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Code {
+    /// Component bytes, to be compiled by the runner; with `want_artifact`
+    /// the runner sends the compiled form back ([`FromRunner::Artifact`])
+    /// before it runs any of the plugin's code.
+    Component { want_artifact: bool },
+    /// A compiled artifact the host authenticated from its cache.
+    Artifact,
 }
 
 /// Everything a runner enforces for its plugin, sent in the [`Hello`]. Built by
@@ -168,6 +181,10 @@ pub enum FromRunner {
     },
     /// Answer to [`ToRunner::Ping`].
     Pong { nonce: u64 },
+    /// The compiled component, when the [`Hello`] asked for it; the payload
+    /// holds `wasmtime::component::Component::serialize` output. Sent after
+    /// compiling and before instantiating, so no plugin code has run yet.
+    Artifact,
     /// The guest tried something its policy does not grant; the attempt failed
     /// inside the guest (e.g. a refused connect) and the call goes on.
     Denied { capability: String, reason: String },
@@ -228,6 +245,9 @@ pub enum InitFailure {
     /// The component does not fit the world: a missing or mistyped import or export.
     WorldMismatch(String),
     Compile(String),
+    /// The artifact the host sent was made by another engine or version;
+    /// the host drops it from its cache and sends the component instead.
+    StaleArtifact(String),
     Instantiate(String),
     /// Instantiation needed more memory, tables or instances than the policy allows.
     OutOfMemory {

@@ -29,4 +29,4 @@ pub mod services;
 
 pub use glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};
 pub use process::{RUNNER_ARG, RUNNER_FD, run_runner_process, run_runner_process_with};
-pub use serve::{ServeOptions, serve_connection};
+pub use serve::{ServeOptions, artifact_fingerprint, serve_connection};

@@ -11,7 +11,7 @@ use std::time::Duration;
 use std::os::fd::BorrowedFd;
 
 use airlock_protocol::{
-    CallFailure, FrameError, FromRunner, Hello, InitFailure, LogLevel, PREOPEN_FD_BASE,
+    CallFailure, Code, FrameError, FromRunner, Hello, InitFailure, LogLevel, PREOPEN_FD_BASE,
     PROTOCOL_VERSION, RunnerPolicy, SandboxLayers, ToRunner,
 };
 use wasmtime::component::{Component, InstancePre, Linker};
@@ -112,14 +112,19 @@ pub fn serve_connection(
         crate::lockdown::restrict_paths(&mut layers, &preopens, &policy);
     }
 
-    let mut plugin = match Loaded::load(glue, &component_bytes, &policy) {
-        Ok(plugin) => plugin,
+    let (mut plugin, artifact) = match Loaded::load(glue, &component_bytes, hello.code, &policy) {
+        Ok(loaded) => loaded,
         Err(failure) => return Err(init_failed(&mut link, failure)),
     };
+    drop(component_bytes);
+    // The compiled form goes back before instantiation: none of the plugin's
+    // code has run yet, so the artifact is exactly what the compiler made.
+    if let Some(artifact) = artifact {
+        link.send(&FromRunner::Artifact, &artifact)?;
+    }
     if let Err(failure) = plugin.give_link(link, wasi) {
         return Err(init_failed(plugin.link_mut(), failure));
     }
-    drop(component_bytes);
 
     let ticker = EpochTicker::start(plugin.engine.clone());
     if options.lock_down {
@@ -290,16 +295,43 @@ pub(crate) struct Loaded {
 }
 
 impl Loaded {
-    /// Compiles `bytes`, checks them against `glue`'s world and links them;
-    /// the first instance is made when the host link arrives ([`Loaded::give_link`]).
+    /// Compiles `bytes` (or loads them as an artifact), checks them against
+    /// `glue`'s world and links them; the first instance is made when the host
+    /// link arrives ([`Loaded::give_link`]). Returns the serialized component
+    /// too when `code` asks for it.
     pub(crate) fn load(
         glue: &dyn WorldGlue,
         bytes: &[u8],
+        code: Code,
         policy: &RunnerPolicy,
-    ) -> Result<Self, InitFailure> {
+    ) -> Result<(Self, Option<Vec<u8>>), InitFailure> {
         let engine = engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
-        let component =
-            Component::new(&engine, bytes).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
+        let (component, want_artifact) = match code {
+            Code::Component { want_artifact } => (
+                Component::new(&engine, bytes)
+                    .map_err(|e| InitFailure::Compile(format!("{e:?}")))?,
+                want_artifact,
+            ),
+            // SAFETY: `deserialize` trusts its input. The host sends an
+            // artifact only after checking its keyed MAC, which only the host
+            // can make, over bytes a runner compiled before running any
+            // plugin code. wasmtime still checks the engine and version it
+            // was made for; a mismatch is reported as stale.
+            Code::Artifact => (
+                unsafe { Component::deserialize(&engine, bytes) }
+                    .map_err(|e| InitFailure::StaleArtifact(format!("{e:#}")))?,
+                false,
+            ),
+        };
+        let artifact = if want_artifact {
+            Some(
+                component
+                    .serialize()
+                    .map_err(|e| InitFailure::Compile(format!("failed to serialize: {e:#}")))?,
+            )
+        } else {
+            None
+        };
         let exports = glue
             .resolve_exports(&component)
             .map_err(InitFailure::WorldMismatch)?;
@@ -311,7 +343,7 @@ impl Loaded {
         let pre = linker
             .instantiate_pre(&component)
             .map_err(|e| InitFailure::WorldMismatch(format!("{e:#}")))?;
-        Ok(Loaded {
+        let loaded = Loaded {
             engine,
             pre,
             exports,
@@ -319,7 +351,8 @@ impl Loaded {
             spare: None,
             limits: StoreLimits::new(policy),
             fuel: policy.fuel_per_call,
-        })
+        };
+        Ok((loaded, artifact))
     }
 
     /// Hands over the connection to the host and makes the first instance.
@@ -474,6 +507,18 @@ fn guest_panic(stderr_tail: &str) -> Option<String> {
     let location = lines.next()?.trim_end_matches(':');
     let message: Vec<&str> = lines.take_while(|l| !l.starts_with("note:")).collect();
     Some(format!("guest {location}: {}", message.join("\n").trim()))
+}
+
+/// What an artifact depends on besides the component's bytes: the settings
+/// [`engine`] derives from the policy, and the runner's build. Part of the
+/// host's cache key, so that one cache serves runners with different policies.
+pub fn artifact_fingerprint(policy: &RunnerPolicy) -> String {
+    format!(
+        "airlock-runner {} protocol {PROTOCOL_VERSION} fuel={} stack={}",
+        env!("CARGO_PKG_VERSION"),
+        policy.fuel_per_call.is_some(),
+        policy.max_wasm_stack
+    )
 }
 
 fn engine(policy: &RunnerPolicy) -> wasmtime::Result<Engine> {

@@ -34,6 +34,15 @@ fn main() {
                 &[],
             );
         }
+        // An artifact the host did not ask for (no cache): a violation.
+        "unasked-artifact" => {
+            let _ = writer.write(&mut socket, &FromRunner::Artifact, b"forged code");
+        }
+        // A stale-artifact report for a component it was sent.
+        "false-stale" => {
+            let failure = airlock_protocol::InitFailure::StaleArtifact("made up".into());
+            let _ = writer.write(&mut socket, &FromRunner::InitFailed(failure), &[]);
+        }
         "exit-at-start" => {
             eprintln!("fake runner: giving up at start");
             std::process::exit(42);

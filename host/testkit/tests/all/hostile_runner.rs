@@ -79,6 +79,15 @@ fn start_up_failures_are_reported() {
     assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
     let err = Roundtrip::start(&fake_runner(), fake("wrong-hash")).unwrap_err();
     assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    // Artifact frames are only taken when asked for; a stale-artifact report
+    // only when an artifact was sent.
+    for behaviour in ["unasked-artifact", "false-stale"] {
+        let err = Roundtrip::start(&fake_runner(), fake(behaviour)).unwrap_err();
+        assert!(
+            matches!(err, Error::Protocol { .. }),
+            "{behaviour}: {err:?}"
+        );
+    }
     let err = Roundtrip::start(&fake_runner(), fake("exit-at-start")).unwrap_err();
     match err {
         Error::Crashed {

@@ -5,7 +5,7 @@ use std::os::unix::net::UnixStream;
 use std::thread;
 
 use airlock_protocol::{
-    CallFailure, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, PROTOCOL_VERSION,
+    CallFailure, Code, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, PROTOCOL_VERSION,
     RunnerPolicy, SandboxLayers, ToRunner,
 };
 use airlock_runner::serve::{ServeOptions, serve_connection};
@@ -71,6 +71,9 @@ fn hello() -> Hello {
         world_hash: roundtrip::WORLD_HASH,
         plugin: "in-memory".into(),
         policy: RunnerPolicy::default(),
+        code: Code::Component {
+            want_artifact: false,
+        },
     }
 }
 

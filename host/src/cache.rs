@@ -1,0 +1,373 @@
+//! The compiled-artifact cache. Runners compile a component once, inside
+//! their sandbox, and send the compiled form back before running any plugin
+//! code; the host seals it with a keyed MAC and stores it on disk. A later
+//! runner gets the artifact instead of the component only after the host has
+//! checked the seal, because `Component::deserialize` trusts its input.
+//!
+//! Entry file: `MAGIC`, the 32-byte MAC, then the artifact. The MAC is BLAKE3
+//! keyed with the cache's secret over the entry's name and the artifact, so an
+//! entry cannot be forged, altered or moved to another component's name by
+//! anyone who cannot read the key.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+
+const MAGIC: &[u8; 8] = b"AIRLART1";
+const MAC_LEN: usize = 32;
+const KEY_FILE: &str = "key";
+/// Entries larger than this are refused unread.
+pub(crate) const MAX_ARTIFACT_LEN: u64 = 256 << 20;
+
+/// Compiled components on disk, authenticated with a key only the host holds.
+///
+/// Share one cache between plugins through [`crate::Launcher::with_cache`].
+/// Keep its directory out of every plugin's preopened directories: a plugin
+/// that could read the key could forge entries ([`crate::Plugin::start`]
+/// refuses such a policy).
+#[derive(Debug)]
+pub struct ArtifactCache {
+    dir: PathBuf,
+    key: [u8; 32],
+    hits: AtomicU64,
+    misses: AtomicU64,
+    rejected: AtomicU64,
+    stored: AtomicU64,
+}
+
+/// What a cache has done since it was opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Runners started from an authenticated artifact.
+    pub hits: u64,
+    /// Starts that found no entry and compiled.
+    pub misses: u64,
+    /// Entries thrown away: a bad seal, a malformed file, or an artifact the
+    /// runner reported stale (made by another engine or version).
+    pub rejected: u64,
+    /// Artifacts sealed and written.
+    pub stored: u64,
+}
+
+/// The name of one entry: a digest of the component and of what the compiled
+/// form depends on besides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EntryKey(blake3::Hash);
+
+impl EntryKey {
+    pub(crate) fn new(component: &[u8], fingerprint: &str) -> Self {
+        let mut hasher = blake3::Hasher::new_derive_key("airlock artifact cache entry v1");
+        hasher.update(&(fingerprint.len() as u64).to_le_bytes());
+        hasher.update(fingerprint.as_bytes());
+        hasher.update(component);
+        Self(hasher.finalize())
+    }
+}
+
+impl ArtifactCache {
+    /// Opens (creating if needed) a cache in `dir`, with its key in
+    /// `dir/key`: 32 random bytes made on first use, readable only by this
+    /// user. A key file of the wrong size or readable by others is refused.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
+        let dir = dir.into();
+        create_private_dir(&dir)?;
+        let path = dir.join(KEY_FILE);
+        let key = match read_key(&path) {
+            Ok(key) => key,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let mut key = [0u8; 32];
+                File::open("/dev/urandom")
+                    .and_then(|mut f| f.read_exact(&mut key))
+                    .map_err(|e| cache_error(&path, format!("no random bytes for a key: {e}")))?;
+                let written = OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(&key).and_then(|()| f.sync_all()));
+                match written {
+                    Ok(()) => key,
+                    // Another host made it first: use theirs.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        read_key(&path).map_err(|e| cache_error(&path, e.to_string()))?
+                    }
+                    Err(e) => return Err(cache_error(&path, format!("cannot write the key: {e}"))),
+                }
+            }
+            Err(e) => return Err(cache_error(&path, e.to_string())),
+        };
+        Ok(Self::new(dir, key))
+    }
+
+    /// A cache in `dir` with a key the application keeps elsewhere (a keyring,
+    /// a secret store); nothing is written beside the entries.
+    pub fn with_key(dir: impl Into<PathBuf>, key: [u8; 32]) -> Result<Self> {
+        let dir = dir.into();
+        create_private_dir(&dir)?;
+        Ok(Self::new(dir, key))
+    }
+
+    fn new(dir: PathBuf, key: [u8; 32]) -> Self {
+        Self {
+            dir,
+            key,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            stored: AtomicU64::new(0),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            rejected: self.rejected.load(Ordering::Relaxed),
+            stored: self.stored.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The file an entry lives in.
+    pub(crate) fn entry_path(&self, key: &EntryKey) -> PathBuf {
+        self.dir.join(format!("{}.artifact", key.0.to_hex()))
+    }
+
+    fn mac(&self, key: &EntryKey, artifact: &[u8]) -> blake3::Hash {
+        let mut hasher = blake3::Hasher::new_keyed(&self.key);
+        hasher.update(key.0.as_bytes());
+        hasher.update(artifact);
+        hasher.finalize()
+    }
+
+    /// The authenticated artifact for `key`, if there is one. Anything that
+    /// fails the check is deleted and counted as rejected.
+    pub(crate) fn load(&self, key: &EntryKey) -> Option<Vec<u8>> {
+        let path = self.entry_path(key);
+        let entry = match read_entry(&path) {
+            Ok(Some(entry)) => entry,
+            Ok(None) => {
+                self.misses.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            Err(why) => {
+                self.reject(key, &why);
+                return None;
+            }
+        };
+        let (mac, artifact) = entry[MAGIC.len()..].split_at(MAC_LEN);
+        // `blake3::Hash` compares in constant time.
+        let expected = self.mac(key, artifact);
+        if blake3::Hash::from_bytes(mac.try_into().expect("split at MAC_LEN")) != expected {
+            self.reject(
+                key,
+                "its MAC does not match: altered, or sealed with another key",
+            );
+            return None;
+        }
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(artifact.to_vec())
+    }
+
+    /// Seals and writes `artifact` for `key`, atomically (a concurrent reader
+    /// sees the old entry or the new one, never half of one).
+    pub(crate) fn store(&self, key: &EntryKey, artifact: &[u8]) -> io::Result<()> {
+        let mac = self.mac(key, artifact);
+        let path = self.entry_path(key);
+        let temporary = self.dir.join(format!(
+            ".{}.{}.{}.tmp",
+            key.0.to_hex(),
+            std::process::id(),
+            self.stored.load(Ordering::Relaxed)
+        ));
+        let written = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temporary)
+            .and_then(|mut f| {
+                f.write_all(MAGIC)?;
+                f.write_all(mac.as_bytes())?;
+                f.write_all(artifact)
+            })
+            .and_then(|()| fs::rename(&temporary, &path));
+        if written.is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+        written?;
+        self.stored.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Drops an entry a runner could not use.
+    pub(crate) fn reject(&self, key: &EntryKey, why: &str) {
+        let path = self.entry_path(key);
+        tracing::warn!(entry = %path.display(), "artifact cache entry rejected: {why}");
+        let _ = fs::remove_file(&path);
+        self.rejected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Testing only: seals arbitrary bytes as the entry for `config`'s
+    /// component and policy, as if its runner had sent them. Lets tests show
+    /// that a runner refuses a sealed but unusable artifact.
+    #[doc(hidden)]
+    pub fn seal_for_tests(&self, config: &crate::PluginConfig, bytes: &[u8]) -> Result<PathBuf> {
+        let wire = config.get_policy().to_wire(config.name())?;
+        let key = EntryKey::new(
+            config.component(),
+            &airlock_runner::artifact_fingerprint(&wire),
+        );
+        self.store(&key, bytes)
+            .map_err(|e| cache_error(&self.entry_path(&key), e.to_string()))?;
+        Ok(self.entry_path(&key))
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| cache_error(dir, format!("cannot create the directory: {e}")))
+}
+
+fn read_key(path: &Path) -> io::Result<[u8; 32]> {
+    let mut file = File::open(path)?;
+    let meta = file.metadata()?;
+    let mode = meta.permissions().mode();
+    if mode & 0o077 != 0 {
+        return Err(io::Error::other(format!(
+            "the key file is open to other users (mode {:o}); run `chmod 600 {}`",
+            mode & 0o777,
+            path.display()
+        )));
+    }
+    if meta.len() != 32 {
+        return Err(io::Error::other(format!(
+            "the key file holds {} bytes, not 32; delete the cache directory to start afresh",
+            meta.len()
+        )));
+    }
+    let mut key = [0u8; 32];
+    file.read_exact(&mut key)?;
+    Ok(key)
+}
+
+/// The whole entry file, checked for size and magic; `None` when absent.
+fn read_entry(path: &Path) -> std::result::Result<Option<Vec<u8>>, String> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("it cannot be opened: {e}")),
+    };
+    let header = (MAGIC.len() + MAC_LEN) as u64;
+    let mut entry = Vec::new();
+    file.take(header + MAX_ARTIFACT_LEN + 1)
+        .read_to_end(&mut entry)
+        .map_err(|e| format!("it cannot be read: {e}"))?;
+    if entry.len() as u64 > header + MAX_ARTIFACT_LEN {
+        return Err(format!("it is larger than {MAX_ARTIFACT_LEN} bytes"));
+    }
+    if entry.len() as u64 <= header || &entry[..MAGIC.len()] != MAGIC {
+        return Err("it is not an Airlock artifact entry".into());
+    }
+    Ok(Some(entry))
+}
+
+fn cache_error(path: &Path, detail: String) -> Error {
+    Error::Cache {
+        path: path.display().to_string(),
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("airlock-cache-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn entries_round_trip_and_tampering_is_rejected() {
+        let dir = scratch("tamper");
+        let cache = ArtifactCache::open(&dir).unwrap();
+        let key = EntryKey::new(b"component", "fp");
+        assert_eq!(cache.load(&key), None);
+        cache.store(&key, b"compiled code").unwrap();
+        assert_eq!(cache.load(&key).as_deref(), Some(&b"compiled code"[..]));
+
+        let path = cache.entry_path(&key);
+        let mut bytes = fs::read(&path).unwrap();
+        *bytes.last_mut().unwrap() ^= 1;
+        fs::write(&path, &bytes).unwrap();
+        assert_eq!(cache.load(&key), None);
+        assert!(!path.exists(), "a rejected entry is deleted");
+        assert_eq!(
+            cache.stats(),
+            CacheStats {
+                hits: 1,
+                misses: 1,
+                rejected: 1,
+                stored: 1
+            }
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_entry_is_bound_to_its_name_and_key() {
+        let dir = scratch("bound");
+        let cache = ArtifactCache::open(&dir).unwrap();
+        let (a, b) = (EntryKey::new(b"a", "fp"), EntryKey::new(b"b", "fp"));
+        assert_ne!(EntryKey::new(b"a", "fp"), EntryKey::new(b"a", "fp2"));
+        cache.store(&a, b"code of a").unwrap();
+        fs::copy(cache.entry_path(&a), cache.entry_path(&b)).unwrap();
+        assert_eq!(cache.load(&b), None, "a moved entry fails its MAC");
+
+        // Same directory, another key: nothing verifies.
+        let other = ArtifactCache::with_key(&dir, [7; 32]).unwrap();
+        assert_eq!(other.load(&a), None);
+        assert_eq!(other.stats().rejected, 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn malformed_entries_and_keys_are_refused() {
+        let dir = scratch("malformed");
+        let cache = ArtifactCache::open(&dir).unwrap();
+        let key = EntryKey::new(b"c", "fp");
+        for junk in [
+            &b""[..],
+            b"AIRLART1",
+            b"not an entry at all, but long enough to hold a MAC..",
+        ] {
+            fs::write(cache.entry_path(&key), junk).unwrap();
+            assert_eq!(cache.load(&key), None);
+        }
+        assert_eq!(cache.stats().rejected, 3);
+
+        // The key stays the same across opens; a loose mode or size is refused.
+        let again = ArtifactCache::open(&dir).unwrap();
+        assert_eq!(again.key, cache.key);
+        let key_path = dir.join(KEY_FILE);
+        fs::set_permissions(&key_path, fs::Permissions::from_mode(0o644)).unwrap();
+        let err = ArtifactCache::open(&dir).unwrap_err().to_string();
+        assert!(err.contains("chmod 600"), "{err}");
+        fs::set_permissions(&key_path, fs::Permissions::from_mode(0o600)).unwrap();
+        fs::write(&key_path, b"short").unwrap();
+        let err = ArtifactCache::open(&dir).unwrap_err().to_string();
+        assert!(err.contains("holds 5 bytes"), "{err}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
