@@ -4,27 +4,51 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use airlock::Launcher;
+use airlock::{ArtifactCache, Launcher};
 use airlock_example_design_host::document::{Document, LayerKind};
 use airlock_example_design_host::plugins::{self, Loaded, LoadedPlugin, exporter, filter, tool};
 use airlock_example_design_host::{render, transaction};
 use anyhow::{Context, Result, bail};
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: airlock-example-design-host --plugins DIR --out DIR";
+const USAGE: &str =
+    "usage: airlock-example-design-host --plugins DIR --out DIR [--cache DIR | --no-cache]
+
+  --plugins DIR  the plugins (*.wasm) to load
+  --out DIR      where the PNGs go; the exporter is granted this folder at /out
+  --cache DIR    compiled plugins (default: $XDG_CACHE_HOME/airlock or ~/.cache/airlock)
+  --no-cache     compile every plugin at every start";
 
 struct Args {
     plugins: PathBuf,
     out: PathBuf,
+    cache: Option<PathBuf>,
+}
+
+fn default_cache() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("airlock"))
 }
 
 fn parse_args() -> Result<Args> {
     let (mut plugins, mut out) = (None, None);
+    let mut cache = default_cache();
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         match arg.to_str() {
             Some("--plugins") => plugins = args.next().map(PathBuf::from),
             Some("--out") => out = args.next().map(PathBuf::from),
+            Some("--cache") => {
+                cache = Some(
+                    args.next()
+                        .map(PathBuf::from)
+                        .context(format!("--cache needs a directory\n{USAGE}"))?,
+                )
+            }
+            Some("--no-cache") => cache = None,
             Some("-h" | "--help") => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -35,6 +59,7 @@ fn parse_args() -> Result<Args> {
     Ok(Args {
         plugins: plugins.context(format!("missing --plugins DIR\n{USAGE}"))?,
         out: out.context(format!("missing --out DIR\n{USAGE}"))?,
+        cache,
     })
 }
 
@@ -82,9 +107,16 @@ fn run(args: &Args) -> Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
 
-    let launcher =
+    let mut launcher =
         Launcher::current_exe().context("locating this executable to use as the plugin runner")?;
-    let mut loaded = plugins::load_dir(&launcher, &args.plugins, Duration::from_secs(30))?;
+    if let Some(dir) = &args.cache {
+        let cache = ArtifactCache::open(dir).context(
+            "opening the artifact cache (choose another with --cache DIR, or --no-cache)",
+        )?;
+        launcher = launcher.with_cache(cache);
+    }
+    let mut loaded =
+        plugins::load_dir(&launcher, &args.plugins, Duration::from_secs(30), &args.out)?;
     if loaded.is_empty() {
         bail!("no usable plugins in {}; {hint}", args.plugins.display());
     }
@@ -130,6 +162,17 @@ fn run(args: &Args) -> Result<()> {
     }
 
     print_summary(&loaded, &summary);
+    if let Some(cache) = launcher.cache() {
+        let stats = cache.stats();
+        println!(
+            "artifact cache {}: {} runners started from a verified artifact, {} compiled ({} stored, {} rejected)",
+            cache.dir().display(),
+            stats.hits,
+            stats.misses + stats.rejected,
+            stats.stored,
+            stats.rejected
+        );
+    }
     Ok(())
 }
 
@@ -230,21 +273,45 @@ fn run_exporter(
 ) -> Result<()> {
     // Exporters only read: they get a transaction that is never committed.
     let mut tx = transaction::Transaction::begin(doc);
-    let result = x
-        .describe(&mut tx)
-        .and_then(|info| Ok((info, x.render(&mut tx)?)));
-    match result {
-        Ok((info, Ok(bytes))) => {
-            let path = out.join(format!("document.{}", info.extension));
-            std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    let info = match x.describe(&mut tx) {
+        Ok(info) => info,
+        Err(e) => {
+            summary.failed.push(format!("{name}: {e}"));
+            return Ok(());
+        }
+    };
+    // The extension comes from the plugin: use it in a file name only if it
+    // is a plain word.
+    let extension = &info.extension;
+    if extension.is_empty()
+        || extension.len() > 16
+        || !extension.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        summary
+            .failed
+            .push(format!("{name}: unusable file extension {extension:?}"));
+        return Ok(());
+    }
+    // The plugin writes the file itself, into the only folder it was granted.
+    let file_name = format!("document.{extension}");
+    match x.save(&mut tx, &file_name) {
+        Ok(Ok(written)) => {
+            let path = out.join(&file_name);
+            let on_disk = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            if on_disk != written {
+                summary.failed.push(format!(
+                    "{name}: said it wrote {written} bytes to {file_name}, but {} holds {on_disk}",
+                    path.display()
+                ));
+                return Ok(());
+            }
             println!("{}", path.display());
             summary.ok.push(format!(
-                "{name}: exported {} ({} bytes)",
-                info.format,
-                bytes.len()
+                "{name}: wrote {} into its granted folder ({written} bytes)",
+                info.format
             ));
         }
-        Ok((_, Err(msg))) => summary.failed.push(format!("{name}: export failed: {msg}")),
+        Ok(Err(msg)) => summary.failed.push(format!("{name}: export failed: {msg}")),
         Err(e) => summary.failed.push(format!("{name}: {e}")),
     }
     Ok(())

@@ -58,11 +58,13 @@ pub fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Starts the component at `path` as a filter, else a tool, else an exporter.
-/// `Ok(None)` when it fits none of the worlds.
+/// `Ok(None)` when it fits none of the worlds. Only an exporter is granted a
+/// folder: `export_dir`, read-write, at `/out`.
 pub fn load(
     launcher: &airlock::Launcher,
     path: &Path,
     deadline: Duration,
+    export_dir: &Path,
 ) -> Result<Option<LoadedPlugin>> {
     let name = path
         .file_stem()
@@ -85,7 +87,11 @@ pub fn load(
                 Ok(p) => Loaded::Tool(p),
                 Err(e) => {
                     mismatch(e)?;
-                    match exporter::Exporter::start(launcher, config) {
+                    let policy = config
+                        .get_policy()
+                        .clone()
+                        .preopen(export_dir, "/out", true);
+                    match exporter::Exporter::start(launcher, config.policy(policy)) {
                         Ok(p) => Loaded::Exporter(p),
                         Err(e) => {
                             mismatch(e)?;
@@ -110,10 +116,11 @@ pub fn load_dir(
     launcher: &airlock::Launcher,
     dir: &Path,
     deadline: Duration,
+    export_dir: &Path,
 ) -> Result<Vec<LoadedPlugin>> {
     let mut loaded = Vec::new();
     for path in wasm_files(dir)? {
-        match load(launcher, &path, deadline) {
+        match load(launcher, &path, deadline, export_dir) {
             Ok(Some(p)) => loaded.push(p),
             Ok(None) => tracing::warn!(
                 "skipping {}: it fits none of the filter, tool or exporter worlds",

@@ -25,19 +25,19 @@ fn rgb(p: &Pixmap, x: u32, y: u32) -> [u8; 3] {
     [c.red(), c.green(), c.blue()]
 }
 
-#[test]
-fn the_demo_writes_pngs_showing_each_plugins_effect() {
-    let out = std::env::temp_dir().join(format!("airlock-demo-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
+/// Runs the demo binary; returns its stdout after checking it succeeded.
+fn run_demo(out: &Path, cache: &Path) -> String {
     let run = Command::new(env!("CARGO_BIN_EXE_airlock-example-design-host"))
         .arg("--plugins")
         .arg(plugin_dir())
         .arg("--out")
-        .arg(&out)
+        .arg(out)
+        .arg("--cache")
+        .arg(cache)
         .env("RUST_LOG", "warn")
         .output()
         .expect("run the demo");
-    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     assert!(
         run.status.success(),
         "demo failed: {}\n{stdout}\n{}",
@@ -45,6 +45,21 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(!stdout.contains("FAILED"), "{stdout}");
+    stdout
+}
+
+#[test]
+fn the_demo_writes_pngs_showing_each_plugins_effect() {
+    let out = std::env::temp_dir().join(format!("airlock-demo-test-{}", std::process::id()));
+    let cache = out.with_extension("cache");
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&cache);
+    let first = run_demo(&out, &cache);
+    assert!(first.contains(" 0 rejected)"), "{first}");
+    // The second run compiles nothing: every runner starts from the cache.
+    let stdout = run_demo(&out, &cache);
+    assert!(stdout.contains(", 0 compiled (0 stored, 0 rejected)"), "{stdout}");
+    std::fs::remove_dir_all(&cache).unwrap();
     for name in [
         "before.png",
         "after-grayscale.png",

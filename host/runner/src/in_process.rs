@@ -7,7 +7,7 @@
 
 use std::io;
 
-use airlock_protocol::{CallFailure, Code, InitFailure, RunnerPolicy};
+use airlock_protocol::{CallFailure, InitFailure, RunnerPolicy};
 
 use crate::glue::{HostLink, WorldGlue};
 use crate::serve::{Loaded, build_wasi};
@@ -26,14 +26,7 @@ impl InProcess {
             max_memory_bytes: u64::MAX,
             ..RunnerPolicy::default()
         };
-        let (mut loaded, _) = Loaded::load(
-            glue,
-            component,
-            Code::Component {
-                want_artifact: false,
-            },
-            &policy,
-        )?;
+        let mut loaded = Loaded::load(glue, component, &policy)?;
         let link = HostLink::new(
             Box::new(io::empty()),
             Box::new(io::sink()),

@@ -112,16 +112,21 @@ pub fn serve_connection(
         crate::lockdown::restrict_paths(&mut layers, &preopens, &policy);
     }
 
-    let (mut plugin, artifact) = match Loaded::load(glue, &component_bytes, hello.code, &policy) {
-        Ok(loaded) => loaded,
+    let (engine, component, artifact) = match compile(&component_bytes, hello.code, &policy) {
+        Ok(compiled) => compiled,
         Err(failure) => return Err(init_failed(&mut link, failure)),
     };
     drop(component_bytes);
-    // The compiled form goes back before instantiation: none of the plugin's
-    // code has run yet, so the artifact is exactly what the compiler made.
+    // The compiled form goes back before anything else can fail, and before
+    // instantiation: none of the plugin's code has run yet, so the artifact is
+    // exactly what the compiler made.
     if let Some(artifact) = artifact {
         link.send(&FromRunner::Artifact, &artifact)?;
     }
+    let mut plugin = match Loaded::link(glue, engine, &component, &policy) {
+        Ok(plugin) => plugin,
+        Err(failure) => return Err(init_failed(&mut link, failure)),
+    };
     if let Err(failure) = plugin.give_link(link, wasi) {
         return Err(init_failed(plugin.link_mut(), failure));
     }
@@ -295,45 +300,29 @@ pub(crate) struct Loaded {
 }
 
 impl Loaded {
-    /// Compiles `bytes` (or loads them as an artifact), checks them against
-    /// `glue`'s world and links them; the first instance is made when the host
-    /// link arrives ([`Loaded::give_link`]). Returns the serialized component
-    /// too when `code` asks for it.
+    /// Compiles `bytes`, checks them against `glue`'s world and links them;
+    /// the first instance is made when the host link arrives ([`Loaded::give_link`]).
     pub(crate) fn load(
         glue: &dyn WorldGlue,
         bytes: &[u8],
-        code: Code,
         policy: &RunnerPolicy,
-    ) -> Result<(Self, Option<Vec<u8>>), InitFailure> {
-        let engine = engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
-        let (component, want_artifact) = match code {
-            Code::Component { want_artifact } => (
-                Component::new(&engine, bytes)
-                    .map_err(|e| InitFailure::Compile(format!("{e:?}")))?,
-                want_artifact,
-            ),
-            // SAFETY: `deserialize` trusts its input. The host sends an
-            // artifact only after checking its keyed MAC, which only the host
-            // can make, over bytes a runner compiled before running any
-            // plugin code. wasmtime still checks the engine and version it
-            // was made for; a mismatch is reported as stale.
-            Code::Artifact => (
-                unsafe { Component::deserialize(&engine, bytes) }
-                    .map_err(|e| InitFailure::StaleArtifact(format!("{e:#}")))?,
-                false,
-            ),
+    ) -> Result<Self, InitFailure> {
+        let code = Code::Component {
+            want_artifact: false,
         };
-        let artifact = if want_artifact {
-            Some(
-                component
-                    .serialize()
-                    .map_err(|e| InitFailure::Compile(format!("failed to serialize: {e:#}")))?,
-            )
-        } else {
-            None
-        };
+        let (engine, component, _) = compile(bytes, code, policy)?;
+        Self::link(glue, engine, &component, policy)
+    }
+
+    /// Checks a compiled component against `glue`'s world and links it.
+    pub(crate) fn link(
+        glue: &dyn WorldGlue,
+        engine: Engine,
+        component: &Component,
+        policy: &RunnerPolicy,
+    ) -> Result<Self, InitFailure> {
         let exports = glue
-            .resolve_exports(&component)
+            .resolve_exports(component)
             .map_err(InitFailure::WorldMismatch)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
@@ -341,9 +330,9 @@ impl Loaded {
             .and_then(|()| glue.link(&mut linker))
             .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
         let pre = linker
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .map_err(|e| InitFailure::WorldMismatch(format!("{e:#}")))?;
-        let loaded = Loaded {
+        Ok(Loaded {
             engine,
             pre,
             exports,
@@ -351,8 +340,7 @@ impl Loaded {
             spare: None,
             limits: StoreLimits::new(policy),
             fuel: policy.fuel_per_call,
-        };
-        Ok((loaded, artifact))
+        })
     }
 
     /// Hands over the connection to the host and makes the first instance.
@@ -507,6 +495,40 @@ fn guest_panic(stderr_tail: &str) -> Option<String> {
     let location = lines.next()?.trim_end_matches(':');
     let message: Vec<&str> = lines.take_while(|l| !l.starts_with("note:")).collect();
     Some(format!("guest {location}: {}", message.join("\n").trim()))
+}
+
+/// Makes the engine for `policy` and compiles `bytes` with it (or, for
+/// [`Code::Artifact`], loads them); returns the serialized component too when
+/// `code` asks for it.
+fn compile(
+    bytes: &[u8],
+    code: Code,
+    policy: &RunnerPolicy,
+) -> Result<(Engine, Component, Option<Vec<u8>>), InitFailure> {
+    let engine = engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
+    let component = match code {
+        Code::Component { .. } => {
+            Component::new(&engine, bytes).map_err(|e| InitFailure::Compile(format!("{e:?}")))?
+        }
+        // SAFETY: `deserialize` trusts its input. The host sends an artifact
+        // only after checking its keyed MAC, which only the host can make,
+        // over bytes a runner compiled before running any plugin code.
+        // wasmtime still checks the engine and version it was made for; a
+        // mismatch is reported as stale.
+        Code::Artifact => unsafe { Component::deserialize(&engine, bytes) }
+            .map_err(|e| InitFailure::StaleArtifact(format!("{e:#}")))?,
+    };
+    let artifact = match code {
+        Code::Component {
+            want_artifact: true,
+        } => Some(
+            component
+                .serialize()
+                .map_err(|e| InitFailure::Compile(format!("failed to serialize: {e:#}")))?,
+        ),
+        _ => None,
+    };
+    Ok((engine, component, artifact))
 }
 
 /// What an artifact depends on besides the component's bytes: the settings

@@ -56,6 +56,15 @@ impl Guest for SvgExport {
         airlock_guest::debug!("svg-export: {shapes} shapes, {} bytes", out.len());
         Ok(out.into_bytes())
     }
+
+    fn save(file_name: String) -> Result<u64, String> {
+        let svg = Self::render()?;
+        // The only folder this plugin can see is the one granted at `/out`;
+        // the sandbox, not this code, keeps `..` and absolute names inside it.
+        let path = format!("/out/{file_name}");
+        std::fs::write(&path, &svg).map_err(|e| format!("cannot write {path}: {e}"))?;
+        Ok(svg.len() as u64)
+    }
 }
 
 fn element(id: u64, shape: &Shape) -> String {

@@ -1,0 +1,72 @@
+//! The exporter writes its file itself, into the one folder it was granted,
+//! and nowhere else: not through `..`, an absolute path, or a symlink.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use airlock::{Launcher, Policy, PluginConfig};
+use airlock_example_design_host::document::Document;
+use airlock_example_design_host::plugins::exporter::Exporter;
+use airlock_example_design_host::transaction::Transaction;
+
+fn svg_export(grant: Option<&Path>) -> Exporter {
+    let dir = std::env::var_os("AIRLOCK_PLUGIN_DIR")
+        .map(PathBuf::from)
+        .expect("AIRLOCK_PLUGIN_DIR is not set: run `cargo xtask test`");
+    let mut policy = Policy::default().deadline(Duration::from_secs(30));
+    if let Some(folder) = grant {
+        policy = policy.preopen(folder, "/out", true);
+    }
+    let config = PluginConfig::from_file("svg-export", dir.join("svg_export.wasm"))
+        .unwrap()
+        .policy(policy);
+    let launcher = Launcher::program(env!("CARGO_BIN_EXE_airlock-example-design-host"));
+    Exporter::start(&launcher, config).expect("start svg-export")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("airlock-export-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn the_exporter_writes_into_its_granted_folder_and_nowhere_else() {
+    let root = scratch("grant");
+    let granted = root.join("granted");
+    std::fs::create_dir(&granted).unwrap();
+    let doc = Document::sample();
+    let mut tx = Transaction::begin(&doc);
+    let mut x = svg_export(Some(&granted));
+
+    let written = x.save(&mut tx, "document.svg").unwrap().unwrap();
+    let svg = std::fs::read_to_string(granted.join("document.svg")).unwrap();
+    assert_eq!(svg.len() as u64, written);
+    assert!(svg.contains("<svg") && svg.contains("<rect"), "{svg}");
+
+    // Escapes: each fails inside the guest, and nothing appears outside.
+    std::os::unix::fs::symlink(&root, granted.join("up")).unwrap();
+    for name in ["../escape.svg", "up/escape.svg", "/../escape.svg", "/tmp/escape.svg"] {
+        let result = x.save(&mut tx, name).expect("the call itself succeeds");
+        assert!(result.is_err(), "{name} was written: {result:?}");
+    }
+    let outside: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(outside, ["granted"], "files appeared outside the grant");
+    assert!(!Path::new("/tmp/escape.svg").exists());
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn without_a_grant_the_exporter_cannot_write_at_all() {
+    let doc = Document::sample();
+    let mut tx = Transaction::begin(&doc);
+    let mut x = svg_export(None);
+    let err = x.save(&mut tx, "document.svg").unwrap().unwrap_err();
+    assert!(err.contains("/out/document.svg"), "{err}");
+    // Rendering to bytes needs no grant.
+    assert!(x.render(&mut tx).unwrap().is_ok());
+}
