@@ -58,7 +58,10 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
     assert!(first.contains(" 0 rejected)"), "{first}");
     // The second run compiles nothing: every runner starts from the cache.
     let stdout = run_demo(&out, &cache);
-    assert!(stdout.contains(", 0 compiled (0 stored, 0 rejected)"), "{stdout}");
+    assert!(
+        stdout.contains(", 0 compiled (0 stored, 0 rejected)"),
+        "{stdout}"
+    );
     std::fs::remove_dir_all(&cache).unwrap();
     for name in [
         "before.png",

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use airlock::{Launcher, Policy, PluginConfig};
+use airlock::{Launcher, PluginConfig, Policy};
 use airlock_example_design_host::document::Document;
 use airlock_example_design_host::plugins::exporter::Exporter;
 use airlock_example_design_host::transaction::Transaction;
@@ -47,7 +47,12 @@ fn the_exporter_writes_into_its_granted_folder_and_nowhere_else() {
 
     // Escapes: each fails inside the guest, and nothing appears outside.
     std::os::unix::fs::symlink(&root, granted.join("up")).unwrap();
-    for name in ["../escape.svg", "up/escape.svg", "/../escape.svg", "/tmp/escape.svg"] {
+    for name in [
+        "../escape.svg",
+        "up/escape.svg",
+        "/../escape.svg",
+        "/tmp/escape.svg",
+    ] {
         let result = x.save(&mut tx, name).expect("the call itself succeeds");
         assert!(result.is_err(), "{name} was written: {result:?}");
     }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use airlock::{Error, Launcher, Layer, PluginConfig, Policy, SandboxLayers};
 
+use crate::bare::Bare;
 use crate::hostile::{self, Hostile};
 use crate::roundtrip::{self, Roundtrip};
 
@@ -72,6 +73,7 @@ impl Battery {
     pub fn run(&self) -> (Vec<Outcome>, SandboxLayers) {
         let mut out = Vec::new();
         self.wasm_attacks(&mut out);
+        self.wat_attacks(&mut out);
         self.native_attacks(&mut out);
         let layers = self.proc_checks(&mut out);
         self.runner_attacks(&mut out);
@@ -338,6 +340,34 @@ impl Battery {
         });
     }
 
+    /// Attacks a Rust guest cannot express, as components in WAT.
+    fn wat_attacks(&self, out: &mut Vec<Outcome>) {
+        let start = |name: &str, text: &str| {
+            let config = PluginConfig::new(name, crate::wat::assemble(text)).policy(self.policy());
+            Bare::start(&self.launcher(), config)
+        };
+
+        let started = Instant::now();
+        let trap = start("trap-at-start", crate::wat::TRAP_AT_START);
+        out.push(Outcome {
+            attack: "trap during instantiation (core start function)".into(),
+            layer: "instantiation error, runner exits",
+            contained: matches!(&trap, Err(Error::Instantiate { detail, .. }) if detail.contains("unreachable")),
+            detail: describe(&trap.map(|_| "started")),
+            took: started.elapsed(),
+        });
+
+        let started = Instant::now();
+        let grown = start("table-bomb", crate::wat::TABLE_BOMB).and_then(|mut p| p.run());
+        out.push(Outcome {
+            attack: "table.grow bomb (2^32 elements)".into(),
+            layer: "memory cap (ResourceLimiter)",
+            contained: matches!(grown, Err(Error::OutOfMemory { .. })),
+            detail: describe(&grown),
+            took: started.elapsed(),
+        });
+    }
+
     fn native_attacks(&self, out: &mut Vec<Outcome>) {
         for attack in crate::native::ATTACKS {
             let started = Instant::now();
@@ -481,11 +511,15 @@ impl Battery {
     /// Runners that misbehave on the wire.
     fn runner_attacks(&self, out: &mut Vec<Outcome>) {
         for (behaviour, what) in [
-            ("garbage", "garbage frames"),
-            ("oversized", "an oversized frame length"),
-            ("unsolicited", "an unsolicited reply"),
-            ("undecodable-result", "an undecodable result"),
-            ("silent", "a runner that never answers"),
+            ("garbage", "runner sends garbage frames"),
+            ("oversized", "runner sends an oversized frame length"),
+            ("unsolicited", "runner sends an unsolicited reply"),
+            ("undecodable-result", "runner sends an undecodable result"),
+            (
+                "unasked-artifact",
+                "runner sends an artifact nobody asked for",
+            ),
+            ("silent", "runner never answers a call"),
         ] {
             let started = Instant::now();
             let config = PluginConfig::new(behaviour, b"unused".to_vec())
@@ -504,7 +538,7 @@ impl Battery {
                 _ => (false, "-"),
             };
             out.push(Outcome {
-                attack: format!("runner sends {what}"),
+                attack: what.into(),
                 layer,
                 contained,
                 detail: match result {

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 pub mod battery;
 pub mod native;
+pub mod wat;
 
 /// Bindings for `airlock:test/roundtrip`: every value type, imports, failures.
 pub mod roundtrip {
@@ -23,6 +24,11 @@ pub mod roundtrip_plus {
 /// Bindings for `airlock:test/hostile`, the world of the hostile guest (the sandbox attack battery).
 pub mod hostile {
     airlock::bindgen!({ path: ["../../wit/airlock", "wit"], world: "airlock:test/hostile" });
+}
+
+/// Bindings for `airlock:test/bare`, the world of the components in [`wat`].
+pub mod bare {
+    airlock::bindgen!({ path: ["../../wit/airlock", "wit"], world: "airlock:test/bare" });
 }
 
 /// Bindings for the example design package's `filter` world, as a host application would generate them.

@@ -2,7 +2,7 @@
 //! Plugins named `native:<attack>` make that raw system call right after the
 //! lock-down (see `airlock_testkit::native`).
 
-use airlock_testkit::{filter, hostile, native, roundtrip, roundtrip_plus};
+use airlock_testkit::{bare, filter, hostile, native, roundtrip, roundtrip_plus};
 
 fn main() {
     if std::env::args_os().nth(1).as_deref()
@@ -14,6 +14,7 @@ fn main() {
                 &roundtrip_plus::RunnerGlue,
                 &filter::RunnerGlue,
                 &hostile::RunnerGlue,
+                &bare::RunnerGlue,
             ],
             airlock_runner::ServeOptions {
                 lock_down: true,

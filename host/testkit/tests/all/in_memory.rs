@@ -232,3 +232,67 @@ fn a_protocol_version_mismatch_is_refused() {
     ));
     assert!(!runner.finish());
 }
+
+/// Reentrancy: a host that answers an import call with another export call
+/// does not get a second activation of the guest; the call in flight fails
+/// instead, and the plugin serves the next call on a fresh instance.
+#[test]
+fn a_call_sent_during_an_import_call_is_refused_not_reentered() {
+    let mut runner = InMemoryRunner::start(hello(), &component());
+    runner.recv();
+    let nested = roundtrip::EXPORTS
+        .iter()
+        .position(|f| *f == "nested")
+        .unwrap() as u32;
+    let args = postcard::to_stdvec(&(3u32, 5u32)).unwrap();
+    runner
+        .writer
+        .write(
+            &mut runner.socket,
+            &ToRunner::Call {
+                seq: 1,
+                func: nested,
+            },
+            &args,
+        )
+        .unwrap();
+    assert!(matches!(
+        runner.recv(),
+        FromRunner::ImportCall { seq: 1, .. }
+    ));
+    runner
+        .writer
+        .write(
+            &mut runner.socket,
+            &ToRunner::Call {
+                seq: 2,
+                func: nested,
+            },
+            &args,
+        )
+        .unwrap();
+    match runner.recv() {
+        FromRunner::Return {
+            seq: 1,
+            outcome: Err(CallFailure::Trap { message, .. }),
+        } => assert!(
+            message.contains("protocol violation by the host"),
+            "{message}"
+        ),
+        other => panic!("expected call 1 to fail, got {other:?}"),
+    }
+    let add = postcard::to_stdvec(&(2u32, 3u32)).unwrap();
+    match runner.call(3, "add", &add) {
+        FromRunner::Return {
+            seq: 3,
+            outcome: Ok(()),
+        } => {
+            assert_eq!(
+                postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
+                5
+            );
+        }
+        other => panic!("expected 2 + 3, got {other:?}"),
+    }
+    assert!(runner.finish());
+}
