@@ -43,6 +43,7 @@ mod error;
 mod launcher;
 mod plugin;
 mod policy;
+mod pool;
 
 pub use airlock_macro::bindgen;
 pub use airlock_protocol::SandboxLayers;
@@ -52,6 +53,7 @@ pub use error::{Error, Result, TimeLimit};
 pub use launcher::{Launcher, serve_runner_if_requested};
 pub use plugin::{CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};
 pub use policy::{ByteSize, Layer, Policy, Preopen};
+pub use pool::WarmPool;
 
 #[doc(hidden)]
 pub mod __private {

@@ -417,6 +417,19 @@ fn client(g: &Generator<'_>) -> Result<TokenStream> {
                 Ok(Self { plugin: ::airlock::Plugin::start(launcher, config, Self::WORLD)? })
             }
 
+            /// Wraps a plugin already started for this world, such as one
+            /// taken from a [`::airlock::WarmPool`].
+            pub fn from_plugin(plugin: ::airlock::Plugin) -> ::airlock::Result<Self> {
+                if plugin.world().hash != WORLD_HASH {
+                    return Err(::airlock::Error::WorldMismatch {
+                        plugin: plugin.name().to_string(),
+                        world: WORLD_NAME.to_string(),
+                        detail: ::std::format!("it was started for world `{}`", plugin.world().name),
+                    });
+                }
+                Ok(Self { plugin })
+            }
+
             /// The untyped plugin handle: name, cancellation, progress, lifecycle.
             pub fn plugin(&self) -> &::airlock::Plugin {
                 &self.plugin

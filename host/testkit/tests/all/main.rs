@@ -8,6 +8,7 @@ mod hostile_runner;
 mod imports;
 mod in_memory;
 mod output;
+mod pool;
 mod quick_start;
 mod sandbox;
 mod support;

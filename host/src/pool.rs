@@ -1,0 +1,152 @@
+//! A warm pool: runners for one plugin started ahead of need, so that getting
+//! a fresh, isolated instance costs a hand-over instead of a process start.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+
+use crate::error::Result;
+use crate::launcher::Launcher;
+use crate::plugin::{Plugin, PluginConfig, WorldRef};
+
+/// Keeps `size` started runners of one plugin ready; [`WarmPool::take`] hands
+/// one over and a background thread starts its replacement.
+///
+/// Every runner is started and locked down exactly as by [`Plugin::start`];
+/// a taken runner is never given back, so no state passes from one user to
+/// the next.
+pub struct WarmPool {
+    shared: Arc<Shared>,
+    filler: Option<JoinHandle<()>>,
+    launcher: Launcher,
+    config: PluginConfig,
+    world: WorldRef,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+struct State {
+    ready: VecDeque<Plugin>,
+    size: usize,
+    stop: bool,
+    /// The last start failure, reported by the next `take` that finds the pool empty.
+    failure: Option<String>,
+}
+
+impl WarmPool {
+    /// Starts filling a pool of `size` runners in the background.
+    pub fn new(launcher: &Launcher, config: PluginConfig, world: WorldRef, size: usize) -> Self {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                ready: VecDeque::new(),
+                size,
+                stop: false,
+                failure: None,
+            }),
+            changed: Condvar::new(),
+        });
+        let filler = {
+            let (shared, launcher, config) = (shared.clone(), launcher.clone(), config.clone());
+            std::thread::Builder::new()
+                .name(format!("airlock-pool: {}", config.name()))
+                .spawn(move || fill(&shared, &launcher, &config, world))
+                .expect("failed to start the pool's filler thread")
+        };
+        Self {
+            shared,
+            filler: Some(filler),
+            launcher: launcher.clone(),
+            config,
+            world,
+        }
+    }
+
+    /// A started runner: a ready one if there is one, else one started now.
+    pub fn take(&self) -> Result<Plugin> {
+        let ready = {
+            let mut state = self.shared.lock();
+            let plugin = state.ready.pop_front();
+            if let Some(why) = state.failure.take() {
+                tracing::warn!(plugin = %self.config.name(), "warm pool could not start runners: {why}");
+            }
+            plugin
+        };
+        self.shared.changed.notify_all();
+        match ready {
+            Some(plugin) => Ok(plugin),
+            None => Plugin::start(&self.launcher, self.config.clone(), self.world),
+        }
+    }
+
+    /// How many runners are ready now.
+    pub fn ready(&self) -> usize {
+        self.shared.lock().ready.len()
+    }
+
+    /// Waits until the pool is full (or `timeout` passes); returns how many are ready.
+    pub fn wait_full(&self, timeout: std::time::Duration) -> usize {
+        let state = self.shared.lock();
+        let (state, _) = self
+            .shared
+            .changed
+            .wait_timeout_while(state, timeout, |s| {
+                s.ready.len() < s.size && s.failure.is_none()
+            })
+            .unwrap_or_else(|e| e.into_inner());
+        state.ready.len()
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn fill(shared: &Shared, launcher: &Launcher, config: &PluginConfig, world: WorldRef) {
+    loop {
+        {
+            let mut state = shared.lock();
+            while !state.stop && (state.ready.len() >= state.size || state.failure.is_some()) {
+                state = shared
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(|e| e.into_inner());
+                // The next take clears a failure: try again then.
+            }
+            if state.stop {
+                return;
+            }
+        }
+        let started = Plugin::start(launcher, config.clone(), world);
+        let mut state = shared.lock();
+        match started {
+            Ok(plugin) => state.ready.push_back(plugin),
+            Err(e) => state.failure = Some(e.to_string()),
+        }
+        drop(state);
+        shared.changed.notify_all();
+    }
+}
+
+impl Drop for WarmPool {
+    fn drop(&mut self) {
+        self.shared.lock().stop = true;
+        self.shared.changed.notify_all();
+        if let Some(filler) = self.filler.take() {
+            let _ = filler.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for WarmPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WarmPool")
+            .field("plugin", &self.config.name())
+            .field("ready", &self.ready())
+            .finish_non_exhaustive()
+    }
+}
