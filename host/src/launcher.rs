@@ -25,6 +25,9 @@ pub fn serve_runner_if_requested(worlds: &[&dyn WorldGlue]) {
     }
 }
 
+/// The send buffer asked for on both ends of a runner's socket.
+const SOCKET_BUFFER: usize = 4 << 20;
+
 /// Which executable runs plugins.
 ///
 /// The runner is started with an empty environment, stdin from `/dev/null`,
@@ -84,6 +87,12 @@ impl Launcher {
         preopens: &[BorrowedFd<'_>],
     ) -> std::io::Result<(Child, UnixStream, StderrTail)> {
         let (host_end, runner_end) = UnixStream::pair()?;
+        // Room for a whole bulk payload in the socket, so that a 1 MiB list
+        // crosses in one write and one read instead of a dozen alternating
+        // ones (the kernel caps it at net.core.wmem_max).
+        for end in [&host_end, &runner_end] {
+            let _ = rustix::net::sockopt::set_socket_send_buffer_size(end, SOCKET_BUFFER);
+        }
         let mut command = Command::new(&self.program);
         command
             .arg(RUNNER_ARG)

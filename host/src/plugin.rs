@@ -20,7 +20,8 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use airlock_protocol::{
     CallFailure, Code, FrameError, FrameReader, FrameWriter, FromRunner, Hello, InitFailure,
-    LogLevel, PROTOCOL_VERSION, RunnerPolicy, SandboxLayers, ToRunner, WorldHash,
+    LogLevel, PROTOCOL_VERSION, RunnerPolicy, SPIN, SandboxLayers, SpinningReader, ToRunner,
+    WorldHash,
 };
 use airlock_runner::artifact_fingerprint;
 use serde::Serialize;
@@ -190,6 +191,9 @@ struct Runner {
     reader: FrameReader,
     writer: FrameWriter,
     stderr: StderrTail,
+    /// The socket's read timeout as last set, to skip the system call when
+    /// it would not change (most calls start with the same remaining time).
+    read_timeout: Option<Duration>,
 }
 
 /// How waiting for a frame ended, when it did not produce one.
@@ -215,8 +219,16 @@ impl Runner {
         if now >= deadline {
             return Err(RecvError::Timeout);
         }
-        let _ = self.socket.set_read_timeout(Some(deadline - now));
-        match self.reader.read(&mut self.socket) {
+        // Whole milliseconds, rounded up: the deadline is never cut short.
+        let remaining = Duration::from_millis((deadline - now).as_micros().div_ceil(1000) as u64);
+        if self.read_timeout != Some(remaining) {
+            let _ = self.socket.set_read_timeout(Some(remaining));
+            self.read_timeout = Some(remaining);
+        }
+        match self
+            .reader
+            .read(&mut SpinningReader::new(&self.socket, SPIN))
+        {
             Ok(m) => Ok(m),
             Err(e) if e.is_timeout() => Err(RecvError::Timeout),
             Err(FrameError::Closed) => Err(RecvError::Gone("connection closed".into())),
@@ -426,6 +438,7 @@ impl Plugin {
             reader: FrameReader::new(startup_frame),
             writer: FrameWriter::new(),
             stderr,
+            read_timeout: None,
         };
         let hello = ToRunner::Hello(Hello {
             protocol: PROTOCOL_VERSION,

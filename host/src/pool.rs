@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::error::Result;
 use crate::launcher::Launcher;
@@ -87,7 +88,7 @@ impl WarmPool {
     }
 
     /// Waits until the pool is full (or `timeout` passes); returns how many are ready.
-    pub fn wait_full(&self, timeout: std::time::Duration) -> usize {
+    pub fn wait_full(&self, timeout: Duration) -> usize {
         let state = self.shared.lock();
         let (state, _) = self
             .shared

@@ -1,5 +1,6 @@
 //! Project automation for Airlock, run as `cargo xtask <command>`.
 
+mod bench;
 mod build_plugins;
 mod ci;
 mod demo;
@@ -20,9 +21,8 @@ commands:
   lint            rustfmt check and clippy (host and guest workspaces)
   ci              lint, then test
   sandbox-report  run the hostile battery and print what stopped each attack
-
-pending:
-  bench           not available yet (see issue 4)";
+  bench [--quick] measure Airlock against a raw pipe echo and in-process
+                  wasmtime; writes target/airlock-bench.json and .svg";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -35,10 +35,7 @@ fn main() -> ExitCode {
         Some("lint") => lint::run(),
         Some("ci") => ci::run(),
         Some("sandbox-report") => sandbox_report::run(),
-        Some("bench") => {
-            eprintln!("bench: not available yet (see issue 4)");
-            return ExitCode::from(2);
-        }
+        Some("bench") => bench::run(&rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

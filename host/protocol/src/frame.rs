@@ -99,12 +99,20 @@ fn write_all_vectored<W: Write + ?Sized>(
     Ok(())
 }
 
+/// Bytes read ahead of the current frame: small frames arrive in one system
+/// call, length prefix and all.
+const READ_AHEAD: usize = 16 << 10;
+
 /// Reads frames into one reusable buffer.
 #[derive(Debug)]
 pub struct FrameReader {
     buf: Vec<u8>,
     header_len: usize,
     max_frame_len: u32,
+    /// Read-ahead: `ahead[start..end]` was read from the stream and not used yet.
+    ahead: Box<[u8]>,
+    start: usize,
+    end: usize,
 }
 
 impl FrameReader {
@@ -114,6 +122,9 @@ impl FrameReader {
             buf: Vec::new(),
             header_len: 0,
             max_frame_len,
+            ahead: vec![0; READ_AHEAD].into_boxed_slice(),
+            start: 0,
+            end: 0,
         }
     }
 
@@ -127,9 +138,12 @@ impl FrameReader {
         &mut self,
         input: &mut R,
     ) -> Result<M, FrameError> {
-        let mut len = [0u8; 4];
-        read_exact_or_closed(input, &mut len)?;
-        let len = u32::from_le_bytes(len);
+        self.fill_length_prefix(input)?;
+        let len = u32::from_le_bytes(
+            self.ahead[self.start..self.start + 4]
+                .try_into()
+                .expect("four bytes"),
+        );
         if len > self.max_frame_len {
             return Err(FrameError::TooLarge {
                 len: len as u64,
@@ -141,9 +155,27 @@ impl FrameReader {
                 "frame shorter than its header length field",
             ));
         }
+        self.start += 4;
+        let len = len as usize;
+        // What was read ahead, then the rest straight into the frame buffer
+        // (never zero-filled first: bulk payloads are copied exactly once).
+        let taken = len.min(self.end - self.start);
         self.buf.clear();
-        self.buf.resize(len as usize, 0);
-        input.read_exact(&mut self.buf)?;
+        self.buf.reserve(len);
+        self.buf
+            .extend_from_slice(&self.ahead[self.start..self.start + taken]);
+        self.start += taken;
+        let rest = (len - taken) as u64;
+        if rest > 0 {
+            let got = input.take(rest).read_to_end(&mut self.buf)?;
+            if (got as u64) < rest {
+                // As `read_exact` would: the peer went away mid-frame.
+                return Err(FrameError::Io(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "connection closed inside a frame",
+                )));
+            }
+        }
         let header_len = u32::from_le_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]);
         if header_len > MAX_HEADER_LEN || header_len as usize > self.buf.len() - 4 {
             return Err(FrameError::Malformed("header length out of bounds"));
@@ -155,6 +187,31 @@ impl FrameReader {
             return Err(FrameError::Malformed("trailing bytes after the header"));
         }
         Ok(message)
+    }
+
+    /// Makes sure the read-ahead holds at least the next frame's 4-byte length.
+    fn fill_length_prefix<R: Read + ?Sized>(&mut self, input: &mut R) -> Result<(), FrameError> {
+        if self.end - self.start >= 4 {
+            return Ok(());
+        }
+        // Move the few bytes left to the front, then read as much as arrives.
+        self.ahead.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        while self.end < 4 {
+            match input.read(&mut self.ahead[self.end..]) {
+                Ok(0) if self.end == 0 => return Err(FrameError::Closed),
+                Ok(0) => {
+                    return Err(FrameError::Malformed(
+                        "connection closed inside a frame header",
+                    ));
+                }
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
     }
 
     /// The payload of the last frame read.
@@ -169,24 +226,6 @@ impl FrameReader {
         buf.drain(..start);
         buf
     }
-}
-
-fn read_exact_or_closed<R: Read + ?Sized>(input: &mut R, buf: &mut [u8]) -> Result<(), FrameError> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match input.read(&mut buf[filled..]) {
-            Ok(0) if filled == 0 => return Err(FrameError::Closed),
-            Ok(0) => {
-                return Err(FrameError::Malformed(
-                    "connection closed inside a frame header",
-                ));
-            }
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -252,6 +291,31 @@ mod tests {
             .read::<_, FromRunner>(&mut &wire[..])
             .unwrap_err();
         assert!(matches!(err, FrameError::Malformed(_)), "{err}");
+    }
+
+    #[test]
+    fn frames_read_ahead_together_come_out_one_by_one() {
+        let mut wire = Vec::new();
+        let mut writer = FrameWriter::new();
+        let big = vec![7u8; 3 * READ_AHEAD + 5];
+        let payloads: [&[u8]; 4] = [b"one", &big, b"", b"four"];
+        for (i, payload) in payloads.iter().enumerate() {
+            writer
+                .write(&mut wire, &ToRunner::Ping { nonce: i as u64 }, payload)
+                .unwrap();
+        }
+        // One reader over all the bytes: the first read takes several frames.
+        let mut input = &wire[..];
+        let mut reader = FrameReader::new(1 << 20);
+        for (i, payload) in payloads.iter().enumerate() {
+            let message: ToRunner = reader.read(&mut input).unwrap();
+            assert_eq!(message, ToRunner::Ping { nonce: i as u64 });
+            assert_eq!(reader.payload(), *payload);
+        }
+        assert!(matches!(
+            reader.read::<_, ToRunner>(&mut input),
+            Err(FrameError::Closed)
+        ));
     }
 
     #[test]

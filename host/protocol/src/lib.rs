@@ -22,10 +22,12 @@
 //! - the message types below.
 
 pub mod frame;
+pub mod spin;
 
 use serde::{Deserialize, Serialize};
 
 pub use frame::{FrameError, FrameReader, FrameWriter, MAX_HEADER_LEN};
+pub use spin::{SPIN, SpinningReader};
 
 /// Bumped whenever a message type changes shape.
 pub const PROTOCOL_VERSION: u32 = 3;

@@ -36,6 +36,7 @@ pub fn run_runner_process_with(worlds: &[&dyn WorldGlue], options: ServeOptions)
             std::process::exit(70);
         }
     };
+    let input = airlock_protocol::SpinningReader::new(input, airlock_protocol::SPIN);
     match serve_connection(Box::new(input), Box::new(socket), worlds, &options) {
         Ok(()) => std::process::exit(0),
         Err(ServeError::Init(_)) => std::process::exit(65),

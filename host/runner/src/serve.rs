@@ -552,43 +552,66 @@ fn engine(policy: &RunnerPolicy) -> wasmtime::Result<Engine> {
     Engine::new(&config)
 }
 
-/// Advances the engine's epoch while a call is in flight, and sleeps otherwise,
-/// so that idle runners cost no wake-ups.
+/// How long the ticker stays awake after a call, so that back-to-back calls
+/// need no wake-up system call.
+const TICKER_STAYS_AWAKE: Duration = Duration::from_millis(50);
+
+/// Advances the engine's epoch while a call is in flight. Between calls it
+/// stays awake a little (calls often come in bursts), then parks, so that
+/// idle runners cost no wake-ups.
 struct EpochTicker {
     active: Arc<AtomicBool>,
+    parked: Arc<AtomicBool>,
     thread: thread::Thread,
 }
 
 impl EpochTicker {
     fn start(engine: Engine) -> Self {
         let active = Arc::new(AtomicBool::new(false));
-        let flag = active.clone();
+        let parked = Arc::new(AtomicBool::new(false));
+        let (flag, asleep) = (active.clone(), parked.clone());
         let handle = thread::Builder::new()
             .name("airlock-epoch".into())
             .spawn(move || {
+                let mut idle = Duration::ZERO;
                 loop {
-                    if flag.load(Ordering::Acquire) {
+                    if flag.load(Ordering::SeqCst) {
                         thread::sleep(EPOCH_TICK);
                         engine.increment_epoch();
+                        idle = Duration::ZERO;
+                    } else if idle < TICKER_STAYS_AWAKE {
+                        thread::sleep(EPOCH_TICK);
+                        idle += EPOCH_TICK;
                     } else {
-                        thread::park();
+                        // Announce the park before checking the flag once
+                        // more; `begin` sets the flag before it checks this,
+                        // so one of the two always sees the other.
+                        asleep.store(true, Ordering::SeqCst);
+                        if !flag.load(Ordering::SeqCst) {
+                            thread::park();
+                        }
+                        asleep.store(false, Ordering::SeqCst);
+                        idle = Duration::ZERO;
                     }
                 }
             })
             .expect("failed to start the epoch ticker thread");
         Self {
             active,
+            parked,
             thread: handle.thread().clone(),
         }
     }
 
     fn begin(&self) {
-        self.active.store(true, Ordering::Release);
-        self.thread.unpark();
+        self.active.store(true, Ordering::SeqCst);
+        if self.parked.load(Ordering::SeqCst) {
+            self.thread.unpark();
+        }
     }
 
     fn end(&self) {
-        self.active.store(false, Ordering::Release);
+        self.active.store(false, Ordering::SeqCst);
     }
 }
 
