@@ -20,8 +20,8 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use airlock_protocol::{
     CallFailure, Code, FrameError, FrameReader, FrameWriter, FromRunner, Hello, InitFailure,
-    LogLevel, PROTOCOL_VERSION, RunnerPolicy, SPIN, SandboxLayers, SpinningReader, ToRunner,
-    WorldHash,
+    LogLevel, PREOPEN_FD_BASE, PROTOCOL_VERSION, RunnerPolicy, SPIN, SandboxLayers, SpinningReader,
+    ToRunner, WorldHash,
 };
 use airlock_runner::artifact_fingerprint;
 use serde::Serialize;
@@ -32,6 +32,7 @@ use crate::dispatch::ImportDispatch;
 use crate::error::{Error, Result, TimeLimit};
 use crate::launcher::{Launcher, StderrTail};
 use crate::policy::Policy;
+use airlock_protocol::ring::{self, Direction, RingReader, RingWriter, SharedRings};
 
 /// A world's identity, as generated bindings declare it.
 #[derive(Debug, Clone, Copy)]
@@ -194,6 +195,13 @@ struct Runner {
     /// The socket's read timeout as last set, to skip the system call when
     /// it would not change (most calls start with the same remaining time).
     read_timeout: Option<Duration>,
+    /// The shared rings once the runner took them (after `Ready`): every
+    /// frame then goes through them, and the socket stays silent.
+    rings: Option<(RingReader, RingWriter)>,
+    /// The rings' memfd until the runner has it.
+    rings_offer: Option<(Arc<SharedRings>, OwnedFd)>,
+    /// How long a send may wait for room in the ring.
+    send_timeout: Duration,
 }
 
 /// How waiting for a frame ended, when it did not produce one.
@@ -211,13 +219,52 @@ impl Runner {
         message: &M,
         payload: &[u8],
     ) -> std::result::Result<(), FrameError> {
-        self.writer.write(&mut self.socket, message, payload)
+        match &mut self.rings {
+            Some((_, ring)) => {
+                ring.set_deadline(Some(Instant::now() + self.send_timeout));
+                self.writer.write(ring, message, payload)
+            }
+            None => self.writer.write(&mut self.socket, message, payload),
+        }
+    }
+
+    /// Switches to the shared rings the runner accepted in its `Ready`.
+    fn take_rings(&mut self) -> std::io::Result<()> {
+        let (rings, _fd) = self
+            .rings_offer
+            .take()
+            .ok_or_else(|| std::io::Error::other("the runner took rings it was never offered"))?;
+        let input = ring::reader(
+            rings.clone(),
+            Direction::FromRunner,
+            self.socket.as_fd().try_clone_to_owned()?,
+        );
+        let output = ring::writer(
+            rings,
+            Direction::ToRunner,
+            self.socket.as_fd().try_clone_to_owned()?,
+        );
+        self.rings = Some((input, output));
+        Ok(())
     }
 
     fn recv(&mut self, deadline: Instant) -> std::result::Result<FromRunner, RecvError> {
         let now = Instant::now();
         if now >= deadline {
             return Err(RecvError::Timeout);
+        }
+        if let Some((ring, _)) = &mut self.rings {
+            ring.set_deadline(Some(deadline));
+            return match self.reader.read(ring) {
+                Ok(m) => Ok(m),
+                Err(e) if e.is_timeout() => Err(RecvError::Timeout),
+                Err(FrameError::Closed) => Err(RecvError::Gone("connection closed".into())),
+                Err(FrameError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    Err(RecvError::Violation(e.to_string()))
+                }
+                Err(FrameError::Io(e)) => Err(RecvError::Gone(e.to_string())),
+                Err(e) => Err(RecvError::Violation(e.to_string())),
+            };
         }
         // Whole milliseconds, rounded up: the deadline is never cut short.
         let remaining = Duration::from_millis((deadline - now).as_micros().div_ceil(1000) as u64);
@@ -414,7 +461,19 @@ impl Plugin {
                 want_artifact: cache.is_some(),
             },
         };
-        let fds: Vec<BorrowedFd<'_>> = self.preopens.iter().map(|fd| fd.as_fd()).collect();
+        // The shared rings go to the runner as the descriptor after the preopens.
+        let rings_offer = match SharedRings::create() {
+            Ok((rings, fd)) => Some((Arc::new(rings), fd)),
+            Err(e) => {
+                tracing::debug!(plugin = %name, "no shared rings, frames stay on the socket: {e}");
+                None
+            }
+        };
+        let mut fds: Vec<BorrowedFd<'_>> = self.preopens.iter().map(|fd| fd.as_fd()).collect();
+        let rings_fd = rings_offer.as_ref().map(|(_, fd)| {
+            fds.push(fd.as_fd());
+            PREOPEN_FD_BASE + fds.len() as i32 - 1
+        });
         let (child, socket, stderr) =
             self.launcher
                 .spawn(&name, &fds)
@@ -439,7 +498,14 @@ impl Plugin {
             writer: FrameWriter::new(),
             stderr,
             read_timeout: None,
+            rings: None,
+            rings_offer,
+            send_timeout: self.config.policy.deadline + self.config.policy.grace,
         };
+        // A runner that stops reading cannot block a send on the socket for ever either.
+        let _ = runner
+            .socket
+            .set_write_timeout(Some(runner.send_timeout.max(self.config.policy.startup)));
         let hello = ToRunner::Hello(Hello {
             protocol: PROTOCOL_VERSION,
             world: self.world.name.to_string(),
@@ -447,6 +513,7 @@ impl Plugin {
             plugin: name.clone(),
             policy: self.wire.clone(),
             code,
+            rings_fd,
         });
         let payload = artifact.as_deref().unwrap_or(&self.config.component);
         let sent = runner.send(&hello, payload);
@@ -463,8 +530,16 @@ impl Plugin {
                 Ok(FromRunner::Ready {
                     world_hash,
                     mut layers,
+                    rings,
                 }) if world_hash == self.world.hash => {
                     runner.reader.set_max_frame_len(self.wire.max_frame_len);
+                    if rings {
+                        if let Err(e) = runner.take_rings() {
+                            return Err(self.violation(format!("bad Ready: {e}")));
+                        }
+                    } else {
+                        runner.rings_offer = None;
+                    }
                     // Trust, but verify: what the kernel says about the runner
                     // overrides what the runner says about itself.
                     if let Some(pid) = self.pid() {

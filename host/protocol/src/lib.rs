@@ -22,6 +22,7 @@
 //! - the message types below.
 
 pub mod frame;
+pub mod ring;
 pub mod spin;
 
 use serde::{Deserialize, Serialize};
@@ -30,7 +31,7 @@ pub use frame::{FrameError, FrameReader, FrameWriter, MAX_HEADER_LEN};
 pub use spin::{SPIN, SpinningReader};
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -69,6 +70,9 @@ pub struct Hello {
     pub policy: RunnerPolicy,
     /// What the payload of this frame holds.
     pub code: Code,
+    /// The descriptor of the shared rings ([`ring::SharedRings`]) to use after
+    /// `Ready`, if the host offers them.
+    pub rings_fd: Option<i32>,
 }
 
 /// The plugin's code as sent in the [`Hello`] payload.
@@ -180,6 +184,8 @@ pub enum FromRunner {
     Ready {
         world_hash: WorldHash,
         layers: SandboxLayers,
+        /// Every later frame, both ways, goes through the shared rings.
+        rings: bool,
     },
     /// Answer to [`ToRunner::Ping`].
     Pong { nonce: u64 },

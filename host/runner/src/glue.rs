@@ -73,6 +73,9 @@ pub struct HostLink {
     /// `log` bytes the guest may still send in this call, and messages dropped.
     pub(crate) log_budget: u64,
     pub(crate) log_dropped: u64,
+    /// The socket streams while frames go through the shared rings: kept
+    /// open, since the host watches the socket to see the runner exit.
+    pub(crate) socket_streams: Option<(Box<dyn Read + Send>, Box<dyn Write + Send>)>,
 }
 
 /// Shared list of `(capability, reason)` refusals.
@@ -97,6 +100,7 @@ impl HostLink {
             denials: Denials::default(),
             log_budget: u64::MAX,
             log_dropped: 0,
+            socket_streams: None,
         }
     }
 

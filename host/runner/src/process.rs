@@ -18,7 +18,7 @@ pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
         worlds,
         ServeOptions {
             lock_down: true,
-            after_lock_down: None,
+            ..ServeOptions::default()
         },
     )
 }
@@ -26,6 +26,10 @@ pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
 /// [`run_runner_process`] with explicit options (testing hooks).
 #[doc(hidden)]
 pub fn run_runner_process_with(worlds: &[&dyn WorldGlue], options: ServeOptions) -> ! {
+    let options = ServeOptions {
+        socket_fd: Some(RUNNER_FD),
+        ..options
+    };
     // SAFETY: the host starts runners with their end of a socket pair dup'ed
     // to RUNNER_FD, and nothing else in this process owns that descriptor.
     let socket = unsafe { UnixStream::from_raw_fd(RUNNER_FD) };

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use std::os::fd::BorrowedFd;
+use std::os::fd::{AsFd, BorrowedFd};
 
 use airlock_protocol::{
     CallFailure, Code, FrameError, FromRunner, Hello, InitFailure, LogLevel, PREOPEN_FD_BASE,
@@ -39,6 +39,11 @@ pub struct ServeOptions {
     /// raw system calls from a locked-down runner.
     #[doc(hidden)]
     pub after_lock_down: Option<fn(&str)>,
+    /// The descriptor of the socket to the host, in a runner process: it lets
+    /// the loop take the shared rings the host offers (and notice the host
+    /// hanging up while waiting on them). Without it, frames stay on the
+    /// byte streams given to [`serve_connection`].
+    pub socket_fd: Option<i32>,
 }
 
 /// Why serving stopped abnormally.
@@ -86,6 +91,24 @@ pub fn serve_connection(
     let glue = match check_hello(&hello, worlds) {
         Ok(glue) => glue,
         Err(failure) => return Err(init_failed(&mut link, failure)),
+    };
+    // The shared rings, mapped and wired before the lock-down; used from
+    // `Ready` on. Declined (the host then stays on the socket) if unusable.
+    let rings = match (hello.rings_fd, options.socket_fd) {
+        (Some(fd), Some(socket)) => match take_rings(fd, socket) {
+            Ok(streams) => Some(streams),
+            Err(e) => {
+                link.send(
+                    &FromRunner::Log {
+                        level: LogLevel::Warn,
+                        message: format!("shared rings declined, staying on the socket: {e}"),
+                    },
+                    &[],
+                )?;
+                None
+            }
+        },
+        _ => None,
     };
     // Lock-down, step 1: namespaces, while this process has one thread.
     let mut layers = SandboxLayers::default();
@@ -143,9 +166,18 @@ pub fn serve_connection(
         hook(&hello.plugin);
     }
     let world_hash = hello.world_hash;
-    plugin
-        .link_mut()
-        .send(&FromRunner::Ready { world_hash, layers }, &[])?;
+    let ready = FromRunner::Ready {
+        world_hash,
+        layers,
+        rings: rings.is_some(),
+    };
+    plugin.link_mut().send(&ready, &[])?;
+    if let Some((input, output)) = rings {
+        let link = plugin.link_mut();
+        let socket_input = std::mem::replace(&mut link.input, Box::new(input));
+        let socket_output = std::mem::replace(&mut link.output, Box::new(output));
+        link.socket_streams = Some((socket_input, socket_output));
+    }
 
     let deadline_ticks = policy
         .call_deadline_ms
@@ -202,6 +234,32 @@ pub fn serve_connection(
             }
         }
     }
+}
+
+/// Maps the shared rings from descriptor `fd` (closing it: the mapping is
+/// what counts) and makes this side's reader and writer.
+fn take_rings(
+    fd: i32,
+    socket: i32,
+) -> std::io::Result<(
+    airlock_protocol::ring::RingReader,
+    airlock_protocol::ring::RingWriter,
+)> {
+    use airlock_protocol::ring::{self, Direction, SharedRings};
+    use std::os::fd::{FromRawFd, OwnedFd};
+    // SAFETY: the host placed the rings' memfd at `fd` for this process and
+    // nothing else owns it; `socket` stays open for the life of the process.
+    let file = unsafe { OwnedFd::from_raw_fd(fd) };
+    let rings = Arc::new(SharedRings::map(file.as_fd())?);
+    drop(file);
+    let socket = unsafe { BorrowedFd::borrow_raw(socket) };
+    let input = ring::reader(
+        rings.clone(),
+        Direction::ToRunner,
+        socket.try_clone_to_owned()?,
+    );
+    let output = ring::writer(rings, Direction::FromRunner, socket.try_clone_to_owned()?);
+    Ok((input, output))
 }
 
 /// Tells the host why the plugin cannot start, and returns the error to exit with.

@@ -16,9 +16,11 @@ fn main() {
     let Ok(ToRunner::Hello(hello)) = reader.read::<_, ToRunner>(&mut socket) else {
         std::process::exit(3);
     };
+    // The fake runner never takes the shared rings: frames stay on the socket.
     let ready = FromRunner::Ready {
         world_hash: hello.world_hash,
         layers: Default::default(),
+        rings: false,
     };
     match hello.plugin.as_str() {
         "garbage-hello" => {
@@ -30,6 +32,7 @@ fn main() {
                 &FromRunner::Ready {
                     world_hash: [9; 32],
                     layers: Default::default(),
+                    rings: false,
                 },
                 &[],
             );

@@ -19,6 +19,7 @@ fn main() {
             airlock_runner::ServeOptions {
                 lock_down: true,
                 after_lock_down: Some(native::attack),
+                ..Default::default()
             },
         );
     }

@@ -74,6 +74,7 @@ fn hello() -> Hello {
         code: Code::Component {
             want_artifact: false,
         },
+        rings_fd: None,
     }
 }
 
@@ -89,6 +90,7 @@ fn handshake_calls_and_clean_shutdown() {
         FromRunner::Ready {
             world_hash: roundtrip::WORLD_HASH,
             layers: SandboxLayers::default(),
+            rings: false,
         }
     );
     let args = postcard::to_stdvec(&(20u32, 22u32)).unwrap();

@@ -1,0 +1,455 @@
+//! The fast transport after start-up: two single-producer single-consumer
+//! byte rings in one shared memory file (memfd), one per direction, read and
+//! written as ordinary `Read`/`Write` streams so that frames are exactly the
+//! same as on the socket. A waiting side spins briefly (yielding), then parks
+//! on a futex; the writer wakes it only when it is parked. Nothing on the
+//! fast path is a system call while both sides are busy.
+//!
+//! The peer is untrusted: positions read from shared memory are only used
+//! masked into the ring or compared, and an impossible position is an error.
+//! Bytes are copied out of shared memory before anyone parses them.
+
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::ptr::NonNull;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags};
+use rustix::io::Errno;
+use rustix::mm::{MapFlags, ProtFlags};
+use rustix::thread::futex;
+
+/// Bytes in each direction's ring; a power of two. Larger frames stream
+/// through it.
+pub const RING_LEN: u32 = 4 << 20;
+/// Per-ring header: written position, read position, and who is parked.
+const HEADER: usize = 64;
+/// How long a waiting side with a deadline (the host, during a call) keeps a
+/// futex wait before it checks that the peer is alive.
+const PARK_SLICE: Duration = Duration::from_millis(2);
+/// The same for a side without a deadline (an idle runner): rare wake-ups.
+const IDLE_PARK_SLICE: Duration = Duration::from_millis(250);
+
+/// Which ring of the pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    ToRunner = 0,
+    FromRunner = 1,
+}
+
+/// A mapping of the shared file holding both rings.
+#[derive(Debug)]
+pub struct SharedRings {
+    base: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the mapping is plain shared memory; all access to the headers is
+// atomic and the data areas are only touched by the side that owns the bytes
+// in question (and copied, never referenced, across the boundary).
+unsafe impl Send for SharedRings {}
+unsafe impl Sync for SharedRings {}
+
+fn total_len() -> usize {
+    2 * (HEADER + RING_LEN as usize)
+}
+
+impl SharedRings {
+    /// Makes the shared file (host side) and maps it; the descriptor goes to the runner.
+    pub fn create() -> io::Result<(Self, OwnedFd)> {
+        let fd = rustix::fs::memfd_create(
+            "airlock-rings",
+            rustix::fs::MemfdFlags::CLOEXEC | rustix::fs::MemfdFlags::ALLOW_SEALING,
+        )?;
+        rustix::fs::ftruncate(&fd, total_len() as u64)?;
+        // The runner must not be able to shrink it under the host (a SIGBUS).
+        rustix::fs::fcntl_add_seals(
+            &fd,
+            rustix::fs::SealFlags::SHRINK
+                | rustix::fs::SealFlags::GROW
+                | rustix::fs::SealFlags::SEAL,
+        )?;
+        let rings = Self::map(fd.as_fd())?;
+        Ok((rings, fd))
+    }
+
+    /// Maps a shared file made by [`SharedRings::create`] (runner side).
+    pub fn map(fd: BorrowedFd<'_>) -> io::Result<Self> {
+        let size = rustix::fs::fstat(fd)?.st_size;
+        if size as u64 != total_len() as u64 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("shared rings of {size} bytes, expected {}", total_len()),
+            ));
+        }
+        // SAFETY: a fresh shared, non-executable mapping of the whole file,
+        // owned by the returned value and unmapped on drop.
+        let ptr = unsafe {
+            rustix::mm::mmap(
+                std::ptr::null_mut(),
+                total_len(),
+                ProtFlags::READ | ProtFlags::WRITE,
+                MapFlags::SHARED,
+                fd,
+                0,
+            )?
+        };
+        Ok(Self {
+            base: NonNull::new(ptr.cast()).expect("mmap never returns null on success"),
+            len: total_len(),
+        })
+    }
+
+    fn ring(&self, direction: Direction) -> Ring<'_> {
+        let offset = direction as usize * (HEADER + RING_LEN as usize);
+        // SAFETY: inside the mapping; the header words are 4-byte aligned
+        // (page-aligned base, offsets multiples of 64).
+        unsafe {
+            let header = self.base.as_ptr().add(offset);
+            Ring {
+                written: &*(header as *const AtomicU32),
+                read: &*(header.add(4) as *const AtomicU32),
+                reader_parked: &*(header.add(8) as *const AtomicU32),
+                writer_parked: &*(header.add(12) as *const AtomicU32),
+                data: header.add(HEADER),
+            }
+        }
+    }
+}
+
+/// The reading end of `direction`'s ring. `alive` is (a duplicate of) the
+/// peer's socket: when it hangs up, a waiting read ends (end of file).
+pub fn reader(rings: Arc<SharedRings>, direction: Direction, alive: OwnedFd) -> RingReader {
+    // Positions start at zero in a fresh file; never taken from shared memory.
+    RingReader {
+        rings,
+        direction,
+        position: 0,
+        alive,
+        deadline: None,
+    }
+}
+
+/// The writing end of `direction`'s ring.
+pub fn writer(rings: Arc<SharedRings>, direction: Direction, alive: OwnedFd) -> RingWriter {
+    RingWriter {
+        rings,
+        direction,
+        position: 0,
+        alive,
+        deadline: None,
+    }
+}
+
+impl Drop for SharedRings {
+    fn drop(&mut self) {
+        // SAFETY: this value owns the mapping; nothing refers to it any more
+        // (readers and writers borrow `self`).
+        unsafe {
+            let _ = rustix::mm::munmap(self.base.as_ptr().cast(), self.len);
+        }
+    }
+}
+
+struct Ring<'a> {
+    written: &'a AtomicU32,
+    read: &'a AtomicU32,
+    reader_parked: &'a AtomicU32,
+    writer_parked: &'a AtomicU32,
+    data: *mut u8,
+}
+
+impl Ring<'_> {
+    /// Copies `bytes` into the ring at `position` (wrapping).
+    fn put(&self, position: u32, bytes: &[u8]) {
+        let start = (position & (RING_LEN - 1)) as usize;
+        let first = bytes.len().min(RING_LEN as usize - start);
+        // SAFETY: both ranges lie inside the data area (masked start, lengths
+        // bounded by the ring); the bytes are free (the reader is past them).
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.data.add(start), first);
+            std::ptr::copy_nonoverlapping(bytes[first..].as_ptr(), self.data, bytes.len() - first);
+        }
+    }
+
+    /// Copies bytes at `position` (wrapping) out of the ring into `out`.
+    fn get(&self, position: u32, out: &mut [u8]) {
+        let start = (position & (RING_LEN - 1)) as usize;
+        let first = out.len().min(RING_LEN as usize - start);
+        // SAFETY: as in `put`; a hostile writer may change the bytes while
+        // they are copied, which only makes the copy garbage.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.data.add(start), out.as_mut_ptr(), first);
+            let rest = out.len() - first;
+            std::ptr::copy_nonoverlapping(self.data, out[first..].as_mut_ptr(), rest);
+        }
+    }
+}
+
+/// Waits until `ready()` gives `Some`: spins (yielding) for [`crate::SPIN`],
+/// then parks on `word` in slices, checking `alive` and the deadline between.
+fn wait<T>(
+    word: &AtomicU32,
+    parked: &AtomicU32,
+    alive: BorrowedFd<'_>,
+    deadline: Option<Instant>,
+    mut ready: impl FnMut() -> io::Result<Option<T>>,
+) -> io::Result<Option<T>> {
+    let started = Instant::now();
+    loop {
+        if let Some(v) = ready()? {
+            return Ok(Some(v));
+        }
+        if started.elapsed() >= crate::SPIN {
+            break;
+        }
+        std::thread::yield_now();
+    }
+    loop {
+        let seen = word.load(Ordering::SeqCst);
+        parked.store(1, Ordering::SeqCst);
+        // Checked after announcing the park: a peer that moved on before it
+        // saw the flag is caught here; one that moves on after will wake us.
+        if let Some(v) = ready()? {
+            parked.store(0, Ordering::SeqCst);
+            return Ok(Some(v));
+        }
+        let mut slice = IDLE_PARK_SLICE;
+        if let Some(deadline) = deadline {
+            slice = PARK_SLICE;
+            let now = Instant::now();
+            if now >= deadline {
+                parked.store(0, Ordering::SeqCst);
+                return Err(io::ErrorKind::TimedOut.into());
+            }
+            slice = slice.min(deadline - now);
+        }
+        let timeout = futex::Timespec::try_from(slice).expect("a short slice fits");
+        match futex::wait(word, futex::Flags::empty(), seen, Some(&timeout)) {
+            Ok(()) | Err(Errno::AGAIN | Errno::INTR | Errno::TIMEDOUT) => {}
+            Err(e) => {
+                parked.store(0, Ordering::SeqCst);
+                return Err(e.into());
+            }
+        }
+        parked.store(0, Ordering::SeqCst);
+        if peer_gone(alive) {
+            // One last look: the peer may have written and then exited.
+            return ready();
+        }
+    }
+}
+
+/// The peer's socket is silent after start-up; any event on it means it closed.
+fn peer_gone(alive: BorrowedFd<'_>) -> bool {
+    let mut fds = [PollFd::new(&alive, PollFlags::IN)];
+    let zero = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    matches!(rustix::event::poll(&mut fds, Some(&zero)), Ok(n) if n > 0)
+}
+
+fn wake(word: &AtomicU32, parked: &AtomicU32) {
+    if parked.load(Ordering::SeqCst) != 0 {
+        let _ = futex::wake(word, futex::Flags::empty(), 1);
+    }
+}
+
+/// Reads a ring as a byte stream.
+pub struct RingReader {
+    rings: Arc<SharedRings>,
+    direction: Direction,
+    /// Our own count of bytes read: never taken back from shared memory.
+    position: u32,
+    alive: OwnedFd,
+    deadline: Option<Instant>,
+}
+
+impl RingReader {
+    /// Reads past `deadline` fail with `TimedOut`; `None` waits as long as the peer lives.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+}
+
+impl Read for RingReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let ring = self.rings.ring(self.direction);
+        let position = self.position;
+        let alive = self.alive.as_fd();
+        let available = wait(
+            ring.written,
+            ring.reader_parked,
+            alive,
+            self.deadline,
+            || {
+                let written = ring.written.load(Ordering::Acquire);
+                let available = written.wrapping_sub(position);
+                if available > RING_LEN {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "the peer moved its ring position out of bounds",
+                    ));
+                }
+                Ok((available > 0).then_some(available))
+            },
+        )?;
+        let Some(available) = available else {
+            return Ok(0); // the peer is gone and left nothing
+        };
+        let n = buf.len().min(available as usize);
+        ring.get(position, &mut buf[..n]);
+        self.position = position.wrapping_add(n as u32);
+        ring.read.store(self.position, Ordering::SeqCst);
+        wake(ring.read, ring.writer_parked);
+        Ok(n)
+    }
+}
+
+/// Writes a ring as a byte stream; every write is visible to the reader at once.
+pub struct RingWriter {
+    rings: Arc<SharedRings>,
+    direction: Direction,
+    position: u32,
+    alive: OwnedFd,
+    deadline: Option<Instant>,
+}
+
+impl RingWriter {
+    /// Writes that find the ring full past `deadline` fail with `TimedOut`.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// Room in the ring, waiting for some if there is none.
+    fn room(&mut self) -> io::Result<u32> {
+        let ring = self.rings.ring(self.direction);
+        let position = self.position;
+        let room = wait(
+            ring.read,
+            ring.writer_parked,
+            self.alive.as_fd(),
+            self.deadline,
+            || {
+                let read = ring.read.load(Ordering::Acquire);
+                let used = position.wrapping_sub(read);
+                if used > RING_LEN {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "the peer moved its ring position out of bounds",
+                    ));
+                }
+                let room = RING_LEN - used;
+                Ok((room > 0).then_some(room))
+            },
+        )?;
+        room.ok_or_else(|| io::ErrorKind::BrokenPipe.into())
+    }
+
+    fn publish(&mut self, n: usize) {
+        self.position = self.position.wrapping_add(n as u32);
+        let ring = self.rings.ring(self.direction);
+        ring.written.store(self.position, Ordering::SeqCst);
+        wake(ring.written, ring.reader_parked);
+    }
+}
+
+impl Write for RingWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let n = buf.len().min(self.room()? as usize);
+        self.rings
+            .ring(self.direction)
+            .put(self.position, &buf[..n]);
+        self.publish(n);
+        Ok(n)
+    }
+
+    /// Copies as many of the slices as fit, then publishes once, so a frame's
+    /// header and payload wake the reader once.
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if total == 0 {
+            return Ok(0);
+        }
+        let room = self.room()? as usize;
+        let ring = self.rings.ring(self.direction);
+        let mut done = 0;
+        for buf in bufs {
+            let n = buf.len().min(room - done);
+            ring.put(self.position.wrapping_add(done as u32), &buf[..n]);
+            done += n;
+            if done == room {
+                break;
+            }
+        }
+        self.publish(done);
+        Ok(done)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::net::UnixStream;
+
+    #[test]
+    fn bytes_cross_in_order_through_wrap_arounds_and_large_writes() {
+        let (rings, _fd) = SharedRings::create().unwrap();
+        let rings = Arc::new(rings);
+        let (a, b) = UnixStream::pair().unwrap();
+        let message: Vec<u8> = (0..3 * RING_LEN as usize + 12345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let expected = message.clone();
+        let mut r = reader(rings.clone(), Direction::ToRunner, b.into());
+        let reading = std::thread::spawn(move || {
+            let mut got = vec![0; expected.len()];
+            r.read_exact(&mut got).unwrap();
+            assert!(got == expected, "bytes differ");
+        });
+        let mut w = writer(rings, Direction::ToRunner, a.into());
+        for chunk in message.chunks(777_777) {
+            w.write_all(chunk).unwrap();
+        }
+        reading.join().unwrap();
+    }
+
+    #[test]
+    fn a_reader_times_out_and_sees_a_dead_peer_as_end_of_file() {
+        let (rings, _fd) = SharedRings::create().unwrap();
+        let (a, b) = UnixStream::pair().unwrap();
+        let mut r = reader(Arc::new(rings), Direction::FromRunner, a.into());
+        r.set_deadline(Some(Instant::now() + Duration::from_millis(20)));
+        let err = r.read(&mut [0; 8]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        drop(b);
+        r.set_deadline(None);
+        assert_eq!(r.read(&mut [0; 8]).unwrap(), 0);
+    }
+
+    #[test]
+    fn an_impossible_position_from_the_peer_is_an_error() {
+        let (rings, _fd) = SharedRings::create().unwrap();
+        let (a, _b) = UnixStream::pair().unwrap();
+        rings
+            .ring(Direction::FromRunner)
+            .written
+            .store(RING_LEN + 1, Ordering::SeqCst);
+        let mut r = reader(Arc::new(rings), Direction::FromRunner, a.into());
+        let err = r.read(&mut [0; 8]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+    }
+}
