@@ -1,5 +1,7 @@
-//! `cargo xtask bench [--quick]`: build the plugins and the bench binary, then
-//! run it: figures side by side, `target/airlock-bench.json` (P1–P6) and a chart.
+//! `cargo xtask bench [--quick]`: build the plugins, the bench binary and the
+//! Extism peer (a separate workspace, so its wasmtime is compiled only here),
+//! then run the benchmark: figures side by side, `target/airlock-bench.json`
+//! (P1–P8) and a chart.
 
 use anyhow::{Context, Result};
 
@@ -8,8 +10,33 @@ use crate::util;
 pub fn run(extra: &[String]) -> Result<()> {
     crate::build_plugins::run()?;
     util::run(util::cargo().args(["build", "--release", "-p", "airlock-bench"]))?;
-    let bench = util::target_dir().join("release").join("airlock-bench");
+
+    // The Extism peer and its plugin, built from source.
+    crate::build_plugins::ensure_targets(&["wasm32-unknown-unknown"])?;
+    let root = util::root();
     let target = util::target_dir();
+    util::run(
+        util::cargo()
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--manifest-path",
+            ])
+            .arg(root.join("host/bench/extism-plugin/Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target),
+    )
+    .context("failed to build the Extism bench plugin")?;
+    util::run(
+        util::cargo()
+            .args(["build", "--release", "--manifest-path"])
+            .arg(root.join("host/bench/extism/Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target),
+    )
+    .context("failed to build the Extism peer (Extism 1.30, wasmtime 43)")?;
+
+    let bench = target.join("release").join("airlock-bench");
     util::run(
         std::process::Command::new(bench)
             .args(extra)
@@ -17,6 +44,9 @@ pub fn run(extra: &[String]) -> Result<()> {
             .arg(target.join("airlock-bench.json"))
             .arg("--chart")
             .arg(target.join("airlock-bench.svg"))
+            .arg("--extism")
+            .arg(target.join("release").join("airlock-bench-extism"))
+            .arg(target.join("wasm32-unknown-unknown/release/airlock_bench_extism_plugin.wasm"))
             .env("AIRLOCK_PLUGIN_DIR", util::plugin_dir()),
     )
     .context("the benchmark failed")

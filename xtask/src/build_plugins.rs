@@ -13,7 +13,7 @@ const CARGO_COMPONENT_VERSION: &str = "0.21.1";
 const TARGETS: [&str; 2] = ["wasm32-wasip2", "wasm32-wasip1"];
 
 pub fn run() -> Result<()> {
-    ensure_targets()?;
+    ensure_targets(&TARGETS)?;
     let members = members()?;
     let has_component_package = members.iter().any(|m| m == CARGO_COMPONENT_PACKAGE);
 
@@ -49,11 +49,11 @@ pub fn run() -> Result<()> {
     collect(&members)
 }
 
-/// Installs the wasm targets that are missing.
-fn ensure_targets() -> Result<()> {
+/// Installs the rustup targets that are missing.
+pub fn ensure_targets(targets: &[&str]) -> Result<()> {
     let installed = util::probe(Command::new("rustup").args(["target", "list", "--installed"]))
         .context("failed to list installed rustup targets")?;
-    for target in TARGETS {
+    for &target in targets {
         if !installed.lines().any(|line| line.trim() == target) {
             util::run(Command::new("rustup").args(["target", "add", target]))
                 .with_context(|| format!("failed to install rustup target {target}"))?;

@@ -7,6 +7,7 @@
 
 mod chart;
 mod echo;
+mod extism;
 mod measure;
 
 use std::cell::RefCell;
@@ -23,14 +24,18 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use crate::echo::EchoPipe;
-use crate::measure::{Case, Summary, interleave, median};
+use crate::extism::ExtismPeer;
+use crate::measure::{Case, Run, Summary, interleave, local, median};
 
-const USAGE: &str = "usage: airlock-bench [--quick] [--json FILE] [--chart FILE]";
+const USAGE: &str =
+    "usage: airlock-bench [--quick] [--json FILE] [--chart FILE] [--extism PEER PLUGIN.wasm]";
 
 struct Args {
     quick: bool,
     json: PathBuf,
     chart: PathBuf,
+    /// The Extism peer binary and its plugin, when Extism is compared too.
+    extism: Option<(PathBuf, PathBuf)>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -41,6 +46,7 @@ fn parse_args() -> Result<Args> {
         quick: false,
         json: target.join("airlock-bench.json"),
         chart: target.join("airlock-bench.svg"),
+        extism: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -57,6 +63,15 @@ fn parse_args() -> Result<Args> {
                     .next()
                     .context(format!("--chart needs a file\n{USAGE}"))?
                     .into()
+            }
+            "--extism" => {
+                let peer = it
+                    .next()
+                    .context(format!("--extism needs the peer binary\n{USAGE}"))?;
+                let plugin = it
+                    .next()
+                    .context(format!("--extism needs the plugin too\n{USAGE}"))?;
+                args.extism = Some((peer.into(), plugin.into()));
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -170,9 +185,16 @@ fn run(args: &Args) -> Result<()> {
         machine["kernel"].as_str().unwrap_or("?")
     );
 
-    let latency = latency(&plan, &plain, config(), &roundtrip_bytes)?;
+    let peer = match &args.extism {
+        Some((program, plugin)) => Some(Rc::new(RefCell::new(ExtismPeer::spawn(program, plugin)?))),
+        None => {
+            eprintln!("no Extism peer (--extism): P7 and P8 are not measured");
+            None
+        }
+    };
+    let latency = latency(&plan, &plain, config(), &roundtrip_bytes, peer.clone())?;
     let image = image(&plan, &plain, &grayscale_bytes)?;
-    let starts = cold_starts(&plan, &plain, &cached, &config)?;
+    let starts = cold_starts(&plan, &plain, &cached, &config, peer.clone())?;
     let memory = memory(&plan, &cached, &config)?;
     let throughput = throughput(&plan, &cached, &config)?;
     let _ = std::fs::remove_dir_all(&cache_dir);
@@ -185,7 +207,7 @@ fn run(args: &Args) -> Result<()> {
     // The small-message baseline is the faster of the 16 B and 1 KiB echoes.
     let raw_best = |name: &str| latency[name].p10_us();
     let raw_small = raw_best("raw pipe echo 16 B").min(raw_best("raw pipe echo 1 KiB"));
-    let goals = [
+    let mut goals = vec![
         (
             "P1",
             "no-op call / raw small echo (p10)",
@@ -203,7 +225,8 @@ fn run(args: &Args) -> Result<()> {
         (
             "P3",
             "1 MiB round trip / (raw 1 MiB echo (p10) + in-process 1 MiB)",
-            us("airlock echo 1 MiB") / (raw_best("raw pipe echo 1 MiB") + us("in-process echo 1 MiB")),
+            us("airlock echo 1 MiB")
+                / (raw_best("raw pipe echo 1 MiB") + us("in-process echo 1 MiB")),
             "<=",
             1.0,
         ),
@@ -246,6 +269,25 @@ fn run(args: &Args) -> Result<()> {
             0.8,
         ),
     ];
+    if let (Some(extism_noop), Some(extism_mib)) = (
+        latency.get("extism no-op"),
+        latency.get("extism echo 1 MiB"),
+    ) {
+        goals.push((
+            "P7",
+            "no-op call / Extism no-op call (in process)",
+            us("airlock no-op") / extism_noop.median_us(),
+            "<=",
+            1.0,
+        ));
+        goals.push((
+            "P8",
+            "1 MiB round trip / Extism 1 MiB echo (in process)",
+            us("airlock echo 1 MiB") / extism_mib.median_us(),
+            "<=",
+            1.0,
+        ));
+    }
 
     print_tables(&latency, &image, &starts, &memory, &throughput);
     println!();
@@ -325,6 +367,10 @@ fn round(x: f64) -> f64 {
 pub struct Figures(Vec<(String, Summary)>);
 
 impl Figures {
+    fn get(&self, name: &str) -> Option<&Summary> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+    }
+
     fn iter(&self) -> impl Iterator<Item = &(String, Summary)> {
         self.0.iter()
     }
@@ -348,6 +394,7 @@ fn latency(
     launcher: &Launcher,
     config: PluginConfig,
     component: &[u8],
+    peer: Option<Rc<RefCell<ExtismPeer>>>,
 ) -> Result<Figures> {
     eprintln!("latency: {} interleaved rounds of every case…", plan.rounds);
     let plugin = Rc::new(RefCell::new(Roundtrip::start(launcher, config)?));
@@ -370,7 +417,7 @@ fn latency(
         cases.push((
             "raw pipe echo 16 B".into(),
             200,
-            Box::new(move || pipe.borrow_mut().echo(&small)),
+            local(move || pipe.borrow_mut().echo(&small)),
         ));
     }
     {
@@ -378,13 +425,13 @@ fn latency(
         cases.push((
             "airlock no-op".into(),
             200,
-            Box::new(move || Ok(p.borrow_mut().noop(&mut Host)?)),
+            local(move || Ok(p.borrow_mut().noop(&mut Host)?)),
         ));
         let p = plugin.clone();
         cases.push((
             "airlock add".into(),
             200,
-            Box::new(move || {
+            local(move || {
                 anyhow::ensure!(p.borrow_mut().add(&mut Host, 2, 3)? == 5);
                 Ok(())
             }),
@@ -393,7 +440,7 @@ fn latency(
         cases.push((
             "airlock nested call".into(),
             200,
-            Box::new(move || {
+            local(move || {
                 anyhow::ensure!(p.borrow_mut().nested(&mut Host, 1, 21)? == 42);
                 Ok(())
             }),
@@ -405,7 +452,7 @@ fn latency(
         cases.push((
             "in-process no-op".into(),
             200,
-            Box::new(move || {
+            local(move || {
                 ip.borrow_mut()
                     .call(noop, &[], &mut out)
                     .map_err(|e| anyhow::anyhow!("{e:?}"))
@@ -417,7 +464,7 @@ fn latency(
         cases.push((
             "in-process add".into(),
             200,
-            Box::new(move || {
+            local(move || {
                 ip.borrow_mut()
                     .call(add, &args, &mut out)
                     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -426,7 +473,27 @@ fn latency(
             }),
         ));
     }
+    if let Some(peer) = &peer {
+        let peer = peer.clone();
+        cases.push((
+            "extism no-op".into(),
+            200,
+            Run::Remote(Box::new(move |n| {
+                peer.borrow_mut().run(&format!("noop {n}"))
+            })),
+        ));
+    }
     for size in SIZES {
+        if let Some(peer) = &peer {
+            let peer = peer.clone();
+            cases.push((
+                format!("extism echo {}", size_name(size)),
+                batch_for(size),
+                Run::Remote(Box::new(move |n| {
+                    peer.borrow_mut().run(&format!("echo {size} {n}"))
+                })),
+            ));
+        }
         let data: Rc<Vec<u8>> = Rc::new((0..size).map(|i| i as u8).collect());
         let batch = batch_for(size);
         let name = size_name(size);
@@ -434,7 +501,7 @@ fn latency(
         cases.push((
             format!("raw pipe echo {name}"),
             batch,
-            Box::new(move || pipe.borrow_mut().echo(&d)),
+            local(move || pipe.borrow_mut().echo(&d)),
         ));
         let (ip, d) = (in_process.clone(), data.clone());
         let mut args = Vec::new();
@@ -442,7 +509,7 @@ fn latency(
         cases.push((
             format!("in-process echo {name}"),
             batch,
-            Box::new(move || {
+            local(move || {
                 // The typed call as a host would make it: encode, call, decode.
                 args.clear();
                 args = postcard::to_extend(
@@ -461,7 +528,7 @@ fn latency(
         cases.push((
             format!("airlock echo {name}"),
             batch,
-            Box::new(move || {
+            local(move || {
                 let back = p.borrow_mut().values().echo_bytes(&mut Host, &d)?;
                 anyhow::ensure!(back.len() == d.len());
                 Ok(())
@@ -503,7 +570,7 @@ fn image(plan: &Plan, launcher: &Launcher, component: &[u8]) -> Result<Figures> 
         (
             "airlock grayscale 3840x2160".into(),
             1,
-            Box::new(move || {
+            local(move || {
                 let out = plugin
                     .apply(&img, &[])?
                     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -514,7 +581,7 @@ fn image(plan: &Plan, launcher: &Launcher, component: &[u8]) -> Result<Figures> 
         (
             "in-process grayscale 3840x2160".into(),
             1,
-            Box::new(move || {
+            local(move || {
                 let args = postcard::to_stdvec(&(&*image, &[] as &[filter::Param]))?;
                 in_process
                     .call(apply, &args, &mut out)
@@ -535,6 +602,7 @@ fn cold_starts(
     plain: &Launcher,
     cached: &Launcher,
     config: &dyn Fn() -> PluginConfig,
+    peer: Option<Rc<RefCell<ExtismPeer>>>,
 ) -> Result<Figures> {
     eprintln!("cold start: {} interleaved rounds…", plan.start_rounds);
     // Fill the cache first, so that "cached" means a verified artifact.
@@ -547,6 +615,9 @@ fn cold_starts(
         "airlock, no cache",
         "airlock, cached artifact",
         "airlock, warm pool",
+        "extism create, no cache",
+        "extism create, cached",
+        "extism create, compiled",
     ]
     .iter()
     .map(|n| (n.to_string(), Vec::new()))
@@ -586,7 +657,19 @@ fn cold_starts(
             samples[i].1.push(started.elapsed());
             anyhow::ensure!(plugin.plugin().started_from_cache() == (i == 2));
         }
+
+        if let Some(peer) = &peer {
+            for (i, command) in [
+                (4, "create-cold"),
+                (5, "create-cached"),
+                (6, "create-compiled"),
+            ] {
+                quiet();
+                samples[i].1.push(peer.borrow_mut().run(command)?);
+            }
+        }
     }
+    samples.retain(|(_, s)| !s.is_empty());
     Ok(Figures(
         samples
             .into_iter()

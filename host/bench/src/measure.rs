@@ -48,8 +48,22 @@ impl Summary {
     }
 }
 
-/// A named case, how many calls make one timed batch, and the call.
-pub type Case = (String, usize, Box<dyn FnMut() -> Result<()>>);
+/// How a case is run.
+pub enum Run {
+    /// One call, timed here.
+    Local(Box<dyn FnMut() -> Result<()>>),
+    /// A batch of this many calls timed by another process (the Extism
+    /// peer), which returns the time per call.
+    Remote(Box<dyn FnMut(usize) -> Result<Duration>>),
+}
+
+/// A case run here.
+pub fn local(call: impl FnMut() -> Result<()> + 'static) -> Run {
+    Run::Local(Box::new(call))
+}
+
+/// A named case, how many calls make one timed batch, and how to run it.
+pub type Case = (String, usize, Run);
 
 /// Runs every case's batch in turn, `rounds` times (plus one warm-up round
 /// that is not kept), so that all cases see the same machine conditions.
@@ -57,13 +71,21 @@ pub type Case = (String, usize, Box<dyn FnMut() -> Result<()>>);
 pub fn interleave(cases: &mut [Case], rounds: usize) -> Result<Vec<(String, Summary)>> {
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); cases.len()];
     for round in 0..=rounds {
-        for (i, (name, batch, call)) in cases.iter_mut().enumerate() {
-            let started = Instant::now();
-            for _ in 0..*batch {
-                call().with_context(|| format!("case `{name}`"))?;
-            }
+        for (i, (name, batch, run)) in cases.iter_mut().enumerate() {
+            let per_call = match run {
+                Run::Local(call) => {
+                    let started = Instant::now();
+                    for _ in 0..*batch {
+                        call().with_context(|| format!("case `{name}`"))?;
+                    }
+                    started.elapsed() / *batch as u32
+                }
+                Run::Remote(batch_of) => {
+                    batch_of(*batch).with_context(|| format!("case `{name}`"))?
+                }
+            };
             if round > 0 {
-                samples[i].push(started.elapsed() / *batch as u32);
+                samples[i].push(per_call);
             }
         }
     }
