@@ -204,6 +204,9 @@ struct Runner {
     send_timeout: Duration,
 }
 
+/// Arguments at least this long are encoded straight into the shared rings.
+const DIRECT_ENCODING_FROM: usize = 64 << 10;
+
 /// How waiting for a frame ended, when it did not produce one.
 enum RecvError {
     Timeout,
@@ -225,6 +228,21 @@ impl Runner {
                 self.writer.write(ring, message, payload)
             }
             None => self.writer.write(&mut self.socket, message, payload),
+        }
+    }
+
+    /// Sends `message` with `value` encoded straight into the rings.
+    fn send_encoded<M: Serialize, T: Serialize>(
+        &mut self,
+        message: &M,
+        value: &T,
+    ) -> std::result::Result<(), FrameError> {
+        match &mut self.rings {
+            Some((_, ring)) => {
+                ring.set_deadline(Some(Instant::now() + self.send_timeout));
+                self.writer.write_encoded(ring, message, value)
+            }
+            None => unreachable!("only called with rings"),
         }
     }
 
@@ -616,6 +634,14 @@ impl Plugin {
         }
     }
 
+    fn bad_arguments(&self, function: &str, e: postcard::Error) -> Error {
+        Error::BadArguments {
+            plugin: self.config.name.clone(),
+            function: function.to_string(),
+            detail: e.to_string(),
+        }
+    }
+
     fn init_error(&self, failure: InitFailure) -> Error {
         let plugin = self.config.name.clone();
         let world = self.world.name.to_string();
@@ -658,22 +684,34 @@ impl Plugin {
         args: &A,
         imports: &mut dyn ImportDispatch,
     ) -> Result<R> {
-        airlock_protocol::encode_into(args, &mut self.args).map_err(|e| Error::BadArguments {
-            plugin: self.config.name.clone(),
-            function: function.to_string(),
-            detail: e.to_string(),
-        })?;
+        let len =
+            airlock_protocol::encoded_len(args).map_err(|e| self.bad_arguments(function, e))?;
+        // Bulk arguments are encoded straight into shared memory; small ones
+        // into a buffer first (one copy into the ring beats many tiny writes).
+        let direct = len >= DIRECT_ENCODING_FROM;
+        if !direct {
+            airlock_protocol::encode_into(args, &mut self.args)
+                .map_err(|e| self.bad_arguments(function, e))?;
+        }
         self.ensure_runner()?;
         self.cancel.store(false, Ordering::Release);
         self.seq += 1;
         let seq = self.seq;
-        let args = std::mem::take(&mut self.args);
-        let sent = self
-            .runner
-            .as_mut()
-            .expect("ensured")
-            .send(&ToRunner::Call { seq, func }, &args);
-        self.args = args;
+        let call = ToRunner::Call { seq, func };
+        let into_rings = direct && self.runner.as_ref().is_some_and(|r| r.rings.is_some());
+        if direct && !into_rings {
+            airlock_protocol::encode_into(args, &mut self.args)
+                .map_err(|e| self.bad_arguments(function, e))?;
+        }
+        let runner = self.runner.as_mut().expect("ensured");
+        let sent = if into_rings {
+            runner.send_encoded(&call, args)
+        } else {
+            let args = std::mem::take(&mut self.args);
+            let sent = runner.send(&call, &args);
+            self.args = args;
+            sent
+        };
         if let Err(e) = sent {
             return Err(self.runner_gone(format!("failed to send the call: {e}")));
         }

@@ -25,6 +25,10 @@ impl Summary {
         self.sorted[i].as_secs_f64() * 1e6
     }
 
+    pub fn min_us(&self) -> f64 {
+        self.percentile_us(0.0)
+    }
+
     pub fn median_us(&self) -> f64 {
         self.percentile_us(0.5)
     }
@@ -39,7 +43,7 @@ impl Summary {
 
     pub fn to_json(&self) -> Value {
         let r = |x: f64| (x * 1000.0).round() / 1000.0;
-        json!({"median": r(self.median_us()), "p10": r(self.p10_us()), "p90": r(self.p90_us()), "samples": self.sorted.len()})
+        json!({"min": r(self.min_us()), "median": r(self.median_us()), "p10": r(self.p10_us()), "p90": r(self.p90_us()), "samples": self.sorted.len()})
     }
 
     pub fn to_json_ms(&self) -> Value {

@@ -52,6 +52,32 @@ impl FrameWriter {
         message: &M,
         payload: &[u8],
     ) -> Result<(), FrameError> {
+        self.prefix(message, payload.len() as u64)?;
+        write_all_vectored(out, &self.header, payload)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Writes `message` with the postcard encoding of `value` as its payload,
+    /// encoding straight into `out` (no intermediate buffer: for bulk
+    /// arguments written into shared memory). `out` should absorb small
+    /// writes cheaply: every field is one `write`.
+    pub fn write_encoded<W: Write + ?Sized, M: Serialize, T: Serialize + ?Sized>(
+        &mut self,
+        out: &mut W,
+        message: &M,
+        value: &T,
+    ) -> Result<(), FrameError> {
+        let payload_len = crate::encoded_len(value)?;
+        self.prefix(message, payload_len as u64)?;
+        out.write_all(&self.header)?;
+        postcard::to_io(value, &mut *out)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Fills `self.header` with the frame's length, header length and header.
+    fn prefix<M: Serialize>(&mut self, message: &M, payload_len: u64) -> Result<(), FrameError> {
         self.header.clear();
         self.header.extend_from_slice(&[0; 8]);
         let buf = std::mem::take(&mut self.header);
@@ -63,15 +89,13 @@ impl FrameWriter {
                 max: MAX_HEADER_LEN as u64,
             });
         }
-        let total = 4 + header_len as u64 + payload.len() as u64;
+        let total = 4 + header_len as u64 + payload_len;
         let total = u32::try_from(total).map_err(|_| FrameError::TooLarge {
             len: total,
             max: u32::MAX as u64,
         })?;
         self.header[0..4].copy_from_slice(&total.to_le_bytes());
         self.header[4..8].copy_from_slice(&(header_len as u32).to_le_bytes());
-        write_all_vectored(out, &self.header, payload)?;
-        out.flush()?;
         Ok(())
     }
 }
@@ -219,6 +243,24 @@ impl FrameReader {
         self.buf.get(4 + self.header_len..).unwrap_or(&[])
     }
 
+    /// Takes the last frame's buffer without copying: the payload is
+    /// `buffer[offset..]`. Hand the buffer back with [`FrameReader::recycle`]
+    /// to keep its capacity.
+    pub fn take_frame(&mut self) -> (Vec<u8>, usize) {
+        let offset = (4 + self.header_len).min(self.buf.len());
+        (std::mem::take(&mut self.buf), offset)
+    }
+
+    /// Gives a buffer from [`FrameReader::take_frame`] back, if it is larger
+    /// than the one in use.
+    pub fn recycle(&mut self, buf: Vec<u8>) {
+        if buf.capacity() > self.buf.capacity() {
+            self.buf = buf;
+            self.buf.clear();
+            self.header_len = 0;
+        }
+    }
+
     /// Takes the payload of the last frame read, leaving the reader's buffer empty.
     pub fn take_payload(&mut self) -> Vec<u8> {
         let start = (4 + self.header_len).min(self.buf.len());
@@ -291,6 +333,24 @@ mod tests {
             .read::<_, FromRunner>(&mut &wire[..])
             .unwrap_err();
         assert!(matches!(err, FrameError::Malformed(_)), "{err}");
+    }
+
+    #[test]
+    fn an_encoded_payload_is_the_same_frame_as_a_buffered_one() {
+        let value = (
+            7u32,
+            serde_bytes::ByteBuf::from(vec![9u8; 100_000]),
+            "text".to_string(),
+        );
+        let mut encoded = Vec::new();
+        crate::encode_into(&value, &mut encoded).unwrap();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut writer = FrameWriter::new();
+        writer.write(&mut a, &ToRunner::Shutdown, &encoded).unwrap();
+        writer
+            .write_encoded(&mut b, &ToRunner::Shutdown, &value)
+            .unwrap();
+        assert!(a == b, "frames differ");
     }
 
     #[test]

@@ -290,6 +290,11 @@ impl std::fmt::Display for OutputStream {
 }
 
 /// Encodes a value with postcard into `buf` (cleared first), for payloads.
+/// The length of `value`'s encoding, without encoding it.
+pub fn encoded_len<T: Serialize + ?Sized>(value: &T) -> Result<usize, postcard::Error> {
+    postcard::serialize_with_flavor(value, postcard::ser_flavors::Size::default())
+}
+
 pub fn encode_into<T: Serialize + ?Sized>(
     value: &T,
     buf: &mut Vec<u8>,

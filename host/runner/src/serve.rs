@@ -193,14 +193,17 @@ pub fn serve_connection(
         };
         match message {
             ToRunner::Call { seq, func } => {
-                let args = plugin.link_mut().reader.take_payload();
+                // The frame's buffer, not a copy: bulk arguments are not moved again.
+                let (frame, offset) = plugin.link_mut().reader.take_frame();
                 let link = plugin.link_mut();
                 link.log_budget = policy.max_log_bytes_per_call;
                 link.log_dropped = 0;
                 ticker.begin();
-                let outcome = plugin.call(func, &args, &mut result, deadline_ticks, &policy);
+                let outcome =
+                    plugin.call(func, &frame[offset..], &mut result, deadline_ticks, &policy);
                 ticker.end();
                 let link = plugin.link_mut();
+                link.reader.recycle(frame);
                 if link.log_dropped > 0 {
                     let message = format!(
                         "{} log messages dropped: over the volume of {} bytes per call",
