@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use airlock::{ArtifactCache, Launcher, PluginConfig, Policy, WarmPool};
 use airlock_runner::in_process::InProcess;
+use airlock_testkit::battery::PingHost;
 use airlock_testkit::filter::{self, Filter, Image};
 use airlock_testkit::roundtrip::{self, Roundtrip};
 use anyhow::{Context, Result, bail};
@@ -95,23 +96,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The host side of the roundtrip world's imports, for the nested call.
-#[derive(Default)]
-struct Host;
-
-impl roundtrip::test::host_calls::Host for Host {
-    fn double(&mut self, x: u32) -> u32 {
-        x.wrapping_mul(2)
-    }
-    fn concat(&mut self, parts: Vec<String>) -> String {
-        parts.concat()
-    }
-    fn bounce(&mut self, e: roundtrip::Everything) -> roundtrip::Everything {
-        e
-    }
-    fn note(&mut self, _: String) {}
 }
 
 /// How much of everything to do.
@@ -426,14 +410,14 @@ fn latency(
         cases.push((
             "airlock no-op".into(),
             200,
-            local(move || Ok(p.borrow_mut().noop(&mut Host)?)),
+            local(move || Ok(p.borrow_mut().noop(&mut PingHost::default())?)),
         ));
         let p = plugin.clone();
         cases.push((
             "airlock add".into(),
             200,
             local(move || {
-                anyhow::ensure!(p.borrow_mut().add(&mut Host, 2, 3)? == 5);
+                anyhow::ensure!(p.borrow_mut().add(&mut PingHost::default(), 2, 3)? == 5);
                 Ok(())
             }),
         ));
@@ -442,7 +426,7 @@ fn latency(
             "airlock nested call".into(),
             200,
             local(move || {
-                anyhow::ensure!(p.borrow_mut().nested(&mut Host, 1, 21)? == 42);
+                anyhow::ensure!(p.borrow_mut().nested(&mut PingHost::default(), 1, 21)? == 42);
                 Ok(())
             }),
         ));
@@ -530,7 +514,10 @@ fn latency(
             format!("airlock echo {name}"),
             batch,
             local(move || {
-                let back = p.borrow_mut().values().echo_bytes(&mut Host, &d)?;
+                let back = p
+                    .borrow_mut()
+                    .values()
+                    .echo_bytes(&mut PingHost::default(), &d)?;
                 anyhow::ensure!(back.len() == d.len());
                 Ok(())
             }),
@@ -635,7 +622,7 @@ fn cold_starts(
         quiet();
         let started = Instant::now();
         let mut plugin = Roundtrip::from_plugin(pool.take()?)?;
-        plugin.noop(&mut Host)?;
+        plugin.noop(&mut PingHost::default())?;
         samples[3].1.push(started.elapsed());
         drop(plugin);
         anyhow::ensure!(
@@ -654,7 +641,7 @@ fn cold_starts(
             quiet();
             let started = Instant::now();
             let mut plugin = Roundtrip::start(launcher, config())?;
-            plugin.noop(&mut Host)?;
+            plugin.noop(&mut PingHost::default())?;
             samples[i].1.push(started.elapsed());
             anyhow::ensure!(plugin.plugin().started_from_cache() == (i == 2));
         }
@@ -748,7 +735,8 @@ fn throughput(plan: &Plan, cached: &Launcher, config: &dyn Fn() -> PluginConfig)
             .collect::<Result<_>>()?;
         raw.push(count_calls(pipes, run_for, |p| p.echo(&[0; 16]))?);
         let moved = std::mem::take(&mut plugins);
-        let (calls, back) = count_calls_keep(moved, run_for, |p| Ok(p.noop(&mut Host)?))?;
+        let (calls, back) =
+            count_calls_keep(moved, run_for, |p| Ok(p.noop(&mut PingHost::default())?))?;
         plugins = back;
         airlock.push(calls);
     }

@@ -47,7 +47,8 @@ impl InMemoryRunner {
         self.reader.read(&mut self.socket).unwrap()
     }
 
-    fn call(&mut self, seq: u64, func: &str, args: &[u8]) -> FromRunner {
+    /// Sends a call of export `func` without waiting for anything.
+    fn send_call(&mut self, seq: u64, func: &str, args: &[u8]) {
         let index = roundtrip::EXPORTS
             .iter()
             .position(|f| *f == func)
@@ -55,6 +56,10 @@ impl InMemoryRunner {
         self.writer
             .write(&mut self.socket, &ToRunner::Call { seq, func: index }, args)
             .unwrap();
+    }
+
+    fn call(&mut self, seq: u64, func: &str, args: &[u8]) -> FromRunner {
+        self.send_call(seq, func, args);
         self.recv()
     }
 
@@ -160,22 +165,8 @@ fn arguments_that_do_not_decode_are_rejected_without_a_trap() {
 fn import_calls_interleave_with_the_export_call() {
     let mut runner = InMemoryRunner::start(hello(), &component());
     runner.recv();
-    let index = roundtrip::EXPORTS
-        .iter()
-        .position(|f| *f == "nested")
-        .unwrap() as u32;
     let args = postcard::to_stdvec(&(3u32, 5u32)).unwrap();
-    runner
-        .writer
-        .write(
-            &mut runner.socket,
-            &ToRunner::Call {
-                seq: 1,
-                func: index,
-            },
-            &args,
-        )
-        .unwrap();
+    runner.send_call(1, "nested", &args);
     let double = roundtrip::IMPORTS
         .iter()
         .position(|f| f.ends_with("#double"))
@@ -242,37 +233,13 @@ fn a_protocol_version_mismatch_is_refused() {
 fn a_call_sent_during_an_import_call_is_refused_not_reentered() {
     let mut runner = InMemoryRunner::start(hello(), &component());
     runner.recv();
-    let nested = roundtrip::EXPORTS
-        .iter()
-        .position(|f| *f == "nested")
-        .unwrap() as u32;
     let args = postcard::to_stdvec(&(3u32, 5u32)).unwrap();
-    runner
-        .writer
-        .write(
-            &mut runner.socket,
-            &ToRunner::Call {
-                seq: 1,
-                func: nested,
-            },
-            &args,
-        )
-        .unwrap();
+    runner.send_call(1, "nested", &args);
     assert!(matches!(
         runner.recv(),
         FromRunner::ImportCall { seq: 1, .. }
     ));
-    runner
-        .writer
-        .write(
-            &mut runner.socket,
-            &ToRunner::Call {
-                seq: 2,
-                func: nested,
-            },
-            &args,
-        )
-        .unwrap();
+    runner.send_call(2, "nested", &args);
     match runner.recv() {
         FromRunner::Return {
             seq: 1,
