@@ -42,18 +42,10 @@ pub mod __private {
 }
 
 /// Generates guest bindings for a world, as `wit_bindgen::generate!` does,
-/// with the runtime taken from this crate.
-#[macro_export]
-macro_rules! generate {
-    ({ $($body:tt)* }) => {
-        $crate::__private::wit_bindgen::generate!({
-            runtime_path: "::airlock_guest::__private::wit_bindgen::rt",
-            bitflags_path: "::airlock_guest::__private::wit_bindgen::rt::bitflags",
-            generate_all,
-            $($body)*
-        });
-    };
-}
+/// with the runtime taken from this crate, and stamps the world's name and
+/// version into the component (custom section `airlock:world`) so that a host
+/// serving another version refuses the plugin with a message naming both.
+pub use airlock_guest_macro::generate;
 
 /// Severity of a log message.
 pub use services::log::Level;

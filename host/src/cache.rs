@@ -21,7 +21,7 @@ const MAGIC: &[u8; 8] = b"AIRLART1";
 const MAC_LEN: usize = 32;
 const KEY_FILE: &str = "key";
 /// Entries larger than this are refused unread.
-pub(crate) const MAX_ARTIFACT_LEN: u64 = 256 << 20;
+pub(crate) const MAX_ARTIFACT_LEN: u64 = airlock_protocol::MAX_CODE_LEN as u64;
 
 /// Compiled components on disk, authenticated with a key only the host holds.
 ///
@@ -179,24 +179,33 @@ impl ArtifactCache {
     /// Seals and writes `artifact` for `key`, atomically (a concurrent reader
     /// sees the old entry or the new one, never half of one).
     pub(crate) fn store(&self, key: &EntryKey, artifact: &[u8]) -> io::Result<()> {
+        if artifact.len() as u64 > MAX_ARTIFACT_LEN {
+            return Err(io::Error::other(format!(
+                "the artifact is {} bytes; entries hold at most {MAX_ARTIFACT_LEN}",
+                artifact.len()
+            )));
+        }
         let mac = self.mac(key, artifact);
         let path = self.entry_path(key);
+        // Unique among every store in this process, whatever the cache
+        // object; other processes differ by pid.
+        static NEXT_TEMPORARY: AtomicU64 = AtomicU64::new(0);
         let temporary = self.dir.join(format!(
             ".{}.{}.{}.tmp",
             key.0.to_hex(),
             std::process::id(),
-            self.stored.load(Ordering::Relaxed)
+            NEXT_TEMPORARY.fetch_add(1, Ordering::Relaxed)
         ));
-        let written = OpenOptions::new()
+        // `create_new`: a file already there is someone else's, and left alone.
+        let mut file = OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
-            .open(&temporary)
-            .and_then(|mut f| {
-                f.write_all(MAGIC)?;
-                f.write_all(mac.as_bytes())?;
-                f.write_all(artifact)
-            })
+            .open(&temporary)?;
+        let written = file
+            .write_all(MAGIC)
+            .and_then(|()| file.write_all(mac.as_bytes()))
+            .and_then(|()| file.write_all(artifact))
             .and_then(|()| fs::rename(&temporary, &path));
         if written.is_err() {
             let _ = fs::remove_file(&temporary);

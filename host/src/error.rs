@@ -26,6 +26,10 @@ pub enum Error {
         limit_bytes: u64,
         detail: String,
     },
+    /// The call was aborted through an [`crate::AbortHandle`] (or its async
+    /// future was dropped); the runner was killed.
+    #[error("the call of `{function}` on plugin `{plugin}` was cancelled")]
+    Cancelled { plugin: String, function: String },
     /// The plugin tried something its policy does not grant. For a system
     /// call outside the allow-list the runner was killed by seccomp.
     #[error("plugin `{plugin}` was denied {capability}: {reason}")]
@@ -58,6 +62,9 @@ pub enum Error {
     /// The policy is malformed or names something that does not exist.
     #[error("invalid policy: {detail}")]
     Policy { detail: String },
+    /// A plugin manifest is malformed.
+    #[error("invalid plugin manifest {origin}: {detail}")]
+    Manifest { origin: String, detail: String },
     /// The artifact cache's directory or key cannot be used.
     #[error("the artifact cache at {path} is unusable: {detail}")]
     Cache { path: String, detail: String },
@@ -133,6 +140,33 @@ impl std::fmt::Display for TimeLimit {
 }
 
 impl Error {
+    /// A short, stable name of the error's kind, as used in metrics and
+    /// tracing: `trap`, `timeout`, `out-of-memory`, `denied`, …
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Trap { .. } => "trap",
+            Error::Timeout { .. } => "timeout",
+            Error::OutOfMemory { .. } => "out-of-memory",
+            Error::Denied { .. } => "denied",
+            Error::Cancelled { .. } => "cancelled",
+            Error::SandboxUnavailable { .. } => "sandbox-unavailable",
+            Error::GaveUp { .. } => "gave-up",
+            Error::Policy { .. } => "policy",
+            Error::Cache { .. } => "cache",
+            Error::Manifest { .. } => "manifest",
+            Error::Crashed { .. } => "crashed",
+            Error::Protocol { .. } => "protocol",
+            Error::WorldMismatch { .. } => "world-mismatch",
+            Error::Compile { .. } => "compile",
+            Error::Instantiate { .. } => "instantiate",
+            Error::UnknownWorld { .. } => "unknown-world",
+            Error::ProtocolMismatch { .. } => "protocol-mismatch",
+            Error::Spawn { .. } => "spawn",
+            Error::ReadComponent { .. } => "read-component",
+            Error::BadArguments { .. } => "bad-arguments",
+        }
+    }
+
     /// The plugin the error is about, when there is one.
     pub fn plugin(&self) -> Option<&str> {
         match self {
@@ -140,6 +174,7 @@ impl Error {
             | Error::Timeout { plugin, .. }
             | Error::OutOfMemory { plugin, .. }
             | Error::Denied { plugin, .. }
+            | Error::Cancelled { plugin, .. }
             | Error::SandboxUnavailable { plugin, .. }
             | Error::GaveUp { plugin, .. }
             | Error::Crashed { plugin, .. }
@@ -153,6 +188,7 @@ impl Error {
             Error::UnknownWorld { .. }
             | Error::ProtocolMismatch { .. }
             | Error::Policy { .. }
+            | Error::Manifest { .. }
             | Error::Cache { .. } => None,
         }
     }

@@ -38,20 +38,29 @@
 //! - `__private`: what generated code uses; not a public API.
 
 mod cache;
+mod client;
 mod dispatch;
+mod dynamic;
 mod error;
 mod launcher;
+mod manifest;
+mod metrics;
 mod plugin;
 mod policy;
 mod pool;
 
 pub use airlock_macro::bindgen;
 pub use airlock_protocol::SandboxLayers;
+pub use airlock_runner::stamp::{check_stamp, world_stamp};
 pub use cache::{ArtifactCache, CacheStats};
+pub use client::{Client, PluginPool};
 pub use dispatch::{DispatchError, ImportDispatch, NoImports};
+pub use dynamic::{DYNAMIC, DynamicGlue, DynamicPlugin};
 pub use error::{Error, Result, TimeLimit};
 pub use launcher::{Launcher, serve_runner_if_requested};
-pub use plugin::{CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};
+pub use manifest::{Access, Capability, Manifest, Request, Review};
+pub use metrics::{LatencyHistogram, PluginMetrics};
+pub use plugin::{AbortHandle, CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};
 pub use policy::{ByteSize, Layer, Policy, Preopen};
 pub use pool::WarmPool;
 

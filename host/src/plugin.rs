@@ -6,7 +6,6 @@
 //! deadline or dies is killed and reported with a typed [`Error`]; the next
 //! call starts a fresh runner.
 
-use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
@@ -19,18 +18,20 @@ use std::collections::VecDeque;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use airlock_protocol::{
-    CallFailure, Code, FrameError, FrameReader, FrameWriter, FromRunner, Hello, InitFailure,
-    LogLevel, PREOPEN_FD_BASE, PROTOCOL_VERSION, RunnerPolicy, SPIN, SandboxLayers, SpinningReader,
-    ToRunner, WorldHash,
+    CallFailure, Code, DeadlineWriter, FrameError, FrameReader, FrameWriter, FromRunner, Hello,
+    InitFailure, LogLevel, MAX_CODE_FRAME_LEN, MAX_CODE_LEN, PREOPEN_FD_BASE, PROTOCOL_VERSION,
+    RunnerPolicy, SPIN, SandboxLayers, SpinningReader, ToRunner, WorldHash,
 };
 use airlock_runner::artifact_fingerprint;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cache::{EntryKey, MAX_ARTIFACT_LEN};
+use crate::cache::EntryKey;
 use crate::dispatch::ImportDispatch;
 use crate::error::{Error, Result, TimeLimit};
 use crate::launcher::{Launcher, StderrTail};
+use crate::manifest::Manifest;
+use crate::metrics::PluginMetrics;
 use crate::policy::Policy;
 use airlock_protocol::ring::{self, Direction, RingReader, RingWriter, SharedRings};
 
@@ -47,6 +48,7 @@ pub struct PluginConfig {
     name: String,
     component: Arc<[u8]>,
     policy: Policy,
+    manifest: Option<Arc<Manifest>>,
 }
 
 impl PluginConfig {
@@ -57,10 +59,12 @@ impl PluginConfig {
             name: name.into(),
             component: component.into(),
             policy: Policy::default(),
+            manifest: None,
         }
     }
 
-    /// Reads the component from a file.
+    /// Reads the component from a file, and its manifest from beside it
+    /// (same name, `.toml`) when there is one.
     pub fn from_file(name: impl Into<String>, path: impl AsRef<Path>) -> Result<Self> {
         let name = name.into();
         let path = path.as_ref();
@@ -69,7 +73,22 @@ impl PluginConfig {
             path: path.display().to_string(),
             source,
         })?;
-        Ok(Self::new(name, bytes))
+        let manifest = Manifest::beside(path)?;
+        Ok(Self {
+            manifest: manifest.map(Arc::new),
+            ..Self::new(name, bytes)
+        })
+    }
+
+    /// Sets the plugin's manifest: what it asks for, reviewed against the
+    /// policy when the plugin starts.
+    pub fn manifest(mut self, manifest: Manifest) -> Self {
+        self.manifest = Some(Arc::new(manifest));
+        self
+    }
+
+    pub fn get_manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_deref()
     }
 
     /// Replaces the whole policy.
@@ -139,6 +158,46 @@ impl CancelHandle {
     }
 }
 
+/// Stops an in-flight call at once, from any thread, by killing its runner:
+/// the call fails with [`Error::Cancelled`] and the next call starts a fresh
+/// runner (not counted against the restart budget). For a guest that checks
+/// for cancellation, [`CancelHandle`] is the gentler way.
+#[derive(Debug, Clone)]
+pub struct AbortHandle {
+    shared: Arc<AbortShared>,
+}
+
+#[derive(Debug, Default)]
+struct AbortShared {
+    /// The live runner's pid; cleared (under the lock) before the runner is
+    /// reaped, so a kill never reaches a recycled pid.
+    live: std::sync::Mutex<Option<u32>>,
+    requested: AtomicBool,
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl AbortHandle {
+    /// Kills the runner, if one is up; true if there was one.
+    pub fn abort(&self) -> bool {
+        let live = lock(&self.shared.live);
+        match *live {
+            Some(pid) => {
+                self.shared.requested.store(true, Ordering::Release);
+                // Our own child, not reaped yet: the pid cannot have been reused.
+                let _ = rustix::process::kill_process(
+                    rustix::process::Pid::from_raw(pid as i32).expect("a child's pid is positive"),
+                    rustix::process::Signal::KILL,
+                );
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 type ProgressFn = Box<dyn FnMut(f32, &str) + Send>;
 
 /// One plugin instance in its own runner process. Generated clients wrap it.
@@ -167,6 +226,10 @@ pub struct Plugin {
     cache_entry: Option<EntryKey>,
     /// Whether the current (or last) runner loaded a cached artifact.
     started_from_cache: bool,
+    metrics: PluginMetrics,
+    abort: Arc<AbortShared>,
+    /// The runner was killed by an abort: its restart is not a failure.
+    aborted_runner: bool,
 }
 
 /// How one runner start ended, short of an error.
@@ -192,16 +255,11 @@ struct Runner {
     reader: FrameReader,
     writer: FrameWriter,
     stderr: StderrTail,
-    /// The socket's read timeout as last set, to skip the system call when
-    /// it would not change (most calls start with the same remaining time).
-    read_timeout: Option<Duration>,
     /// The shared rings once the runner took them (after `Ready`): every
     /// frame then goes through them, and the socket stays silent.
     rings: Option<(RingReader, RingWriter)>,
     /// The rings' memfd until the runner has it.
     rings_offer: Option<(Arc<SharedRings>, OwnedFd)>,
-    /// How long a send may wait for room in the ring.
-    send_timeout: Duration,
 }
 
 /// Arguments at least this long are encoded straight into the shared rings.
@@ -217,17 +275,23 @@ enum RecvError {
 }
 
 impl Runner {
+    /// Sends one frame, giving up at `deadline` if the runner does not take it.
     fn send<M: Serialize>(
         &mut self,
         message: &M,
         payload: &[u8],
+        deadline: Instant,
     ) -> std::result::Result<(), FrameError> {
         match &mut self.rings {
             Some((_, ring)) => {
-                ring.set_deadline(Some(Instant::now() + self.send_timeout));
+                ring.set_deadline(Some(deadline));
                 self.writer.write(ring, message, payload)
             }
-            None => self.writer.write(&mut self.socket, message, payload),
+            None => self.writer.write(
+                &mut DeadlineWriter::new(&self.socket, deadline),
+                message,
+                payload,
+            ),
         }
     }
 
@@ -236,10 +300,11 @@ impl Runner {
         &mut self,
         message: &M,
         value: &T,
+        deadline: Instant,
     ) -> std::result::Result<(), FrameError> {
         match &mut self.rings {
             Some((_, ring)) => {
-                ring.set_deadline(Some(Instant::now() + self.send_timeout));
+                ring.set_deadline(Some(deadline));
                 self.writer.write_encoded(ring, message, value)
             }
             None => unreachable!("only called with rings"),
@@ -284,15 +349,10 @@ impl Runner {
                 Err(e) => Err(RecvError::Violation(e.to_string())),
             };
         }
-        // Whole milliseconds, rounded up: the deadline is never cut short.
-        let remaining = Duration::from_millis((deadline - now).as_micros().div_ceil(1000) as u64);
-        if self.read_timeout != Some(remaining) {
-            let _ = self.socket.set_read_timeout(Some(remaining));
-            self.read_timeout = Some(remaining);
-        }
+        // The deadline bounds the whole frame, however slowly its bytes come.
         match self
             .reader
-            .read(&mut SpinningReader::new(&self.socket, SPIN))
+            .read(&mut SpinningReader::new(&self.socket, SPIN).with_deadline(deadline))
         {
             Ok(m) => Ok(m),
             Err(e) if e.is_timeout() => Err(RecvError::Timeout),
@@ -308,6 +368,29 @@ impl Plugin {
     /// component is compiled and instantiated.
     pub fn start(launcher: &Launcher, config: PluginConfig, world: WorldRef) -> Result<Self> {
         let wire = config.policy.to_wire(&config.name)?;
+        if config.component.len() > MAX_CODE_LEN as usize {
+            return Err(Error::Compile {
+                plugin: config.name.clone(),
+                detail: format!(
+                    "the component is {} bytes; a runner takes at most {MAX_CODE_LEN}",
+                    config.component.len()
+                ),
+            });
+        }
+        if world.name != crate::dynamic::DYNAMIC.name
+            && let Some(stamp) = airlock_runner::stamp::world_stamp(&config.component)
+            && let Err(detail) = airlock_runner::stamp::check_stamp(&stamp, world.name)
+        {
+            return Err(Error::WorldMismatch {
+                plugin: config.name.clone(),
+                world: world.name.to_string(),
+                detail,
+            });
+        }
+        let optional_refusals = match &config.manifest {
+            Some(manifest) => review_manifest(&config, manifest, world)?,
+            None => Vec::new(),
+        };
         if let Some(cache) = launcher.cache() {
             check_cache_not_granted(&config, cache.dir())?;
         }
@@ -332,7 +415,13 @@ impl Plugin {
             runners_started: 0,
             cache_entry: None,
             started_from_cache: false,
+            metrics: PluginMetrics::default(),
+            abort: Arc::default(),
+            aborted_runner: false,
         };
+        for (capability, reason) in optional_refusals {
+            plugin.denied(capability, reason);
+        }
         plugin.ensure_runner()?;
         Ok(plugin)
     }
@@ -401,11 +490,18 @@ impl Plugin {
         self.ensure_runner()?;
         let nonce = self.seq.wrapping_add(0x5eed);
         let started = Instant::now();
+        let deadline = started + timeout;
         let runner = self.runner.as_mut().expect("ensured");
-        if let Err(e) = runner.send(&ToRunner::Ping { nonce }, &[]) {
+        if let Err(e) = runner.send(&ToRunner::Ping { nonce }, &[], deadline) {
+            if e.is_timeout() {
+                self.fail("did not take a health check");
+                return Err(Error::Timeout {
+                    plugin: self.config.name.clone(),
+                    limit: TimeLimit::Deadline(timeout),
+                });
+            }
             return Err(self.runner_gone(format!("failed to send a health check: {e}")));
         }
-        let deadline = started + timeout;
         loop {
             let runner = self.runner.as_mut().expect("ensured");
             match runner.recv(deadline) {
@@ -431,6 +527,20 @@ impl Plugin {
         }
     }
 
+    /// A handle that stops the current call at once by killing its runner.
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle {
+            shared: self.abort.clone(),
+        }
+    }
+
+    /// Takes the runner out, making sure no abort can signal it any more.
+    fn take_runner(&mut self) -> Option<Runner> {
+        let mut live = lock(&self.abort.live);
+        *live = None;
+        self.runner.take()
+    }
+
     /// A handle that asks the current call to stop early.
     pub fn cancel_handle(&self) -> CancelHandle {
         CancelHandle(self.cancel.clone())
@@ -448,14 +558,33 @@ impl Plugin {
         if self.runners_started > 0 {
             self.before_restart()?;
         }
-        match self.launch(true)? {
-            Launched::Ready => Ok(()),
+        match self.launch(true) {
+            Ok(Launched::Ready) => Ok(()),
             // The cached artifact was made by another engine: it is gone from
             // the cache now; compile from the component once.
-            Launched::StaleArtifact => match self.launch(false)? {
-                Launched::Ready => Ok(()),
-                Launched::StaleArtifact => unreachable!("no artifact was sent"),
-            },
+            Ok(Launched::StaleArtifact) => self.launch_uncached(),
+            // A runner that died or broke the protocol while loading a cached
+            // artifact may have been hurt by the artifact itself: drop the
+            // entry and compile afresh, once. (Traps and failed
+            // instantiation are the plugin's own; they would recur.)
+            Err(e @ (Error::Crashed { .. } | Error::Protocol { .. }))
+                if self.started_from_cache =>
+            {
+                if let (Some(cache), Some(entry)) =
+                    (self.launcher.cache_handle(), self.cache_entry.as_ref())
+                {
+                    cache.reject(entry, &format!("a runner started from it failed: {e}"));
+                }
+                self.launch_uncached()
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn launch_uncached(&mut self) -> Result<()> {
+        match self.launch(false)? {
+            Launched::Ready => Ok(()),
+            Launched::StaleArtifact => unreachable!("no artifact was sent"),
         }
     }
 
@@ -506,7 +635,7 @@ impl Plugin {
         let startup_frame = match code {
             Code::Component {
                 want_artifact: true,
-            } => self.wire.max_frame_len.max(MAX_ARTIFACT_LEN as u32),
+            } => self.wire.max_frame_len.max(MAX_CODE_FRAME_LEN),
             _ => self.wire.max_frame_len,
         };
         let mut runner = Runner {
@@ -515,15 +644,9 @@ impl Plugin {
             reader: FrameReader::new(startup_frame),
             writer: FrameWriter::new(),
             stderr,
-            read_timeout: None,
             rings: None,
             rings_offer,
-            send_timeout: self.config.policy.deadline + self.config.policy.grace,
         };
-        // A runner that stops reading cannot block a send on the socket for ever either.
-        let _ = runner
-            .socket
-            .set_write_timeout(Some(runner.send_timeout.max(self.config.policy.startup)));
         let hello = ToRunner::Hello(Hello {
             protocol: PROTOCOL_VERSION,
             world: self.world.name.to_string(),
@@ -534,13 +657,14 @@ impl Plugin {
             rings_fd,
         });
         let payload = artifact.as_deref().unwrap_or(&self.config.component);
-        let sent = runner.send(&hello, payload);
+        let deadline = Instant::now() + self.config.policy.startup;
+        let sent = runner.send(&hello, payload, deadline);
         drop(artifact);
+        *lock(&self.abort.live) = Some(runner.child.id());
         self.runner = Some(runner);
         if let Err(e) = sent {
             return Err(self.runner_gone(format!("failed to send the component: {e}")));
         }
-        let deadline = Instant::now() + self.config.policy.startup;
         let mut artifact_received = false;
         loop {
             let runner = self.runner.as_mut().expect("set above");
@@ -597,6 +721,8 @@ impl Plugin {
                     if let Err(e) = cache.store(entry, runner.reader.payload()) {
                         tracing::warn!(plugin = %name, "cannot store the compiled artifact: {e}");
                     }
+                    // The artifact's buffer is as large as the code; calls need far less.
+                    runner.reader.release_buffer();
                 }
                 Ok(FromRunner::InitFailed(InitFailure::StaleArtifact(why)))
                     if code == Code::Artifact =>
@@ -677,7 +803,67 @@ impl Plugin {
 
     /// Calls export `func` (named `function` in errors) with `args`, serving the
     /// runner's import calls through `imports` until the result arrives.
+    ///
+    /// Each call is a `tracing` span `call` (target `airlock::call`) with the
+    /// plugin, the function, its duration in microseconds and its outcome,
+    /// and is counted in [`Plugin::metrics`].
     pub fn call<A: Serialize, R: DeserializeOwned>(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &A,
+        imports: &mut dyn ImportDispatch,
+    ) -> Result<R> {
+        let span = tracing::debug_span!(
+            target: "airlock::call",
+            "call",
+            plugin = %self.config.name,
+            function,
+            duration_us = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        if self.abort.requested.swap(false, Ordering::AcqRel) {
+            // Aborted while no call was in flight: that runner is dead; this
+            // call starts a fresh one.
+            self.kill();
+            self.aborted_runner = true;
+        }
+        let started = Instant::now();
+        let mut result = self.call_inner(func, function, args, imports);
+        if self.abort.requested.swap(false, Ordering::AcqRel) {
+            // Whatever the dying runner looked like, the caller asked for it.
+            if result.is_err() {
+                self.kill();
+                self.aborted_runner = true;
+                self.last_failure = Some("aborted".into());
+                result = Err(Error::Cancelled {
+                    plugin: self.config.name.clone(),
+                    function: function.to_string(),
+                });
+            }
+        }
+        let took = started.elapsed();
+        self.metrics.calls += 1;
+        self.metrics.latency.record(took);
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(e) => {
+                *self.metrics.errors.entry(e.kind()).or_default() += 1;
+                e.kind()
+            }
+        };
+        span.record("duration_us", took.as_micros() as u64);
+        span.record("outcome", outcome);
+        result
+    }
+
+    /// What this plugin's calls have done so far.
+    pub fn metrics(&self) -> &PluginMetrics {
+        &self.metrics
+    }
+
+    fn call_inner<A: Serialize, R: DeserializeOwned>(
         &mut self,
         func: u32,
         function: &str,
@@ -703,19 +889,28 @@ impl Plugin {
             airlock_protocol::encode_into(args, &mut self.args)
                 .map_err(|e| self.bad_arguments(function, e))?;
         }
+        // One deadline for the whole call: sending, the guest's work, the
+        // host's import calls, the result.
+        let deadline = Instant::now() + self.config.policy.deadline + self.config.policy.grace;
         let runner = self.runner.as_mut().expect("ensured");
         let sent = if into_rings {
-            runner.send_encoded(&call, args)
+            runner.send_encoded(&call, args, deadline)
         } else {
             let args = std::mem::take(&mut self.args);
-            let sent = runner.send(&call, &args);
+            let sent = runner.send(&call, &args, deadline);
             self.args = args;
             sent
         };
         if let Err(e) = sent {
+            if e.is_timeout() {
+                self.fail("did not take its call before the deadline");
+                return Err(Error::Timeout {
+                    plugin: self.config.name.clone(),
+                    limit: TimeLimit::Deadline(self.config.policy.deadline),
+                });
+            }
             return Err(self.runner_gone(format!("failed to send the call: {e}")));
         }
-        let deadline = Instant::now() + self.config.policy.deadline + self.config.policy.grace;
         loop {
             let runner = self.runner.as_mut().expect("ensured");
             let message = match runner.recv(deadline) {
@@ -731,7 +926,14 @@ impl Plugin {
                 Err(RecvError::Violation(why)) => return Err(self.violation(why)),
             };
             match message {
-                FromRunner::Return { seq: s, outcome } if s == seq => {
+                FromRunner::Return {
+                    seq: s,
+                    outcome,
+                    cost,
+                } if s == seq => {
+                    self.metrics.peak_memory_bytes =
+                        self.metrics.peak_memory_bytes.max(cost.memory_bytes);
+                    self.metrics.fuel_used += cost.fuel_used;
                     return match outcome {
                         Ok(()) => match airlock_protocol::decode::<R>(runner.reader.payload()) {
                             Ok(value) => Ok(value),
@@ -747,7 +949,7 @@ impl Plugin {
                     out.clear();
                     let dispatched = imports.dispatch(func, runner.reader.payload(), &mut out);
                     let sent = match dispatched {
-                        Ok(()) => runner.send(&ToRunner::ImportReturn { seq: s }, &out),
+                        Ok(()) => runner.send(&ToRunner::ImportReturn { seq: s }, &out, deadline),
                         Err(e) => {
                             self.import_result = out;
                             return Err(self.violation(e.to_string()));
@@ -762,7 +964,8 @@ impl Plugin {
                 }
                 FromRunner::CancelQuery => {
                     let cancelled = self.cancel.load(Ordering::Acquire);
-                    if let Err(e) = runner.send(&ToRunner::CancelReply { cancelled }, &[]) {
+                    if let Err(e) = runner.send(&ToRunner::CancelReply { cancelled }, &[], deadline)
+                    {
                         return Err(
                             self.runner_gone(format!("failed to answer a cancellation query: {e}"))
                         );
@@ -866,7 +1069,7 @@ impl Plugin {
     /// Reaps a runner whose connection broke and reports how it ended.
     fn runner_gone(&mut self, why: String) -> Error {
         let plugin = self.config.name.clone();
-        let Some(mut runner) = self.runner.take() else {
+        let Some(mut runner) = self.take_runner() else {
             return Error::Crashed {
                 plugin,
                 status: why,
@@ -927,6 +1130,10 @@ impl Plugin {
 
     /// Applies the restart budget and backoff before starting a replacement runner.
     fn before_restart(&mut self) -> Result<()> {
+        if std::mem::take(&mut self.aborted_runner) {
+            self.metrics.restarts += 1;
+            return Ok(());
+        }
         let policy = &self.config.policy;
         let last = || self.last_failure.clone().unwrap_or_else(|| "killed".into());
         if let Some(reason) = &self.gave_up {
@@ -963,12 +1170,13 @@ impl Plugin {
         }
         tracing::info!(target: "airlock::plugin", plugin = %self.config.name, last_failure = ?self.last_failure, "restarting the runner");
         self.restarts.push_back(Instant::now());
+        self.metrics.restarts += 1;
         Ok(())
     }
 
     /// Kills and reaps the runner, if any; the next call starts a new one.
     pub fn kill(&mut self) {
-        if let Some(mut runner) = self.runner.take() {
+        if let Some(mut runner) = self.take_runner() {
             let _ = runner.child.kill();
             let _ = runner.child.wait();
         }
@@ -977,10 +1185,10 @@ impl Plugin {
 
 impl Drop for Plugin {
     fn drop(&mut self) {
-        if let Some(mut runner) = self.runner.take() {
-            let _ = runner.send(&ToRunner::Shutdown, &[]);
-            let _ = runner.socket.flush();
+        if let Some(mut runner) = self.take_runner() {
+            // A runner gets 100 ms to take the request and exit.
             let until = Instant::now() + Duration::from_millis(100);
+            let _ = runner.send(&ToRunner::Shutdown, &[], until);
             loop {
                 match runner.child.try_wait() {
                     Ok(Some(_)) => break,
@@ -996,6 +1204,51 @@ impl Drop for Plugin {
             }
         }
     }
+}
+
+/// Checks a manifest against the world being started and the policy: a
+/// required request that is not granted is an error; optional ones come back
+/// as `(capability, reason)` denials.
+fn review_manifest(
+    config: &PluginConfig,
+    manifest: &Manifest,
+    world: WorldRef,
+) -> Result<Vec<(String, String)>> {
+    if world.name != crate::dynamic::DYNAMIC.name
+        && let Err(detail) = airlock_runner::stamp::check_stamp(&manifest.world, world.name)
+    {
+        return Err(Error::WorldMismatch {
+            plugin: config.name.clone(),
+            world: world.name.to_string(),
+            detail: format!("its manifest says: {detail}"),
+        });
+    }
+    let review = manifest.review(&config.policy);
+    let explain = |request: &crate::manifest::Request| {
+        format!(
+            "`{}` asks for it ({}), and the host's policy does not grant it; to grant it, add to the policy: {}",
+            manifest.name,
+            request.reason,
+            request.capability.how_to_grant()
+        )
+    };
+    if let Some(request) = review.refused_required().next() {
+        return Err(Error::Denied {
+            plugin: config.name.clone(),
+            capability: request.capability.to_string(),
+            reason: explain(request),
+        });
+    }
+    Ok(review
+        .refused
+        .iter()
+        .map(|r| {
+            (
+                r.capability.to_string(),
+                format!("optional; {}", explain(r)),
+            )
+        })
+        .collect())
 }
 
 /// Checks the layers a runner reported against `/proc/<pid>/status`

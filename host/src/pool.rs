@@ -18,6 +18,7 @@ use crate::plugin::{Plugin, PluginConfig, WorldRef};
 /// the next.
 pub struct WarmPool {
     shared: Arc<Shared>,
+    /// Detached on drop, never joined.
     filler: Option<JoinHandle<()>>,
     launcher: Launcher,
     config: PluginConfig,
@@ -107,11 +108,18 @@ impl Shared {
     }
 }
 
+/// How long the filler waits after a take before starting a replacement: a
+/// process start takes a whole core for about a millisecond, and on a small
+/// machine it would compete with the first calls of the runner just taken.
+const REFILL_DELAY: Duration = Duration::from_millis(5);
+
 fn fill(shared: &Shared, launcher: &Launcher, config: &PluginConfig, world: WorldRef) {
     loop {
+        let mut waited = false;
         {
             let mut state = shared.lock();
             while !state.stop && (state.ready.len() >= state.size || state.failure.is_some()) {
+                waited = true;
                 state = shared
                     .changed
                     .wait(state)
@@ -121,6 +129,10 @@ fn fill(shared: &Shared, launcher: &Launcher, config: &PluginConfig, world: Worl
             if state.stop {
                 return;
             }
+        }
+        if waited {
+            // Woken by a take: let the taker's first calls run first.
+            std::thread::sleep(REFILL_DELAY);
         }
         let started = Plugin::start(launcher, config.clone(), world);
         let mut state = shared.lock();
@@ -134,12 +146,18 @@ fn fill(shared: &Shared, launcher: &Launcher, config: &PluginConfig, world: Worl
 }
 
 impl Drop for WarmPool {
+    /// Stops the filler without waiting for it: a start in progress finishes
+    /// in the background (bounded by the start-up timeout) and its runner is
+    /// shut down with the pool's shared state. The ready runners shut down now.
     fn drop(&mut self) {
-        self.shared.lock().stop = true;
+        let ready = {
+            let mut state = self.shared.lock();
+            state.stop = true;
+            std::mem::take(&mut state.ready)
+        };
         self.shared.changed.notify_all();
-        if let Some(filler) = self.filler.take() {
-            let _ = filler.join();
-        }
+        drop(ready);
+        drop(self.filler.take());
     }
 }
 

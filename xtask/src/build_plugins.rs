@@ -104,7 +104,10 @@ fn collect(members: &[String]) -> Result<()> {
     fs::create_dir_all(&out).with_context(|| format!("failed to create {}", out.display()))?;
     for entry in fs::read_dir(&out).with_context(|| format!("failed to read {}", out.display()))? {
         let path = entry.context("failed to read the plugin directory")?.path();
-        if path.extension().is_some_and(|ext| ext == "wasm") {
+        if path
+            .extension()
+            .is_some_and(|ext| ext == "wasm" || ext == "toml")
+        {
             fs::remove_file(&path)
                 .with_context(|| format!("failed to remove stale {}", path.display()))?;
         }
@@ -124,9 +127,19 @@ fn collect(members: &[String]) -> Result<()> {
         let dst = out.join(&file);
         let bytes = fs::copy(&src, &dst)
             .with_context(|| format!("failed to copy {} to {}", src.display(), dst.display()))?;
+        // The plugin's manifest goes beside its component, where hosts look for it.
+        let manifest = util::plugins_workspace().join(member).join("airlock.toml");
+        let with_manifest = manifest.is_file();
+        if with_manifest {
+            let dst = dst.with_extension("toml");
+            fs::copy(&manifest, &dst).with_context(|| {
+                format!("failed to copy {} to {}", manifest.display(), dst.display())
+            })?;
+        }
         eprintln!(
-            "plugin {member:<16} {:>8.1} KiB  target/plugins/{file}",
-            bytes as f64 / 1024.0
+            "plugin {member:<16} {:>8.1} KiB  target/plugins/{file}{}",
+            bytes as f64 / 1024.0,
+            if with_manifest { " (+ manifest)" } else { "" }
         );
     }
     Ok(())

@@ -162,6 +162,7 @@ fn run(args: &Args) -> Result<()> {
     }
 
     print_summary(&loaded, &summary);
+    print_metrics(&mut loaded);
     if let Some(cache) = launcher.cache() {
         let stats = cache.stats();
         println!(
@@ -315,6 +316,14 @@ fn run_exporter(
         Err(e) => summary.failed.push(format!("{name}: {e}")),
     }
     Ok(())
+}
+
+/// One line of [`airlock::PluginMetrics`] per plugin.
+fn print_metrics(loaded: &mut [LoadedPlugin]) {
+    println!("metrics:");
+    for p in loaded {
+        println!("  {:<10} {}", p.name, p.plugin.plugin_mut().metrics());
+    }
 }
 
 fn print_summary(loaded: &[LoadedPlugin], summary: &Summary) {

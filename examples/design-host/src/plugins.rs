@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 pub mod filter {
     airlock::bindgen!({ path: ["../../wit/airlock", "../../wit/design"], world: "airlock:design/filter" });
@@ -57,9 +57,11 @@ pub fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Starts the component at `path` as a filter, else a tool, else an exporter.
-/// `Ok(None)` when it fits none of the worlds. Only an exporter is granted a
-/// folder: `export_dir`, read-write, at `/out`.
+/// Starts the component at `path` in the world its stamp names (a plugin
+/// built without the guest SDK's stamp is tried as a filter, a tool, then an
+/// exporter). `Ok(None)` when it fits none of the worlds. Only an exporter is
+/// granted a folder: `export_dir`, read-write, at `/out`; a manifest that asks
+/// for more is refused with a message saying what and why.
 pub fn load(
     launcher: &airlock::Launcher,
     path: &Path,
@@ -72,35 +74,26 @@ pub fn load(
         .unwrap_or("plugin")
         .replace('_', "-");
     let config = airlock::PluginConfig::from_file(name.clone(), path)?.call_deadline(deadline);
-    let mismatch = |e: airlock::Error| match e {
-        airlock::Error::WorldMismatch { .. } => {
-            tracing::debug!(plugin = %name, "{e}");
-            Ok(())
-        }
-        e => Err(e),
+    let exporter_config = || {
+        let policy = config
+            .get_policy()
+            .clone()
+            .preopen(export_dir, "/out", true);
+        config.clone().policy(policy)
     };
-    let plugin = match filter::Filter::start(launcher, config.clone()) {
-        Ok(p) => Loaded::Filter(p),
-        Err(e) => {
-            mismatch(e)?;
-            match tool::Tool::start(launcher, config.clone()) {
-                Ok(p) => Loaded::Tool(p),
-                Err(e) => {
-                    mismatch(e)?;
-                    let policy = config
-                        .get_policy()
-                        .clone()
-                        .preopen(export_dir, "/out", true);
-                    match exporter::Exporter::start(launcher, config.policy(policy)) {
-                        Ok(p) => Loaded::Exporter(p),
-                        Err(e) => {
-                            mismatch(e)?;
-                            return Ok(None);
-                        }
-                    }
-                }
-            }
+    let stamped = airlock::world_stamp(config.component());
+    let world = stamped.as_deref().map(|s| s.split('@').next().unwrap_or(s));
+    let plugin = match world {
+        Some("airlock:design/filter") => Loaded::Filter(filter::Filter::start(launcher, config)?),
+        Some("airlock:design/tool") => Loaded::Tool(tool::Tool::start(launcher, config)?),
+        Some("airlock:design/exporter") => {
+            Loaded::Exporter(exporter::Exporter::start(launcher, exporter_config())?)
         }
+        Some(other) => bail!("it was built for world {other}, which this host does not serve"),
+        None => match try_each_world(launcher, &config, exporter_config)? {
+            Some(plugin) => plugin,
+            None => return Ok(None),
+        },
     };
     tracing::info!(plugin = %name, world = plugin.world(), "loaded {}", path.display());
     Ok(Some(LoadedPlugin {
@@ -108,6 +101,36 @@ pub fn load(
         path: path.to_path_buf(),
         plugin,
     }))
+}
+
+/// For components without a stamp: the first world whose runner accepts it.
+fn try_each_world(
+    launcher: &airlock::Launcher,
+    config: &airlock::PluginConfig,
+    exporter_config: impl Fn() -> airlock::PluginConfig,
+) -> Result<Option<Loaded>> {
+    let mismatch = |e: airlock::Error| match e {
+        airlock::Error::WorldMismatch { .. } => {
+            tracing::debug!(plugin = %config.name(), "{e}");
+            Ok(())
+        }
+        e => Err(e),
+    };
+    match filter::Filter::start(launcher, config.clone()) {
+        Ok(p) => return Ok(Some(Loaded::Filter(p))),
+        Err(e) => mismatch(e)?,
+    }
+    match tool::Tool::start(launcher, config.clone()) {
+        Ok(p) => return Ok(Some(Loaded::Tool(p))),
+        Err(e) => mismatch(e)?,
+    }
+    match exporter::Exporter::start(launcher, exporter_config()) {
+        Ok(p) => Ok(Some(Loaded::Exporter(p))),
+        Err(e) => {
+            mismatch(e)?;
+            Ok(None)
+        }
+    }
 }
 
 /// Loads every plugin in `dir`; components that fit no world or fail to start

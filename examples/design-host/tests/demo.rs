@@ -63,6 +63,20 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         "{stdout}"
     );
     std::fs::remove_dir_all(&cache).unwrap();
+    // Metrics after the demo: every plugin was called, none failed, and each
+    // reports the memory its instance held.
+    let metrics: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| *l != "metrics:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    assert!(metrics.len() >= 5, "{stdout}");
+    for line in metrics {
+        assert!(!line.contains(" 0 calls"), "{line}");
+        assert!(line.contains("no errors"), "{line}");
+        assert!(!line.contains("peak memory 0.0 MiB"), "{line}");
+    }
     for name in [
         "before.png",
         "after-grayscale.png",

@@ -9,19 +9,36 @@ use airlock_example_design_host::document::Document;
 use airlock_example_design_host::plugins::exporter::Exporter;
 use airlock_example_design_host::transaction::Transaction;
 
-fn svg_export(grant: Option<&Path>) -> Exporter {
-    let dir = std::env::var_os("AIRLOCK_PLUGIN_DIR")
+fn component() -> PathBuf {
+    std::env::var_os("AIRLOCK_PLUGIN_DIR")
         .map(PathBuf::from)
-        .expect("AIRLOCK_PLUGIN_DIR is not set: run `cargo xtask test`");
+        .expect("AIRLOCK_PLUGIN_DIR is not set: run `cargo xtask test`")
+        .join("svg_export.wasm")
+}
+
+/// svg-export with its manifest (read from beside the component), under a
+/// policy granting `grant` at `/out` if given.
+fn start(grant: Option<&Path>) -> airlock::Result<Exporter> {
     let mut policy = Policy::default().deadline(Duration::from_secs(30));
     if let Some(folder) = grant {
         policy = policy.preopen(folder, "/out", true);
     }
-    let config = PluginConfig::from_file("svg-export", dir.join("svg_export.wasm"))
+    let config = PluginConfig::from_file("svg-export", component())
         .unwrap()
         .policy(policy);
-    let launcher = Launcher::program(env!("CARGO_BIN_EXE_airlock-example-design-host"));
-    Exporter::start(&launcher, config).expect("start svg-export")
+    assert!(
+        config.get_manifest().is_some(),
+        "svg_export.toml is beside the component"
+    );
+    Exporter::start(&launcher(), config)
+}
+
+fn launcher() -> Launcher {
+    Launcher::program(env!("CARGO_BIN_EXE_airlock-example-design-host"))
+}
+
+fn svg_export(grant: &Path) -> Exporter {
+    start(Some(grant)).expect("start svg-export")
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -38,7 +55,7 @@ fn the_exporter_writes_into_its_granted_folder_and_nowhere_else() {
     std::fs::create_dir(&granted).unwrap();
     let doc = Document::sample();
     let mut tx = Transaction::begin(&doc);
-    let mut x = svg_export(Some(&granted));
+    let mut x = svg_export(&granted);
 
     let written = x.save(&mut tx, "document.svg").unwrap().unwrap();
     let svg = std::fs::read_to_string(granted.join("document.svg")).unwrap();
@@ -67,9 +84,25 @@ fn the_exporter_writes_into_its_granted_folder_and_nowhere_else() {
 
 #[test]
 fn without_a_grant_the_exporter_cannot_write_at_all() {
+    // Its manifest asks for the folder: without it, it is not even started,
+    // and the error says what it asked for, why, and how to grant it.
+    match start(None) {
+        Err(airlock::Error::Denied {
+            capability, reason, ..
+        }) => {
+            assert_eq!(capability, "write access to /out");
+            assert!(reason.contains("writes the exported SVG"), "{reason}");
+            assert!(reason.contains("writable = true"), "{reason}");
+        }
+        other => panic!("expected Denied, got {other:?}"),
+    }
+    // Without a manifest it starts, and writing fails inside the guest.
+    let bytes = std::fs::read(component()).unwrap();
+    let config = PluginConfig::new("svg-export", bytes)
+        .policy(Policy::default().deadline(Duration::from_secs(30)));
+    let mut x = Exporter::start(&launcher(), config).expect("start svg-export");
     let doc = Document::sample();
     let mut tx = Transaction::begin(&doc);
-    let mut x = svg_export(None);
     let err = x.save(&mut tx, "document.svg").unwrap().unwrap_err();
     assert!(err.contains("/out/document.svg"), "{err}");
     // Rendering to bytes needs no grant.

@@ -443,6 +443,20 @@ fn client(g: &Generator<'_>) -> Result<TokenStream> {
             #(#methods)*
         }
 
+        impl ::airlock::Client for #name {
+            fn start(launcher: &::airlock::Launcher, config: ::airlock::PluginConfig) -> ::airlock::Result<Self> {
+                Self::start(launcher, config)
+            }
+
+            fn plugin(&self) -> &::airlock::Plugin {
+                &self.plugin
+            }
+
+            fn plugin_mut(&mut self) -> &mut ::airlock::Plugin {
+                &mut self.plugin
+            }
+        }
+
         impl ::std::fmt::Debug for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct(stringify!(#name)).field("plugin", &self.plugin).finish()

@@ -18,7 +18,7 @@
 
 mod functions;
 mod names;
-mod signature;
+pub mod signature;
 mod types;
 
 use std::collections::HashMap;

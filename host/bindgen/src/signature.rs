@@ -31,7 +31,8 @@ pub fn world_signature(resolve: &Resolve, world: WorldId) -> String {
     out
 }
 
-fn function(resolve: &Resolve, func: &Function) -> String {
+/// `name: func(param: type, …) -> result`, every type spelled out structurally.
+pub fn function(resolve: &Resolve, func: &Function) -> String {
     let params: Vec<String> = func
         .params
         .iter()
@@ -45,7 +46,8 @@ fn function(resolve: &Resolve, func: &Function) -> String {
     format!("{}: func({}) -> {}", func.name, params.join(", "), result)
 }
 
-fn ty(resolve: &Resolve, t: &Type) -> String {
+/// A type spelled out structurally (type names do not matter on the wire).
+pub fn ty(resolve: &Resolve, t: &Type) -> String {
     match t {
         Type::Bool => "bool".into(),
         Type::U8 => "u8".into(),

@@ -225,10 +225,12 @@ impl FrameReader {
         while self.end < 4 {
             match input.read(&mut self.ahead[self.end..]) {
                 Ok(0) if self.end == 0 => return Err(FrameError::Closed),
+                // The peer went away mid-frame: the same as a truncated payload.
                 Ok(0) => {
-                    return Err(FrameError::Malformed(
-                        "connection closed inside a frame header",
-                    ));
+                    return Err(FrameError::Io(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "connection closed inside a frame's length",
+                    )));
                 }
                 Ok(n) => self.end += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -259,6 +261,13 @@ impl FrameReader {
             self.buf.clear();
             self.header_len = 0;
         }
+    }
+
+    /// Frees the frame buffer (after an exceptionally large frame, such as a
+    /// compiled artifact); the next frame allocates what it needs.
+    pub fn release_buffer(&mut self) {
+        self.buf = Vec::new();
+        self.header_len = 0;
     }
 
     /// Takes the payload of the last frame read, leaving the reader's buffer empty.
@@ -389,5 +398,17 @@ mod tests {
             .read::<_, ToRunner>(&mut &wire[..])
             .unwrap_err();
         assert!(matches!(err, FrameError::Io(_)), "{err}");
+    }
+
+    #[test]
+    fn a_peer_gone_inside_the_length_is_an_eof_not_a_malformed_frame() {
+        let wire = [9u8, 0];
+        let err = FrameReader::new(1024)
+            .read::<_, ToRunner>(&mut &wire[..])
+            .unwrap_err();
+        assert!(
+            matches!(&err, FrameError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof),
+            "{err}"
+        );
     }
 }

@@ -28,10 +28,18 @@ pub mod spin;
 use serde::{Deserialize, Serialize};
 
 pub use frame::{FrameError, FrameReader, FrameWriter, MAX_HEADER_LEN};
-pub use spin::{SPIN, SpinningReader};
+pub use spin::{DeadlineWriter, SPIN, SpinningReader};
+
+/// The largest component or compiled artifact that crosses the channel, in
+/// either direction (the host's `Hello`, the runner's `Artifact`).
+pub const MAX_CODE_LEN: u32 = 256 << 20;
+
+/// The largest frame that carries code: the code, the largest header and
+/// the header's length field.
+pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -202,6 +210,7 @@ pub enum FromRunner {
     Return {
         seq: u64,
         outcome: Result<(), CallFailure>,
+        cost: CallCost,
     },
     /// The guest called import `func`; the payload holds its encoded arguments.
     ImportCall { seq: u64, func: u32 },
@@ -213,6 +222,16 @@ pub enum FromRunner {
     Progress { fraction: f32, message: String },
     /// The guest asked whether the current call was cancelled.
     CancelQuery,
+}
+
+/// What a call cost inside the runner, reported with its result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallCost {
+    /// Bytes of linear memory and tables the instance held when the call
+    /// ended (they never shrink, so this is also the instance's peak).
+    pub memory_bytes: u64,
+    /// Fuel the call burned; 0 when the policy meters no fuel.
+    pub fuel_used: u64,
 }
 
 /// Why a call did not return a value.

@@ -2,12 +2,13 @@
 //! microseconds is not paid for with a sleep and a cross-CPU wake-up, which
 //! costs tens of microseconds on a virtual machine.
 
-use std::io::{self, Read};
-use std::os::fd::AsFd;
+use std::io::{self, IoSlice, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
+use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::io::Errno;
-use rustix::net::RecvFlags;
+use rustix::net::{RecvFlags, SendAncillaryBuffer, SendFlags};
 
 /// How long a reader polls before it blocks. Short, because on a 2-core
 /// machine the peer may need the very CPU a spinner holds; each poll also
@@ -15,17 +16,31 @@ use rustix::net::RecvFlags;
 pub const SPIN: Duration = Duration::from_micros(40);
 
 /// A socket reader that polls without blocking for up to `spin`, yielding
-/// between polls, then falls back to a blocking read (which honours the
-/// socket's read timeout).
+/// between polls, then blocks until data arrives or the deadline passes.
+///
+/// The deadline is absolute and covers every read made through the reader:
+/// a peer that trickles one byte at a time cannot stretch a frame past it,
+/// as it could with a per-read socket timeout.
 #[derive(Debug)]
 pub struct SpinningReader<S> {
     socket: S,
     spin: Duration,
+    deadline: Option<Instant>,
 }
 
 impl<S> SpinningReader<S> {
     pub fn new(socket: S, spin: Duration) -> Self {
-        Self { socket, spin }
+        Self {
+            socket,
+            spin,
+            deadline: None,
+        }
+    }
+
+    /// Reads past `deadline` fail with [`io::ErrorKind::TimedOut`].
+    pub fn with_deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
     }
 }
 
@@ -49,6 +64,160 @@ impl<S: AsFd + Read> Read for SpinningReader<S> {
                 }
             }
         }
+        if let Some(deadline) = self.deadline {
+            wait_readable(self.socket.as_fd(), deadline)?;
+        }
         self.socket.read(buf)
+    }
+}
+
+/// A socket writer that never blocks past its deadline: it sends without
+/// blocking and waits for room only until the deadline, so a peer that reads
+/// slowly cannot hold the writer longer than that (a per-write socket
+/// timeout would restart with every byte the peer takes).
+#[derive(Debug)]
+pub struct DeadlineWriter<S> {
+    socket: S,
+    deadline: Instant,
+}
+
+impl<S> DeadlineWriter<S> {
+    pub fn new(socket: S, deadline: Instant) -> Self {
+        Self { socket, deadline }
+    }
+}
+
+impl<S: AsFd> DeadlineWriter<S> {
+    fn send_with(
+        &mut self,
+        send: impl Fn(BorrowedFd<'_>) -> rustix::io::Result<usize>,
+    ) -> io::Result<usize> {
+        loop {
+            match send(self.socket.as_fd()) {
+                Ok(n) => return Ok(n),
+                Err(Errno::AGAIN) => wait_for(self.socket.as_fd(), PollFlags::OUT, self.deadline)?,
+                Err(Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+impl<S: AsFd> Write for DeadlineWriter<S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.send_with(|fd| rustix::net::send(fd, buf, SendFlags::DONTWAIT | SendFlags::NOSIGNAL))
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.send_with(|fd| {
+            rustix::net::sendmsg(
+                fd,
+                bufs,
+                &mut SendAncillaryBuffer::default(),
+                SendFlags::DONTWAIT | SendFlags::NOSIGNAL,
+            )
+        })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn wait_readable(fd: BorrowedFd<'_>, deadline: Instant) -> io::Result<()> {
+    wait_for(fd, PollFlags::IN, deadline)
+}
+
+/// Waits until `fd` is ready for `events` (or closed), failing with `TimedOut` at `deadline`.
+fn wait_for(fd: BorrowedFd<'_>, events: PollFlags, deadline: Instant) -> io::Result<()> {
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        let remaining = deadline - now;
+        let timeout = Timespec {
+            tv_sec: remaining.as_secs() as _,
+            tv_nsec: remaining.subsec_nanos() as _,
+        };
+        let mut fds = [PollFd::new(&fd, events)];
+        match rustix::event::poll(&mut fds, Some(&timeout)) {
+            Ok(0) => {}
+            Ok(_) => return Ok(()),
+            Err(Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::os::unix::net::UnixStream;
+
+    #[test]
+    fn a_trickling_peer_cannot_stretch_the_deadline() {
+        let (mut writer, reader) = UnixStream::pair().unwrap();
+        // One byte every 20 ms: each read alone would finish quickly.
+        let trickle = std::thread::spawn(move || {
+            for _ in 0..50 {
+                if writer.write_all(&[1]).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        let started = Instant::now();
+        let mut input =
+            SpinningReader::new(&reader, SPIN).with_deadline(started + Duration::from_millis(100));
+        let mut buf = [0u8; 1000];
+        let err = input.read_exact(&mut buf).unwrap_err();
+        let took = started.elapsed();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
+        assert!(took < Duration::from_millis(400), "took {took:?}");
+        drop(reader);
+        trickle.join().unwrap();
+    }
+
+    #[test]
+    fn a_peer_that_does_not_read_cannot_hold_a_writer_past_its_deadline() {
+        let (writer, _silent) = UnixStream::pair().unwrap();
+        let started = Instant::now();
+        let mut output = DeadlineWriter::new(&writer, started + Duration::from_millis(100));
+        // Far more than any socket buffer holds.
+        let err = output.write_all(&vec![0u8; 64 << 20]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
+        assert!(started.elapsed() < Duration::from_millis(400));
+    }
+
+    #[test]
+    fn a_writer_delivers_whole_frames_to_a_reading_peer() {
+        let (writer, mut reader) = UnixStream::pair().unwrap();
+        let payload = vec![7u8; 8 << 20];
+        let expected = payload.clone();
+        let reading = std::thread::spawn(move || {
+            let mut frames = crate::FrameReader::new(64 << 20);
+            let message: crate::ToRunner = frames.read(&mut reader).unwrap();
+            (message, frames.payload().to_vec())
+        });
+        let mut output = DeadlineWriter::new(&writer, Instant::now() + Duration::from_secs(30));
+        crate::FrameWriter::new()
+            .write(&mut output, &crate::ToRunner::Shutdown, &payload)
+            .unwrap();
+        let (message, got) = reading.join().unwrap();
+        assert_eq!(message, crate::ToRunner::Shutdown);
+        assert!(got == expected);
+    }
+
+    #[test]
+    fn data_before_the_deadline_is_read() {
+        let (mut writer, reader) = UnixStream::pair().unwrap();
+        writer.write_all(b"hello").unwrap();
+        let mut input = SpinningReader::new(&reader, Duration::ZERO)
+            .with_deadline(Instant::now() + Duration::from_secs(5));
+        let mut buf = [0u8; 5];
+        input.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"hello");
     }
 }

@@ -20,6 +20,15 @@ pub trait WorldGlue: Send + Sync + 'static {
     fn world_hash(&self) -> [u8; 32];
     /// Defines the world's imports, each forwarding to the host over the wire.
     fn link(&self, linker: &mut Linker<RunnerState>) -> wasmtime::Result<()>;
+    /// Defines anything more that depends on the component itself (the
+    /// dynamic world's trapping stand-ins for unknown imports).
+    fn link_component(
+        &self,
+        _linker: &mut Linker<RunnerState>,
+        _component: &Component,
+    ) -> wasmtime::Result<()> {
+        Ok(())
+    }
     /// Finds every export the world requires; the error names the first one missing.
     fn resolve_exports(&self, component: &Component) -> Result<Box<dyn ExportTable>, String>;
 }

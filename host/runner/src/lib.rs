@@ -12,13 +12,16 @@
 //!
 //! # Layout
 //!
+//! - [`dynamic`]: a glue for any component, exports called with WAVE text.
 //! - [`glue`]: the traits generated code implements and the helpers it calls.
 //! - [`serve`]: the main loop over any byte stream, testable in memory.
 //! - [`output`]: capture of the guest's stdout and stderr.
 //! - [`services`]: the runner's own implementation of `airlock:plugin` imports.
+//! - [`stamp`]: the world stamp guests carry, and whether it fits a world.
 //! - [`lockdown`]: the OS lock-down applied after setup, before untrusted code runs.
 //! - [`process`]: the process entry point.
 
+pub mod dynamic;
 pub mod glue;
 pub mod in_process;
 pub mod lockdown;
@@ -26,6 +29,7 @@ pub mod output;
 pub mod process;
 pub mod serve;
 pub mod services;
+pub mod stamp;
 
 pub use glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};
 pub use process::{RUNNER_ARG, RUNNER_FD, run_runner_process, run_runner_process_with};

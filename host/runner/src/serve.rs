@@ -11,8 +11,8 @@ use std::time::Duration;
 use std::os::fd::{AsFd, BorrowedFd};
 
 use airlock_protocol::{
-    CallFailure, Code, FrameError, FromRunner, Hello, InitFailure, LogLevel, PREOPEN_FD_BASE,
-    PROTOCOL_VERSION, RunnerPolicy, SandboxLayers, ToRunner,
+    CallCost, CallFailure, Code, FrameError, FromRunner, Hello, InitFailure, LogLevel,
+    PREOPEN_FD_BASE, PROTOCOL_VERSION, RunnerPolicy, SandboxLayers, ToRunner,
 };
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Config, Engine, Store, Trap};
@@ -24,7 +24,7 @@ use crate::glue::{
 };
 
 /// Largest Hello frame: it carries the component's bytes.
-const MAX_HELLO_LEN: u32 = 256 << 20;
+const MAX_HELLO_LEN: u32 = airlock_protocol::MAX_CODE_FRAME_LEN;
 
 /// Epoch tick; call deadlines are rounded up to whole ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(2);
@@ -92,6 +92,15 @@ pub fn serve_connection(
         Ok(glue) => glue,
         Err(failure) => return Err(init_failed(&mut link, failure)),
     };
+    // A component stamped for another version of the world is refused before
+    // it is compiled (an artifact was checked when it was made).
+    if matches!(hello.code, Code::Component { .. })
+        && hello.world != crate::dynamic::DYNAMIC_WORLD
+        && let Some(stamp) = crate::stamp::world_stamp(&component_bytes)
+        && let Err(why) = crate::stamp::check_stamp(&stamp, &hello.world)
+    {
+        return Err(init_failed(&mut link, InitFailure::WorldMismatch(why)));
+    }
     // The shared rings, mapped and wired before the lock-down; used from
     // `Ready` on. Declined (the host then stays on the socket) if unusable.
     let rings = match (hello.rings_fd, options.socket_fd) {
@@ -143,8 +152,27 @@ pub fn serve_connection(
     // The compiled form goes back before anything else can fail, and before
     // instantiation: none of the plugin's code has run yet, so the artifact is
     // exactly what the compiler made.
-    if let Some(artifact) = artifact {
-        link.send(&FromRunner::Artifact, &artifact)?;
+    // One too large for the host to accept is not sent: the plugin then
+    // simply runs uncached.
+    match artifact {
+        Some(artifact) if artifact.len() <= airlock_protocol::MAX_CODE_LEN as usize => {
+            link.send(&FromRunner::Artifact, &artifact)?;
+        }
+        Some(artifact) => {
+            let message = format!(
+                "the compiled artifact ({} bytes) is larger than the cache takes ({} bytes); not cached",
+                artifact.len(),
+                airlock_protocol::MAX_CODE_LEN
+            );
+            link.send(
+                &FromRunner::Log {
+                    level: LogLevel::Warn,
+                    message,
+                },
+                &[],
+            )?;
+        }
+        None => {}
     }
     let mut plugin = match Loaded::link(glue, engine, &component, &policy) {
         Ok(plugin) => plugin,
@@ -222,9 +250,10 @@ pub fn serve_connection(
                 } else {
                     &[][..]
                 };
+                let cost = std::mem::take(&mut plugin.last_cost);
                 plugin
                     .link_mut()
-                    .send(&FromRunner::Return { seq, outcome }, payload)?;
+                    .send(&FromRunner::Return { seq, outcome, cost }, payload)?;
             }
             ToRunner::Ping { nonce } => {
                 plugin.link_mut().send(&FromRunner::Pong { nonce }, &[])?;
@@ -358,6 +387,8 @@ pub(crate) struct Loaded {
     spare: Option<(HostLink, WasiCtx)>,
     limits: StoreLimits,
     fuel: Option<u64>,
+    /// What the last call cost, for its `Return`.
+    pub(crate) last_cost: CallCost,
 }
 
 impl Loaded {
@@ -389,6 +420,7 @@ impl Loaded {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .and_then(|()| crate::services::add_to_linker(&mut linker))
             .and_then(|()| glue.link(&mut linker))
+            .and_then(|()| glue.link_component(&mut linker, component))
             .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
         let pre = linker
             .instantiate_pre(component)
@@ -401,13 +433,15 @@ impl Loaded {
             spare: None,
             limits: StoreLimits::new(policy),
             fuel: policy.fuel_per_call,
+            last_cost: CallCost::default(),
         })
     }
 
     /// Hands over the connection to the host and makes the first instance.
     pub(crate) fn give_link(&mut self, link: HostLink, wasi: WasiCtx) -> Result<(), InitFailure> {
         self.spare = Some((link, wasi));
-        self.instantiate()
+        // Start-up is bounded by the host's start-up timeout.
+        self.instantiate(u64::MAX / 2)
     }
 
     fn take_parts(&mut self) -> (HostLink, WasiCtx) {
@@ -433,8 +467,10 @@ impl Loaded {
         }
     }
 
-    /// Builds a fresh store and instance; on failure the link goes back to `spare`.
-    fn instantiate(&mut self) -> Result<(), InitFailure> {
+    /// Builds a fresh store and instance, interrupting the plugin's start
+    /// functions after `deadline_ticks` epochs; on failure the link goes back
+    /// to `spare`.
+    fn instantiate(&mut self, deadline_ticks: u64) -> Result<(), InitFailure> {
         let (link, wasi) = self.take_parts();
         let mut store = Store::new(
             &self.engine,
@@ -442,7 +478,12 @@ impl Loaded {
         );
         store.limiter(|state| &mut state.limits);
         store.epoch_deadline_trap();
-        store.set_epoch_deadline(u64::MAX / 2);
+        store.set_epoch_deadline(deadline_ticks);
+        if let Some(fuel) = self.fuel {
+            store
+                .set_fuel(fuel)
+                .expect("fuel is enabled with the policy");
+        }
         let instance = match self.pre.instantiate(&mut store) {
             Ok(i) => i,
             Err(e) => {
@@ -478,7 +519,9 @@ impl Loaded {
         policy: &RunnerPolicy,
     ) -> Result<(), CallFailure> {
         if self.instance.is_none() {
-            self.instantiate().map_err(|f| match f {
+            // A fresh instance after a trap: its start functions run within
+            // this call's deadline.
+            self.instantiate(deadline_ticks).map_err(|f| match f {
                 InitFailure::OutOfMemory {
                     limit_bytes,
                     detail,
@@ -499,6 +542,13 @@ impl Loaded {
         store.set_epoch_deadline(deadline_ticks);
         let result = bound.call(store, func, args, out);
         store.set_epoch_deadline(u64::MAX / 2);
+        self.last_cost = CallCost {
+            memory_bytes: store.data().limits.used,
+            fuel_used: match self.fuel {
+                Some(fuel) => fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
+                None => 0,
+            },
+        };
         match result {
             Ok(()) => Ok(()),
             Err(CallError::BadArguments(msg)) => Err(CallFailure::BadArguments(msg)),

@@ -520,6 +520,7 @@ impl Battery {
                 "runner sends an artifact nobody asked for",
             ),
             ("silent", "runner never answers a call"),
+            ("trickle", "runner trickles its answer a byte at a time"),
         ] {
             let started = Instant::now();
             let config = PluginConfig::new(behaviour, b"unused".to_vec())

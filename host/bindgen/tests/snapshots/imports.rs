@@ -208,6 +208,20 @@ impl Imports {
         Ok(ret.0)
     }
 }
+impl ::airlock::Client for Imports {
+    fn start(
+        launcher: &::airlock::Launcher,
+        config: ::airlock::PluginConfig,
+    ) -> ::airlock::Result<Self> {
+        Self::start(launcher, config)
+    }
+    fn plugin(&self) -> &::airlock::Plugin {
+        &self.plugin
+    }
+    fn plugin_mut(&mut self) -> &mut ::airlock::Plugin {
+        &mut self.plugin
+    }
+}
 impl ::std::fmt::Debug for Imports {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct(stringify!(Imports)).field("plugin", &self.plugin).finish()

@@ -158,6 +158,20 @@ impl Scalars {
             .call::<_, ()>(2u32, "nothing", &args, &mut ::airlock::__private::NoImports)
     }
 }
+impl ::airlock::Client for Scalars {
+    fn start(
+        launcher: &::airlock::Launcher,
+        config: ::airlock::PluginConfig,
+    ) -> ::airlock::Result<Self> {
+        Self::start(launcher, config)
+    }
+    fn plugin(&self) -> &::airlock::Plugin {
+        &self.plugin
+    }
+    fn plugin_mut(&mut self) -> &mut ::airlock::Plugin {
+        &mut self.plugin
+    }
+}
 impl ::std::fmt::Debug for Scalars {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct(stringify!(Scalars)).field("plugin", &self.plugin).finish()

@@ -329,6 +329,20 @@ impl Types {
         exports::types::shapes::Client::__new(&mut self.plugin)
     }
 }
+impl ::airlock::Client for Types {
+    fn start(
+        launcher: &::airlock::Launcher,
+        config: ::airlock::PluginConfig,
+    ) -> ::airlock::Result<Self> {
+        Self::start(launcher, config)
+    }
+    fn plugin(&self) -> &::airlock::Plugin {
+        &self.plugin
+    }
+    fn plugin_mut(&mut self) -> &mut ::airlock::Plugin {
+        &mut self.plugin
+    }
+}
 impl ::std::fmt::Debug for Types {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct(stringify!(Types)).field("plugin", &self.plugin).finish()

@@ -69,6 +69,7 @@ fn main() {
                         &FromRunner::Return {
                             seq: seq + 100,
                             outcome: Ok(()),
+                            cost: Default::default(),
                         },
                         &[],
                     );
@@ -79,6 +80,7 @@ fn main() {
                         &FromRunner::Return {
                             seq,
                             outcome: Ok(()),
+                            cost: Default::default(),
                         },
                         &[0xff; 3],
                     );
@@ -94,6 +96,26 @@ fn main() {
                     let _ = writer.write(&mut socket, &ready, &[]);
                 }
                 "silent" => {}
+                // A valid result, one byte every 20 ms: each read would finish
+                // in time, the whole frame would not.
+                "trickle" => {
+                    let mut frame = Vec::new();
+                    let _ = writer.write(
+                        &mut frame,
+                        &FromRunner::Return {
+                            seq,
+                            outcome: Ok(()),
+                            cost: Default::default(),
+                        },
+                        &[0; 64],
+                    );
+                    for byte in &frame {
+                        if socket.write_all(&[*byte]).is_err() {
+                            break;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                }
                 "trap" => {
                     let failure = CallFailure::Trap {
                         message: "fake trap".into(),
@@ -104,6 +126,7 @@ fn main() {
                         &FromRunner::Return {
                             seq,
                             outcome: Err(failure),
+                            cost: Default::default(),
                         },
                         &[],
                     );

@@ -90,7 +90,14 @@ fn a_runner_killed_mid_call_is_reported_and_replaced() {
 
 #[test]
 fn a_component_missing_an_export_is_refused_by_name() {
-    let err = RoundtripPlus::start(&test_runner(), roundtrip_config()).unwrap_err();
+    // Stamped for the world it is started as, yet lacking one of its exports:
+    // the runner's own check names what is missing.
+    let lying = crate::versions::restamped(
+        roundtrip_config().component(),
+        "airlock:test/roundtrip-plus@0.1.0",
+    );
+    let err =
+        RoundtripPlus::start(&test_runner(), PluginConfig::new("roundtrip", lying)).unwrap_err();
     match err {
         Error::WorldMismatch { detail, world, .. } => {
             assert!(detail.contains("missing-export"), "{detail}");
@@ -116,7 +123,13 @@ fn host_and_runner_built_from_different_worlds_refuse_each_other() {
         name: "example:unknown/world",
         hash: [0; 32],
     };
-    let err = Plugin::start(&test_runner(), roundtrip_config(), world).unwrap_err();
+    let stamped = crate::versions::restamped(roundtrip_config().component(), world.name);
+    let err = Plugin::start(
+        &test_runner(),
+        PluginConfig::new("roundtrip", stamped),
+        world,
+    )
+    .unwrap_err();
     assert!(
         matches!(&err, Error::UnknownWorld { known, .. } if known.contains("roundtrip")),
         "{err:?}"

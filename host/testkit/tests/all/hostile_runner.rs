@@ -74,6 +74,20 @@ fn a_runner_that_never_answers_is_killed_at_the_deadline() {
 }
 
 #[test]
+fn a_runner_that_trickles_its_answer_is_killed_at_the_deadline() {
+    // Each byte arrives well within any single read's patience; the call's
+    // deadline covers the whole frame.
+    let started = Instant::now();
+    let err = call_on_fake("trickle");
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn start_up_failures_are_reported() {
     let err = Roundtrip::start(&fake_runner(), fake("garbage-hello")).unwrap_err();
     assert!(matches!(err, Error::Protocol { .. }), "{err:?}");

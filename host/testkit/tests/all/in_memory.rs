@@ -99,13 +99,14 @@ fn handshake_calls_and_clean_shutdown() {
         }
     );
     let args = postcard::to_stdvec(&(20u32, 22u32)).unwrap();
-    assert_eq!(
+    assert!(matches!(
         runner.call(1, "add", &args),
         FromRunner::Return {
             seq: 1,
-            outcome: Ok(())
+            outcome: Ok(()),
+            ..
         }
-    );
+    ));
     assert_eq!(
         postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
         42
@@ -126,19 +127,21 @@ fn arguments_that_do_not_decode_are_rejected_without_a_trap() {
             reply,
             FromRunner::Return {
                 seq: 1,
-                outcome: Err(CallFailure::BadArguments(_))
+                outcome: Err(CallFailure::BadArguments(_)),
+                ..
             }
         ),
         "{reply:?}"
     );
     let count = runner.call(2, "count", &[]);
-    assert_eq!(
+    assert!(matches!(
         count,
         FromRunner::Return {
             seq: 2,
-            outcome: Ok(())
+            outcome: Ok(()),
+            ..
         }
-    );
+    ));
     assert_eq!(
         postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
         1
@@ -155,7 +158,8 @@ fn arguments_that_do_not_decode_are_rejected_without_a_trap() {
         runner.recv(),
         FromRunner::Return {
             seq: 3,
-            outcome: Err(CallFailure::UnknownFunction(999))
+            outcome: Err(CallFailure::UnknownFunction(999)),
+            ..
         }
     ));
     assert!(runner.finish());
@@ -188,13 +192,14 @@ fn import_calls_interleave_with_the_export_call() {
             other => panic!("expected an import call, got {other:?}"),
         }
     }
-    assert_eq!(
+    assert!(matches!(
         runner.recv(),
         FromRunner::Return {
             seq: 1,
-            outcome: Ok(())
+            outcome: Ok(()),
+            ..
         }
-    );
+    ));
     assert_eq!(
         postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
         40
@@ -244,6 +249,7 @@ fn a_call_sent_during_an_import_call_is_refused_not_reentered() {
         FromRunner::Return {
             seq: 1,
             outcome: Err(CallFailure::Trap { message, .. }),
+            ..
         } => assert!(
             message.contains("protocol violation by the host"),
             "{message}"
@@ -255,6 +261,7 @@ fn a_call_sent_during_an_import_call_is_refused_not_reentered() {
         FromRunner::Return {
             seq: 3,
             outcome: Ok(()),
+            ..
         } => {
             assert_eq!(
                 postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
@@ -264,4 +271,19 @@ fn a_call_sent_during_an_import_call_is_refused_not_reentered() {
         other => panic!("expected 2 + 3, got {other:?}"),
     }
     assert!(runner.finish());
+}
+
+#[test]
+fn a_component_stamped_for_another_version_is_refused_at_the_handshake() {
+    let newer = crate::versions::restamped(&component(), "airlock:test/roundtrip@0.3.0");
+    let mut runner = InMemoryRunner::start(hello(), &newer);
+    match runner.recv() {
+        FromRunner::InitFailed(InitFailure::WorldMismatch(why)) => assert!(
+            why.contains("airlock:test/roundtrip@0.3.0")
+                && why.contains("airlock:test/roundtrip@0.1.0"),
+            "{why}"
+        ),
+        other => panic!("expected a world mismatch, got {other:?}"),
+    }
+    assert!(!runner.finish());
 }

@@ -2,15 +2,19 @@
 //! source, real runner processes, real sockets.
 
 mod cache;
+mod concurrency;
 mod failures;
+mod grants;
 mod hostile_guest;
 mod hostile_runner;
 mod imports;
 mod in_memory;
+mod metrics;
 mod output;
 mod pool;
 mod quick_start;
 mod sandbox;
 mod support;
 mod values;
+mod versions;
 mod wire;

@@ -37,7 +37,21 @@ fn the_quick_start_filter_inverts_an_image() {
 #[test]
 fn a_filter_plugin_is_not_a_roundtrip_plugin() {
     let config = PluginConfig::from_file("invert", airlock_testkit::guest_path("invert")).unwrap();
-    let err = airlock_testkit::roundtrip::Roundtrip::start(&test_runner(), config).unwrap_err();
+    // Its stamp says so before anything is compiled…
+    let err =
+        airlock_testkit::roundtrip::Roundtrip::start(&test_runner(), config.clone()).unwrap_err();
+    assert!(
+        matches!(&err, Error::WorldMismatch { detail, .. }
+            if detail.contains("built for world `airlock:design/filter@0.1.0`, not `airlock:test/roundtrip@0.1.0`")),
+        "{err:?}"
+    );
+    // …and were it stamped otherwise, its exports would.
+    let lying = crate::versions::restamped(config.component(), "airlock:test/roundtrip@0.1.0");
+    let err = airlock_testkit::roundtrip::Roundtrip::start(
+        &test_runner(),
+        PluginConfig::new("invert", lying),
+    )
+    .unwrap_err();
     assert!(
         matches!(&err, Error::WorldMismatch { detail, .. } if detail.contains("does not export")),
         "{err:?}"

@@ -1,0 +1,254 @@
+//! Whether a component fits a world: every export the world requires, with
+//! the same types; every import it needs, provided by the world or the runner.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use wit_parser::{Resolve, WorldId};
+
+use crate::component::{Decoded, Item, Signature, items, provided_by_runner};
+
+/// A world read from WIT directories.
+pub struct World {
+    pub resolve: Resolve,
+    pub id: WorldId,
+}
+
+impl World {
+    /// Parses every directory (dependencies first, as `bindgen!` takes them)
+    /// and selects `name` (`package:name/world`, or just `world` when the last
+    /// directory's package has it).
+    pub fn load(dirs: &[PathBuf], name: &str) -> Result<Self> {
+        let mut resolve = Resolve::default();
+        let mut packages = Vec::new();
+        for dir in dirs {
+            let (package, _) = resolve
+                .push_path(dir)
+                .with_context(|| format!("cannot read the WIT at {}", dir.display()))?;
+            packages.push(package);
+        }
+        let id = resolve
+            .select_world(&packages[packages.len().saturating_sub(1)..], Some(name))
+            .with_context(|| {
+                format!(
+                    "no world `{name}` in {}",
+                    dirs.iter()
+                        .map(|d| d.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        Ok(Self { resolve, id })
+    }
+
+    /// `package:name/world@version`.
+    pub fn name(&self) -> String {
+        let world = &self.resolve.worlds[self.id];
+        match world.package {
+            Some(p) => {
+                let package = &self.resolve.packages[p].name;
+                let version = package
+                    .version
+                    .as_ref()
+                    .map(|v| format!("@{v}"))
+                    .unwrap_or_default();
+                format!(
+                    "{}:{}/{}{version}",
+                    package.namespace, package.name, world.name
+                )
+            }
+            None => world.name.clone(),
+        }
+    }
+}
+
+/// What `check` found.
+pub struct Report {
+    /// Why the component does not fit; empty when it does.
+    pub problems: Vec<String>,
+    /// What fits, for the verbose listing.
+    pub exports_matched: Vec<String>,
+    pub imports_from_world: Vec<String>,
+    pub imports_from_runner: Vec<(String, &'static str)>,
+    /// Exports the world does not ask for (harmless).
+    pub extra_exports: Vec<String>,
+}
+
+pub fn check(component: &Decoded, world: &World) -> Report {
+    let wanted_exports = items(&world.resolve, &world.resolve.worlds[world.id].exports);
+    let offered_imports = items(&world.resolve, &world.resolve.worlds[world.id].imports);
+    let exports = component.exports();
+    let imports = component.imports();
+    let mut report = Report {
+        problems: Vec::new(),
+        exports_matched: Vec::new(),
+        imports_from_world: Vec::new(),
+        imports_from_runner: Vec::new(),
+        extra_exports: exports
+            .keys()
+            .filter(|k| !wanted_exports.contains_key(*k))
+            .cloned()
+            .collect(),
+    };
+
+    // Every export the world requires, with the world's types.
+    for (name, wanted) in &wanted_exports {
+        let Some(have) = exports.get(name) else {
+            report.problems.push(format!(
+                "the world requires export `{name}`; the component does not export it{}",
+                other_version(name, &exports)
+            ));
+            continue;
+        };
+        if compare(
+            &mut report.problems,
+            "export",
+            name,
+            wanted,
+            have,
+            "the world requires",
+            "the component exports",
+        ) {
+            report.exports_matched.push(name.clone());
+        }
+    }
+
+    // Every import the component needs, from the world or the runner.
+    for (name, needed) in &imports {
+        if let Some(what) = provided_by_runner(name) {
+            report.imports_from_runner.push((name.clone(), what));
+            continue;
+        }
+        let Some(offered) = offered_imports.get(name) else {
+            report.problems.push(format!(
+                "the component imports `{name}`, which the world does not provide{}",
+                other_version(name, &offered_imports)
+            ));
+            continue;
+        };
+        // The component may use fewer functions than the world offers, not more.
+        if compare_subset(&mut report.problems, name, needed, offered) {
+            report.imports_from_world.push(name.clone());
+        }
+    }
+    report
+}
+
+/// Reports the differences between what the world wants and what the
+/// component has for one export; true if they agree.
+fn compare(
+    problems: &mut Vec<String>,
+    what: &str,
+    name: &str,
+    wanted: &Item,
+    have: &Item,
+    wanted_by: &str,
+    had_by: &str,
+) -> bool {
+    let before = problems.len();
+    match (wanted, have) {
+        (Item::Function(w), Item::Function(h)) => differs(
+            problems,
+            &format!("{what} `{name}`"),
+            w,
+            h,
+            wanted_by,
+            had_by,
+        ),
+        (Item::Interface(w), Item::Interface(h)) => {
+            for (func, ws) in w {
+                match h.get(func) {
+                    Some(hs) => differs(
+                        problems,
+                        &format!("{what} `{name}`, function `{func}`"),
+                        ws,
+                        hs,
+                        wanted_by,
+                        had_by,
+                    ),
+                    None => problems.push(format!(
+                        "{what} `{name}`: {wanted_by} function `{func}`, which the component lacks"
+                    )),
+                }
+            }
+        }
+        (Item::Function(_), Item::Interface(_)) => problems.push(format!(
+            "{what} `{name}`: {wanted_by} a function, the component has an interface"
+        )),
+        (Item::Interface(_), Item::Function(_)) => problems.push(format!(
+            "{what} `{name}`: {wanted_by} an interface, the component has a function"
+        )),
+    }
+    problems.len() == before
+}
+
+fn compare_subset(problems: &mut Vec<String>, name: &str, needed: &Item, offered: &Item) -> bool {
+    let before = problems.len();
+    match (needed, offered) {
+        (Item::Interface(n), Item::Interface(o)) => {
+            for (func, ns) in n {
+                match o.get(func) {
+                    Some(os) => differs(
+                        problems,
+                        &format!("import `{name}`, function `{func}`"),
+                        os,
+                        ns,
+                        "the world provides",
+                        "the component expects",
+                    ),
+                    None => problems.push(format!(
+                        "import `{name}`: the component calls `{func}`, which the world's interface lacks"
+                    )),
+                }
+            }
+        }
+        (n, o) => {
+            compare(
+                problems,
+                "import",
+                name,
+                o,
+                n,
+                "the world provides",
+                "the component expects",
+            );
+        }
+    }
+    problems.len() == before
+}
+
+fn differs(
+    problems: &mut Vec<String>,
+    what: &str,
+    wanted: &Signature,
+    have: &Signature,
+    wanted_by: &str,
+    had_by: &str,
+) {
+    if wanted.structural != have.structural {
+        let detail = if wanted.readable != have.readable {
+            format!(
+                "{wanted_by} `{}`, {had_by} `{}`",
+                wanted.readable, have.readable
+            )
+        } else {
+            // Same names, different definitions: show the structure.
+            format!(
+                "the types differ inside: {wanted_by} `{}`, {had_by} `{}`",
+                wanted.structural, have.structural
+            )
+        };
+        problems.push(format!("{what}: {detail}"));
+    }
+}
+
+/// ` (it has `name@other-version`)` when only the version differs.
+fn other_version(name: &str, available: &BTreeMap<String, Item>) -> String {
+    let unversioned = name.split('@').next().unwrap_or(name);
+    available
+        .keys()
+        .find(|k| k.as_str() != name && k.split('@').next() == Some(unversioned))
+        .map(|k| format!(" (it has `{k}`: built for another version)"))
+        .unwrap_or_default()
+}

@@ -1,0 +1,194 @@
+//! Reading a component's shape without running it: its world (decoded by
+//! wit-component), its version stamp, its functions.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use wit_component::DecodedWasm;
+use wit_parser::{Function, Resolve, Type, TypeDefKind, WorldId, WorldItem, WorldKey};
+
+/// The custom section in which the guest SDK stamps the world a plugin was
+/// built for: `package:name/world@version`.
+pub const STAMP_SECTION: &str = "airlock:world";
+
+/// A component read from disk.
+pub struct Decoded {
+    pub bytes: Vec<u8>,
+    pub resolve: Resolve,
+    pub world: WorldId,
+}
+
+impl Decoded {
+    pub fn read(path: &Path) -> Result<Self> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Self::from_bytes(path, bytes)
+    }
+
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self> {
+        if !bytes.starts_with(b"\0asm") {
+            bail!(
+                "{} is not WebAssembly (it does not start with `\\0asm`)",
+                path.display()
+            );
+        }
+        if wasmparser::Parser::is_core_wasm(&bytes) {
+            bail!(
+                "{} is a core WebAssembly module, not a component; build the plugin with \
+                 `cargo build --target wasm32-wasip2` or `cargo component build`",
+                path.display()
+            );
+        }
+        let decoded = wit_component::decode(&bytes)
+            .with_context(|| format!("{} is not a valid component", path.display()))?;
+        match decoded {
+            DecodedWasm::Component(resolve, world) => Ok(Self {
+                bytes,
+                resolve,
+                world,
+            }),
+            DecodedWasm::WitPackage(..) => bail!(
+                "{} holds a WIT package, not a plugin component",
+                path.display()
+            ),
+        }
+    }
+
+    /// The world stamped by the guest SDK, if any.
+    pub fn stamp(&self) -> Option<String> {
+        stamp(&self.bytes)
+    }
+
+    pub fn imports(&self) -> BTreeMap<String, Item> {
+        items(&self.resolve, &self.resolve.worlds[self.world].imports)
+    }
+
+    pub fn exports(&self) -> BTreeMap<String, Item> {
+        items(&self.resolve, &self.resolve.worlds[self.world].exports)
+    }
+}
+
+/// Reads the [`STAMP_SECTION`] from a component or any module inside it.
+pub fn stamp(bytes: &[u8]) -> Option<String> {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let Ok(wasmparser::Payload::CustomSection(section)) = payload
+            && section.name() == STAMP_SECTION
+        {
+            return std::str::from_utf8(section.data())
+                .ok()
+                .map(|s| s.trim().to_string());
+        }
+    }
+    None
+}
+
+/// An imported or exported item: an interface of functions, or one function.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Interface(BTreeMap<String, Signature>),
+    Function(Signature),
+}
+
+/// A function as people read it (type names) and as the wire sees it
+/// (types spelled out; equal strings mean the same encoding).
+#[derive(Debug, Clone)]
+pub struct Signature {
+    pub readable: String,
+    pub structural: String,
+}
+
+impl Signature {
+    pub fn of(resolve: &Resolve, func: &Function) -> Self {
+        Self {
+            readable: readable_function(resolve, func),
+            structural: airlock_bindgen::signature::function(resolve, func),
+        }
+    }
+}
+
+pub fn items(
+    resolve: &Resolve,
+    items: &wit_parser::IndexMap<WorldKey, WorldItem>,
+) -> BTreeMap<String, Item> {
+    let mut out = BTreeMap::new();
+    for (key, item) in items {
+        let name = resolve.name_world_key(key);
+        match item {
+            WorldItem::Interface { id, .. } => {
+                let functions = resolve.interfaces[*id]
+                    .functions
+                    .values()
+                    .map(|f| (f.name.clone(), Signature::of(resolve, f)))
+                    .collect();
+                out.insert(name, Item::Interface(functions));
+            }
+            WorldItem::Function(f) => {
+                out.insert(name, Item::Function(Signature::of(resolve, f)));
+            }
+            WorldItem::Type { .. } => {}
+        }
+    }
+    out
+}
+
+fn readable_function(resolve: &Resolve, func: &Function) -> String {
+    let params: Vec<String> = func
+        .params
+        .iter()
+        .map(|p| format!("{}: {}", p.name, readable_type(resolve, &p.ty)))
+        .collect();
+    let mut out = format!("{}: func({})", func.name, params.join(", "));
+    if let Some(result) = &func.result {
+        out.push_str(" -> ");
+        out.push_str(&readable_type(resolve, result));
+    }
+    out
+}
+
+/// A type by its WIT name where it has one, else spelled out.
+pub fn readable_type(resolve: &Resolve, ty: &Type) -> String {
+    let Type::Id(id) = ty else {
+        return airlock_bindgen::signature::ty(resolve, ty);
+    };
+    let def = &resolve.types[*id];
+    if let Some(name) = &def.name {
+        return name.clone();
+    }
+    let opt = |t: &Option<Type>| {
+        t.as_ref()
+            .map(|t| readable_type(resolve, t))
+            .unwrap_or_else(|| "_".into())
+    };
+    match &def.kind {
+        TypeDefKind::List(t) => format!("list<{}>", readable_type(resolve, t)),
+        TypeDefKind::Option(t) => format!("option<{}>", readable_type(resolve, t)),
+        TypeDefKind::Result(r) => match (&r.ok, &r.err) {
+            (None, None) => "result".into(),
+            _ => format!("result<{}, {}>", opt(&r.ok), opt(&r.err)),
+        },
+        TypeDefKind::Tuple(t) => {
+            let parts: Vec<String> = t.types.iter().map(|t| readable_type(resolve, t)).collect();
+            format!("tuple<{}>", parts.join(", "))
+        }
+        TypeDefKind::Type(t) => readable_type(resolve, t),
+        TypeDefKind::Handle(wit_parser::Handle::Own(r)) => {
+            format!("own<{}>", readable_type(resolve, &Type::Id(*r)))
+        }
+        TypeDefKind::Handle(wit_parser::Handle::Borrow(r)) => {
+            format!("borrow<{}>", readable_type(resolve, &Type::Id(*r)))
+        }
+        _ => airlock_bindgen::signature::ty(resolve, ty),
+    }
+}
+
+/// True for interfaces every runner provides itself, under the policy.
+pub fn provided_by_runner(name: &str) -> Option<&'static str> {
+    if name.starts_with("wasi:") && name.contains("@0.2.") {
+        Some("WASI 0.2, under the policy")
+    } else if name.starts_with("airlock:plugin/") {
+        Some("Airlock's plugin services")
+    } else {
+        None
+    }
+}

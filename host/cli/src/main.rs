@@ -1,0 +1,288 @@
+//! `airlock`: inspect, check, call and precompile plugin components.
+//!
+//! Exit codes: 0 done; 1 the answer is no (`check`: the component does not
+//! fit); 2 bad input (arguments, files, policy, a call the export cannot
+//! take); 3 the plugin failed (trap, timeout, out of memory, crash, denial)
+//! or the sandbox could not be set up.
+
+mod check;
+mod component;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use crate::component::{Decoded, Item};
+
+#[derive(Parser)]
+#[command(
+    name = "airlock",
+    version,
+    about = "Inspect, check, call and precompile Airlock plugin components"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show a component's world: imports, exports, version stamp, manifest.
+    Inspect {
+        component: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Check that a component fits a WIT world, explaining any mismatch.
+    Check {
+        component: PathBuf,
+        /// A WIT directory; repeat for dependencies, the world's own package last.
+        #[arg(long = "wit", required = true)]
+        wit: Vec<PathBuf>,
+        /// The world, as `package:name/world` or `world`.
+        #[arg(long)]
+        world: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Call an export in the sandbox, with arguments and results in WAVE.
+    Call {
+        component: PathBuf,
+        /// `name`, or `interface#name` for a function of an exported interface.
+        export: String,
+        /// One WAVE value per parameter: 42, "text", [1, 2], {x: 1.5}, some(3)…
+        args: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+    /// Compile components in the sandbox into the artifact cache.
+    Compile {
+        #[arg(required = true)]
+        components: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// The plugin's policy, in TOML (limits, grants); the defaults otherwise.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct CacheArgs {
+    /// The artifact cache (default: $XDG_CACHE_HOME/airlock or ~/.cache/airlock).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache: Option<PathBuf>,
+    /// Compile in the sandbox every time, keeping nothing.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+/// Why a command did not succeed, and so its exit code.
+pub enum Failure {
+    /// The command ran; the answer is no.
+    No(String),
+    /// Bad arguments or unreadable input.
+    Input(anyhow::Error),
+    /// The plugin or its sandbox failed.
+    Plugin(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Input(e)
+    }
+}
+
+fn main() -> ExitCode {
+    // This binary is also the runner of the plugins it calls.
+    airlock::serve_runner_if_requested(&[&airlock::DynamicGlue]);
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AIRLOCK_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect { component, common } => inspect(&component, &common),
+        Command::Check {
+            component,
+            wit,
+            world,
+            common: _,
+        } => check(&component, &wit, &world),
+        Command::Call {
+            component,
+            export,
+            args,
+            common,
+            cache,
+        } => run::call(&component, &export, &args, &common, &cache),
+        Command::Compile {
+            components,
+            common,
+            cache,
+        } => run::compile(&components, &common, &cache),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::No(why)) => {
+            eprintln!("{why}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Input(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Plugin(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn inspect(path: &std::path::Path, common: &Common) -> Result<(), Failure> {
+    let component = Decoded::read(path)?;
+    let policy = match &common.policy {
+        Some(_) => Some(run::policy(common)?),
+        None => None,
+    };
+    println!(
+        "component  {} ({} bytes, blake3 {})",
+        path.display(),
+        component.bytes.len(),
+        &blake3::hash(&component.bytes).to_hex()[..16]
+    );
+    match component.stamp() {
+        Some(world) => println!("world      {world} (stamped by the guest SDK)"),
+        None => println!("world      not stamped (built without airlock-guest's stamp)"),
+    }
+    let manifest_path = airlock::Manifest::path_beside(path);
+    match airlock::Manifest::beside(path).map_err(|e| Failure::Input(e.into()))? {
+        Some(manifest) => {
+            println!(
+                "manifest   {} {} ({}){}",
+                manifest.name,
+                manifest.version,
+                manifest_path.display(),
+                manifest
+                    .description
+                    .as_deref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
+            );
+            if manifest.capabilities.is_empty() {
+                println!("  asks for nothing beyond its world");
+            }
+            for request in &manifest.capabilities {
+                let verdict = match &policy {
+                    None => "asks    ",
+                    Some(p) if request.capability.granted_by(p) => "granted ",
+                    Some(_) => "REFUSED ",
+                };
+                println!(
+                    "  {verdict} {} ({}): {}",
+                    request.capability,
+                    if request.required {
+                        "required"
+                    } else {
+                        "optional"
+                    },
+                    request.reason
+                );
+            }
+        }
+        None => println!(
+            "manifest   none ({} does not exist)",
+            manifest_path.display()
+        ),
+    }
+    print_items("imports", &component.imports(), true);
+    print_items("exports", &component.exports(), false);
+    Ok(())
+}
+
+fn print_items(title: &str, items: &std::collections::BTreeMap<String, Item>, imports: bool) {
+    println!("{title}");
+    if items.is_empty() {
+        println!("  (none)");
+    }
+    for (name, item) in items {
+        match item {
+            Item::Function(sig) => println!("  {}", sig.readable),
+            Item::Interface(functions) => {
+                let provider = imports
+                    .then(|| component::provided_by_runner(name))
+                    .flatten();
+                match provider {
+                    // Runner-provided interfaces are long and well known: names only.
+                    Some(what) => println!("  {name}  ({} functions; {what})", functions.len()),
+                    None => {
+                        println!("  {name}");
+                        for sig in functions.values() {
+                            println!("    {}", sig.readable);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check(path: &std::path::Path, wit: &[PathBuf], world: &str) -> Result<(), Failure> {
+    let component = Decoded::read(path)?;
+    let world = check::World::load(wit, world)?;
+    let report = check::check(&component, &world);
+    let name = world.name();
+    if let Some(stamp) = component.stamp()
+        && stamp != name
+    {
+        println!("note: the component is stamped for {stamp}");
+    }
+    if !report.problems.is_empty() {
+        let mut text = format!("{} does not fit world {name}:\n", path.display());
+        for problem in &report.problems {
+            text.push_str(&format!("  - {problem}\n"));
+        }
+        return Err(Failure::No(text.trim_end().to_string()));
+    }
+    println!("{} fits world {name}", path.display());
+    println!("  exports: {}", join_or_none(&report.exports_matched));
+    println!(
+        "  imports from the world: {}",
+        join_or_none(&report.imports_from_world)
+    );
+    let runner: Vec<String> = report
+        .imports_from_runner
+        .iter()
+        .map(|(name, _)| name.clone())
+        .collect();
+    println!("  imports from the runner: {}", join_or_none(&runner));
+    if !report.extra_exports.is_empty() {
+        println!(
+            "  also exported, unused by the world: {}",
+            report.extra_exports.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn join_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
+}

@@ -1,0 +1,138 @@
+//! The commands that start runners: `call` and `compile`.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use airlock::{ArtifactCache, DynamicPlugin, Launcher, PluginConfig, Policy};
+use anyhow::{Context, anyhow};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::component::Decoded;
+use crate::{CacheArgs, Common, Failure};
+
+pub fn policy(common: &Common) -> Result<Policy, Failure> {
+    match &common.policy {
+        Some(path) => Policy::from_file(path).map_err(|e| Failure::Input(e.into())),
+        None => Ok(Policy::default()),
+    }
+}
+
+fn default_cache() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("airlock"))
+}
+
+fn launcher(cache: &CacheArgs, required: bool) -> Result<Launcher, Failure> {
+    let launcher = Launcher::current_exe()
+        .context("cannot locate this executable, which runs the plugins")
+        .map_err(Failure::Plugin)?;
+    let dir = match (&cache.cache, cache.no_cache) {
+        (_, true) if required => {
+            return Err(Failure::Input(anyhow!(
+                "`compile` fills the artifact cache; it cannot run with --no-cache"
+            )));
+        }
+        (_, true) => return Ok(launcher),
+        (Some(dir), false) => dir.clone(),
+        (None, false) => match default_cache() {
+            Some(dir) => dir,
+            None if required => {
+                return Err(Failure::Input(anyhow!(
+                    "no cache directory: set HOME or XDG_CACHE_HOME, or pass --cache DIR"
+                )));
+            }
+            None => return Ok(launcher),
+        },
+    };
+    let cache = ArtifactCache::open(&dir)
+        .map_err(|e| Failure::Input(anyhow!("{e} (choose another with --cache DIR)")))?;
+    Ok(launcher.with_cache(cache))
+}
+
+/// The plugin's name in logs and errors: the file's stem.
+fn plugin_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "plugin".into())
+}
+
+fn config(path: &Path, bytes: Vec<u8>, policy: &Policy) -> PluginConfig {
+    PluginConfig::new(plugin_name(path), bytes).policy(policy.clone())
+}
+
+pub fn call(
+    path: &Path,
+    export: &str,
+    args: &[String],
+    common: &Common,
+    cache: &CacheArgs,
+) -> Result<(), Failure> {
+    // Decoding first gives a clear message for a file that is no component.
+    let component = Decoded::read(path)?;
+    let policy = policy(common)?;
+    let launcher = launcher(cache, false)?;
+    let mut plugin = DynamicPlugin::start(&launcher, config(path, component.bytes, &policy))
+        .map_err(|e| Failure::Plugin(e.into()))?;
+    match plugin.call(export, args) {
+        Ok(Ok(results)) => {
+            for result in results {
+                println!("{result}");
+            }
+            Ok(())
+        }
+        Ok(Err(refused)) => Err(Failure::Input(anyhow!("{refused}"))),
+        Err(e) => Err(Failure::Plugin(e.into())),
+    }
+}
+
+pub fn compile(paths: &[PathBuf], common: &Common, cache: &CacheArgs) -> Result<(), Failure> {
+    let policy = policy(common)?;
+    let launcher = launcher(cache, true)?;
+    // Read and check every file before compiling any.
+    let components = paths
+        .iter()
+        .map(|p| Decoded::read(p).map(|d| (p, d.bytes)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let bar = ProgressBar::new(components.len() as u64).with_style(
+        ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed_precise} {wide_msg}")
+            .expect("a valid template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(100));
+    let (mut compiled, mut cached) = (0, 0);
+    for (path, bytes) in components {
+        bar.set_message(format!("compiling {}", path.display()));
+        let started = Instant::now();
+        let plugin = DynamicPlugin::start(&launcher, config(path, bytes, &policy));
+        let plugin = match plugin {
+            Ok(p) => p,
+            Err(e) => {
+                bar.abandon();
+                return Err(Failure::Plugin(
+                    anyhow::Error::from(e).context(format!("compiling {}", path.display())),
+                ));
+            }
+        };
+        let took = started.elapsed();
+        if plugin.plugin().started_from_cache() {
+            cached += 1;
+            bar.println(format!("{}: already in the cache", path.display()));
+        } else {
+            compiled += 1;
+            bar.println(format!(
+                "{}: compiled in the sandbox in {:.0?}",
+                path.display(),
+                took
+            ));
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let cache = launcher.cache().expect("compile requires a cache");
+    println!(
+        "{compiled} compiled, {cached} already cached, in {}",
+        cache.dir().display()
+    );
+    Ok(())
+}

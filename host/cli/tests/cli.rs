@@ -1,0 +1,255 @@
+//! The `airlock` command end to end: the real binary, real components built
+//! from source by `cargo xtask test`, real sandboxed runners.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn plugin(name: &str) -> PathBuf {
+    let dir = std::env::var_os("AIRLOCK_PLUGIN_DIR")
+        .map(PathBuf::from)
+        .expect(
+            "AIRLOCK_PLUGIN_DIR is not set: run `cargo xtask test`, or build the plugins with \
+         `cargo xtask build-plugins` and set AIRLOCK_PLUGIN_DIR to their directory",
+        );
+    dir.join(format!("{name}.wasm"))
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("airlock-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `airlock args…` with its own cache; returns (exit code, stdout, stderr).
+fn airlock(args: &[&str], cache: &Path) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(args)
+        .env("XDG_CACHE_HOME", cache)
+        .env_remove("AIRLOCK_LOG")
+        .output()
+        .expect("run airlock");
+    (
+        status.code().expect("airlock exited, not killed"),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn inspect_shows_the_stamp_the_manifest_and_every_function() {
+    let cache = scratch("inspect");
+    let (code, out, err) = airlock(&["inspect", s(&plugin("svg_export"))], &cache);
+    assert_eq!(code, 0, "{out}{err}");
+    for needle in [
+        "world      airlock:design/exporter@0.1.0 (stamped by the guest SDK)",
+        "manifest   svg-export 0.1.0",
+        "write access to /out (required): writes the exported SVG",
+        "airlock:design/document@0.1.0",
+        "list-layers: func() -> list<layer-info>",
+        "save: func(file-name: string) -> result<u64, string>",
+        "Airlock's plugin services",
+    ] {
+        assert!(out.contains(needle), "`{needle}` missing:\n{out}");
+    }
+    // Under a policy, each request shows whether it is granted.
+    let policy = cache.join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[[preopen]]\nhost = \"/tmp\"\nguest = \"/out\"\nwritable = true\n",
+    )
+    .unwrap();
+    let (code, out, _) = airlock(
+        &["inspect", s(&plugin("svg_export")), "--policy", s(&policy)],
+        &cache,
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("granted  write access to /out"), "{out}");
+}
+
+#[test]
+fn inspect_refuses_what_is_not_a_component_with_exit_code_2() {
+    let dir = scratch("not-a-component");
+    let text = dir.join("notes.wasm");
+    std::fs::write(&text, "hello").unwrap();
+    let (code, _, err) = airlock(&["inspect", s(&text)], &dir);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not WebAssembly"), "{err}");
+    let module = dir.join("core.wasm");
+    std::fs::write(&module, b"\0asm\x01\0\0\0").unwrap();
+    let (code, _, err) = airlock(&["inspect", s(&module)], &dir);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("core WebAssembly module, not a component"),
+        "{err}"
+    );
+    let (code, _, err) = airlock(&["inspect", s(&dir.join("absent.wasm"))], &dir);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn check_accepts_a_fitting_world_and_explains_a_misfit() {
+    let cache = scratch("check");
+    let (airlock_wit, design_wit, invert) =
+        (repo("wit/airlock"), repo("wit/design"), plugin("invert"));
+    let wit = ["--wit", s(&airlock_wit), "--wit", s(&design_wit)];
+    let mut args = vec!["check", s(&invert)];
+    args.extend(wit);
+    args.extend(["--world", "filter"]);
+    let (code, out, err) = airlock(&args, &cache);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("fits world airlock:design/filter@0.1.0"),
+        "{out}"
+    );
+    assert!(out.contains("exports: apply, describe"), "{out}");
+
+    // A filter is no tool: the explanation names what is missing.
+    let mut args = vec!["check", s(&invert)];
+    args.extend(wit);
+    args.extend(["--world", "tool"]);
+    let (code, out, err) = airlock(&args, &cache);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("does not fit world airlock:design/tool@0.1.0"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: the component is stamped for airlock:design/filter@0.1.0")
+            || out.contains("note: the component is stamped for airlock:design/filter@0.1.0"),
+        "{out}{err}"
+    );
+    assert!(err.contains("the world requires export `run`"), "{err}");
+
+    let mut args = vec!["check", s(&invert)];
+    args.extend(wit);
+    args.extend(["--world", "no-such-world"]);
+    let (code, _, err) = airlock(&args, &cache);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-world"), "{err}");
+}
+
+#[test]
+fn call_runs_an_export_in_the_sandbox_with_wave_values() {
+    let cache = scratch("call");
+    let roundtrip = plugin("test_roundtrip");
+    let (code, out, err) = airlock(&["call", s(&roundtrip), "add", "40", "2"], &cache);
+    assert_eq!((code, out.trim()), (0, "42"), "{err}");
+
+    // A function of an exported interface, with a compound value.
+    let (code, out, err) = airlock(
+        &[
+            "call",
+            s(&roundtrip),
+            "airlock:test/values@0.1.0#echo-tuple",
+            r#"(-7, 'ß', some("x"))"#,
+        ],
+        &cache,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), r#"(-7, 'ß', some("x"))"#);
+
+    // Bad input: exit 2, naming the parameter and its type.
+    let (code, _, err) = airlock(&["call", s(&roundtrip), "add", "forty", "2"], &cache);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("argument `a` is not a WAVE value of type u32"),
+        "{err}"
+    );
+    let (code, _, err) = airlock(&["call", s(&roundtrip), "add", "1"], &cache);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("takes 2 arguments (a: u32, b: u32), not 1"),
+        "{err}"
+    );
+    let (code, _, err) = airlock(&["call", s(&roundtrip), "subtract"], &cache);
+    assert_eq!(code, 2);
+    assert!(err.contains("exports no function `subtract`"), "{err}");
+
+    // The plugin failing: exit 3, with the trap's message.
+    let (code, _, err) = airlock(&["call", s(&roundtrip), "panic-with", r#""boom""#], &cache);
+    assert_eq!(code, 3);
+    assert!(err.contains("trapped") && err.contains("boom"), "{err}");
+    // An import the dynamic runner cannot serve traps, named.
+    let (code, _, err) = airlock(&["call", s(&roundtrip), "nested", "1", "1"], &cache);
+    assert_eq!(code, 3);
+    assert!(err.contains("host-calls"), "{err}");
+}
+
+#[test]
+fn call_applies_the_policy() {
+    let dir = scratch("call-policy");
+    let policy = dir.join("policy.toml");
+    std::fs::write(&policy, "deadline = \"100ms\"\n").unwrap();
+    let started = std::time::Instant::now();
+    let (code, _, err) = airlock(
+        &[
+            "call",
+            s(&plugin("test_roundtrip")),
+            "spin",
+            "--policy",
+            s(&policy),
+        ],
+        &dir,
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("timed out"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+
+    std::fs::write(&policy, "deadline = \"soon\"\n").unwrap();
+    let (code, _, err) = airlock(
+        &[
+            "call",
+            s(&plugin("test_roundtrip")),
+            "noop",
+            "--policy",
+            s(&policy),
+        ],
+        &dir,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid policy"), "{err}");
+}
+
+#[test]
+fn compile_fills_the_cache_once() {
+    let dir = scratch("compile");
+    let cache = dir.join("cache");
+    let (invert, grid) = (plugin("invert"), plugin("grid"));
+    let args = ["compile", s(&invert), s(&grid), "--cache", s(&cache)];
+    let (code, out, err) = airlock(&args, &dir);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 compiled, 0 already cached"), "{out}");
+    let entries = std::fs::read_dir(&cache)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "artifact")
+        })
+        .count();
+    assert_eq!(entries, 2);
+    let (code, out, _) = airlock(&args, &dir);
+    assert_eq!(code, 0);
+    assert!(out.contains("0 compiled, 2 already cached"), "{out}");
+    // A call afterwards starts from the cache too.
+    let (code, _, _) = airlock(&["compile", "--no-cache", s(&invert)], &dir);
+    assert_eq!(code, 2, "compile needs a cache");
+}

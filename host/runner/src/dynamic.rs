@@ -1,0 +1,212 @@
+//! A world-agnostic glue for tools such as `airlock call`: any component,
+//! its exports called by name with arguments and results as WAVE text
+//! (the WebAssembly Value Encoding: `42`, `"text"`, `[1, 2]`, `{x: 1.5}`).
+//!
+//! The runner gives such a plugin WASI and the `airlock:plugin` services
+//! under its policy, as to any plugin; every other import traps when called,
+//! with a message naming it.
+
+use wasmtime::Store;
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::wasm_wave;
+use wasmtime::component::{Component, Func, Instance, Linker, Val};
+
+use crate::glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};
+use crate::glue::{decode_args, encode_result};
+
+/// The world name a dynamic plugin is started with.
+pub const DYNAMIC_WORLD: &str = "airlock:dynamic";
+/// Its stand-in world hash: the dynamic glue takes any component.
+pub const DYNAMIC_WORLD_HASH: [u8; 32] = *b"airlock dynamic world, any shape";
+
+/// Function 0 of the dynamic world: arguments `(export, [WAVE values])`,
+/// result `Result<[WAVE values], message>`.
+pub const DYNAMIC_CALL: u32 = 0;
+
+/// The glue of [`DYNAMIC_WORLD`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DynamicGlue;
+
+impl WorldGlue for DynamicGlue {
+    fn world_name(&self) -> &'static str {
+        DYNAMIC_WORLD
+    }
+
+    fn world_hash(&self) -> [u8; 32] {
+        DYNAMIC_WORLD_HASH
+    }
+
+    fn link(&self, _linker: &mut Linker<RunnerState>) -> wasmtime::Result<()> {
+        Ok(())
+    }
+
+    fn link_component(
+        &self,
+        linker: &mut Linker<RunnerState>,
+        component: &Component,
+    ) -> wasmtime::Result<()> {
+        stub_foreign_imports(linker, component)
+    }
+
+    fn resolve_exports(&self, _component: &Component) -> Result<Box<dyn ExportTable>, String> {
+        Ok(Box::new(DynamicTable))
+    }
+}
+
+struct DynamicTable;
+
+impl ExportTable for DynamicTable {
+    fn bind(
+        &self,
+        _store: &mut Store<RunnerState>,
+        instance: &Instance,
+    ) -> Result<Box<dyn BoundExports>, String> {
+        Ok(Box::new(DynamicExports(*instance)))
+    }
+}
+
+struct DynamicExports(Instance);
+
+impl BoundExports for DynamicExports {
+    fn call(
+        &self,
+        store: &mut Store<RunnerState>,
+        func: u32,
+        args: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), CallError> {
+        if func != DYNAMIC_CALL {
+            return Err(CallError::UnknownFunction(func));
+        }
+        let (export, args): (String, Vec<String>) = decode_args(args)?;
+        let result = match self.prepare(store, &export, &args) {
+            Ok((func, params, results)) => self.invoke(store, func, params, results)?,
+            Err(message) => Err(message),
+        };
+        encode_result(&result, out)
+    }
+}
+
+impl DynamicExports {
+    /// Finds `export` and parses `args` against its parameter types.
+    fn prepare(
+        &self,
+        store: &mut Store<RunnerState>,
+        export: &str,
+        args: &[String],
+    ) -> Result<(Func, Vec<Val>, Vec<Val>), String> {
+        let func = find_func(store, &self.0, export)?;
+        let ty = func.ty(&*store);
+        if ty.params().len() != args.len() {
+            let expected: Vec<String> = ty
+                .params()
+                .map(|(name, ty)| format!("{name}: {}", wasm_wave::wasm::DisplayType(&ty)))
+                .collect();
+            return Err(format!(
+                "`{export}` takes {} arguments ({}), not {}",
+                expected.len(),
+                expected.join(", "),
+                args.len()
+            ));
+        }
+        let params = ty
+            .params()
+            .zip(args)
+            .map(|((name, ty), text)| {
+                wasm_wave::from_str::<Val>(&ty, text).map_err(|e| {
+                    format!(
+                        "argument `{name}` is not a WAVE value of type {}: {e}",
+                        wasm_wave::wasm::DisplayType(&ty)
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let results = vec![Val::Bool(false); ty.results().len()];
+        Ok((func, params, results))
+    }
+
+    fn invoke(
+        &self,
+        store: &mut Store<RunnerState>,
+        func: Func,
+        params: Vec<Val>,
+        mut results: Vec<Val>,
+    ) -> Result<Result<Vec<String>, String>, CallError> {
+        func.call(&mut *store, &params, &mut results)
+            .map_err(CallError::Wasm)?;
+        Ok(results
+            .iter()
+            .map(|v| {
+                wasm_wave::to_string(v).map_err(|e| format!("the result has no WAVE form: {e}"))
+            })
+            .collect())
+    }
+}
+
+/// Defines every function the component imports from an interface the
+/// runner does not provide as a trap naming it. (Wasmtime's
+/// `define_unknown_imports_as_traps` matches names exactly, so it would also
+/// shadow WASI interfaces the linker provides under a compatible version.)
+fn stub_foreign_imports(
+    linker: &mut Linker<RunnerState>,
+    component: &Component,
+) -> wasmtime::Result<()> {
+    let engine = linker.engine().clone();
+    let ty = component.component_type();
+    for (name, import) in ty.imports(&engine) {
+        if provided_by_runner(name) {
+            continue;
+        }
+        match import.ty {
+            ComponentItem::ComponentInstance(instance) => {
+                let mut stubs = linker.instance(name)?;
+                for (function, export) in instance.exports(&engine) {
+                    if let ComponentItem::ComponentFunc(_) = export.ty {
+                        let full = format!("{name}#{function}");
+                        stubs.func_new(function, move |_, _, _, _| {
+                            wasmtime::bail!(
+                                "import `{full}` is not provided to dynamically called plugins"
+                            )
+                        })?;
+                    }
+                }
+            }
+            ComponentItem::ComponentFunc(_) => {
+                let full = name.to_string();
+                linker.root().func_new(name, move |_, _, _, _| {
+                    wasmtime::bail!("import `{full}` is not provided to dynamically called plugins")
+                })?;
+            }
+            // Types and resources cannot be stubbed; linking names them if missing.
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn provided_by_runner(name: &str) -> bool {
+    name.starts_with("wasi:") || name.starts_with("airlock:plugin/")
+}
+
+/// `name` at the top level, or `interface#name` inside an exported interface.
+fn find_func(
+    store: &mut Store<RunnerState>,
+    instance: &Instance,
+    export: &str,
+) -> Result<Func, String> {
+    let (parent, name) = match export.rsplit_once('#') {
+        Some((interface, name)) => {
+            let index = instance
+                .get_export_index(&mut *store, None, interface)
+                .ok_or_else(|| format!("the plugin exports no interface `{interface}`"))?;
+            (Some(index), name)
+        }
+        None => (None, export),
+    };
+    let index = instance
+        .get_export_index(&mut *store, parent.as_ref(), name)
+        .ok_or_else(|| format!("the plugin exports no function `{export}`"))?;
+    instance
+        .get_func(&mut *store, index)
+        .ok_or_else(|| format!("`{export}` is not a function"))
+}

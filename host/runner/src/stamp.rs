@@ -1,0 +1,94 @@
+//! The world stamp: the guest SDK writes `namespace:package/world@version`
+//! into a custom section `airlock:world`; hosts and runners read it to refuse
+//! a plugin built for another version of their world before compiling it.
+
+/// The custom section holding the stamp.
+pub const STAMP_SECTION: &str = "airlock:world";
+
+/// The stamp of a component (found in the component or any module inside
+/// it), if it has one. Malformed bytes have no stamp: the compiler reports them.
+pub fn world_stamp(component: &[u8]) -> Option<String> {
+    for payload in wasmparser::Parser::new(0).parse_all(component) {
+        match payload {
+            Ok(wasmparser::Payload::CustomSection(section)) if section.name() == STAMP_SECTION => {
+                return std::str::from_utf8(section.data())
+                    .ok()
+                    .map(|s| s.trim().to_string());
+            }
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Whether a plugin stamped `stamp` may be served as world `world` (both
+/// `namespace:package/world@version`): the same world, and a version the
+/// plugin's is compatible with under semver (`^stamp`: same major, or the
+/// same minor below 1.0, and not older). The error names both versions.
+pub fn check_stamp(stamp: &str, world: &str) -> Result<(), String> {
+    let (stamp_name, stamp_version) = split(stamp);
+    let (world_name, world_version) = split(world);
+    if stamp_name != world_name {
+        return Err(format!(
+            "the plugin was built for world `{stamp}`, not `{world}`"
+        ));
+    }
+    let fits = match (stamp_version, world_version) {
+        (None, None) => true,
+        (Some(built), Some(served)) => match (
+            semver::VersionReq::parse(&format!("^{built}")),
+            semver::Version::parse(served),
+        ) {
+            (Ok(req), Ok(served)) => req.matches(&served),
+            _ => built == served,
+        },
+        _ => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "the plugin was built for {stamp_name}@{}, this host serves {world_name}@{}",
+            stamp_version.unwrap_or("(no version)"),
+            world_version.unwrap_or("(no version)")
+        ))
+    }
+}
+
+fn split(name: &str) -> (&str, Option<&str>) {
+    match name.split_once('@') {
+        Some((n, v)) => (n, Some(v)),
+        None => (name, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compatible_versions_fit_and_others_are_named() {
+        assert!(check_stamp("a:b/w@0.1.0", "a:b/w@0.1.0").is_ok());
+        assert!(check_stamp("a:b/w@0.1.0", "a:b/w@0.1.4").is_ok());
+        assert!(check_stamp("a:b/w@1.2.0", "a:b/w@1.5.0").is_ok());
+        let err = check_stamp("a:b/w@0.1.0", "a:b/w@0.2.0").unwrap_err();
+        assert!(
+            err.contains("a:b/w@0.1.0") && err.contains("a:b/w@0.2.0"),
+            "{err}"
+        );
+        // A plugin that may use what 0.1.3 added cannot run on a 0.1.0 host.
+        assert!(check_stamp("a:b/w@0.1.3", "a:b/w@0.1.0").is_err());
+        assert!(check_stamp("a:b/w@2.0.0", "a:b/w@1.9.0").is_err());
+        let err = check_stamp("a:b/other@0.1.0", "a:b/w@0.1.0").unwrap_err();
+        assert!(err.contains("a:b/other@0.1.0"), "{err}");
+    }
+
+    #[test]
+    fn stamps_are_read_from_custom_sections() {
+        let module = wat::parse_str(r#"(module (@custom "airlock:world" "a:b/w@1.0.0"))"#).unwrap();
+        assert_eq!(world_stamp(&module).as_deref(), Some("a:b/w@1.0.0"));
+        assert_eq!(world_stamp(&wat::parse_str("(module)").unwrap()), None);
+        assert_eq!(world_stamp(b"\0asm garbage"), None);
+    }
+}

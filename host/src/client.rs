@@ -1,0 +1,245 @@
+//! Many calls at once: [`PluginPool`] keeps several runners of one plugin
+//! for parallel calls, serves a blocking and an async (tokio) API, cancels
+//! an async call whose future is dropped, and replaces its plugin while
+//! calls are in flight.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use crate::error::Result;
+use crate::launcher::Launcher;
+use crate::plugin::{Plugin, PluginConfig};
+
+/// A typed client of a plugin, as `airlock::bindgen!` generates one per world.
+pub trait Client: Send + Sized + 'static {
+    fn start(launcher: &Launcher, config: PluginConfig) -> Result<Self>;
+    fn plugin(&self) -> &Plugin;
+    fn plugin_mut(&mut self) -> &mut Plugin;
+}
+
+/// `size` runners of one plugin, each its own process; a call takes an idle
+/// one (waiting if all are busy) and gives it back when done.
+///
+/// Calls through different pools, or through one pool of size > 1, run in
+/// parallel. [`PluginPool::reload`] swaps in a new component: calls in flight
+/// finish on the old runners, which are then shut down; new calls get the
+/// new ones.
+pub struct PluginPool<C> {
+    shared: Arc<Shared<C>>,
+}
+
+struct Shared<C> {
+    state: Mutex<State<C>>,
+    /// Blocking callers waiting for an idle client.
+    returned: Condvar,
+    /// Async callers waiting for an idle client.
+    returned_async: tokio::sync::Notify,
+}
+
+struct State<C> {
+    /// Idle clients, with the generation they belong to.
+    idle: Vec<(u64, C)>,
+    generation: u64,
+    config: PluginConfig,
+}
+
+impl<C> Clone for PluginPool<C> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<C: Client> PluginPool<C> {
+    /// Starts `size` runners (at least one) of `config`.
+    pub fn start(launcher: &Launcher, config: PluginConfig, size: usize) -> Result<Self> {
+        let clients = start_all(launcher, &config, size)?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    idle: clients.into_iter().map(|c| (0, c)).collect(),
+                    generation: 0,
+                    config,
+                }),
+                returned: Condvar::new(),
+                returned_async: tokio::sync::Notify::new(),
+            }),
+        })
+    }
+
+    /// Runs `f` on an idle client, waiting for one if all are busy.
+    pub fn with<R>(&self, f: impl FnOnce(&mut C) -> R) -> R {
+        let (generation, client) = self.shared.take_blocking();
+        let mut lease = Lease {
+            shared: self.shared.clone(),
+            generation,
+            client: Some(client),
+        };
+        f(lease.client.as_mut().expect("held until the lease drops"))
+    }
+
+    /// Runs `f` on an idle client on tokio's blocking threads, waiting (without
+    /// blocking the executor) for one if all are busy.
+    ///
+    /// Dropping the returned future before it completes cancels the call: its
+    /// runner is killed, the call fails with [`crate::Error::Cancelled`], and
+    /// the client goes back to the pool to start a fresh runner on its next call.
+    pub async fn call<R, F>(&self, f: F) -> R
+    where
+        F: FnOnce(&mut C) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let (generation, client) = self.shared.take_async().await;
+        let abort = AbortOnDrop(Some(client.plugin().abort_handle()));
+        let mut lease = Lease {
+            shared: self.shared.clone(),
+            generation,
+            client: Some(client),
+        };
+        // The lease moves into the task: the client comes back to the pool
+        // when the call ends, even if this future was dropped meanwhile.
+        let task = tokio::task::spawn_blocking(move || {
+            f(lease.client.as_mut().expect("held until the lease drops"))
+        });
+        let result = task.await;
+        abort.disarm();
+        match result {
+            Ok(result) => result,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+
+    /// Replaces the plugin: starts `size` runners of `config` (if any fails,
+    /// nothing changes and the error says why), then new calls get them;
+    /// calls in flight finish on the old runners, which are shut down as
+    /// they come back.
+    pub fn reload(&self, launcher: &Launcher, config: PluginConfig) -> Result<()> {
+        let size = {
+            let state = self.shared.lock();
+            state.idle.len().max(1)
+        };
+        let fresh = start_all(launcher, &config, size)?;
+        let old = {
+            let mut state = self.shared.lock();
+            state.generation += 1;
+            let generation = state.generation;
+            state.config = config;
+            std::mem::replace(
+                &mut state.idle,
+                fresh.into_iter().map(|c| (generation, c)).collect(),
+            )
+        };
+        // Shut the old idle runners down outside the lock.
+        drop(old);
+        self.shared.returned.notify_all();
+        self.shared.returned_async.notify_waiters();
+        Ok(())
+    }
+
+    /// The configuration new calls run under (the last one reloaded).
+    pub fn config(&self) -> PluginConfig {
+        self.shared.lock().config.clone()
+    }
+
+    /// Idle clients now.
+    pub fn idle(&self) -> usize {
+        self.shared.lock().idle.len()
+    }
+}
+
+fn start_all<C: Client>(launcher: &Launcher, config: &PluginConfig, size: usize) -> Result<Vec<C>> {
+    (0..size.max(1))
+        .map(|_| C::start(launcher, config.clone()))
+        .collect()
+}
+
+impl<C: Client> Shared<C> {
+    fn lock(&self) -> MutexGuard<'_, State<C>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn try_take(&self) -> Option<(u64, C)> {
+        self.lock().idle.pop()
+    }
+
+    fn take_blocking(&self) -> (u64, C) {
+        let mut state = self.lock();
+        loop {
+            if let Some(client) = state.idle.pop() {
+                return client;
+            }
+            state = self.returned.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Cancel-safe: nothing is taken until the client is handed out.
+    async fn take_async(&self) -> (u64, C) {
+        loop {
+            let mut notified = std::pin::pin!(self.returned_async.notified());
+            notified.as_mut().enable();
+            if let Some(client) = self.try_take() {
+                return client;
+            }
+            notified.await;
+        }
+    }
+
+    /// Returns a client; one of an older generation is shut down instead.
+    fn give_back(&self, generation: u64, client: C) {
+        let stale = {
+            let mut state = self.lock();
+            if generation == state.generation {
+                state.idle.push((generation, client));
+                None
+            } else {
+                Some(client)
+            }
+        };
+        drop(stale);
+        self.returned.notify_one();
+        self.returned_async.notify_one();
+    }
+}
+
+/// A client taken from the pool; given back when dropped (also on a panic).
+struct Lease<C: Client> {
+    shared: Arc<Shared<C>>,
+    generation: u64,
+    client: Option<C>,
+}
+
+impl<C: Client> Drop for Lease<C> {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            self.shared.give_back(self.generation, client);
+        }
+    }
+}
+
+/// Kills the runner of an async call whose future was dropped.
+struct AbortOnDrop(Option<crate::plugin::AbortHandle>);
+
+impl AbortOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            handle.abort();
+        }
+    }
+}
+
+impl<C> std::fmt::Debug for PluginPool<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        f.debug_struct("PluginPool")
+            .field("plugin", &state.config.name())
+            .field("idle", &state.idle.len())
+            .field("generation", &state.generation)
+            .finish()
+    }
+}

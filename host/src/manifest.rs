@@ -1,0 +1,383 @@
+//! Plugin manifests: what a plugin says it is and what it asks for, each
+//! request with a reason; the host's [`Policy`] decides what is granted.
+//!
+//! ```toml
+//! name = "svg-export"
+//! version = "1.0.0"
+//! world = "airlock:design/exporter@0.1.0"
+//! description = "Exports the document as SVG"
+//!
+//! [[capability]]
+//! kind = "directory"
+//! path = "/out"
+//! access = "read-write"
+//! reason = "writes the exported SVG into the folder you choose"
+//!
+//! [[capability]]
+//! kind = "network"
+//! address = "fonts.example.com:443"
+//! reason = "downloads the fonts the document uses"
+//! required = false
+//! ```
+//!
+//! A manifest lives beside its component (`svg-export.wasm` and
+//! `svg-export.toml`), or is given to [`crate::PluginConfig::manifest`].
+//! [`crate::Plugin::start`] reviews it against the policy: a required request
+//! that is not granted stops the start with [`crate::Error::Denied`] naming
+//! the capability, the plugin's reason and how to grant it; an optional one
+//! is recorded in [`crate::Plugin::denials`] and the plugin runs without it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::policy::Policy;
+
+/// A plugin's manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub name: String,
+    /// The plugin's own version (semver).
+    pub version: String,
+    /// The world it implements, `namespace:package/world@version`.
+    pub world: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, rename = "capability")]
+    pub capabilities: Vec<Request>,
+}
+
+/// One capability a plugin asks for, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "RawRequest")]
+pub struct Request {
+    pub capability: Capability,
+    /// Shown to whoever decides: why the plugin needs it.
+    pub reason: String,
+    /// Whether the plugin cannot work without it (default: true).
+    pub required: bool,
+}
+
+/// What can be asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Capability {
+    /// A directory the guest sees at `path`.
+    Directory { path: String, access: Access },
+    /// Outgoing connections to `address` (`host:port`).
+    Network { address: String },
+    /// An environment variable.
+    Env { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    Read,
+    ReadWrite,
+}
+
+/// A `[[capability]]` table as written; every key is checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    kind: Kind,
+    path: Option<String>,
+    access: Option<Access>,
+    address: Option<String>,
+    name: Option<String>,
+    reason: String,
+    #[serde(default = "required_by_default")]
+    required: bool,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
+enum Kind {
+    Directory,
+    Network,
+    Env,
+}
+
+fn required_by_default() -> bool {
+    true
+}
+
+impl TryFrom<RawRequest> for Request {
+    type Error = String;
+
+    fn try_from(raw: RawRequest) -> std::result::Result<Self, String> {
+        let (kind, keys) = match raw.kind {
+            Kind::Directory => ("directory", "`path` and `access`"),
+            Kind::Network => ("network", "`address`"),
+            Kind::Env => ("env", "`name`"),
+        };
+        let capability = match (raw.kind, raw.path, raw.access, raw.address, raw.name) {
+            (Kind::Directory, Some(path), Some(access), None, None) => {
+                Capability::Directory { path, access }
+            }
+            (Kind::Network, None, None, Some(address), None) => Capability::Network { address },
+            (Kind::Env, None, None, None, Some(name)) => Capability::Env { name },
+            _ => {
+                return Err(format!(
+                    "a `{kind}` capability takes {keys}, and only those"
+                ));
+            }
+        };
+        Ok(Request {
+            capability,
+            reason: raw.reason,
+            required: raw.required,
+        })
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Capability::Directory {
+                path,
+                access: Access::Read,
+            } => write!(f, "read access to {path}"),
+            Capability::Directory {
+                path,
+                access: Access::ReadWrite,
+            } => write!(f, "write access to {path}"),
+            Capability::Network { address } => write!(f, "network access to {address}"),
+            Capability::Env { name } => write!(f, "environment variable {name}"),
+        }
+    }
+}
+
+impl Capability {
+    /// Whether `policy` grants this.
+    pub fn granted_by(&self, policy: &Policy) -> bool {
+        match self {
+            Capability::Directory { path, access } => policy
+                .preopens
+                .iter()
+                .any(|p| p.guest == *path && (p.writable || *access == Access::Read)),
+            Capability::Network { address } => policy.network.iter().any(|a| a == address),
+            Capability::Env { name } => {
+                policy.env.iter().any(|e| e == name)
+                    || policy.env_set.iter().any(|(e, _)| e == name)
+            }
+        }
+    }
+
+    /// What a host adds to its policy to grant this.
+    pub fn how_to_grant(&self) -> String {
+        match self {
+            Capability::Directory { path, access } => format!(
+                "[[preopen]] host = \"<a directory>\" guest = \"{path}\"{}",
+                if *access == Access::ReadWrite {
+                    " writable = true"
+                } else {
+                    ""
+                }
+            ),
+            Capability::Network { address } => format!("network = [\"{address}\"]"),
+            Capability::Env { name } => format!("env = [\"{name}\"]"),
+        }
+    }
+}
+
+/// How a manifest's requests fare under a policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Review {
+    pub granted: Vec<Request>,
+    pub refused: Vec<Request>,
+}
+
+impl Review {
+    /// The refused requests the plugin cannot do without.
+    pub fn refused_required(&self) -> impl Iterator<Item = &Request> {
+        self.refused.iter().filter(|r| r.required)
+    }
+}
+
+impl Manifest {
+    /// Parses and checks a manifest; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
+        let manifest: Manifest = toml::from_str(text).map_err(|e| Error::Manifest {
+            origin: origin.to_string(),
+            detail: e.to_string(),
+        })?;
+        manifest.validate(origin)?;
+        Ok(manifest)
+    }
+
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Manifest {
+            origin: path.display().to_string(),
+            detail: format!("cannot be read: {e}"),
+        })?;
+        Self::from_toml(&text, &path.display().to_string())
+    }
+
+    /// The manifest beside `component` (same stem, `.toml`), if there is one.
+    pub fn beside(component: impl AsRef<Path>) -> Result<Option<Self>> {
+        let path = Self::path_beside(component);
+        if !path.exists() {
+            return Ok(None);
+        }
+        Self::from_file(&path).map(Some)
+    }
+
+    pub fn path_beside(component: impl AsRef<Path>) -> PathBuf {
+        component.as_ref().with_extension("toml")
+    }
+
+    fn validate(&self, origin: &str) -> Result<()> {
+        let bad = |detail: String| {
+            Err(Error::Manifest {
+                origin: origin.to_string(),
+                detail,
+            })
+        };
+        if self.name.trim().is_empty() {
+            return bad("`name` is empty".into());
+        }
+        if semver::Version::parse(&self.version).is_err() {
+            return bad(format!(
+                "`version` {:?} is not a semantic version such as \"1.2.0\"",
+                self.version
+            ));
+        }
+        let Some((world, version)) = self.world.split_once('@') else {
+            return bad(format!(
+                "`world` {:?} has no version; write it as \"namespace:package/world@1.0.0\"",
+                self.world
+            ));
+        };
+        if !world.contains(':') || !world.contains('/') || semver::Version::parse(version).is_err()
+        {
+            return bad(format!(
+                "`world` {:?} is not of the form \"namespace:package/world@1.0.0\"",
+                self.world
+            ));
+        }
+        for request in &self.capabilities {
+            if request.reason.trim().is_empty() {
+                return bad(format!(
+                    "the request for {} gives no reason",
+                    request.capability
+                ));
+            }
+            match &request.capability {
+                Capability::Directory { path, .. } if !path.starts_with('/') => {
+                    return bad(format!(
+                        "directory {path:?} is not an absolute guest path such as \"/out\""
+                    ));
+                }
+                Capability::Network { address }
+                    if address
+                        .rsplit_once(':')
+                        .is_none_or(|(_, port)| port.parse::<u16>().is_err()) =>
+                {
+                    return bad(format!("network address {address:?} is not host:port"));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Which requests `policy` grants.
+    pub fn review(&self, policy: &Policy) -> Review {
+        let (granted, refused) = self
+            .capabilities
+            .iter()
+            .cloned()
+            .partition(|r| r.capability.granted_by(policy));
+        Review { granted, refused }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Preopen;
+
+    const SVG_EXPORT: &str = r#"
+        name = "svg-export"
+        version = "1.0.0"
+        world = "airlock:design/exporter@0.1.0"
+
+        [[capability]]
+        kind = "directory"
+        path = "/out"
+        access = "read-write"
+        reason = "writes the SVG"
+
+        [[capability]]
+        kind = "network"
+        address = "fonts.example.com:443"
+        reason = "fetches fonts"
+        required = false
+    "#;
+
+    #[test]
+    fn a_policy_grants_what_it_names() {
+        let manifest = Manifest::from_toml(SVG_EXPORT, "test").unwrap();
+        let mut policy = Policy::default();
+        let review = manifest.review(&policy);
+        assert_eq!(review.granted.len(), 0);
+        assert_eq!(review.refused_required().count(), 1);
+
+        // Read-only is not enough for read-write.
+        policy.preopens.push(Preopen {
+            host: "/tmp".into(),
+            guest: "/out".into(),
+            writable: false,
+        });
+        assert_eq!(manifest.review(&policy).refused_required().count(), 1);
+        policy.preopens[0].writable = true;
+        let review = manifest.review(&policy);
+        assert_eq!(review.refused_required().count(), 0);
+        assert_eq!(review.refused.len(), 1, "the optional network request");
+        assert_eq!(
+            review.refused[0].capability.to_string(),
+            "network access to fonts.example.com:443"
+        );
+    }
+
+    #[test]
+    fn malformed_manifests_name_the_problem() {
+        for (text, needle) in [
+            (
+                "name = \"x\"\nversion = \"1\"\nworld = \"a:b/c@1.0.0\"",
+                "semantic version",
+            ),
+            (
+                "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c\"",
+                "has no version",
+            ),
+            (
+                "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\nsurprise = 1",
+                "unknown field",
+            ),
+            (
+                "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n[[capability]]\nkind = \"directory\"\npath = \"out\"\naccess = \"read\"\nreason = \"r\"",
+                "absolute guest path",
+            ),
+            (
+                "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n[[capability]]\nkind = \"env\"\nname = \"HOME\"\nreason = \" \"",
+                "gives no reason",
+            ),
+            (
+                "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n[[capability]]\nkind = \"teleport\"\nreason = \"r\"",
+                "teleport",
+            ),
+        ] {
+            let err = Manifest::from_toml(text, "m.toml").unwrap_err().to_string();
+            assert!(
+                err.contains(needle) && err.contains("m.toml"),
+                "{needle}: {err}"
+            );
+        }
+    }
+}
