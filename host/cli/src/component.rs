@@ -8,10 +8,6 @@ use anyhow::{Context, Result, bail};
 use wit_component::DecodedWasm;
 use wit_parser::{Function, Resolve, Type, TypeDefKind, WorldId, WorldItem, WorldKey};
 
-/// The custom section in which the guest SDK stamps the world a plugin was
-/// built for: `package:name/world@version`.
-pub const STAMP_SECTION: &str = "airlock:world";
-
 /// A component read from disk.
 pub struct Decoded {
     pub bytes: Vec<u8>,
@@ -57,7 +53,7 @@ impl Decoded {
 
     /// The world stamped by the guest SDK, if any.
     pub fn stamp(&self) -> Option<String> {
-        stamp(&self.bytes)
+        airlock::world_stamp(&self.bytes)
     }
 
     pub fn imports(&self) -> BTreeMap<String, Item> {
@@ -67,20 +63,6 @@ impl Decoded {
     pub fn exports(&self) -> BTreeMap<String, Item> {
         items(&self.resolve, &self.resolve.worlds[self.world].exports)
     }
-}
-
-/// Reads the [`STAMP_SECTION`] from a component or any module inside it.
-pub fn stamp(bytes: &[u8]) -> Option<String> {
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        if let Ok(wasmparser::Payload::CustomSection(section)) = payload
-            && section.name() == STAMP_SECTION
-        {
-            return std::str::from_utf8(section.data())
-                .ok()
-                .map(|s| s.trim().to_string());
-        }
-    }
-    None
 }
 
 /// An imported or exported item: an interface of functions, or one function.

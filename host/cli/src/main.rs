@@ -228,7 +228,8 @@ fn print_items(title: &str, items: &std::collections::BTreeMap<String, Item>, im
                     .flatten();
                 match provider {
                     // Runner-provided interfaces are long and well known: names only.
-                    Some(what) => println!("  {name}  ({} functions; {what})", functions.len()),
+                    Some(what) => println!("  {name}  ({what})"),
+                    None if functions.is_empty() => println!("  {name}  (types only)"),
                     None => {
                         println!("  {name}");
                         for sig in functions.values() {

@@ -117,14 +117,16 @@ pub fn compile(paths: &[PathBuf], common: &Common, cache: &CacheArgs) -> Result<
         let took = started.elapsed();
         if plugin.plugin().started_from_cache() {
             cached += 1;
-            bar.println(format!("{}: already in the cache", path.display()));
+            bar.suspend(|| println!("{}: already in the cache", path.display()));
         } else {
             compiled += 1;
-            bar.println(format!(
-                "{}: compiled in the sandbox in {:.0?}",
-                path.display(),
-                took
-            ));
+            bar.suspend(|| {
+                println!(
+                    "{}: compiled in the sandbox in {:.0?}",
+                    path.display(),
+                    took
+                )
+            });
         }
         bar.inc(1);
     }
