@@ -21,7 +21,9 @@
 //! ```
 //!
 //! A manifest lives beside its component (`svg-export.wasm` and
-//! `svg-export.toml`), or is given to [`crate::PluginConfig::manifest`].
+//! `svg-export.toml`), inside it (the guest SDK embeds the crate's
+//! `airlock.toml`), or is given to [`crate::PluginConfig::manifest`]; in that
+//! order of precedence, the given one first.
 //! [`crate::Plugin::start`] reviews it against the policy: a required request
 //! that is not granted stops the start with [`crate::Error::Denied`] naming
 //! the capability, the plugin's reason and how to grant it; an optional one
@@ -225,6 +227,23 @@ impl Manifest {
             return Ok(None);
         }
         Self::from_file(&path).map(Some)
+    }
+
+    /// The manifest the guest SDK embedded in `component` (its crate's
+    /// `airlock.toml`), if any; `origin` names the component in errors.
+    pub fn embedded(component: &[u8], origin: &str) -> Result<Option<Self>> {
+        let Some(data) = airlock_runner::stamp::custom_section(
+            component,
+            airlock_runner::stamp::MANIFEST_SECTION,
+        ) else {
+            return Ok(None);
+        };
+        let origin = format!("embedded in {origin}");
+        let text = String::from_utf8(data).map_err(|_| Error::Manifest {
+            origin: origin.clone(),
+            detail: "it is not UTF-8 text".into(),
+        })?;
+        Self::from_toml(&text, &origin).map(Some)
     }
 
     pub fn path_beside(component: impl AsRef<Path>) -> PathBuf {

@@ -64,7 +64,8 @@ impl PluginConfig {
     }
 
     /// Reads the component from a file, and its manifest from beside it
-    /// (same name, `.toml`) when there is one.
+    /// (same name, `.toml`) when there is one; otherwise the manifest the
+    /// component carries, if any, is used when the plugin starts.
     pub fn from_file(name: impl Into<String>, path: impl AsRef<Path>) -> Result<Self> {
         let name = name.into();
         let path = path.as_ref();
@@ -387,7 +388,11 @@ impl Plugin {
                 detail,
             });
         }
-        let optional_refusals = match &config.manifest {
+        let embedded = match &config.manifest {
+            Some(_) => None,
+            None => Manifest::embedded(&config.component, &config.name)?,
+        };
+        let optional_refusals = match config.manifest.as_deref().or(embedded.as_ref()) {
             Some(manifest) => review_manifest(&config, manifest, world)?,
             None => Vec::new(),
         };

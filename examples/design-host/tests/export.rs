@@ -96,11 +96,29 @@ fn without_a_grant_the_exporter_cannot_write_at_all() {
         }
         other => panic!("expected Denied, got {other:?}"),
     }
-    // Without a manifest it starts, and writing fails inside the guest.
+    // The same from the manifest the component carries (no file beside it).
     let bytes = std::fs::read(component()).unwrap();
+    let config = PluginConfig::new("svg-export", bytes.clone())
+        .policy(Policy::default().deadline(Duration::from_secs(30)));
+    assert!(config.get_manifest().is_none());
+    assert!(matches!(
+        Exporter::start(&launcher(), config),
+        Err(airlock::Error::Denied { capability, .. }) if capability == "write access to /out"
+    ));
+    // A host may start it anyway with the folder as an optional request: it
+    // starts, and writing fails inside the guest.
+    let optional = airlock::Manifest::from_toml(
+        "name = \"svg-export\"\nversion = \"0.1.0\"\nworld = \"airlock:design/exporter@0.1.0\"\n\
+         [[capability]]\nkind = \"directory\"\npath = \"/out\"\naccess = \"read-write\"\n\
+         reason = \"writes the SVG\"\nrequired = false\n",
+        "test",
+    )
+    .unwrap();
     let config = PluginConfig::new("svg-export", bytes)
+        .manifest(optional)
         .policy(Policy::default().deadline(Duration::from_secs(30)));
     let mut x = Exporter::start(&launcher(), config).expect("start svg-export");
+    assert_eq!(x.plugin().denials()[0].0, "write access to /out");
     let doc = Document::sample();
     let mut tx = Transaction::begin(&doc);
     let err = x.save(&mut tx, "document.svg").unwrap().unwrap_err();

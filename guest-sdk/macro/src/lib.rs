@@ -2,7 +2,8 @@
 //! its runtime, plus a custom section `airlock:world` naming the world and
 //! its version (`airlock:design/filter@0.1.0`). Hosts read the stamp to refuse
 //! a plugin built for another version of their world, with a message naming
-//! both, before anything is compiled.
+//! both, before anything is compiled. An `airlock.toml` beside the plugin's
+//! `Cargo.toml` is embedded too, as the custom section `airlock:manifest`.
 
 use std::path::PathBuf;
 
@@ -25,7 +26,13 @@ pub fn generate(input: TokenStream) -> TokenStream {
     };
     let bytes = Literal::byte_string(stamp.as_bytes());
     let len = stamp.len();
+    let manifest = match embedded_manifest() {
+        Ok(tokens) => tokens,
+        Err(e) => return error(&e),
+    };
     quote! {
+        #manifest
+
         ::airlock_guest::__private::wit_bindgen::generate!({
             runtime_path: "::airlock_guest::__private::wit_bindgen::rt",
             bitflags_path: "::airlock_guest::__private::wit_bindgen::rt::bitflags",
@@ -41,6 +48,28 @@ pub fn generate(input: TokenStream) -> TokenStream {
         static __AIRLOCK_WORLD_STAMP: [u8; #len] = *#bytes;
     }
     .into()
+}
+
+/// `airlock.toml` beside the plugin's Cargo.toml, embedded as a custom
+/// section `airlock:manifest` (and tracked, so editing it rebuilds the plugin).
+fn embedded_manifest() -> Result<proc_macro2::TokenStream, String> {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
+    let path = root.join("airlock.toml");
+    if !path.is_file() {
+        return Ok(quote!());
+    }
+    let text = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = Literal::byte_string(&text);
+    let len = text.len();
+    let tracked = path.display().to_string();
+    Ok(quote! {
+        /// The plugin's manifest, read by the host when none lies beside the component.
+        #[doc(hidden)]
+        #[used]
+        #[unsafe(link_section = "airlock:manifest")]
+        static __AIRLOCK_MANIFEST: [u8; #len] = *#bytes;
+        const _: &[u8] = include_bytes!(#tracked);
+    })
 }
 
 fn error(message: &str) -> TokenStream {

@@ -107,6 +107,12 @@ impl From<anyhow::Error> for Failure {
 fn main() -> ExitCode {
     // This binary is also the runner of the plugins it calls.
     airlock::serve_runner_if_requested(&[&airlock::DynamicGlue]);
+    // As a command-line tool, end quietly when the reader of stdout goes away
+    // (`airlock inspect … | head`), as Unix tools do; Rust ignores SIGPIPE.
+    // SAFETY: setting a signal's disposition to its default, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("AIRLOCK_LOG")
@@ -121,8 +127,8 @@ fn main() -> ExitCode {
             component,
             wit,
             world,
-            common: _,
-        } => check(&component, &wit, &world),
+            common,
+        } => check(&component, &wit, &world, &common),
         Command::Call {
             component,
             export,
@@ -169,14 +175,12 @@ fn inspect(path: &std::path::Path, common: &Common) -> Result<(), Failure> {
         Some(world) => println!("world      {world} (stamped by the guest SDK)"),
         None => println!("world      not stamped (built without airlock-guest's stamp)"),
     }
-    let manifest_path = airlock::Manifest::path_beside(path);
-    match airlock::Manifest::beside(path).map_err(|e| Failure::Input(e.into()))? {
-        Some(manifest) => {
+    match manifest_of(path, &component)? {
+        Some((manifest, origin)) => {
             println!(
-                "manifest   {} {} ({}){}",
+                "manifest   {} {} ({origin}){}",
                 manifest.name,
                 manifest.version,
-                manifest_path.display(),
                 manifest
                     .description
                     .as_deref()
@@ -205,8 +209,8 @@ fn inspect(path: &std::path::Path, common: &Common) -> Result<(), Failure> {
             }
         }
         None => println!(
-            "manifest   none ({} does not exist)",
-            manifest_path.display()
+            "manifest   none (none embedded, and {} does not exist)",
+            airlock::Manifest::path_beside(path).display()
         ),
     }
     print_items("imports", &component.imports(), true);
@@ -242,11 +246,53 @@ fn print_items(title: &str, items: &std::collections::BTreeMap<String, Item>, im
     }
 }
 
-fn check(path: &std::path::Path, wit: &[PathBuf], world: &str) -> Result<(), Failure> {
+/// The manifest beside the component, else the one it carries, with where it came from.
+fn manifest_of(
+    path: &std::path::Path,
+    component: &Decoded,
+) -> Result<Option<(airlock::Manifest, String)>, Failure> {
+    let input = |e: airlock::Error| Failure::Input(e.into());
+    if let Some(m) = airlock::Manifest::beside(path).map_err(input)? {
+        let origin = airlock::Manifest::path_beside(path).display().to_string();
+        return Ok(Some((m, origin)));
+    }
+    Ok(
+        airlock::Manifest::embedded(&component.bytes, &path.display().to_string())
+            .map_err(input)?
+            .map(|m| (m, "embedded".to_string())),
+    )
+}
+
+fn check(
+    path: &std::path::Path,
+    wit: &[PathBuf],
+    world: &str,
+    common: &Common,
+) -> Result<(), Failure> {
     let component = Decoded::read(path)?;
+    let policy = match &common.policy {
+        Some(_) => Some(run::policy(common)?),
+        None => None,
+    };
     let world = check::World::load(wit, world)?;
-    let report = check::check(&component, &world);
+    let mut report = check::check(&component, &world);
     let name = world.name();
+    // The manifest must be for this world, and, under a policy, get what it requires.
+    if let Some((manifest, origin)) = manifest_of(path, &component)? {
+        if let Err(why) = airlock::check_stamp(&manifest.world, &name) {
+            report
+                .problems
+                .push(format!("its manifest ({origin}) says: {why}"));
+        }
+        if let Some(policy) = &policy {
+            for request in manifest.review(policy).refused_required() {
+                report.problems.push(format!(
+                    "its manifest requires {} ({}), which the policy does not grant",
+                    request.capability, request.reason
+                ));
+            }
+        }
+    }
     if let Some(stamp) = component.stamp()
         && stamp != name
     {

@@ -66,6 +66,17 @@ fn inspect_shows_the_stamp_the_manifest_and_every_function() {
     ] {
         assert!(out.contains(needle), "`{needle}` missing:\n{out}");
     }
+    // A copy with no file beside it shows the manifest the component carries.
+    let copy = cache.join("svg_export.wasm");
+    std::fs::copy(plugin("svg_export"), &copy).unwrap();
+    let (code, out, _) = airlock(&["inspect", s(&copy)], &cache);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("manifest   svg-export 0.1.0 (embedded)"),
+        "{out}"
+    );
+    let (_, out, _) = airlock(&["inspect", s(&plugin("test_roundtrip"))], &cache);
+    assert!(out.contains("manifest   none"), "{out}");
     // Under a policy, each request shows whether it is granted.
     let policy = cache.join("policy.toml");
     std::fs::write(
@@ -135,6 +146,20 @@ fn check_accepts_a_fitting_world_and_explains_a_misfit() {
         "{out}{err}"
     );
     assert!(err.contains("the world requires export `run`"), "{err}");
+
+    // Under a policy, what the manifest requires must be granted.
+    let exporter = plugin("svg_export");
+    let policy = cache.join("empty-policy.toml");
+    std::fs::write(&policy, "").unwrap();
+    let mut args = vec!["check", s(&exporter)];
+    args.extend(wit);
+    args.extend(["--world", "exporter", "--policy", s(&policy)]);
+    let (code, _, err) = airlock(&args, &cache);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("its manifest requires write access to /out (writes the exported SVG"),
+        "{err}"
+    );
 
     let mut args = vec!["check", s(&invert)];
     args.extend(wit);

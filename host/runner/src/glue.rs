@@ -119,6 +119,17 @@ impl HostLink {
         self.writer.write(&mut self.output, message, payload)
     }
 
+    /// Sends a warning to the host's log.
+    pub(crate) fn warn(&mut self, message: String) -> Result<(), FrameError> {
+        self.send(
+            &FromRunner::Log {
+                level: airlock_protocol::LogLevel::Warn,
+                message,
+            },
+            &[],
+        )
+    }
+
     fn flush_output(&mut self) -> Result<(), FrameError> {
         let denials = std::mem::take(&mut *self.denials.lock().unwrap_or_else(|e| e.into_inner()));
         for (capability, reason) in denials {

@@ -11,8 +11,8 @@ use std::time::Duration;
 use std::os::fd::{AsFd, BorrowedFd};
 
 use airlock_protocol::{
-    CallCost, CallFailure, Code, FrameError, FromRunner, Hello, InitFailure, LogLevel,
-    PREOPEN_FD_BASE, PROTOCOL_VERSION, RunnerPolicy, SandboxLayers, ToRunner,
+    CallCost, CallFailure, Code, FrameError, FromRunner, Hello, InitFailure, PREOPEN_FD_BASE,
+    PROTOCOL_VERSION, RunnerPolicy, SandboxLayers, ToRunner,
 };
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Config, Engine, Store, Trap};
@@ -107,13 +107,7 @@ pub fn serve_connection(
         (Some(fd), Some(socket)) => match take_rings(fd, socket) {
             Ok(streams) => Some(streams),
             Err(e) => {
-                link.send(
-                    &FromRunner::Log {
-                        level: LogLevel::Warn,
-                        message: format!("shared rings declined, staying on the socket: {e}"),
-                    },
-                    &[],
-                )?;
+                link.warn(format!("shared rings declined, staying on the socket: {e}"))?;
                 None
             }
         },
@@ -164,13 +158,7 @@ pub fn serve_connection(
                 artifact.len(),
                 airlock_protocol::MAX_CODE_LEN
             );
-            link.send(
-                &FromRunner::Log {
-                    level: LogLevel::Warn,
-                    message,
-                },
-                &[],
-            )?;
+            link.warn(message)?;
         }
         None => {}
     }
@@ -237,13 +225,7 @@ pub fn serve_connection(
                         "{} log messages dropped: over the volume of {} bytes per call",
                         link.log_dropped, policy.max_log_bytes_per_call
                     );
-                    link.send(
-                        &FromRunner::Log {
-                            level: LogLevel::Warn,
-                            message,
-                        },
-                        &[],
-                    )?;
+                    link.warn(message)?;
                 }
                 let payload = if outcome.is_ok() {
                     &result[..]

@@ -5,15 +5,25 @@
 /// The custom section holding the stamp.
 pub const STAMP_SECTION: &str = "airlock:world";
 
+/// The custom section holding a manifest embedded by the guest SDK (the
+/// plugin's `airlock.toml`, as text).
+pub const MANIFEST_SECTION: &str = "airlock:manifest";
+
 /// The stamp of a component (found in the component or any module inside
 /// it), if it has one. Malformed bytes have no stamp: the compiler reports them.
 pub fn world_stamp(component: &[u8]) -> Option<String> {
+    custom_section(component, STAMP_SECTION)
+        .and_then(|data| String::from_utf8(data).ok())
+        .map(|s| s.trim().to_string())
+}
+
+/// The first custom section called `name` in a component or any module
+/// inside it.
+pub fn custom_section(component: &[u8], name: &str) -> Option<Vec<u8>> {
     for payload in wasmparser::Parser::new(0).parse_all(component) {
         match payload {
-            Ok(wasmparser::Payload::CustomSection(section)) if section.name() == STAMP_SECTION => {
-                return std::str::from_utf8(section.data())
-                    .ok()
-                    .map(|s| s.trim().to_string());
+            Ok(wasmparser::Payload::CustomSection(section)) if section.name() == name => {
+                return Some(section.data().to_vec());
             }
             Ok(_) => {}
             Err(_) => return None,
