@@ -40,6 +40,8 @@ struct State<C> {
     idle: Vec<(u64, C)>,
     generation: u64,
     config: PluginConfig,
+    /// How many clients each generation has (idle or in use).
+    size: usize,
 }
 
 impl<C> Clone for PluginPool<C> {
@@ -57,6 +59,7 @@ impl<C: Client> PluginPool<C> {
         Ok(Self {
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
+                    size: clients.len(),
                     idle: clients.into_iter().map(|c| (0, c)).collect(),
                     generation: 0,
                     config,
@@ -109,15 +112,13 @@ impl<C: Client> PluginPool<C> {
         }
     }
 
-    /// Replaces the plugin: starts `size` runners of `config` (if any fails,
+    /// Replaces the plugin: starts as many runners of `config` as the pool
+    /// has (if any fails,
     /// nothing changes and the error says why), then new calls get them;
     /// calls in flight finish on the old runners, which are shut down as
     /// they come back.
     pub fn reload(&self, launcher: &Launcher, config: PluginConfig) -> Result<()> {
-        let size = {
-            let state = self.shared.lock();
-            state.idle.len().max(1)
-        };
+        let size = self.shared.lock().size;
         let fresh = start_all(launcher, &config, size)?;
         let old = {
             let mut state = self.shared.lock();
