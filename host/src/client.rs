@@ -33,6 +33,7 @@ struct Shared<C> {
     returned: Condvar,
     /// Async callers waiting for an idle client.
     returned_async: tokio::sync::Notify,
+    reloading: Mutex<()>,
 }
 
 struct State<C> {
@@ -66,6 +67,7 @@ impl<C: Client> PluginPool<C> {
                 }),
                 returned: Condvar::new(),
                 returned_async: tokio::sync::Notify::new(),
+                reloading: Mutex::new(()),
             }),
         })
     }
@@ -93,21 +95,38 @@ impl<C: Client> PluginPool<C> {
         R: Send + 'static,
     {
         let (generation, client) = self.shared.take_async().await;
-        let abort = AbortOnDrop(Some(client.plugin().abort_handle()));
+        let phase = Arc::new(Mutex::new(Phase::Pending));
+        let abort = AbortOnDrop {
+            handle: client.plugin().abort_handle(),
+            phase: phase.clone(),
+        };
         let mut lease = Lease {
             shared: self.shared.clone(),
             generation,
             client: Some(client),
         };
         // The lease moves into the task: the client comes back to the pool
-        // when the call ends, even if this future was dropped meanwhile.
+        // when the call ends, even if this future was dropped meanwhile. The
+        // phase, switched under its lock, keeps a late abort from reaching
+        // whoever takes the client next, and a call cancelled before it
+        // started from running at all.
         let task = tokio::task::spawn_blocking(move || {
-            f(lease.client.as_mut().expect("held until the lease drops"))
+            {
+                let mut phase = lock_phase(&phase);
+                if *phase == Phase::Cancelled {
+                    return None;
+                }
+                *phase = Phase::Running;
+            }
+            let result = f(lease.client.as_mut().expect("held until the lease drops"));
+            *lock_phase(&phase) = Phase::Done;
+            Some(result)
         });
         let result = task.await;
-        abort.disarm();
+        drop(abort);
         match result {
-            Ok(result) => result,
+            Ok(Some(result)) => result,
+            Ok(None) => unreachable!("only a dropped future cancels its call"),
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
     }
@@ -118,6 +137,12 @@ impl<C: Client> PluginPool<C> {
     /// calls in flight finish on the old runners, which are shut down as
     /// they come back.
     pub fn reload(&self, launcher: &Launcher, config: PluginConfig) -> Result<()> {
+        // One reload at a time: the last one called is the one that stays.
+        let _reloading = self
+            .shared
+            .reloading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let size = self.shared.lock().size;
         let fresh = start_all(launcher, &config, size)?;
         let old = {
@@ -217,19 +242,37 @@ impl<C: Client> Drop for Lease<C> {
     }
 }
 
-/// Kills the runner of an async call whose future was dropped.
-struct AbortOnDrop(Option<crate::plugin::AbortHandle>);
+/// Where an async call stands, for its cancellation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Pending,
+    Running,
+    Done,
+    Cancelled,
+}
 
-impl AbortOnDrop {
-    fn disarm(mut self) {
-        self.0 = None;
-    }
+fn lock_phase(phase: &Mutex<Phase>) -> MutexGuard<'_, Phase> {
+    phase.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Cancels an async call whose future is dropped: before it started, it will
+/// not start; while it runs, its runner is killed; once done, nothing.
+struct AbortOnDrop {
+    handle: crate::plugin::AbortHandle,
+    phase: Arc<Mutex<Phase>>,
 }
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        if let Some(handle) = self.0.take() {
-            handle.abort();
+        let mut phase = lock_phase(&self.phase);
+        match *phase {
+            Phase::Pending => *phase = Phase::Cancelled,
+            // Under the lock: the call cannot finish and hand its client to
+            // someone else while the kill is on its way.
+            Phase::Running => {
+                self.handle.abort();
+            }
+            Phase::Done | Phase::Cancelled => {}
         }
     }
 }

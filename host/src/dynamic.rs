@@ -5,7 +5,7 @@
 
 use airlock_runner::dynamic::{DYNAMIC_CALL, DYNAMIC_WORLD, DYNAMIC_WORLD_HASH};
 
-pub use airlock_runner::dynamic::DynamicGlue;
+pub use airlock_runner::dynamic::{DynamicGlue, provided_by_runner};
 
 use crate::dispatch::NoImports;
 use crate::error::Result;

@@ -55,7 +55,7 @@ pub use airlock_runner::stamp::{check_stamp, world_stamp};
 pub use cache::{ArtifactCache, CacheStats};
 pub use client::{Client, PluginPool};
 pub use dispatch::{DispatchError, ImportDispatch, NoImports};
-pub use dynamic::{DYNAMIC, DynamicGlue, DynamicPlugin};
+pub use dynamic::{DYNAMIC, DynamicGlue, DynamicPlugin, provided_by_runner};
 pub use error::{Error, Result, TimeLimit};
 pub use launcher::{Launcher, serve_runner_if_requested};
 pub use manifest::{Access, Capability, Manifest, Request, Review};

@@ -154,14 +154,25 @@ impl fmt::Display for Capability {
 }
 
 impl Capability {
-    /// Whether `policy` grants this.
+    /// Whether `policy` grants this. Directories compare as paths (`/out/`
+    /// is `/out`); addresses as written or, failing that, by what they
+    /// resolve to (`localhost:8080` is granted by `127.0.0.1:8080`: the
+    /// sandbox then lets the guest reach the granted resolution).
     pub fn granted_by(&self, policy: &Policy) -> bool {
         match self {
-            Capability::Directory { path, access } => policy
-                .preopens
-                .iter()
-                .any(|p| p.guest == *path && (p.writable || *access == Access::Read)),
-            Capability::Network { address } => policy.network.iter().any(|a| a == address),
+            Capability::Directory { path, access } => policy.preopens.iter().any(|p| {
+                same_guest_path(&p.guest, path) && (p.writable || *access == Access::Read)
+            }),
+            Capability::Network { address } => {
+                policy.network.iter().any(|a| a == address) || {
+                    let wanted = resolve(address);
+                    !wanted.is_empty()
+                        && policy.network.iter().any(|granted| {
+                            let granted = resolve(granted);
+                            wanted.iter().any(|w| granted.contains(w))
+                        })
+                }
+            }
             Capability::Env { name } => {
                 policy.env.iter().any(|e| e == name)
                     || policy.env_set.iter().any(|(e, _)| e == name)
@@ -173,9 +184,9 @@ impl Capability {
     pub fn how_to_grant(&self) -> String {
         match self {
             Capability::Directory { path, access } => format!(
-                "[[preopen]] host = \"<a directory>\" guest = \"{path}\"{}",
+                "a [[preopen]] table with host = \"<a directory>\", guest = \"{path}\"{}",
                 if *access == Access::ReadWrite {
-                    " writable = true"
+                    ", writable = true"
                 } else {
                     ""
                 }
@@ -184,6 +195,26 @@ impl Capability {
             Capability::Env { name } => format!("env = [\"{name}\"]"),
         }
     }
+}
+
+fn same_guest_path(a: &str, b: &str) -> bool {
+    let normal = |p: &str| {
+        let trimmed = p.trim_end_matches('/');
+        if trimmed.is_empty() {
+            "/".to_string()
+        } else {
+            trimmed.to_string()
+        }
+    };
+    normal(a) == normal(b)
+}
+
+fn resolve(address: &str) -> Vec<std::net::SocketAddr> {
+    use std::net::ToSocketAddrs;
+    address
+        .to_socket_addrs()
+        .map(|a| a.collect())
+        .unwrap_or_default()
 }
 
 /// How a manifest's requests fare under a policy.
@@ -362,6 +393,26 @@ mod tests {
             review.refused[0].capability.to_string(),
             "network access to fonts.example.com:443"
         );
+    }
+
+    #[test]
+    fn grants_compare_paths_and_addresses_by_meaning() {
+        let manifest = Manifest::from_toml(
+            "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n\
+             [[capability]]\nkind = \"directory\"\npath = \"/out\"\naccess = \"read\"\nreason = \"r\"\n\
+             [[capability]]\nkind = \"network\"\naddress = \"localhost:9\"\nreason = \"r\"",
+            "test",
+        )
+        .unwrap();
+        let policy = Policy::default()
+            .preopen("/tmp", "/out/", false)
+            .allow_connect("127.0.0.1:9");
+        let review = manifest.review(&policy);
+        assert!(review.refused.is_empty(), "{review:?}");
+        let policy = Policy::default()
+            .preopen("/tmp", "/output", true)
+            .allow_connect("127.0.0.1:10");
+        assert_eq!(manifest.review(&policy).granted.len(), 0);
     }
 
     #[test]

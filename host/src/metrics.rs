@@ -34,7 +34,8 @@ impl PluginMetrics {
 }
 
 /// Bucket `i` counts latencies in `[2^(i-1), 2^i)` microseconds (bucket 0:
-/// under 1 µs); the last bucket takes everything from about 9 minutes up.
+/// under 1 µs); the last bucket takes everything from 2^28 µs (about 4.5
+/// minutes) up.
 const BUCKETS: usize = 30;
 
 /// A latency histogram with power-of-two buckets in microseconds: fixed
@@ -86,6 +87,9 @@ impl LatencyHistogram {
         for (bucket, count) in self.counts.iter().enumerate() {
             seen += count;
             if seen >= rank {
+                if bucket == BUCKETS - 1 {
+                    return Some(self.max);
+                }
                 let top = Duration::from_micros(1u64 << bucket);
                 return Some(top.min(self.max));
             }
@@ -173,5 +177,7 @@ mod tests {
         h.record(Duration::ZERO);
         assert_eq!(h.count(), 2);
         assert_eq!(h.quantile(0.0), Some(Duration::from_micros(1)));
+        // The open-ended last bucket answers with the maximum itself.
+        assert_eq!(h.quantile(1.0), Some(Duration::MAX));
     }
 }

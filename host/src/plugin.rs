@@ -498,14 +498,7 @@ impl Plugin {
         let deadline = started + timeout;
         let runner = self.runner.as_mut().expect("ensured");
         if let Err(e) = runner.send(&ToRunner::Ping { nonce }, &[], deadline) {
-            if e.is_timeout() {
-                self.fail("did not take a health check");
-                return Err(Error::Timeout {
-                    plugin: self.config.name.clone(),
-                    limit: TimeLimit::Deadline(timeout),
-                });
-            }
-            return Err(self.runner_gone(format!("failed to send a health check: {e}")));
+            return Err(self.send_failed(e, "a health check", timeout));
         }
         loop {
             let runner = self.runner.as_mut().expect("ensured");
@@ -573,7 +566,7 @@ impl Plugin {
             // entry and compile afresh, once. (Traps and failed
             // instantiation are the plugin's own; they would recur.)
             Err(e @ (Error::Crashed { .. } | Error::Protocol { .. }))
-                if self.started_from_cache =>
+                if self.started_from_cache && !self.abort.requested.load(Ordering::Acquire) =>
             {
                 if let (Some(cache), Some(entry)) =
                     (self.launcher.cache_handle(), self.cache_entry.as_ref())
@@ -634,6 +627,8 @@ impl Plugin {
                     source,
                 })?;
         self.runners_started += 1;
+        // From here on an abort reaches this runner, even during start-up.
+        *lock(&self.abort.live) = Some(child.id());
         self.started_from_cache = artifact.is_some();
         // The artifact frame may be larger than any call's frame; allowed
         // during start-up only.
@@ -665,10 +660,9 @@ impl Plugin {
         let deadline = Instant::now() + self.config.policy.startup;
         let sent = runner.send(&hello, payload, deadline);
         drop(artifact);
-        *lock(&self.abort.live) = Some(runner.child.id());
         self.runner = Some(runner);
         if let Err(e) = sent {
-            return Err(self.runner_gone(format!("failed to send the component: {e}")));
+            return Err(self.send_failed(e, "the component", self.config.policy.startup));
         }
         let mut artifact_received = false;
         loop {
@@ -837,11 +831,13 @@ impl Plugin {
         let started = Instant::now();
         let mut result = self.call_inner(func, function, args, imports);
         if self.abort.requested.swap(false, Ordering::AcqRel) {
+            // The runner was killed (perhaps just after it answered): reap
+            // it, so that the next call starts a fresh one.
+            self.kill();
+            self.aborted_runner = true;
+            self.last_failure = Some("aborted".into());
             // Whatever the dying runner looked like, the caller asked for it.
             if result.is_err() {
-                self.kill();
-                self.aborted_runner = true;
-                self.last_failure = Some("aborted".into());
                 result = Err(Error::Cancelled {
                     plugin: self.config.name.clone(),
                     function: function.to_string(),
@@ -907,14 +903,7 @@ impl Plugin {
             sent
         };
         if let Err(e) = sent {
-            if e.is_timeout() {
-                self.fail("did not take its call before the deadline");
-                return Err(Error::Timeout {
-                    plugin: self.config.name.clone(),
-                    limit: TimeLimit::Deadline(self.config.policy.deadline),
-                });
-            }
-            return Err(self.runner_gone(format!("failed to send the call: {e}")));
+            return Err(self.send_failed(e, "the call", self.config.policy.deadline));
         }
         loop {
             let runner = self.runner.as_mut().expect("ensured");
@@ -962,18 +951,16 @@ impl Plugin {
                     };
                     self.import_result = out;
                     if let Err(e) = sent {
-                        return Err(
-                            self.runner_gone(format!("failed to send an import result: {e}"))
-                        );
+                        let limit = self.config.policy.deadline;
+                        return Err(self.send_failed(e, "an import result", limit));
                     }
                 }
                 FromRunner::CancelQuery => {
                     let cancelled = self.cancel.load(Ordering::Acquire);
                     if let Err(e) = runner.send(&ToRunner::CancelReply { cancelled }, &[], deadline)
                     {
-                        return Err(
-                            self.runner_gone(format!("failed to answer a cancellation query: {e}"))
-                        );
+                        let limit = self.config.policy.deadline;
+                        return Err(self.send_failed(e, "a cancellation answer", limit));
                     }
                 }
                 FromRunner::Log { level, message } => self.log(level, &message),
@@ -1060,6 +1047,19 @@ impl Plugin {
         if dropped > 0 {
             tracing::warn!(target: "airlock::plugin", plugin = %self.config.name, %stream, dropped, "output over the buffer limit was dropped");
         }
+    }
+
+    /// A send that failed: a runner that did not take the frame in time is
+    /// killed and reported as a timeout against `limit`; otherwise it is gone.
+    fn send_failed(&mut self, e: FrameError, what: &str, limit: Duration) -> Error {
+        if e.is_timeout() {
+            self.fail(&format!("did not take {what} in time"));
+            return Error::Timeout {
+                plugin: self.config.name.clone(),
+                limit: TimeLimit::Deadline(limit),
+            };
+        }
+        self.runner_gone(format!("failed to send {what}: {e}"))
     }
 
     /// Kills the runner for breaking the protocol.

@@ -19,11 +19,15 @@ pub fn generate(input: TokenStream) -> TokenStream {
         Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => g.stream(),
         _ => return error("expected `{ path: …, world: \"…\" }`"),
     };
-    let (paths, world) = options(&body);
-    let stamp = match world_name(&paths, world.as_deref()) {
+    let (paths, inline, world) = options(&body);
+    let stamp = match world_name(&paths, inline.as_deref(), world.as_deref()) {
         Ok(name) => name,
         Err(e) => return error(&e),
     };
+    // NUL-terminated: the linker concatenates sections of one name (two
+    // crates of one plugin may both call `generate!`); readers take the
+    // first record.
+    let stamp = format!("{stamp}\0");
     let bytes = Literal::byte_string(stamp.as_bytes());
     let len = stamp.len();
     let manifest = match embedded_manifest() {
@@ -58,7 +62,9 @@ fn embedded_manifest() -> Result<proc_macro2::TokenStream, String> {
     if !path.is_file() {
         return Ok(quote!());
     }
-    let text = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut text =
+        std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    text.push(0);
     let bytes = Literal::byte_string(&text);
     let len = text.len();
     let tracked = path.display().to_string();
@@ -77,10 +83,12 @@ fn error(message: &str) -> TokenStream {
     quote!(::core::compile_error!(#message);).into()
 }
 
-/// The `path` (a string or a list of strings) and `world` options.
-fn options(body: &proc_macro2::TokenStream) -> (Vec<String>, Option<String>) {
+/// The `path` (a string or a list of strings), `inline` and `world` options;
+/// the rest is wit-bindgen's to read.
+fn options(body: &proc_macro2::TokenStream) -> (Vec<String>, Option<String>, Option<String>) {
     let tokens: Vec<TokenTree> = body.clone().into_iter().collect();
     let mut paths = Vec::new();
+    let mut inline = None;
     let mut world = None;
     for (i, token) in tokens.iter().enumerate() {
         let TokenTree::Ident(key) = token else {
@@ -98,26 +106,30 @@ fn options(body: &proc_macro2::TokenStream) -> (Vec<String>, Option<String>) {
                     }
                 }
             }
+            ("inline", Some(TokenTree::Literal(l))) => inline = string(l),
             ("world", Some(TokenTree::Literal(l))) => world = string(l),
             _ => {}
         }
     }
-    if paths.is_empty() {
+    if paths.is_empty() && inline.is_none() {
         paths.push("wit".into());
     }
-    (paths, world)
+    (paths, inline, world)
 }
 
-/// The value of a plain string literal.
+/// The value of a string literal, plain or raw, escapes resolved.
 fn string(literal: &Literal) -> Option<String> {
-    let text = literal.to_string();
-    text.strip_prefix('"')?
-        .strip_suffix('"')
-        .map(|s| s.replace("\\\\", "\\"))
+    syn::parse2::<syn::LitStr>(TokenTree::Literal(literal.clone()).into())
+        .ok()
+        .map(|l| l.value())
 }
 
 /// `namespace:package/world@version` of the selected world.
-fn world_name(paths: &[String], world: Option<&str>) -> Result<String, String> {
+fn world_name(
+    paths: &[String],
+    inline: Option<&str>,
+    world: Option<&str>,
+) -> Result<String, String> {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
     let mut resolve = Resolve::default();
     let mut packages = Vec::new();
@@ -125,6 +137,12 @@ fn world_name(paths: &[String], world: Option<&str>) -> Result<String, String> {
         let (package, _) = resolve
             .push_path(root.join(path))
             .map_err(|e| format!("cannot read the WIT at `{path}`: {e:#}"))?;
+        packages.push(package);
+    }
+    if let Some(text) = inline {
+        let package = resolve
+            .push_str("inline.wit", text)
+            .map_err(|e| format!("cannot parse the inline WIT: {e:#}"))?;
         packages.push(package);
     }
     let id = resolve

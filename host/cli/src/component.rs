@@ -164,13 +164,4 @@ pub fn readable_type(resolve: &Resolve, ty: &Type) -> String {
     }
 }
 
-/// True for interfaces every runner provides itself, under the policy.
-pub fn provided_by_runner(name: &str) -> Option<&'static str> {
-    if name.starts_with("wasi:") && name.contains("@0.2.") {
-        Some("WASI 0.2, under the policy")
-    } else if name.starts_with("airlock:plugin/") {
-        Some("Airlock's plugin services")
-    } else {
-        None
-    }
-}
+pub use airlock::provided_by_runner;

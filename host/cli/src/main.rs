@@ -293,10 +293,14 @@ fn check(
             }
         }
     }
-    if let Some(stamp) = component.stamp()
-        && stamp != name
-    {
-        println!("note: the component is stamped for {stamp}");
+    if let Some(stamp) = component.stamp() {
+        if stamp != name {
+            println!("note: the component is stamped for {stamp}");
+        }
+        // As a host would: a stamp for another world or version is refused.
+        if let Err(why) = airlock::check_stamp(&stamp, &name) {
+            report.problems.insert(0, format!("its stamp says: {why}"));
+        }
     }
     if !report.problems.is_empty() {
         let mut text = format!("{} does not fit world {name}:\n", path.display());

@@ -58,8 +58,23 @@ fn plugin_name(path: &Path) -> String {
         .unwrap_or_else(|| "plugin".into())
 }
 
-fn config(path: &Path, bytes: Vec<u8>, policy: &Policy) -> PluginConfig {
-    PluginConfig::new(plugin_name(path), bytes).policy(policy.clone())
+/// The component with its manifest (beside it, else embedded) under `policy`.
+fn config(path: &Path, policy: &Policy) -> Result<PluginConfig, Failure> {
+    PluginConfig::from_file(plugin_name(path), path)
+        .map(|c| c.policy(policy.clone()))
+        .map_err(failure)
+}
+
+/// The exit code's class of an error: bad input (2) or the plugin failing (3).
+fn failure(e: airlock::Error) -> Failure {
+    match e {
+        airlock::Error::Manifest { .. }
+        | airlock::Error::Policy { .. }
+        | airlock::Error::ReadComponent { .. }
+        | airlock::Error::BadArguments { .. }
+        | airlock::Error::WorldMismatch { .. } => Failure::Input(e.into()),
+        e => Failure::Plugin(e.into()),
+    }
 }
 
 pub fn call(
@@ -70,11 +85,10 @@ pub fn call(
     cache: &CacheArgs,
 ) -> Result<(), Failure> {
     // Decoding first gives a clear message for a file that is no component.
-    let component = Decoded::read(path)?;
+    Decoded::read(path)?;
     let policy = policy(common)?;
     let launcher = launcher(cache, false)?;
-    let mut plugin = DynamicPlugin::start(&launcher, config(path, component.bytes, &policy))
-        .map_err(|e| Failure::Plugin(e.into()))?;
+    let mut plugin = DynamicPlugin::start(&launcher, config(path, &policy)?).map_err(failure)?;
     match plugin.call(export, args) {
         Ok(Ok(results)) => {
             for result in results {
@@ -83,7 +97,7 @@ pub fn call(
             Ok(())
         }
         Ok(Err(refused)) => Err(Failure::Input(anyhow!("{refused}"))),
-        Err(e) => Err(Failure::Plugin(e.into())),
+        Err(e) => Err(failure(e)),
     }
 }
 
@@ -95,6 +109,17 @@ pub fn compile(paths: &[PathBuf], common: &Common, cache: &CacheArgs) -> Result<
         .iter()
         .map(|p| Decoded::read(p).map(|d| (p, d.bytes)))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // Compiling needs no grants: a manifest's requests are for running.
+    let no_requests = |path: &Path| {
+        airlock::Manifest::from_toml(
+            &format!(
+                "name = {:?}\nversion = \"0.0.0\"\nworld = \"airlock:dynamic/any@0.0.0\"",
+                plugin_name(path)
+            ),
+            "compile",
+        )
+        .expect("a valid manifest")
+    };
     let bar = ProgressBar::new(components.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed_precise} {wide_msg}")
             .expect("a valid template"),
@@ -104,7 +129,10 @@ pub fn compile(paths: &[PathBuf], common: &Common, cache: &CacheArgs) -> Result<
     for (path, bytes) in components {
         bar.set_message(format!("compiling {}", path.display()));
         let started = Instant::now();
-        let plugin = DynamicPlugin::start(&launcher, config(path, bytes, &policy));
+        let config = PluginConfig::new(plugin_name(path), bytes)
+            .policy(policy.clone())
+            .manifest(no_requests(path));
+        let plugin = DynamicPlugin::start(&launcher, config);
         let plugin = match plugin {
             Ok(p) => p,
             Err(e) => {

@@ -161,6 +161,26 @@ fn check_accepts_a_fitting_world_and_explains_a_misfit() {
         "{err}"
     );
 
+    // Stamped for another version of the world: refused, as a host would.
+    let newer = cache.join("invert-from-0.2.wasm");
+    std::fs::write(
+        &newer,
+        airlock_testkit::restamped(
+            &std::fs::read(&invert).unwrap(),
+            "airlock:design/filter@0.2.0",
+        ),
+    )
+    .unwrap();
+    let mut args = vec!["check", s(&newer)];
+    args.extend(wit);
+    args.extend(["--world", "filter"]);
+    let (code, _, err) = airlock(&args, &cache);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("its stamp says: the plugin was built for airlock:design/filter@0.2.0, this host serves airlock:design/filter@0.1.0"),
+        "{err}"
+    );
+
     let mut args = vec!["check", s(&invert)];
     args.extend(wit);
     args.extend(["--world", "no-such-world"]);
@@ -274,7 +294,26 @@ fn compile_fills_the_cache_once() {
     let (code, out, _) = airlock(&args, &dir);
     assert_eq!(code, 0);
     assert!(out.contains("0 compiled, 2 already cached"), "{out}");
-    // A call afterwards starts from the cache too.
     let (code, _, _) = airlock(&["compile", "--no-cache", s(&invert)], &dir);
     assert_eq!(code, 2, "compile needs a cache");
+    // Compiling needs no grants, though running svg-export needs a folder.
+    let (code, out, err) = airlock(
+        &["compile", s(&plugin("svg_export")), "--cache", s(&cache)],
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // Calling it does: its manifest (beside it) is reviewed, and the refusal
+    // is a denial (exit 3) naming what to grant.
+    let (code, _, err) = airlock(
+        &[
+            "call",
+            s(&plugin("svg_export")),
+            "describe",
+            "--cache",
+            s(&cache),
+        ],
+        &dir,
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("was denied write access to /out"), "{err}");
 }

@@ -154,7 +154,7 @@ fn stub_foreign_imports(
     let engine = linker.engine().clone();
     let ty = component.component_type();
     for (name, import) in ty.imports(&engine) {
-        if provided_by_runner(name) {
+        if provided_by_runner(name).is_some() {
             continue;
         }
         match import.ty {
@@ -184,8 +184,26 @@ fn stub_foreign_imports(
     Ok(())
 }
 
-fn provided_by_runner(name: &str) -> bool {
-    name.starts_with("wasi:") || name.starts_with("airlock:plugin/")
+/// What every runner links itself, under the policy: `Some(description)`
+/// for WASI 0.2's cli, io, clocks, filesystem, random and sockets packages
+/// (what `wasmtime_wasi::p2::add_to_linker_sync` defines; compatible 0.2
+/// versions match) and Airlock's `airlock:plugin` services.
+pub fn provided_by_runner(name: &str) -> Option<&'static str> {
+    const WASI: [&str; 6] = [
+        "wasi:cli/",
+        "wasi:io/",
+        "wasi:clocks/",
+        "wasi:filesystem/",
+        "wasi:random/",
+        "wasi:sockets/",
+    ];
+    if WASI.iter().any(|p| name.starts_with(p)) && name.contains("@0.2.") {
+        Some("WASI 0.2, under the policy")
+    } else if name.starts_with("airlock:plugin/") {
+        Some("Airlock's plugin services")
+    } else {
+        None
+    }
 }
 
 /// `name` at the top level, or `interface#name` inside an exported interface.

@@ -500,9 +500,10 @@ impl Loaded {
         deadline_ticks: u64,
         policy: &RunnerPolicy,
     ) -> Result<(), CallFailure> {
-        if self.instance.is_none() {
+        let fresh = self.instance.is_none();
+        if fresh {
             // A fresh instance after a trap: its start functions run within
-            // this call's deadline.
+            // this call's deadline and fuel, which the call then goes on using.
             self.instantiate(deadline_ticks).map_err(|f| match f {
                 InitFailure::OutOfMemory {
                     limit_bytes,
@@ -516,12 +517,14 @@ impl Loaded {
         }
         let (store, bound) = self.instance.as_mut().expect("instantiated above");
         store.data_mut().limits.refused = None;
-        if let Some(fuel) = self.fuel {
-            store
-                .set_fuel(fuel)
-                .expect("fuel is enabled with the policy");
+        if !fresh {
+            if let Some(fuel) = self.fuel {
+                store
+                    .set_fuel(fuel)
+                    .expect("fuel is enabled with the policy");
+            }
+            store.set_epoch_deadline(deadline_ticks);
         }
-        store.set_epoch_deadline(deadline_ticks);
         let result = bound.call(store, func, args, out);
         store.set_epoch_deadline(u64::MAX / 2);
         self.last_cost = CallCost {

@@ -17,13 +17,20 @@ pub fn world_stamp(component: &[u8]) -> Option<String> {
         .map(|s| s.trim().to_string())
 }
 
-/// The first custom section called `name` in a component or any module
-/// inside it.
+/// The first record of a custom section the guest SDK wrote: records end
+/// with a NUL, and the linker concatenates sections of one name when several
+/// crates of a plugin write one.
+pub fn first_record(data: &[u8]) -> &[u8] {
+    data.split(|b| *b == 0).next().unwrap_or_default()
+}
+
+/// The first record of the first custom section called `name` in a
+/// component or any module inside it (see [`first_record`]).
 pub fn custom_section(component: &[u8], name: &str) -> Option<Vec<u8>> {
     for payload in wasmparser::Parser::new(0).parse_all(component) {
         match payload {
             Ok(wasmparser::Payload::CustomSection(section)) if section.name() == name => {
-                return Some(section.data().to_vec());
+                return Some(first_record(section.data()).to_vec());
             }
             Ok(_) => {}
             Err(_) => return None,
@@ -99,6 +106,11 @@ mod tests {
         let module = wat::parse_str(r#"(module (@custom "airlock:world" "a:b/w@1.0.0"))"#).unwrap();
         assert_eq!(world_stamp(&module).as_deref(), Some("a:b/w@1.0.0"));
         assert_eq!(world_stamp(&wat::parse_str("(module)").unwrap()), None);
+        // Two crates' stamps, concatenated by the linker: the first counts.
+        let twice =
+            wat::parse_str(r#"(module (@custom "airlock:world" "a:b/w@1.0.0\00a:b/w@1.0.0\00"))"#)
+                .unwrap();
+        assert_eq!(world_stamp(&twice).as_deref(), Some("a:b/w@1.0.0"));
         assert_eq!(world_stamp(b"\0asm garbage"), None);
     }
 }

@@ -66,3 +66,19 @@ pub fn guest_path(name: &str) -> PathBuf {
     );
     path
 }
+
+/// `component` with a component-level `airlock:world` section saying
+/// `stamp`, placed before everything else so that it is the one found.
+pub fn restamped(component: &[u8], stamp: &str) -> Vec<u8> {
+    let name = b"airlock:world";
+    let mut body = vec![name.len() as u8];
+    body.extend_from_slice(name);
+    body.extend_from_slice(stamp.as_bytes());
+    assert!(body.len() < 128, "one-byte LEB128 size");
+    let mut out = component[..8].to_vec();
+    out.push(0);
+    out.push(body.len() as u8);
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&component[8..]);
+    out
+}

@@ -92,7 +92,7 @@ fn a_runner_killed_mid_call_is_reported_and_replaced() {
 fn a_component_missing_an_export_is_refused_by_name() {
     // Stamped for the world it is started as, yet lacking one of its exports:
     // the runner's own check names what is missing.
-    let lying = crate::versions::restamped(
+    let lying = airlock_testkit::restamped(
         roundtrip_config().component(),
         "airlock:test/roundtrip-plus@0.1.0",
     );
@@ -123,7 +123,7 @@ fn host_and_runner_built_from_different_worlds_refuse_each_other() {
         name: "example:unknown/world",
         hash: [0; 32],
     };
-    let stamped = crate::versions::restamped(roundtrip_config().component(), world.name);
+    let stamped = airlock_testkit::restamped(roundtrip_config().component(), world.name);
     let err = Plugin::start(
         &test_runner(),
         PluginConfig::new("roundtrip", stamped),

@@ -275,7 +275,7 @@ fn a_call_sent_during_an_import_call_is_refused_not_reentered() {
 
 #[test]
 fn a_component_stamped_for_another_version_is_refused_at_the_handshake() {
-    let newer = crate::versions::restamped(&component(), "airlock:test/roundtrip@0.3.0");
+    let newer = airlock_testkit::restamped(&component(), "airlock:test/roundtrip@0.3.0");
     let mut runner = InMemoryRunner::start(hello(), &newer);
     match runner.recv() {
         FromRunner::InitFailed(InitFailure::WorldMismatch(why)) => assert!(

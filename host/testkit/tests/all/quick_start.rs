@@ -46,7 +46,7 @@ fn a_filter_plugin_is_not_a_roundtrip_plugin() {
         "{err:?}"
     );
     // …and were it stamped otherwise, its exports would.
-    let lying = crate::versions::restamped(config.component(), "airlock:test/roundtrip@0.1.0");
+    let lying = airlock_testkit::restamped(config.component(), "airlock:test/roundtrip@0.1.0");
     // (Its embedded manifest would say so too: replace it with a lying one.)
     let manifest = airlock::Manifest::from_toml(
         "name = \"invert\"\nversion = \"0.1.0\"\nworld = \"airlock:test/roundtrip@0.1.0\"",
