@@ -57,6 +57,8 @@ pub struct Policy {
     pub instances: u32,
     pub tables: u32,
     pub memories: u32,
+    /// Handles to host-implemented resources the guest may hold at once.
+    pub handles: u32,
     /// Environment variables passed through from the host's environment.
     pub env: Vec<String>,
     /// Environment variables set to fixed values.
@@ -103,6 +105,7 @@ impl Default for Policy {
             instances: wire.max_instances,
             tables: wire.max_tables,
             memories: wire.max_memories,
+            handles: wire.max_handles,
             env: Vec::new(),
             env_set: Vec::new(),
             network: Vec::new(),
@@ -204,6 +207,11 @@ impl Policy {
         self.output_rate = ByteSize(bytes_per_sec);
         self
     }
+    /// At most `handles` resource handles held by the guest at once.
+    pub fn handles(mut self, handles: u32) -> Self {
+        self.handles = handles;
+        self
+    }
     pub fn log_volume(mut self, bytes_per_call: u64) -> Self {
         self.log_volume = ByteSize(bytes_per_call);
         self
@@ -261,6 +269,7 @@ impl Policy {
             max_instances: self.instances,
             max_tables: self.tables,
             max_memories: self.memories,
+            max_handles: self.handles,
             fuel_per_call: self.fuel,
             max_wasm_stack: self.stack.0.try_into().map_err(|_| too_big("stack"))?,
             env,

@@ -9,6 +9,7 @@
 use anyhow::Result;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use wit_parser as wit_types;
 use wit_parser::InterfaceId;
 
 use crate::types::{self, Pass};
@@ -89,7 +90,7 @@ fn client_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Resul
     let fns = fns_path(depth);
     let prefix = types::root_prefix(depth);
     let (args_ref, _, _, ret) = struct_names('E', f);
-    let method = names::snake(&f.func.name);
+    let method = names::function(&f.func.name);
     let wit_name = &f.func.name;
     let index = f.index;
     let doc = types::docs(&f.func.docs);
@@ -149,7 +150,7 @@ fn client_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Resul
 
 /// The host-trait method for import `f`.
 fn trait_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Result<TokenStream> {
-    let method = names::snake(&f.func.name);
+    let method = names::function(&f.func.name);
     let doc = types::docs(&f.func.docs);
     let params = f
         .func
@@ -169,6 +170,15 @@ fn trait_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Result
         None => TokenStream::new(),
     };
     let allow = many_params(params.len() + 1);
+    if crate::is_drop(f.func) {
+        // Hosts that keep nothing per handle need not care.
+        return Ok(quote! {
+            #doc
+            fn #method(&mut self, #(#params),*) {
+                let _ = handle;
+            }
+        });
+    }
     Ok(quote! {
         #doc
         #allow
@@ -314,7 +324,7 @@ fn imports_trait(g: &Generator<'_>) -> Result<TokenStream> {
         .map(|f| {
             let (_, args, ret_ref, _) = struct_names('I', f);
             let index = f.index;
-            let method = names::snake(&f.func.name);
+            let method = names::function(&f.func.name);
             let trait_path = match f.interface {
                 Some(id) => {
                     let path = interface_path(g, id);
@@ -482,10 +492,15 @@ fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
             .filter(|f| f.interface == Some(*id))
             .collect();
         let instance = instance_name(g, *id);
-        let wraps = funcs
+        // Resources first (each with its destructor telling the host), then functions.
+        let mut wraps = funcs
             .iter()
-            .map(|f| import_wrap(g, f, &fns))
+            .filter(|f| crate::is_drop(f.func))
+            .map(|f| resource_definition(g, f, &fns))
             .collect::<Result<Vec<_>>>()?;
+        for f in funcs.iter().filter(|f| !crate::is_drop(f.func)) {
+            wraps.push(import_wrap(g, f, &fns)?);
+        }
         link.extend(quote! {
             {
                 #[allow(unused_mut, unused_variables)]
@@ -651,6 +666,38 @@ fn instance_name(g: &Generator<'_>, id: InterfaceId) -> String {
     g.resolve
         .id_of(id)
         .unwrap_or_else(|| g.resolve.interfaces[id].name.clone().unwrap_or_default())
+}
+
+/// `instance.resource(...)` for the resource whose drop function is `f`: a
+/// host resource whose destructor counts the handle gone and tells the host.
+fn resource_definition(
+    g: &Generator<'_>,
+    f: &WireFunction<'_>,
+    fns: &TokenStream,
+) -> Result<TokenStream> {
+    let rt = quote!(::airlock::__private::runner);
+    let wt = quote!(::airlock::__private::wasmtime);
+    let (args_ref, _, _, _) = struct_names('I', f);
+    let index = f.index;
+    let wit_types::Type::Id(resource) = f.func.params[0].ty else {
+        unreachable!("a drop function takes the resource's handle");
+    };
+    let name = g.resolve.types[resource].name.clone().unwrap_or_default();
+    let tag = types::resource_tag_path(g, resource, 0)?;
+    Ok(quote! {
+        instance.resource(
+            #name,
+            #wt::component::ResourceType::host::<#tag>(),
+            |mut cx: #wt::StoreContextMut<'_, #rt::RunnerState>, rep: u32| -> #wt::Result<()> {
+                #rt::handle_dropped();
+                let args = #fns::#args_ref {
+                    handle: ::airlock::Handle::new(rep),
+                    __marker: ::std::marker::PhantomData,
+                };
+                #rt::call_import::<_, ()>(&mut cx, #index, &args)
+            },
+        )?;
+    })
 }
 
 /// `instance.func_wrap(...)` forwarding import `f` to the host over the wire.

@@ -27,7 +27,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use proc_macro2::TokenStream;
 use quote::quote;
-use wit_parser::{InterfaceId, Resolve, TypeDefKind, TypeOwner, WorldId, WorldItem, WorldKey};
+use wit_parser::{
+    InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem, WorldKey,
+};
 
 /// The package whose interfaces the runner implements itself (logging,
 /// progress, cancellation); they never reach the host application's traits.
@@ -96,6 +98,36 @@ pub fn generate_world(resolve: &Resolve, world: WorldId) -> Result<Generated> {
         world_name,
         world_hash,
     })
+}
+
+/// The function through which the host hears that the guest dropped its
+/// handle to resource `name` (`[resource-drop]name`, its one parameter the
+/// handle). Made once per resource while generating; leaked, as generation
+/// runs once per macro expansion.
+fn drop_function(name: &str, resource: TypeId) -> &'static wit_parser::Function {
+    Box::leak(Box::new(wit_parser::Function {
+        name: format!("[resource-drop]{name}"),
+        kind: wit_parser::FunctionKind::Freestanding,
+        params: vec![wit_parser::Param {
+            name: "handle".into(),
+            ty: Type::Id(resource),
+            span: Default::default(),
+        }],
+        result: None,
+        docs: wit_parser::Docs {
+            contents: Some(format!(
+                "The plugin dropped its handle to this `{name}` (or its instance ended\nwith the call that trapped, without saying so). Does nothing unless\nimplemented."
+            )),
+        },
+        stability: Default::default(),
+        span: Default::default(),
+        external_id: None,
+    }))
+}
+
+/// Whether `f` is a resource's drop function, made by [`drop_function`].
+pub(crate) fn is_drop(f: &wit_parser::Function) -> bool {
+    f.name.starts_with("[resource-drop]")
 }
 
 /// One function of the world as seen over the wire.
@@ -168,6 +200,15 @@ impl<'a> Generator<'a> {
                         for func in iface.functions.values() {
                             g.push_function(is_export, Some(*id), func)?;
                         }
+                        // A host-implemented resource learns of the guest
+                        // dropping a handle through one more function.
+                        if !is_export {
+                            for (name, &ty) in &iface.types {
+                                if matches!(resolve.types[ty].kind, TypeDefKind::Resource) {
+                                    g.push_function(false, Some(*id), drop_function(name, ty))?;
+                                }
+                            }
+                        }
                     }
                     WorldItem::Function(func) => g.push_function(is_export, None, func)?,
                     WorldItem::Type { .. } => {}
@@ -187,12 +228,14 @@ impl<'a> Generator<'a> {
         use wit_parser::FunctionKind as K;
         match func.kind {
             K::Freestanding => {}
+            // Resources the host implements: methods are imports like any other.
+            K::Method(_) | K::Static(_) | K::Constructor(_) if !is_export => {}
             K::Method(r)
             | K::Static(r)
             | K::Constructor(r)
             | K::AsyncMethod(r)
             | K::AsyncStatic(r) => bail!(
-                "world `{}` uses resource type `{}` (through `{}`), which Airlock bindings do not support yet; use records, variants and lists meanwhile",
+                "world `{}` exports resource type `{}` (through `{}`); Airlock bindings support resources the host implements (in imported interfaces), not yet resources a plugin exports",
                 self.world_name(),
                 self.resolve.types[r]
                     .name
@@ -281,7 +324,7 @@ impl<'a> Generator<'a> {
 
     /// Rejects what the wire cannot carry yet, naming the offending type.
     fn check_supported(&self) -> Result<()> {
-        for (_, ty) in self.resolve.types.iter() {
+        for (id, ty) in self.resolve.types.iter() {
             let relevant = match ty.owner {
                 TypeOwner::World(w) => w == self.world,
                 TypeOwner::Interface(i) => self.module_paths.contains_key(&i),
@@ -290,8 +333,19 @@ impl<'a> Generator<'a> {
             if !relevant {
                 continue;
             }
+            let exported_resource = |r: TypeId| match self.resolve.types[r].owner {
+                TypeOwner::Interface(i) => self.exported_interfaces.contains(&i),
+                TypeOwner::World(_) => true,
+                TypeOwner::None => false,
+            };
             let what = match &ty.kind {
-                TypeDefKind::Resource | TypeDefKind::Handle(_) => "resource",
+                TypeDefKind::Resource if !exported_resource(id) => continue,
+                TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r))
+                    if !exported_resource(*r) =>
+                {
+                    continue;
+                }
+                TypeDefKind::Resource | TypeDefKind::Handle(_) => "exported resource",
                 TypeDefKind::Future(_) => "future",
                 TypeDefKind::Stream(_) => "stream",
                 TypeDefKind::Map(..) => "map",
@@ -299,7 +353,7 @@ impl<'a> Generator<'a> {
                 _ => continue,
             };
             bail!(
-                "world `{}` uses {what} type `{}`, which Airlock bindings do not support yet (resources come with WIT resource support; use records, variants and lists meanwhile)",
+                "world `{}` uses {what} type `{}`, which Airlock bindings do not support yet (resources the host implements, in imported interfaces, are supported; use them, or records, variants and lists)",
                 self.world_name(),
                 ty.name.as_deref().unwrap_or("<anonymous>")
             );

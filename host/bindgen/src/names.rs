@@ -16,6 +16,25 @@ pub fn snake(name: &str) -> Ident {
     raw_ident(&name.to_snake_case())
 }
 
+/// The Rust name of a WIT function: `[method]layer.info` → `layer_info`,
+/// `[static]layer.open` → `layer_open`, `[constructor]layer` → `layer_new`,
+/// `[resource-drop]layer` → `drop_layer`; plain names as they are.
+pub fn function(name: &str) -> Ident {
+    let plain = if let Some(rest) = name
+        .strip_prefix("[method]")
+        .or_else(|| name.strip_prefix("[static]"))
+    {
+        rest.replace('.', "-")
+    } else if let Some(resource) = name.strip_prefix("[constructor]") {
+        format!("{resource}-new")
+    } else if let Some(resource) = name.strip_prefix("[resource-drop]") {
+        format!("drop-{resource}")
+    } else {
+        name.to_string()
+    };
+    snake(&plain)
+}
+
 /// The module name for a WIT package, namespace or interface.
 pub fn module(name: &str) -> String {
     name.to_snake_case()

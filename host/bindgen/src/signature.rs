@@ -103,6 +103,18 @@ pub fn ty(resolve: &Resolve, t: &Type) -> String {
                 TypeDefKind::Result(r) => format!("result<{}, {}>", opt(&r.ok), opt(&r.err)),
                 TypeDefKind::List(t) => format!("list<{}>", ty(resolve, t)),
                 TypeDefKind::Type(t) => ty(resolve, t),
+                TypeDefKind::Resource => {
+                    format!("resource {}", def.name.as_deref().unwrap_or(""))
+                }
+                TypeDefKind::Handle(wit_parser::Handle::Own(r)) => {
+                    format!("own<{}>", resolve.types[*r].name.as_deref().unwrap_or(""))
+                }
+                TypeDefKind::Handle(wit_parser::Handle::Borrow(r)) => {
+                    format!(
+                        "borrow<{}>",
+                        resolve.types[*r].name.as_deref().unwrap_or("")
+                    )
+                }
                 other => format!("{}#{}", other.as_str(), def.name.as_deref().unwrap_or("")),
             }
         }

@@ -69,7 +69,10 @@ pub fn pass(g: &Generator<'_>, ty: &Type) -> Pass {
     match unalias(g, *ty) {
         Type::String => Pass::Slice,
         Type::Id(id) => match &g.resolve.types[id].kind {
-            TypeDefKind::Enum(_) | TypeDefKind::Flags(_) => Pass::Value,
+            TypeDefKind::Enum(_)
+            | TypeDefKind::Flags(_)
+            | TypeDefKind::Resource
+            | TypeDefKind::Handle(_) => Pass::Value,
             TypeDefKind::List(_) => Pass::Slice,
             _ => Pass::Ref,
         },
@@ -122,6 +125,10 @@ pub fn owned(g: &Generator<'_>, ty: &Type, depth: usize) -> Result<TokenStream> 
                     quote!((#(#items,)*))
                 }
                 TypeDefKind::Type(t) => owned(g, t, depth)?,
+                // `own<r>` and `borrow<r>` are both the resource's handle type.
+                TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r)) => {
+                    named_path(g, *r, depth)?
+                }
                 other => bail!("unsupported anonymous WIT type: {}", other.as_str()),
             }
         }
@@ -155,6 +162,27 @@ pub fn param(g: &Generator<'_>, ty: &Type, depth: usize) -> Result<TokenStream> 
             quote!(&'a #t)
         }
     })
+}
+
+/// The path of the marker type behind resource `id`'s handle type.
+pub fn resource_tag_path(g: &Generator<'_>, id: TypeId, depth: usize) -> Result<TokenStream> {
+    let def = &g.resolve.types[id];
+    let tag = names::camel(&format!(
+        "{}-resource",
+        def.name.as_deref().unwrap_or_default()
+    ));
+    let prefix = root_prefix(depth);
+    match def.owner {
+        TypeOwner::Interface(iface) if g.module_paths.contains_key(&iface) => {
+            let segments = g.module_paths[&iface].iter().map(|s| names::raw_ident(s));
+            Ok(quote!(#prefix #(#segments::)* #tag))
+        }
+        TypeOwner::World(_) => Ok(quote!(#prefix #tag)),
+        _ => anyhow::bail!(
+            "resource `{}` belongs to no interface of the world",
+            def.name.as_deref().unwrap_or_default()
+        ),
+    }
 }
 
 fn named_path(g: &Generator<'_>, id: TypeId, depth: usize) -> Result<TokenStream> {
@@ -335,6 +363,18 @@ pub fn type_definition(
             quote! {
                 #doc
                 pub type #ident = #target;
+            }
+        }
+        TypeDefKind::Resource => {
+            let tag = names::camel(&format!("{name}-resource"));
+            quote! {
+                #doc
+                ///
+                /// A handle to an object the host implements: the host picks its
+                /// number (`Handle::new`), the guest holds it as a resource.
+                pub type #ident = ::airlock::Handle<#tag>;
+                #[doc(hidden)]
+                pub enum #tag {}
             }
         }
         other => bail!(

@@ -64,10 +64,15 @@ fn imports() {
 }
 
 #[test]
-fn resources_are_rejected_by_name() {
-    let err = format!("{:#}", expand("resource").unwrap_err());
-    assert!(err.contains("resource type `canvas`"), "{err}");
-    assert!(err.contains("not support"), "{err}");
+fn resources() {
+    check("resources.rs", &expand("resources").unwrap());
+}
+
+#[test]
+fn exported_resources_are_rejected_by_name() {
+    let err = format!("{:#}", expand("exported-resource").unwrap_err());
+    assert!(err.contains("resource type `brush`"), "{err}");
+    assert!(err.contains("not yet resources a plugin exports"), "{err}");
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -115,6 +115,8 @@ pub struct RunnerPolicy {
     pub max_instances: u32,
     pub max_tables: u32,
     pub max_memories: u32,
+    /// Resource handles (of host-implemented resources) the guest may hold at once.
+    pub max_handles: u32,
     /// Fuel per call, when fuel metering is on.
     pub fuel_per_call: Option<u64>,
     /// Wasm stack, in bytes.
@@ -150,6 +152,7 @@ impl Default for RunnerPolicy {
             max_instances: 64,
             max_tables: 64,
             max_memories: 8,
+            max_handles: 10_000,
             fuel_per_call: None,
             max_wasm_stack: 512 << 10,
             env: Vec::new(),

@@ -9,7 +9,7 @@
 use wasmtime::Store;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::wasm_wave;
-use wasmtime::component::{Component, Func, Instance, Linker, Val};
+use wasmtime::component::{Component, Func, Instance, Linker, ResourceType, Val};
 
 use crate::glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};
 use crate::glue::{decode_args, encode_result};
@@ -143,8 +143,12 @@ impl DynamicExports {
     }
 }
 
+/// The stand-in for resources of interfaces a dynamic runner does not serve.
+enum Unserved {}
+
 /// Defines every function the component imports from an interface the
-/// runner does not provide as a trap naming it. (Wasmtime's
+/// runner does not provide as a trap naming it (and its resources as types
+/// nothing can make). (Wasmtime's
 /// `define_unknown_imports_as_traps` matches names exactly, so it would also
 /// shadow WASI interfaces the linker provides under a compatible version.)
 fn stub_foreign_imports(
@@ -160,6 +164,17 @@ fn stub_foreign_imports(
         match import.ty {
             ComponentItem::ComponentInstance(instance) => {
                 let mut stubs = linker.instance(name)?;
+                // Resources first: a type no one can make (its constructor
+                // traps like any other stub), so the functions that use it link.
+                for (resource, export) in instance.exports(&engine) {
+                    if let ComponentItem::Resource(_) = export.ty {
+                        stubs.resource(
+                            resource,
+                            ResourceType::host::<Unserved>(),
+                            |_, _| Ok(()),
+                        )?;
+                    }
+                }
                 for (function, export) in instance.exports(&engine) {
                     if let ComponentItem::ComponentFunc(_) = export.ty {
                         let full = format!("{name}#{function}");

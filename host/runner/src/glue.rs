@@ -356,3 +356,182 @@ pub fn decode_args<T: DeserializeOwned>(args: &[u8]) -> Result<T, CallError> {
 pub fn encode_result<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<(), CallError> {
     airlock_protocol::encode_into(value, out).map_err(|e| CallError::Encode(e.to_string()))
 }
+
+/// A handle to a resource the host implements (a WIT `resource` in an
+/// imported interface), as both sides see it: the host's own number for the
+/// object (`rep`). On the wire it is that `u32`; inside the runner it is
+/// lowered into the guest as a wasmtime host resource, so the guest holds a
+/// real, unforgeable component-model handle. The same type stands for
+/// `own<T>` and `borrow<T>`; which one a function takes is the WIT's.
+pub struct Handle<T: 'static> {
+    rep: u32,
+    _resource: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> Handle<T> {
+    /// A handle for the host's object number `rep`.
+    pub const fn new(rep: u32) -> Self {
+        Self {
+            rep,
+            _resource: std::marker::PhantomData,
+        }
+    }
+
+    /// The host's object number.
+    pub const fn rep(&self) -> u32 {
+        self.rep
+    }
+}
+
+impl<T: 'static> Clone for Handle<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: 'static> Copy for Handle<T> {}
+impl<T: 'static> PartialEq for Handle<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.rep == other.rep
+    }
+}
+impl<T: 'static> Eq for Handle<T> {}
+impl<T: 'static> std::hash::Hash for Handle<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.rep.hash(state);
+    }
+}
+impl<T: 'static> std::fmt::Debug for Handle<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Handle({})", self.rep)
+    }
+}
+
+impl<T: 'static> Serialize for Handle<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.rep.serialize(s)
+    }
+}
+
+impl<'de, T: 'static> serde::Deserialize<'de> for Handle<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        u32::deserialize(d).map(Handle::new)
+    }
+}
+
+thread_local! {
+    /// Own handles the guest holds now, and how many it may: the runner
+    /// serves calls on one thread, so the count lives there.
+    static HANDLES: std::cell::Cell<(u32, u32)> = const { std::cell::Cell::new((0, u32::MAX)) };
+}
+
+/// Sets the policy's bound on live handles and forgets the old instance's.
+pub(crate) fn reset_handles(max: u32) {
+    HANDLES.with(|h| h.set((0, max)));
+}
+
+/// One own handle fewer: the guest dropped it.
+pub fn handle_dropped() {
+    HANDLES.with(|h| {
+        let (live, max) = h.get();
+        h.set((live.saturating_sub(1), max));
+    });
+}
+
+fn handle_given() -> wasmtime::Result<()> {
+    HANDLES.with(|h| {
+        let (live, max) = h.get();
+        if live >= max {
+            wasmtime::bail!(
+                "the plugin holds {live} resource handles, the most its policy allows; drop some first"
+            );
+        }
+        h.set((live + 1, max));
+        Ok(())
+    })
+}
+
+mod handle_abi {
+    use std::mem::MaybeUninit;
+
+    use wasmtime::component::__internal::{
+        CanonicalAbiInfo, InstanceType, InterfaceType, LiftContext, LowerContext,
+    };
+    use wasmtime::component::{ComponentType, Lift, Lower, Resource};
+
+    use super::Handle;
+
+    fn resource<T: 'static>(
+        handle: &Handle<T>,
+        ty: InterfaceType,
+    ) -> wasmtime::Result<Resource<T>> {
+        match ty {
+            InterfaceType::Own(_) => {
+                super::handle_given()?;
+                Ok(Resource::new_own(handle.rep))
+            }
+            InterfaceType::Borrow(_) => Ok(Resource::new_borrow(handle.rep)),
+            _ => wasmtime::bail!("a resource handle where the component expects another type"),
+        }
+    }
+
+    // SAFETY: every item delegates to `Resource<T>`, whose canonical ABI this
+    // type shares exactly (a handle is its `u32` index either way).
+    unsafe impl<T: 'static> ComponentType for Handle<T> {
+        type Lower = <Resource<T> as ComponentType>::Lower;
+        const ABI: CanonicalAbiInfo = <Resource<T> as ComponentType>::ABI;
+        const MAY_REQUIRE_REALLOC: bool = false;
+
+        fn typecheck(ty: &InterfaceType, types: &InstanceType<'_>) -> wasmtime::Result<()> {
+            <Resource<T> as ComponentType>::typecheck(ty, types)
+        }
+    }
+
+    // SAFETY: as above.
+    unsafe impl<T: 'static> Lower for Handle<T> {
+        fn linear_lower_to_flat<U>(
+            &self,
+            cx: &mut LowerContext<'_, U>,
+            ty: InterfaceType,
+            dst: &mut MaybeUninit<Self::Lower>,
+        ) -> wasmtime::Result<()> {
+            resource(self, ty)?.linear_lower_to_flat(cx, ty, dst)
+        }
+
+        fn linear_lower_to_memory<U>(
+            &self,
+            cx: &mut LowerContext<'_, U>,
+            ty: InterfaceType,
+            offset: usize,
+        ) -> wasmtime::Result<()> {
+            resource(self, ty)?.linear_lower_to_memory(cx, ty, offset)
+        }
+    }
+
+    // SAFETY: as above.
+    unsafe impl<T: 'static> Lift for Handle<T> {
+        fn linear_lift_from_flat(
+            cx: &mut LiftContext<'_>,
+            ty: InterfaceType,
+            src: &Self::Lower,
+        ) -> wasmtime::Result<Self> {
+            let resource = Resource::<T>::linear_lift_from_flat(cx, ty, src)?;
+            if resource.owned() {
+                // The guest gave its handle back to the host.
+                super::handle_dropped();
+            }
+            Ok(Handle::new(resource.rep()))
+        }
+
+        fn linear_lift_from_memory(
+            cx: &mut LiftContext<'_>,
+            ty: InterfaceType,
+            bytes: &[u8],
+        ) -> wasmtime::Result<Self> {
+            let resource = Resource::<T>::linear_lift_from_memory(cx, ty, bytes)?;
+            if resource.owned() {
+                super::handle_dropped();
+            }
+            Ok(Handle::new(resource.rep()))
+        }
+    }
+}

@@ -369,6 +369,7 @@ pub(crate) struct Loaded {
     spare: Option<(HostLink, WasiCtx)>,
     limits: StoreLimits,
     fuel: Option<u64>,
+    max_handles: u32,
     /// What the last call cost, for its `Return`.
     pub(crate) last_cost: CallCost,
 }
@@ -415,6 +416,7 @@ impl Loaded {
             spare: None,
             limits: StoreLimits::new(policy),
             fuel: policy.fuel_per_call,
+            max_handles: policy.max_handles,
             last_cost: CallCost::default(),
         })
     }
@@ -461,6 +463,8 @@ impl Loaded {
         store.limiter(|state| &mut state.limits);
         store.epoch_deadline_trap();
         store.set_epoch_deadline(deadline_ticks);
+        // The old instance's handles died with it.
+        crate::glue::reset_handles(self.max_handles);
         if let Some(fuel) = self.fuel {
             store
                 .set_fuel(fuel)

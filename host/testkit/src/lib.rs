@@ -50,6 +50,9 @@ pub mod fixtures {
     pub mod types {
         airlock::bindgen!({ path: "../bindgen/tests/fixtures/types.wit", world: "fixture:types/types@1.2.3" });
     }
+    pub mod resources {
+        airlock::bindgen!({ path: "../bindgen/tests/fixtures/resources.wit", world: "fixture:painter/painter" });
+    }
 }
 
 /// The compiled test guest `name` (e.g. `test_roundtrip`), from the directory
@@ -81,4 +84,45 @@ pub fn restamped(component: &[u8], stamp: &str) -> Vec<u8> {
     out.extend_from_slice(&body);
     out.extend_from_slice(&component[8..]);
     out
+}
+
+/// The host's side of the roundtrip world's `tally` resource: counters by
+/// handle number, and a record of every handle made and dropped.
+#[derive(Debug, Default)]
+pub struct Tallies {
+    values: std::collections::HashMap<u32, u32>,
+    next: u32,
+    /// Handles made so far.
+    pub made: u32,
+    /// Handles the guest dropped, in order.
+    pub dropped: Vec<u32>,
+}
+
+impl Tallies {
+    pub fn make(&mut self, start: u32) -> roundtrip::test::host_calls::Tally {
+        self.next += 1;
+        self.made += 1;
+        self.values.insert(self.next, start);
+        airlock::Handle::new(self.next)
+    }
+
+    pub fn add(&mut self, tally: roundtrip::test::host_calls::Tally, n: u32) -> u32 {
+        let value = self.values.entry(tally.rep()).or_default();
+        *value += n;
+        *value
+    }
+
+    pub fn total(&self, tally: roundtrip::test::host_calls::Tally) -> u32 {
+        self.values.get(&tally.rep()).copied().unwrap_or(0)
+    }
+
+    pub fn drop_tally(&mut self, tally: roundtrip::test::host_calls::Tally) {
+        self.values.remove(&tally.rep());
+        self.dropped.push(tally.rep());
+    }
+
+    /// Tallies alive on the host's side.
+    pub fn live(&self) -> usize {
+        self.values.len()
+    }
 }

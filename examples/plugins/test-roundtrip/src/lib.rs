@@ -37,6 +37,15 @@ impl values::Guest for Roundtrip {
 }
 
 impl Guest for Roundtrip {
+    fn tally_up(count: u32) -> u32 {
+        let mut held: Vec<host_calls::Tally> = (0..count).map(host_calls::Tally::new).collect();
+        for tally in &held {
+            tally.add(1);
+        }
+        held.extend(host_calls::tallies(2));
+        held.iter().map(|t| t.total()).sum()
+    }
+
     fn add(a: u32, b: u32) -> u32 {
         a.wrapping_add(b)
     }

@@ -13,6 +13,7 @@ mod metrics;
 mod output;
 mod pool;
 mod quick_start;
+mod resources;
 mod sandbox;
 mod support;
 mod values;
