@@ -175,7 +175,8 @@ mod tests {
         let err = input.read_exact(&mut buf).unwrap_err();
         let took = started.elapsed();
         assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
-        assert!(took < Duration::from_millis(400), "took {took:?}");
+        // Far below the 1 s the trickle would take; room for a loaded machine.
+        assert!(took < Duration::from_millis(900), "took {took:?}");
         drop(reader);
         trickle.join().unwrap();
     }
@@ -188,7 +189,7 @@ mod tests {
         // Far more than any socket buffer holds.
         let err = output.write_all(&vec![0u8; 64 << 20]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
-        assert!(started.elapsed() < Duration::from_millis(400));
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     #[test]

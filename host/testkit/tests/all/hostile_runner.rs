@@ -80,8 +80,9 @@ fn a_runner_that_trickles_its_answer_is_killed_at_the_deadline() {
     let started = Instant::now();
     let err = call_on_fake("trickle");
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    // The trickle alone would take about 1.5 s.
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_millis(1400),
         "{:?}",
         started.elapsed()
     );
