@@ -277,14 +277,46 @@ macro_rules! impl_document_host {
                 }
             }
 
+            /// A layer's handle is its id: the document's ids are small
+            /// counters (an id beyond `u32` would get a handle naming no layer).
+            fn handle(id: u64) -> d::Layer {
+                d::Layer::new(u32::try_from(id).unwrap_or(u32::MAX))
+            }
+            fn id(layer: d::Layer) -> u64 {
+                u64::from(layer.rep())
+            }
+
             impl d::Host for Transaction {
                 fn canvas_size(&mut self) -> (u32, u32) {
                     Transaction::canvas_size(self)
                 }
-                fn list_layers(&mut self) -> Vec<d::LayerInfo> {
-                    self.layers()
+                fn layers(&mut self) -> Vec<d::Layer> {
+                    Transaction::layers(self)
+                        .iter()
+                        .map(|l| handle(l.id))
+                        .collect()
+                }
+                fn selection(&mut self) -> Vec<d::Layer> {
+                    Transaction::selection(self)
                         .into_iter()
-                        .map(|l| d::LayerInfo {
+                        .map(handle)
+                        .collect()
+                }
+                fn selection_bounds(&mut self) -> Option<t::Rect> {
+                    Transaction::selection_bounds(self).map(rect_out)
+                }
+                fn add_layer(&mut self, name: String, kind: d::LayerKind) -> d::Layer {
+                    handle(Transaction::add_layer(
+                        self,
+                        &name,
+                        kind == d::LayerKind::Raster,
+                    ))
+                }
+                fn layer_info(&mut self, layer: d::Layer) -> d::LayerInfo {
+                    let id = id(layer);
+                    let summary = Transaction::layers(self).into_iter().find(|l| l.id == id);
+                    match summary {
+                        Some(l) => d::LayerInfo {
                             id: l.id,
                             name: l.name,
                             kind: if l.is_raster {
@@ -294,51 +326,54 @@ macro_rules! impl_document_host {
                             },
                             visible: l.visible,
                             size: l.size,
-                        })
-                        .collect()
+                        },
+                        // Handles are made only for layers of this document.
+                        None => d::LayerInfo {
+                            id,
+                            name: String::new(),
+                            kind: d::LayerKind::Vector,
+                            visible: false,
+                            size: (0, 0),
+                        },
+                    }
                 }
-                fn selection(&mut self) -> Vec<u64> {
-                    Transaction::selection(self)
-                }
-                fn selection_bounds(&mut self) -> Option<t::Rect> {
-                    Transaction::selection_bounds(self).map(rect_out)
-                }
-                fn read_raster(&mut self, layer: u64) -> Result<t::Image, d::DocumentError> {
+                fn layer_read_raster(
+                    &mut self,
+                    layer: d::Layer,
+                ) -> Result<t::Image, d::DocumentError> {
                     let (width, height, pixels) =
-                        Transaction::read_raster(self, layer).map_err(err_out)?;
+                        Transaction::read_raster(self, id(layer)).map_err(err_out)?;
                     Ok(t::Image {
                         width,
                         height,
                         pixels,
                     })
                 }
-                fn list_shapes(
+                fn layer_shapes(
                     &mut self,
-                    layer: u64,
+                    layer: d::Layer,
                 ) -> Result<Vec<(u64, d::Shape)>, d::DocumentError> {
-                    let shapes = Transaction::list_shapes(self, layer).map_err(err_out)?;
+                    let shapes = Transaction::list_shapes(self, id(layer)).map_err(err_out)?;
                     Ok(shapes
                         .into_iter()
                         .map(|(id, s)| (id, shape_out(s)))
                         .collect())
                 }
-                fn add_layer(&mut self, name: String, kind: d::LayerKind) -> u64 {
-                    Transaction::add_layer(self, &name, kind == d::LayerKind::Raster)
-                }
-                fn add_shape(
+                fn layer_add_shape(
                     &mut self,
-                    layer: u64,
+                    layer: d::Layer,
                     shape: d::Shape,
                 ) -> Result<u64, d::DocumentError> {
-                    Transaction::add_shape(self, layer, shape_in(shape)).map_err(err_out)
+                    Transaction::add_shape(self, id(layer), shape_in(shape)).map_err(err_out)
                 }
-                fn update_shape(
+                fn layer_update_shape(
                     &mut self,
-                    layer: u64,
-                    id: u64,
+                    layer: d::Layer,
+                    shape_id: u64,
                     shape: d::Shape,
                 ) -> Result<(), d::DocumentError> {
-                    Transaction::update_shape(self, layer, id, shape_in(shape)).map_err(err_out)
+                    Transaction::update_shape(self, id(layer), shape_id, shape_in(shape))
+                        .map_err(err_out)
                 }
             }
         };

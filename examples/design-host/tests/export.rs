@@ -108,7 +108,7 @@ fn without_a_grant_the_exporter_cannot_write_at_all() {
     // A host may start it anyway with the folder as an optional request: it
     // starts, and writing fails inside the guest.
     let optional = airlock::Manifest::from_toml(
-        "name = \"svg-export\"\nversion = \"0.1.0\"\nworld = \"airlock:design/exporter@0.1.0\"\n\
+        "name = \"svg-export\"\nversion = \"0.1.0\"\nworld = \"airlock:design/exporter@0.2.0\"\n\
          [[capability]]\nkind = \"directory\"\npath = \"/out\"\naccess = \"read-write\"\n\
          reason = \"writes the SVG\"\nrequired = false\n",
         "test",

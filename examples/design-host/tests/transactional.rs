@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use airlock::{Launcher, PluginConfig};
 use airlock_example_design_host::document::{Document, LayerKind, Rect, Shape};
+use airlock_example_design_host::plugins::tool::design::document::{Host, Layer};
 use airlock_example_design_host::plugins::tool::{self, Tool};
 use airlock_example_design_host::transaction::{self, DocError, Transaction};
 
@@ -186,34 +187,37 @@ impl tool::design::document::Host for KillMidCall<'_> {
     fn canvas_size(&mut self) -> (u32, u32) {
         self.tx.canvas_size()
     }
-    fn list_layers(&mut self) -> Vec<tool::design::document::LayerInfo> {
-        tool::design::document::Host::list_layers(self.tx)
+    fn layers(&mut self) -> Vec<Layer> {
+        Host::layers(self.tx)
     }
-    fn selection(&mut self) -> Vec<u64> {
-        self.tx.selection()
+    fn selection(&mut self) -> Vec<Layer> {
+        Host::selection(self.tx)
     }
     fn selection_bounds(&mut self) -> Option<tool::design::types::Rect> {
-        tool::design::document::Host::selection_bounds(self.tx)
+        Host::selection_bounds(self.tx)
     }
-    fn read_raster(
+    fn add_layer(&mut self, name: String, kind: tool::design::document::LayerKind) -> Layer {
+        Host::add_layer(self.tx, name, kind)
+    }
+    fn layer_info(&mut self, layer: Layer) -> tool::design::document::LayerInfo {
+        Host::layer_info(self.tx, layer)
+    }
+    fn layer_read_raster(
         &mut self,
-        layer: u64,
+        layer: Layer,
     ) -> Result<tool::design::types::Image, tool::design::document::DocumentError> {
-        tool::design::document::Host::read_raster(self.tx, layer)
+        Host::layer_read_raster(self.tx, layer)
     }
-    fn list_shapes(
+    fn layer_shapes(
         &mut self,
-        layer: u64,
+        layer: Layer,
     ) -> Result<Vec<(u64, tool::design::document::Shape)>, tool::design::document::DocumentError>
     {
-        tool::design::document::Host::list_shapes(self.tx, layer)
+        Host::layer_shapes(self.tx, layer)
     }
-    fn add_layer(&mut self, name: String, kind: tool::design::document::LayerKind) -> u64 {
-        tool::design::document::Host::add_layer(self.tx, name, kind)
-    }
-    fn add_shape(
+    fn layer_add_shape(
         &mut self,
-        layer: u64,
+        layer: Layer,
         shape: tool::design::document::Shape,
     ) -> Result<u64, tool::design::document::DocumentError> {
         self.add_shape_calls += 1;
@@ -224,15 +228,15 @@ impl tool::design::document::Host for KillMidCall<'_> {
                 .expect("run kill");
             assert!(status.success(), "kill -KILL {} failed", self.runner);
         }
-        tool::design::document::Host::add_shape(self.tx, layer, shape)
+        Host::layer_add_shape(self.tx, layer, shape)
     }
-    fn update_shape(
+    fn layer_update_shape(
         &mut self,
-        layer: u64,
+        layer: Layer,
         id: u64,
         shape: tool::design::document::Shape,
     ) -> Result<(), tool::design::document::DocumentError> {
-        tool::design::document::Host::update_shape(self.tx, layer, id, shape)
+        Host::layer_update_shape(self.tx, layer, id, shape)
     }
 }
 

@@ -56,11 +56,12 @@ fn inspect_shows_the_stamp_the_manifest_and_every_function() {
     let (code, out, err) = airlock(&["inspect", s(&plugin("svg_export"))], &cache);
     assert_eq!(code, 0, "{out}{err}");
     for needle in [
-        "world      airlock:design/exporter@0.1.0 (stamped by the guest SDK)",
-        "manifest   svg-export 0.1.0",
+        "world      airlock:design/exporter@0.2.0 (stamped by the guest SDK)",
+        "manifest   svg-export 0.2.0",
         "write access to /out (required): writes the exported SVG",
-        "airlock:design/document@0.1.0",
-        "list-layers: func() -> list<layer-info>",
+        "airlock:design/document@0.2.0",
+        "layers: func() -> list<own<layer>>",
+        "[method]layer.shapes: func(self: borrow<layer>) -> result<list<tuple<shape-id, shape>>, document-error>",
         "save: func(file-name: string) -> result<u64, string>",
         "Airlock's plugin services",
     ] {
@@ -72,7 +73,7 @@ fn inspect_shows_the_stamp_the_manifest_and_every_function() {
     let (code, out, _) = airlock(&["inspect", s(&copy)], &cache);
     assert_eq!(code, 0);
     assert!(
-        out.contains("manifest   svg-export 0.1.0 (embedded)"),
+        out.contains("manifest   svg-export 0.2.0 (embedded)"),
         "{out}"
     );
     let (_, out, _) = airlock(&["inspect", s(&plugin("test_roundtrip"))], &cache);
@@ -125,7 +126,7 @@ fn check_accepts_a_fitting_world_and_explains_a_misfit() {
     let (code, out, err) = airlock(&args, &cache);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("fits world airlock:design/filter@0.1.0"),
+        out.contains("fits world airlock:design/filter@0.2.0"),
         "{out}"
     );
     assert!(out.contains("exports: apply, describe"), "{out}");
@@ -137,12 +138,12 @@ fn check_accepts_a_fitting_world_and_explains_a_misfit() {
     let (code, out, err) = airlock(&args, &cache);
     assert_eq!(code, 1, "{out}{err}");
     assert!(
-        err.contains("does not fit world airlock:design/tool@0.1.0"),
+        err.contains("does not fit world airlock:design/tool@0.2.0"),
         "{err}"
     );
     assert!(
-        err.contains("note: the component is stamped for airlock:design/filter@0.1.0")
-            || out.contains("note: the component is stamped for airlock:design/filter@0.1.0"),
+        err.contains("note: the component is stamped for airlock:design/filter@0.2.0")
+            || out.contains("note: the component is stamped for airlock:design/filter@0.2.0"),
         "{out}{err}"
     );
     assert!(err.contains("the world requires export `run`"), "{err}");
@@ -162,12 +163,12 @@ fn check_accepts_a_fitting_world_and_explains_a_misfit() {
     );
 
     // Stamped for another version of the world: refused, as a host would.
-    let newer = cache.join("invert-from-0.2.wasm");
+    let newer = cache.join("invert-from-0.3.wasm");
     std::fs::write(
         &newer,
         airlock_testkit::restamped(
             &std::fs::read(&invert).unwrap(),
-            "airlock:design/filter@0.2.0",
+            "airlock:design/filter@0.3.0",
         ),
     )
     .unwrap();
@@ -177,7 +178,7 @@ fn check_accepts_a_fitting_world_and_explains_a_misfit() {
     let (code, _, err) = airlock(&args, &cache);
     assert_eq!(code, 1);
     assert!(
-        err.contains("its stamp says: the plugin was built for airlock:design/filter@0.2.0, this host serves airlock:design/filter@0.1.0"),
+        err.contains("its stamp says: the plugin was built for airlock:design/filter@0.3.0, this host serves airlock:design/filter@0.2.0"),
         "{err}"
     );
 

@@ -30,12 +30,12 @@ impl Guest for Grid {
             return Err(ToolError::NothingSelected);
         };
 
-        let layers = document::list_layers();
+        // The topmost selected vector layer, else a new one.
         let target = selection
-            .iter()
-            .copied()
-            .find(|id| layers.iter().any(|l| l.id == *id && l.kind == LayerKind::Vector))
+            .into_iter()
+            .find(|layer| layer.info().kind == LayerKind::Vector)
             .unwrap_or_else(|| document::add_layer("Grid", LayerKind::Vector));
+        let target_id = target.info().id;
 
         let gap = gap as f32;
         let cell_w = (bounds.width - gap * (cols as f32 - 1.0)) / cols as f32;
@@ -62,12 +62,12 @@ impl Guest for Grid {
                     stroke: Some(stroke),
                     flags: ShapeFlags::CLOSED,
                 };
-                document::add_shape(target, &shape).map_err(ToolError::Document)?;
+                target.add_shape(&shape).map_err(ToolError::Document)?;
                 added += 1;
             }
         }
-        airlock_guest::info!("grid: added {added} shapes to layer {target}");
-        Ok(format!("added {added} shapes to layer {target}"))
+        airlock_guest::info!("grid: added {added} shapes to layer {target_id}");
+        Ok(format!("added {added} shapes to layer {target_id}"))
     }
 }
 

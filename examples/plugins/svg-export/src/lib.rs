@@ -23,24 +23,24 @@ impl Guest for SvgExport {
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#
         );
         let mut shapes = 0;
-        for layer in document::list_layers() {
-            if !layer.visible {
+        for layer in document::layers() {
+            let info = layer.info();
+            if !info.visible {
                 continue;
             }
-            let name = escape(&layer.name);
-            match layer.kind {
+            let name = escape(&info.name);
+            match info.kind {
                 LayerKind::Raster => {
-                    let (lw, lh) = layer.size;
+                    let (lw, lh) = info.size;
                     let _ = writeln!(
                         out,
                         "  <!-- raster layer {} \"{name}\" ({lw}×{lh}) not embedded -->",
-                        layer.id
+                        info.id
                     );
                 }
                 LayerKind::Vector => {
-                    let list =
-                        document::list_shapes(layer.id).map_err(|e| format!("layer {}: {e:?}", layer.id))?;
-                    let _ = writeln!(out, r#"  <g id="layer-{}" data-name="{name}">"#, layer.id);
+                    let list = layer.shapes().map_err(|e| format!("layer {}: {e:?}", info.id))?;
+                    let _ = writeln!(out, r#"  <g id="layer-{}" data-name="{name}">"#, info.id);
                     for (id, shape) in list {
                         if shape.flags.contains(ShapeFlags::HIDDEN) {
                             continue;

@@ -42,7 +42,7 @@ fn a_filter_plugin_is_not_a_roundtrip_plugin() {
         airlock_testkit::roundtrip::Roundtrip::start(&test_runner(), config.clone()).unwrap_err();
     assert!(
         matches!(&err, Error::WorldMismatch { detail, .. }
-            if detail.contains("built for world `airlock:design/filter@0.1.0`, not `airlock:test/roundtrip@0.1.0`")),
+            if detail.contains("built for world `airlock:design/filter@0.2.0`, not `airlock:test/roundtrip@0.1.0`")),
         "{err:?}"
     );
     // …and were it stamped otherwise, its exports would.
