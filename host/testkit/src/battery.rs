@@ -68,21 +68,7 @@ impl roundtrip::test::host_calls::Host for PingHost {
     }
     fn note(&mut self, _: String) {}
 
-    fn tally_new(&mut self, start: u32) -> roundtrip::test::host_calls::Tally {
-        self.tallies.make(start)
-    }
-    fn tally_add(&mut self, tally: roundtrip::test::host_calls::Tally, n: u32) -> u32 {
-        self.tallies.add(tally, n)
-    }
-    fn tally_total(&mut self, tally: roundtrip::test::host_calls::Tally) -> u32 {
-        self.tallies.total(tally)
-    }
-    fn tallies(&mut self, n: u32) -> Vec<roundtrip::test::host_calls::Tally> {
-        (0..n).map(|i| self.tallies.make(100 + i)).collect()
-    }
-    fn drop_tally(&mut self, tally: roundtrip::test::host_calls::Tally) {
-        self.tallies.drop_tally(tally)
-    }
+    crate::tally_methods!();
 }
 
 impl Battery {

@@ -86,6 +86,29 @@ pub fn restamped(component: &[u8], stamp: &str) -> Vec<u8> {
     out
 }
 
+/// The `tally` methods of `roundtrip::test::host_calls::Host`, for a host
+/// type with a `tallies: Tallies` field.
+#[macro_export]
+macro_rules! tally_methods {
+    () => {
+        fn tally_new(&mut self, start: u32) -> $crate::roundtrip::test::host_calls::Tally {
+            self.tallies.make(start)
+        }
+        fn tally_add(&mut self, tally: $crate::roundtrip::test::host_calls::Tally, n: u32) -> u32 {
+            self.tallies.add(tally, n)
+        }
+        fn tally_total(&mut self, tally: $crate::roundtrip::test::host_calls::Tally) -> u32 {
+            self.tallies.total(tally)
+        }
+        fn tallies(&mut self, n: u32) -> Vec<$crate::roundtrip::test::host_calls::Tally> {
+            (0..n).map(|i| self.tallies.make(100 + i)).collect()
+        }
+        fn drop_tally(&mut self, tally: $crate::roundtrip::test::host_calls::Tally) {
+            self.tallies.drop_tally(tally)
+        }
+    };
+}
+
 /// The host's side of the roundtrip world's `tally` resource: counters by
 /// handle number, and a record of every handle made and dropped.
 #[derive(Debug, Default)]
