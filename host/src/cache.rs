@@ -72,6 +72,16 @@ impl ArtifactCache {
     /// Opens (creating if needed) a cache in `dir`, with its key in
     /// `dir/key`: 32 random bytes made on first use, readable only by this
     /// user. A key file of the wrong size or readable by others is refused.
+    /// Where a host keeps its cache unless told otherwise:
+    /// `$XDG_CACHE_HOME/airlock`, else `~/.cache/airlock`; `None` without either.
+    pub fn default_dir() -> Option<PathBuf> {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+        Some(base.join("airlock"))
+    }
+
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
         let dir = dir.into();
         create_private_dir(&dir)?;

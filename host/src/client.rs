@@ -7,7 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crate::error::Result;
 use crate::launcher::Launcher;
-use crate::plugin::{Plugin, PluginConfig};
+use crate::plugin::{Plugin, PluginConfig, lock};
 
 /// A typed client of a plugin, as `airlock::bindgen!` generates one per world.
 pub trait Client: Send + Sized + 'static {
@@ -112,14 +112,14 @@ impl<C: Client> PluginPool<C> {
         // started from running at all.
         let task = tokio::task::spawn_blocking(move || {
             {
-                let mut phase = lock_phase(&phase);
+                let mut phase = lock(&phase);
                 if *phase == Phase::Cancelled {
                     return None;
                 }
                 *phase = Phase::Running;
             }
             let result = f(lease.client.as_mut().expect("held until the lease drops"));
-            *lock_phase(&phase) = Phase::Done;
+            *lock(&phase) = Phase::Done;
             Some(result)
         });
         let result = task.await;
@@ -138,11 +138,7 @@ impl<C: Client> PluginPool<C> {
     /// they come back.
     pub fn reload(&self, launcher: &Launcher, config: PluginConfig) -> Result<()> {
         // One reload at a time: the last one called is the one that stays.
-        let _reloading = self
-            .shared
-            .reloading
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let _reloading = lock(&self.shared.reloading);
         let size = self.shared.lock().size;
         let fresh = start_all(launcher, &config, size)?;
         let old = {
@@ -181,7 +177,7 @@ fn start_all<C: Client>(launcher: &Launcher, config: &PluginConfig, size: usize)
 
 impl<C: Client> Shared<C> {
     fn lock(&self) -> MutexGuard<'_, State<C>> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.state)
     }
 
     fn try_take(&self) -> Option<(u64, C)> {
@@ -251,10 +247,6 @@ enum Phase {
     Cancelled,
 }
 
-fn lock_phase(phase: &Mutex<Phase>) -> MutexGuard<'_, Phase> {
-    phase.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// Cancels an async call whose future is dropped: before it started, it will
 /// not start; while it runs, its runner is killed; once done, nothing.
 struct AbortOnDrop {
@@ -264,7 +256,7 @@ struct AbortOnDrop {
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        let mut phase = lock_phase(&self.phase);
+        let mut phase = lock(&self.phase);
         match *phase {
             Phase::Pending => *phase = Phase::Cancelled,
             // Under the lock: the call cannot finish and hand its client to
@@ -279,7 +271,7 @@ impl Drop for AbortOnDrop {
 
 impl<C> std::fmt::Debug for PluginPool<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = lock(&self.shared.state);
         f.debug_struct("PluginPool")
             .field("plugin", &state.config.name())
             .field("idle", &state.idle.len())

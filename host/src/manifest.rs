@@ -263,18 +263,20 @@ impl Manifest {
     /// The manifest the guest SDK embedded in `component` (its crate's
     /// `airlock.toml`), if any; `origin` names the component in errors.
     pub fn embedded(component: &[u8], origin: &str) -> Result<Option<Self>> {
-        let Some(data) = airlock_runner::stamp::custom_section(
-            component,
-            airlock_runner::stamp::MANIFEST_SECTION,
-        ) else {
-            return Ok(None);
-        };
+        airlock_runner::stamp::sections(component)
+            .manifest
+            .map(|text| Self::from_section(&text, origin))
+            .transpose()
+    }
+
+    /// Parses the bytes of an embedded manifest section of `origin`.
+    pub(crate) fn from_section(text: &[u8], origin: &str) -> Result<Self> {
         let origin = format!("embedded in {origin}");
-        let text = String::from_utf8(data).map_err(|_| Error::Manifest {
+        let text = std::str::from_utf8(text).map_err(|_| Error::Manifest {
             origin: origin.clone(),
             detail: "it is not UTF-8 text".into(),
         })?;
-        Self::from_toml(&text, &origin).map(Some)
+        Self::from_toml(text, &origin)
     }
 
     pub fn path_beside(component: impl AsRef<Path>) -> PathBuf {

@@ -48,7 +48,17 @@ pub struct PluginConfig {
     name: String,
     component: Arc<[u8]>,
     policy: Policy,
-    manifest: Option<Arc<Manifest>>,
+    manifest: ManifestSource,
+}
+
+/// Which manifest a plugin is started with.
+#[derive(Debug, Clone)]
+enum ManifestSource {
+    /// The one the component carries, if any.
+    Embedded,
+    Given(Arc<Manifest>),
+    /// None at all, not even the component's own: see [`PluginConfig::ignore_manifest`].
+    Ignored,
 }
 
 impl PluginConfig {
@@ -59,7 +69,7 @@ impl PluginConfig {
             name: name.into(),
             component: component.into(),
             policy: Policy::default(),
-            manifest: None,
+            manifest: ManifestSource::Embedded,
         }
     }
 
@@ -74,22 +84,35 @@ impl PluginConfig {
             path: path.display().to_string(),
             source,
         })?;
-        let manifest = Manifest::beside(path)?;
-        Ok(Self {
-            manifest: manifest.map(Arc::new),
-            ..Self::new(name, bytes)
+        let config = Self::new(name, bytes);
+        Ok(match Manifest::beside(path)? {
+            Some(manifest) => config.manifest(manifest),
+            None => config,
         })
     }
 
     /// Sets the plugin's manifest: what it asks for, reviewed against the
     /// policy when the plugin starts.
     pub fn manifest(mut self, manifest: Manifest) -> Self {
-        self.manifest = Some(Arc::new(manifest));
+        self.manifest = ManifestSource::Given(Arc::new(manifest));
         self
     }
 
+    /// Starts the plugin without reviewing any manifest, not even the one
+    /// the component carries: for tools that only compile a plugin (its
+    /// requests are for running it), never for running plugins.
+    pub fn ignore_manifest(mut self) -> Self {
+        self.manifest = ManifestSource::Ignored;
+        self
+    }
+
+    /// The manifest given or read from beside the component (not the
+    /// embedded one, which is read when the plugin starts).
     pub fn get_manifest(&self) -> Option<&Manifest> {
-        self.manifest.as_deref()
+        match &self.manifest {
+            ManifestSource::Given(m) => Some(m),
+            ManifestSource::Embedded | ManifestSource::Ignored => None,
+        }
     }
 
     /// Replaces the whole policy.
@@ -176,7 +199,7 @@ struct AbortShared {
     requested: AtomicBool,
 }
 
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -378,9 +401,11 @@ impl Plugin {
                 ),
             });
         }
+        // Stamp and embedded manifest, in one pass over the component.
+        let sections = airlock_runner::stamp::sections(&config.component);
         if world.name != crate::dynamic::DYNAMIC.name
-            && let Some(stamp) = airlock_runner::stamp::world_stamp(&config.component)
-            && let Err(detail) = airlock_runner::stamp::check_stamp(&stamp, world.name)
+            && let Some(stamp) = &sections.stamp
+            && let Err(detail) = airlock_runner::stamp::check_stamp(stamp, world.name)
         {
             return Err(Error::WorldMismatch {
                 plugin: config.name.clone(),
@@ -388,11 +413,17 @@ impl Plugin {
                 detail,
             });
         }
-        let embedded = match &config.manifest {
-            Some(_) => None,
-            None => Manifest::embedded(&config.component, &config.name)?,
+        let manifest = match &config.manifest {
+            ManifestSource::Given(m) => Some(m.clone()),
+            ManifestSource::Embedded => sections
+                .manifest
+                .as_deref()
+                .map(|text| Manifest::from_section(text, &config.name))
+                .transpose()?
+                .map(Arc::new),
+            ManifestSource::Ignored => None,
         };
-        let optional_refusals = match config.manifest.as_deref().or(embedded.as_ref()) {
+        let optional_refusals = match &manifest {
             Some(manifest) => review_manifest(&config, manifest, world)?,
             None => Vec::new(),
         };
@@ -822,20 +853,13 @@ impl Plugin {
             outcome = tracing::field::Empty,
         );
         let _entered = span.enter();
-        if self.abort.requested.swap(false, Ordering::AcqRel) {
-            // Aborted while no call was in flight: that runner is dead; this
-            // call starts a fresh one.
-            self.kill();
-            self.aborted_runner = true;
-        }
+        // Aborted while no call was in flight: that runner is dead; this call
+        // starts a fresh one.
+        self.retire_aborted_runner();
         let started = Instant::now();
         let mut result = self.call_inner(func, function, args, imports);
-        if self.abort.requested.swap(false, Ordering::AcqRel) {
-            // The runner was killed (perhaps just after it answered): reap
-            // it, so that the next call starts a fresh one.
-            self.kill();
-            self.aborted_runner = true;
-            self.last_failure = Some("aborted".into());
+        // Killed during the call (perhaps just after it answered).
+        if self.retire_aborted_runner() {
             // Whatever the dying runner looked like, the caller asked for it.
             if result.is_err() {
                 result = Err(Error::Cancelled {
@@ -857,6 +881,20 @@ impl Plugin {
         span.record("duration_us", took.as_micros() as u64);
         span.record("outcome", outcome);
         result
+    }
+
+    /// If an abort was requested, reaps its runner so that the next call
+    /// starts a fresh one, not counted against the restart budget; true if
+    /// there was one. (A plain load first: no atomic write on every call.)
+    fn retire_aborted_runner(&mut self) -> bool {
+        let requested = &self.abort.requested;
+        if !(requested.load(Ordering::Acquire) && requested.swap(false, Ordering::AcqRel)) {
+            return false;
+        }
+        self.kill();
+        self.aborted_runner = true;
+        self.last_failure = Some("aborted".into());
+        true
     }
 
     /// What this plugin's calls have done so far.
@@ -892,6 +930,8 @@ impl Plugin {
         }
         // One deadline for the whole call: sending, the guest's work, the
         // host's import calls, the result.
+        // (Read now, not when the call began: starting a replacement runner
+        // must not eat into the guest's time.)
         let deadline = Instant::now() + self.config.policy.deadline + self.config.policy.grace;
         let runner = self.runner.as_mut().expect("ensured");
         let sent = if into_rings {

@@ -25,17 +25,9 @@ struct Args {
     cache: Option<PathBuf>,
 }
 
-fn default_cache() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("airlock"))
-}
-
 fn parse_args() -> Result<Args> {
     let (mut plugins, mut out) = (None, None);
-    let mut cache = default_cache();
+    let mut cache = ArtifactCache::default_dir();
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         match arg.to_str() {

@@ -125,6 +125,23 @@ fn drop_function(name: &str, resource: TypeId) -> &'static wit_parser::Function 
     }))
 }
 
+/// A world's full name, `namespace:package/world@version` (the version when
+/// its package has one), as stamps, handshakes and messages spell it.
+pub fn world_name(resolve: &Resolve, world: WorldId) -> String {
+    let w = &resolve.worlds[world];
+    match w.package {
+        Some(pkg) => {
+            let n = &resolve.packages[pkg].name;
+            let mut s = format!("{}:{}/{}", n.namespace, n.name, w.name);
+            if let Some(v) = &n.version {
+                s.push_str(&format!("@{v}"));
+            }
+            s
+        }
+        None => w.name.clone(),
+    }
+}
+
 /// Whether `f` is a resource's drop function, made by [`drop_function`].
 pub(crate) fn is_drop(f: &wit_parser::Function) -> bool {
     f.name.starts_with("[resource-drop]")
@@ -308,18 +325,7 @@ impl<'a> Generator<'a> {
     }
 
     pub fn world_name(&self) -> String {
-        let world = &self.resolve.worlds[self.world];
-        match world.package {
-            Some(pkg) => {
-                let n = &self.resolve.packages[pkg].name;
-                let mut s = format!("{}:{}/{}", n.namespace, n.name, world.name);
-                if let Some(v) = &n.version {
-                    s.push_str(&format!("@{v}"));
-                }
-                s
-            }
-            None => world.name.clone(),
-        }
+        world_name(self.resolve, self.world)
     }
 
     /// Rejects what the wire cannot carry yet, naming the offending type.

@@ -44,22 +44,7 @@ impl World {
 
     /// `package:name/world@version`.
     pub fn name(&self) -> String {
-        let world = &self.resolve.worlds[self.id];
-        match world.package {
-            Some(p) => {
-                let package = &self.resolve.packages[p].name;
-                let version = package
-                    .version
-                    .as_ref()
-                    .map(|v| format!("@{v}"))
-                    .unwrap_or_default();
-                format!(
-                    "{}:{}/{}{version}",
-                    package.namespace, package.name, world.name
-                )
-            }
-            None => world.name.clone(),
-        }
+        airlock_bindgen::world_name(&self.resolve, self.id)
     }
 }
 
@@ -101,15 +86,7 @@ pub fn check(component: &Decoded, world: &World) -> Report {
             ));
             continue;
         };
-        if compare(
-            &mut report.problems,
-            "export",
-            name,
-            wanted,
-            have,
-            "the world requires",
-            "the component exports",
-        ) {
+        if compare(&mut report.problems, "export", name, wanted, have, &EXPORT) {
             report.exports_matched.push(name.clone());
         }
     }
@@ -128,34 +105,60 @@ pub fn check(component: &Decoded, world: &World) -> Report {
             continue;
         };
         // The component may use fewer functions than the world offers, not more.
-        if compare_subset(&mut report.problems, name, needed, offered) {
+        if compare(
+            &mut report.problems,
+            "import",
+            name,
+            needed,
+            offered,
+            &IMPORT,
+        ) {
             report.imports_from_world.push(name.clone());
         }
     }
     report
 }
 
-/// Reports the differences between what the world wants and what the
-/// component has for one export; true if they agree.
+/// Who asks and who answers, for the messages of one direction.
+struct Roles {
+    wants: &'static str,
+    has: &'static str,
+    answerer: &'static str,
+}
+
+/// Exports: the world asks, the component answers.
+const EXPORT: Roles = Roles {
+    wants: "the world requires",
+    has: "the component exports",
+    answerer: "the component",
+};
+
+/// Imports: the component asks, the world answers.
+const IMPORT: Roles = Roles {
+    wants: "the component expects",
+    has: "the world provides",
+    answerer: "the world",
+};
+
+/// Reports how `have` falls short of `wanted` for the item `name`; true if it
+/// does not. Every function `wanted` names must be in `have` with the same
+/// structural signature; `have` may hold more.
 fn compare(
     problems: &mut Vec<String>,
     what: &str,
     name: &str,
     wanted: &Item,
     have: &Item,
-    wanted_by: &str,
-    had_by: &str,
+    roles: &Roles,
 ) -> bool {
     let before = problems.len();
+    let Roles {
+        wants, answerer, ..
+    } = roles;
     match (wanted, have) {
-        (Item::Function(w), Item::Function(h)) => differs(
-            problems,
-            &format!("{what} `{name}`"),
-            w,
-            h,
-            wanted_by,
-            had_by,
-        ),
+        (Item::Function(w), Item::Function(h)) => {
+            differs(problems, &format!("{what} `{name}`"), w, h, roles)
+        }
         (Item::Interface(w), Item::Interface(h)) => {
             for (func, ws) in w {
                 match h.get(func) {
@@ -164,56 +167,20 @@ fn compare(
                         &format!("{what} `{name}`, function `{func}`"),
                         ws,
                         hs,
-                        wanted_by,
-                        had_by,
+                        roles,
                     ),
                     None => problems.push(format!(
-                        "{what} `{name}`: {wanted_by} function `{func}`, which the component lacks"
+                        "{what} `{name}`: {wants} function `{func}`, which {answerer} lacks"
                     )),
                 }
             }
         }
         (Item::Function(_), Item::Interface(_)) => problems.push(format!(
-            "{what} `{name}`: {wanted_by} a function, the component has an interface"
+            "{what} `{name}`: {wants} a function, {answerer} has an interface"
         )),
         (Item::Interface(_), Item::Function(_)) => problems.push(format!(
-            "{what} `{name}`: {wanted_by} an interface, the component has a function"
+            "{what} `{name}`: {wants} an interface, {answerer} has a function"
         )),
-    }
-    problems.len() == before
-}
-
-fn compare_subset(problems: &mut Vec<String>, name: &str, needed: &Item, offered: &Item) -> bool {
-    let before = problems.len();
-    match (needed, offered) {
-        (Item::Interface(n), Item::Interface(o)) => {
-            for (func, ns) in n {
-                match o.get(func) {
-                    Some(os) => differs(
-                        problems,
-                        &format!("import `{name}`, function `{func}`"),
-                        os,
-                        ns,
-                        "the world provides",
-                        "the component expects",
-                    ),
-                    None => problems.push(format!(
-                        "import `{name}`: the component calls `{func}`, which the world's interface lacks"
-                    )),
-                }
-            }
-        }
-        (n, o) => {
-            compare(
-                problems,
-                "import",
-                name,
-                o,
-                n,
-                "the world provides",
-                "the component expects",
-            );
-        }
     }
     problems.len() == before
 }
@@ -223,19 +190,15 @@ fn differs(
     what: &str,
     wanted: &Signature,
     have: &Signature,
-    wanted_by: &str,
-    had_by: &str,
+    Roles { wants, has, .. }: &Roles,
 ) {
     if wanted.structural != have.structural {
         let detail = if wanted.readable != have.readable {
-            format!(
-                "{wanted_by} `{}`, {had_by} `{}`",
-                wanted.readable, have.readable
-            )
+            format!("{wants} `{}`, {has} `{}`", wanted.readable, have.readable)
         } else {
             // Same names, different definitions: show the structure.
             format!(
-                "the types differ inside: {wanted_by} `{}`, {had_by} `{}`",
+                "the types differ inside: {wants} `{}`, {has} `{}`",
                 wanted.structural, have.structural
             )
         };

@@ -161,10 +161,7 @@ fn main() -> ExitCode {
 
 fn inspect(path: &std::path::Path, common: &Common) -> Result<(), Failure> {
     let component = Decoded::read(path)?;
-    let policy = match &common.policy {
-        Some(_) => Some(run::policy(common)?),
-        None => None,
-    };
+    let policy = run::policy(common)?;
     println!(
         "component  {} ({} bytes, blake3 {})",
         path.display(),
@@ -270,10 +267,7 @@ fn check(
     common: &Common,
 ) -> Result<(), Failure> {
     let component = Decoded::read(path)?;
-    let policy = match &common.policy {
-        Some(_) => Some(run::policy(common)?),
-        None => None,
-    };
+    let policy = run::policy(common)?;
     let world = check::World::load(wit, world)?;
     let mut report = check::check(&component, &world);
     let name = world.name();

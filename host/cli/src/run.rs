@@ -10,18 +10,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::component::Decoded;
 use crate::{CacheArgs, Common, Failure};
 
-pub fn policy(common: &Common) -> Result<Policy, Failure> {
-    match &common.policy {
-        Some(path) => Policy::from_file(path).map_err(|e| Failure::Input(e.into())),
-        None => Ok(Policy::default()),
-    }
-}
-
-fn default_cache() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("airlock"))
+/// The policy given with `--policy`, if one was.
+pub fn policy(common: &Common) -> Result<Option<Policy>, Failure> {
+    common
+        .policy
+        .as_ref()
+        .map(|path| Policy::from_file(path).map_err(failure))
+        .transpose()
 }
 
 fn launcher(cache: &CacheArgs, required: bool) -> Result<Launcher, Failure> {
@@ -36,7 +31,7 @@ fn launcher(cache: &CacheArgs, required: bool) -> Result<Launcher, Failure> {
         }
         (_, true) => return Ok(launcher),
         (Some(dir), false) => dir.clone(),
-        (None, false) => match default_cache() {
+        (None, false) => match ArtifactCache::default_dir() {
             Some(dir) => dir,
             None if required => {
                 return Err(Failure::Input(anyhow!(
@@ -58,15 +53,8 @@ fn plugin_name(path: &Path) -> String {
         .unwrap_or_else(|| "plugin".into())
 }
 
-/// The component with its manifest (beside it, else embedded) under `policy`.
-fn config(path: &Path, policy: &Policy) -> Result<PluginConfig, Failure> {
-    PluginConfig::from_file(plugin_name(path), path)
-        .map(|c| c.policy(policy.clone()))
-        .map_err(failure)
-}
-
 /// The exit code's class of an error: bad input (2) or the plugin failing (3).
-fn failure(e: airlock::Error) -> Failure {
+pub fn failure(e: airlock::Error) -> Failure {
     match e {
         airlock::Error::Manifest { .. }
         | airlock::Error::Policy { .. }
@@ -85,10 +73,16 @@ pub fn call(
     cache: &CacheArgs,
 ) -> Result<(), Failure> {
     // Decoding first gives a clear message for a file that is no component.
-    Decoded::read(path)?;
-    let policy = policy(common)?;
+    // Decoding first gives a clear message for a file that is no component.
+    let component = Decoded::read(path)?;
+    let mut config = PluginConfig::new(plugin_name(path), component.bytes)
+        .policy(policy(common)?.unwrap_or_default());
+    // As `PluginConfig::from_file` does: a manifest beside it wins over the embedded one.
+    if let Some(manifest) = airlock::Manifest::beside(path).map_err(failure)? {
+        config = config.manifest(manifest);
+    }
     let launcher = launcher(cache, false)?;
-    let mut plugin = DynamicPlugin::start(&launcher, config(path, &policy)?).map_err(failure)?;
+    let mut plugin = DynamicPlugin::start(&launcher, config).map_err(failure)?;
     match plugin.call(export, args) {
         Ok(Ok(results)) => {
             for result in results {
@@ -102,24 +96,13 @@ pub fn call(
 }
 
 pub fn compile(paths: &[PathBuf], common: &Common, cache: &CacheArgs) -> Result<(), Failure> {
-    let policy = policy(common)?;
+    let policy = policy(common)?.unwrap_or_default();
     let launcher = launcher(cache, true)?;
     // Read and check every file before compiling any.
     let components = paths
         .iter()
         .map(|p| Decoded::read(p).map(|d| (p, d.bytes)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    // Compiling needs no grants: a manifest's requests are for running.
-    let no_requests = |path: &Path| {
-        airlock::Manifest::from_toml(
-            &format!(
-                "name = {:?}\nversion = \"0.0.0\"\nworld = \"airlock:dynamic/any@0.0.0\"",
-                plugin_name(path)
-            ),
-            "compile",
-        )
-        .expect("a valid manifest")
-    };
     let bar = ProgressBar::new(components.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed_precise} {wide_msg}")
             .expect("a valid template"),
@@ -129,9 +112,10 @@ pub fn compile(paths: &[PathBuf], common: &Common, cache: &CacheArgs) -> Result<
     for (path, bytes) in components {
         bar.set_message(format!("compiling {}", path.display()));
         let started = Instant::now();
+        // Compiling needs no grants: a manifest's requests are for running.
         let config = PluginConfig::new(plugin_name(path), bytes)
             .policy(policy.clone())
-            .manifest(no_requests(path));
+            .ignore_manifest();
         let plugin = DynamicPlugin::start(&launcher, config);
         let plugin = match plugin {
             Ok(p) => p,

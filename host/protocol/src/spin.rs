@@ -65,7 +65,7 @@ impl<S: AsFd + Read> Read for SpinningReader<S> {
             }
         }
         if let Some(deadline) = self.deadline {
-            wait_readable(self.socket.as_fd(), deadline)?;
+            wait_for(self.socket.as_fd(), PollFlags::IN, deadline)?;
         }
         self.socket.read(buf)
     }
@@ -122,10 +122,6 @@ impl<S: AsFd> Write for DeadlineWriter<S> {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
-}
-
-fn wait_readable(fd: BorrowedFd<'_>, deadline: Instant) -> io::Result<()> {
-    wait_for(fd, PollFlags::IN, deadline)
 }
 
 /// Waits until `fd` is ready for `events` (or closed), failing with `TimedOut` at `deadline`.

@@ -12,9 +12,43 @@ pub const MANIFEST_SECTION: &str = "airlock:manifest";
 /// The stamp of a component (found in the component or any module inside
 /// it), if it has one. Malformed bytes have no stamp: the compiler reports them.
 pub fn world_stamp(component: &[u8]) -> Option<String> {
-    custom_section(component, STAMP_SECTION)
-        .and_then(|data| String::from_utf8(data).ok())
-        .map(|s| s.trim().to_string())
+    sections(component).stamp
+}
+
+/// What the guest SDK wrote into a component.
+#[derive(Debug, Default)]
+pub struct Sections {
+    pub stamp: Option<String>,
+    /// The embedded manifest's bytes (TOML text, unchecked).
+    pub manifest: Option<Vec<u8>>,
+}
+
+/// The stamp and the embedded manifest, in one pass over the component
+/// (the first record of the first section of each name).
+pub fn sections(component: &[u8]) -> Sections {
+    let mut found = Sections::default();
+    for payload in wasmparser::Parser::new(0).parse_all(component) {
+        let Ok(payload) = payload else { break };
+        let wasmparser::Payload::CustomSection(section) = payload else {
+            continue;
+        };
+        let record = first_record(section.data());
+        match section.name() {
+            STAMP_SECTION if found.stamp.is_none() => {
+                found.stamp = std::str::from_utf8(record)
+                    .ok()
+                    .map(|s| s.trim().to_string());
+            }
+            MANIFEST_SECTION if found.manifest.is_none() => {
+                found.manifest = Some(record.to_vec());
+            }
+            _ => {}
+        }
+        if found.stamp.is_some() && found.manifest.is_some() {
+            break;
+        }
+    }
+    found
 }
 
 /// The first record of a custom section the guest SDK wrote: records end
@@ -22,21 +56,6 @@ pub fn world_stamp(component: &[u8]) -> Option<String> {
 /// crates of a plugin write one.
 pub fn first_record(data: &[u8]) -> &[u8] {
     data.split(|b| *b == 0).next().unwrap_or_default()
-}
-
-/// The first record of the first custom section called `name` in a
-/// component or any module inside it (see [`first_record`]).
-pub fn custom_section(component: &[u8], name: &str) -> Option<Vec<u8>> {
-    for payload in wasmparser::Parser::new(0).parse_all(component) {
-        match payload {
-            Ok(wasmparser::Payload::CustomSection(section)) if section.name() == name => {
-                return Some(first_record(section.data()).to_vec());
-            }
-            Ok(_) => {}
-            Err(_) => return None,
-        }
-    }
-    None
 }
 
 /// Whether a plugin stamped `stamp` may be served as world `world` (both
