@@ -121,6 +121,14 @@ pub enum Error {
         function: String,
         detail: String,
     },
+    /// A handle to an object the plugin exported cannot be used: the
+    /// instance that made it has ended, or it belongs to another instance.
+    #[error("a resource handle passed to `{function}` of plugin `{plugin}` is stale: {detail}")]
+    StaleHandle {
+        plugin: String,
+        function: String,
+        detail: String,
+    },
 }
 
 /// Which limit a [`Error::Timeout`] hit.
@@ -164,6 +172,7 @@ impl Error {
             Error::Spawn { .. } => "spawn",
             Error::ReadComponent { .. } => "read-component",
             Error::BadArguments { .. } => "bad-arguments",
+            Error::StaleHandle { .. } => "stale-handle",
         }
     }
 
@@ -184,7 +193,8 @@ impl Error {
             | Error::Instantiate { plugin, .. }
             | Error::Spawn { plugin, .. }
             | Error::ReadComponent { plugin, .. }
-            | Error::BadArguments { plugin, .. } => Some(plugin),
+            | Error::BadArguments { plugin, .. }
+            | Error::StaleHandle { plugin, .. } => Some(plugin),
             Error::UnknownWorld { .. }
             | Error::ProtocolMismatch { .. }
             | Error::Policy { .. }

@@ -51,6 +51,7 @@ mod pool;
 
 pub use airlock_macro::bindgen;
 pub use airlock_protocol::SandboxLayers;
+pub use airlock_runner::exported::{ExportedResource, PluginResource};
 pub use airlock_runner::glue::Handle;
 pub use airlock_runner::stamp::{check_stamp, world_stamp};
 pub use cache::{ArtifactCache, CacheStats};

@@ -23,6 +23,7 @@ use airlock_protocol::{
     RunnerPolicy, SPIN, SandboxLayers, SpinningReader, ToRunner, WorldHash,
 };
 use airlock_runner::artifact_fingerprint;
+use airlock_runner::exported::{self, ResourceOwner};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -254,6 +255,9 @@ pub struct Plugin {
     abort: Arc<AbortShared>,
     /// The runner was killed by an abort: its restart is not a failure.
     aborted_runner: bool,
+    /// The current instance, as the maker of the objects it exported to the
+    /// host; replaced whenever the instance ends.
+    resources: Arc<ResourceOwner>,
 }
 
 /// How one runner start ended, short of an error.
@@ -431,6 +435,7 @@ impl Plugin {
             check_cache_not_granted(&config, cache.dir())?;
         }
         let preopens = open_preopens(&config)?;
+        let resources = ResourceOwner::new(&config.name);
         let mut plugin = Plugin {
             wire,
             preopens,
@@ -454,6 +459,7 @@ impl Plugin {
             metrics: PluginMetrics::default(),
             abort: Arc::default(),
             aborted_runner: false,
+            resources,
         };
         for (capability, reason) in optional_refusals {
             plugin.denied(capability, reason);
@@ -567,7 +573,18 @@ impl Plugin {
     fn take_runner(&mut self) -> Option<Runner> {
         let mut live = lock(&self.abort.live);
         *live = None;
+        drop(live);
+        if self.runner.is_some() {
+            self.instance_ended();
+        }
         self.runner.take()
+    }
+
+    /// The plugin's instance is gone (its runner, or a trap that makes the
+    /// runner instantiate afresh): so is every object it exported.
+    fn instance_ended(&mut self) {
+        self.resources.end();
+        self.resources = ResourceOwner::new(&self.config.name);
     }
 
     /// A handle that asks the current call to stop early.
@@ -791,6 +808,13 @@ impl Plugin {
     }
 
     fn bad_arguments(&self, function: &str, e: postcard::Error) -> Error {
+        if let Some(detail) = exported::take_refusal() {
+            return Error::StaleHandle {
+                plugin: self.config.name.clone(),
+                function: function.to_string(),
+                detail,
+            };
+        }
         Error::BadArguments {
             plugin: self.config.name.clone(),
             function: function.to_string(),
@@ -857,7 +881,11 @@ impl Plugin {
         // starts a fresh one.
         self.retire_aborted_runner();
         let started = Instant::now();
+        // Handles in the arguments are checked against this instance, and
+        // handles in the result are tied to it.
+        let context = exported::enter(&self.resources);
         let mut result = self.call_inner(func, function, args, imports);
+        drop(context);
         // Killed during the call (perhaps just after it answered).
         if self.retire_aborted_runner() {
             // Whatever the dying runner looked like, the caller asked for it.
@@ -934,6 +962,13 @@ impl Plugin {
         // must not eat into the guest's time.)
         let deadline = Instant::now() + self.config.policy.deadline + self.config.policy.grace;
         let runner = self.runner.as_mut().expect("ensured");
+        // Objects whose handles the host dropped: destroyed as the call starts.
+        let released = self.resources.take_released();
+        if !released.is_empty() {
+            if let Err(e) = runner.send(&ToRunner::Release { ids: released }, &[], deadline) {
+                return Err(self.send_failed(e, "released handles", self.config.policy.deadline));
+            }
+        }
         let sent = if into_rings {
             runner.send_encoded(&call, args, deadline)
         } else {
@@ -1023,6 +1058,14 @@ impl Plugin {
 
     fn call_failure(&mut self, function: &str, failure: CallFailure) -> Error {
         let plugin = self.config.name.clone();
+        // Every failure but a refusal of the arguments ends the instance
+        // inside the runner; the next call gets a fresh one.
+        if !matches!(
+            failure,
+            CallFailure::BadArguments(_) | CallFailure::UnknownFunction(_)
+        ) {
+            self.instance_ended();
+        }
         match failure {
             CallFailure::Trap { message, backtrace } => Error::Trap {
                 plugin,
@@ -1230,6 +1273,7 @@ impl Plugin {
 
 impl Drop for Plugin {
     fn drop(&mut self) {
+        self.resources.end();
         if let Some(mut runner) = self.take_runner() {
             // A runner gets 100 ms to take the request and exit.
             let until = Instant::now() + Duration::from_millis(100);

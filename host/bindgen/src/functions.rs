@@ -96,12 +96,31 @@ fn client_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Resul
     let doc = types::docs(&f.func.docs);
     let mut params = Vec::new();
     let mut fields = Vec::new();
+    let mut given = Vec::new();
     for p in &f.func.params {
         let name = names::snake(&p.name);
+        if types::pass(g, &p.ty) == Pass::Give {
+            // Taken by value, lent to the argument struct, handed over once
+            // the call succeeded.
+            let ty = types::owned(g, &p.ty, depth)?;
+            params.push(quote!(#name: #ty));
+            fields.push(quote!(#name: &#name,));
+            given.push(name);
+            continue;
+        }
         let ty = types::param(g, &p.ty, depth)?;
         params.push(quote!(#name: #ty));
         fields.push(quote!(#name,));
     }
+    let hand_over = if given.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            if result.is_ok() {
+                #(::airlock::PluginResource::given(#given);)*
+            }
+        }
+    };
     let (generics, host_param, dispatch) = if has_user_imports(g) {
         (
             {
@@ -119,7 +138,7 @@ fn client_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Resul
         )
     };
     let (ret_ty, call) = match &f.func.result {
-        Some(t) => {
+        Some(t) if given.is_empty() => {
             let ty = types::owned(g, t, depth)?;
             (
                 ty,
@@ -129,10 +148,29 @@ fn client_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Resul
                 },
             )
         }
-        None => (
+        Some(t) => {
+            let ty = types::owned(g, t, depth)?;
+            (
+                ty,
+                quote! {
+                    let result = self.plugin.call::<_, #fns::#ret>(#index, #wit_name, &args, #dispatch);
+                    #hand_over
+                    result.map(|ret| ret.0)
+                },
+            )
+        }
+        None if given.is_empty() => (
             quote!(()),
             quote! {
                 self.plugin.call::<_, ()>(#index, #wit_name, &args, #dispatch)
+            },
+        ),
+        None => (
+            quote!(()),
+            quote! {
+                let result = self.plugin.call::<_, ()>(#index, #wit_name, &args, #dispatch);
+                #hand_over
+                result
             },
         ),
     };
@@ -724,7 +762,7 @@ fn import_wrap(g: &Generator<'_>, f: &WireFunction<'_>, fns: &TokenStream) -> Re
         match types::pass(g, &p.ty) {
             Pass::Value => quote!(#n,),
             Pass::Slice => quote!(#n: &#n[..],),
-            Pass::Ref => quote!(#n: &#n,),
+            Pass::Ref | Pass::Give => quote!(#n: &#n,),
         }
     });
     let (ret_ty, body) = match &f.func.result {

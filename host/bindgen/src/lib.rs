@@ -245,22 +245,11 @@ impl<'a> Generator<'a> {
         use wit_parser::FunctionKind as K;
         match func.kind {
             K::Freestanding => {}
-            // Resources the host implements: methods are imports like any other.
-            K::Method(_) | K::Static(_) | K::Constructor(_) if !is_export => {}
-            K::Method(r)
-            | K::Static(r)
-            | K::Constructor(r)
-            | K::AsyncMethod(r)
-            | K::AsyncStatic(r) => bail!(
-                "world `{}` exports resource type `{}` (through `{}`); Airlock bindings support resources the host implements (in imported interfaces), not yet resources a plugin exports",
-                self.world_name(),
-                self.resolve.types[r]
-                    .name
-                    .as_deref()
-                    .unwrap_or("<anonymous>"),
-                func.name
-            ),
-            K::AsyncFreestanding => bail!(
+            // A resource's constructor, methods and statics are functions
+            // like any other: imports for resources the host implements,
+            // exports for those the plugin implements.
+            K::Method(_) | K::Static(_) | K::Constructor(_) => {}
+            K::AsyncFreestanding | K::AsyncMethod(_) | K::AsyncStatic(_) => bail!(
                 "function `{}` of world `{}` is async, which Airlock bindings do not support yet",
                 func.name,
                 self.world_name()
@@ -339,19 +328,16 @@ impl<'a> Generator<'a> {
             if !relevant {
                 continue;
             }
-            let exported_resource = |r: TypeId| match self.resolve.types[r].owner {
-                TypeOwner::Interface(i) => self.exported_interfaces.contains(&i),
-                TypeOwner::World(_) => true,
-                TypeOwner::None => false,
-            };
+            let world_resource =
+                |r: TypeId| matches!(self.resolve.types[r].owner, TypeOwner::World(_));
             let what = match &ty.kind {
-                TypeDefKind::Resource if !exported_resource(id) => continue,
+                TypeDefKind::Resource if !world_resource(id) => continue,
                 TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r))
-                    if !exported_resource(*r) =>
+                    if !world_resource(*r) =>
                 {
                     continue;
                 }
-                TypeDefKind::Resource | TypeDefKind::Handle(_) => "exported resource",
+                TypeDefKind::Resource | TypeDefKind::Handle(_) => "world-level resource",
                 TypeDefKind::Future(_) => "future",
                 TypeDefKind::Stream(_) => "stream",
                 TypeDefKind::Map(..) => "map",
@@ -359,12 +345,41 @@ impl<'a> Generator<'a> {
                 _ => continue,
             };
             bail!(
-                "world `{}` uses {what} type `{}`, which Airlock bindings do not support yet (resources the host implements, in imported interfaces, are supported; use them, or records, variants and lists)",
+                "world `{}` uses {what} type `{}`, which Airlock bindings do not support yet (resources in imported or exported interfaces are supported; use them, or records, variants and lists)",
                 self.world_name(),
                 ty.name.as_deref().unwrap_or("<anonymous>")
             );
         }
+        // `use` of an exported interface's resource from an import imports
+        // that interface too: the world then has two `brush` types (the
+        // host's and the plugin's), which these bindings cannot keep apart.
+        for id in &self.exported_interfaces {
+            let iface = &self.resolve.interfaces[*id];
+            let resource = iface
+                .types
+                .iter()
+                .find(|(_, t)| matches!(self.resolve.types[**t].kind, TypeDefKind::Resource));
+            if let (true, Some((name, _))) = (self.imported_interfaces.contains(id), resource) {
+                bail!(
+                    "world `{}` both imports and exports interface `{}` (an import uses its types), which defines resource `{name}`; Airlock bindings pass a plugin's resources only through its exports: move the types the imports need into an interface of their own",
+                    self.world_name(),
+                    iface.name.as_deref().unwrap_or("<anonymous>")
+                );
+            }
+        }
         Ok(())
+    }
+
+    /// True for a resource defined in an interface the world exports: the
+    /// plugin implements it and the host holds handles.
+    pub(crate) fn is_exported_resource(&self, id: TypeId) -> bool {
+        match self.resolve.types[id].owner {
+            TypeOwner::Interface(i) => {
+                matches!(self.resolve.types[id].kind, TypeDefKind::Resource)
+                    && self.exported_interfaces.contains(&i)
+            }
+            _ => false,
+        }
     }
 
     fn emit(&self) -> Result<TokenStream> {

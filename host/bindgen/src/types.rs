@@ -20,6 +20,10 @@ pub enum Pass {
     Slice,
     /// As `&T`.
     Ref,
+    /// By value, an `own` handle to an object the plugin exports: the
+    /// client method takes it (the plugin owns it after a successful call),
+    /// the argument struct borrows it.
+    Give,
 }
 
 /// `super::super::…` to climb from a module `depth` levels below the bindings root.
@@ -69,6 +73,13 @@ pub fn pass(g: &Generator<'_>, ty: &Type) -> Pass {
     match unalias(g, *ty) {
         Type::String => Pass::Slice,
         Type::Id(id) => match &g.resolve.types[id].kind {
+            TypeDefKind::Resource if g.is_exported_resource(id) => Pass::Give,
+            TypeDefKind::Handle(wit_parser::Handle::Own(r)) if g.is_exported_resource(*r) => {
+                Pass::Give
+            }
+            TypeDefKind::Handle(wit_parser::Handle::Borrow(r)) if g.is_exported_resource(*r) => {
+                Pass::Ref
+            }
             TypeDefKind::Enum(_)
             | TypeDefKind::Flags(_)
             | TypeDefKind::Resource
@@ -157,11 +168,34 @@ pub fn param(g: &Generator<'_>, ty: &Type, depth: usize) -> Result<TokenStream> 
             },
             _ => unreachable!("only strings and lists are passed as slices"),
         },
-        Pass::Ref => {
+        Pass::Ref | Pass::Give => {
             let t = owned(g, ty, depth)?;
             quote!(&'a #t)
         }
     })
+}
+
+/// True when a value of `ty` can hold a handle to an object the plugin
+/// exports (such values are not `Clone`: the handle is an `own`).
+pub fn holds_exported_resource(g: &Generator<'_>, ty: &Type) -> bool {
+    let Type::Id(id) = ty else {
+        return false;
+    };
+    let opt = |t: &Option<Type>| t.as_ref().is_some_and(|t| holds_exported_resource(g, t));
+    match &g.resolve.types[*id].kind {
+        TypeDefKind::Resource => g.is_exported_resource(*id),
+        TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r)) => {
+            g.is_exported_resource(*r)
+        }
+        TypeDefKind::Record(r) => r.fields.iter().any(|f| holds_exported_resource(g, &f.ty)),
+        TypeDefKind::Variant(v) => v.cases.iter().any(|c| opt(&c.ty)),
+        TypeDefKind::Tuple(t) => t.types.iter().any(|t| holds_exported_resource(g, t)),
+        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => {
+            holds_exported_resource(g, t)
+        }
+        TypeDefKind::Result(r) => opt(&r.ok) || opt(&r.err),
+        _ => false,
+    }
 }
 
 /// The path of the marker type behind resource `id`'s handle type.
@@ -253,9 +287,10 @@ pub fn type_definition(
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
+            let clone = clone_derive(g, id);
             quote! {
                 #doc
-                #[derive(Debug, Clone, PartialEq, #serde_derive)]
+                #[derive(Debug, #clone PartialEq, #serde_derive)]
                 #attrs
                 #[component(record)]
                 pub struct #ident { #(#fields)* }
@@ -284,9 +319,10 @@ pub fn type_definition(
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
+            let clone = clone_derive(g, id);
             quote! {
                 #doc
-                #[derive(Debug, Clone, PartialEq, #serde_derive)]
+                #[derive(Debug, #clone PartialEq, #serde_derive)]
                 #attrs
                 #[component(variant)]
                 pub enum #ident { #(#cases)* }
@@ -365,6 +401,21 @@ pub fn type_definition(
                 pub type #ident = #target;
             }
         }
+        TypeDefKind::Resource if g.is_exported_resource(id) => {
+            let tag = names::camel(&format!("{name}-resource"));
+            quote! {
+                #doc
+                ///
+                /// A handle to an object the plugin implements, held by the host;
+                /// dropping it releases the object (with the plugin's next call).
+                pub type #ident = ::airlock::PluginResource<#tag>;
+                #[doc(hidden)]
+                pub enum #tag {}
+                impl ::airlock::ExportedResource for #tag {
+                    const NAME: &'static str = #name;
+                }
+            }
+        }
         TypeDefKind::Resource => {
             let tag = names::camel(&format!("{name}-resource"));
             quote! {
@@ -382,6 +433,15 @@ pub fn type_definition(
             other.as_str()
         ),
     })
+}
+
+/// `Clone,` unless values of type `id` can hold an exported resource's handle.
+fn clone_derive(g: &Generator<'_>, id: TypeId) -> TokenStream {
+    if holds_exported_resource(g, &Type::Id(id)) {
+        TokenStream::new()
+    } else {
+        quote!(Clone,)
+    }
 }
 
 /// The structural spelling of a named list/option/result/tuple.

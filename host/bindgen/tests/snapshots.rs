@@ -69,10 +69,21 @@ fn resources() {
 }
 
 #[test]
-fn exported_resources_are_rejected_by_name() {
-    let err = format!("{:#}", expand("exported-resource").unwrap_err());
-    assert!(err.contains("resource type `brush`"), "{err}");
-    assert!(err.contains("not yet resources a plugin exports"), "{err}");
+fn exported_resources() {
+    check(
+        "exported-resources.rs",
+        &expand("exported-resources").unwrap(),
+    );
+}
+
+#[test]
+fn exported_resources_are_refused_in_imports() {
+    let err = format!("{:#}", expand("smuggled-resource").unwrap_err());
+    assert!(
+        err.contains("both imports and exports interface `brushes`"),
+        "{err}"
+    );
+    assert!(err.contains("resource `brush`"), "{err}");
 }
 
 #[test]

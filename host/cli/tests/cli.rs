@@ -226,6 +226,17 @@ fn call_runs_an_export_in_the_sandbox_with_wave_values() {
     let (code, _, err) = airlock(&["call", s(&roundtrip), "subtract"], &cache);
     assert_eq!(code, 2);
     assert!(err.contains("exports no function `subtract`"), "{err}");
+    // A function that hands out the plugin's resources is refused before it
+    // runs: nothing could hold them, and WAVE cannot print them.
+    let make = "airlock:test/counters@0.1.0#make";
+    let (code, _, err) = airlock(&["call", s(&roundtrip), make, "2"], &cache);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("an `own` resource handle"), "{err}");
+    let (code, out, err) = airlock(
+        &["call", s(&roundtrip), "airlock:test/counters@0.1.0#live"],
+        &cache,
+    );
+    assert_eq!((code, out.trim()), (0, "0"), "{err}");
 
     // The plugin failing: exit 3, with the trap's message.
     let (code, _, err) = airlock(&["call", s(&roundtrip), "panic-with", r#""boom""#], &cache);

@@ -39,7 +39,7 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -58,6 +58,9 @@ pub enum ToRunner {
     Call { seq: u64, func: u32 },
     /// Answer to [`FromRunner::ImportCall`]; the payload holds the postcard-encoded result.
     ImportReturn { seq: u64 },
+    /// Between calls: the host dropped its handles to these objects the
+    /// plugin exported; the runner destroys them when the next call starts.
+    Release { ids: Vec<u32> },
     /// Answer to [`FromRunner::CancelQuery`].
     CancelReply { cancelled: bool },
     /// Between calls: answer with [`FromRunner::Pong`].

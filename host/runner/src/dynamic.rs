@@ -97,6 +97,15 @@ impl DynamicExports {
     ) -> Result<(Func, Vec<Val>, Vec<Val>), String> {
         let func = find_func(store, &self.0, export)?;
         let ty = func.ty(&*store);
+        // Refused before the call: a resource made by the guest would have
+        // no WAVE form to print, and no holder once the call returned.
+        for t in ty.params().map(|(_, t)| t).chain(ty.results()) {
+            if let Some(what) = without_wave_form(&t) {
+                return Err(format!(
+                    "`{export}` passes {what}, which has no WAVE form; `airlock call` calls functions that take and return plain values (a host written with `airlock::bindgen!` holds resources)"
+                ));
+            }
+        }
         if ty.params().len() != args.len() {
             let expected: Vec<String> = ty
                 .params()
@@ -140,6 +149,30 @@ impl DynamicExports {
                 wasm_wave::to_string(v).map_err(|e| format!("the result has no WAVE form: {e}"))
             })
             .collect())
+    }
+}
+
+/// The first part of `ty` WAVE cannot spell (a resource handle, a future,
+/// a stream…), described; `None` when it is all plain values.
+fn without_wave_form(ty: &wasmtime::component::Type) -> Option<String> {
+    use wasmtime::component::Type as T;
+    let first =
+        |mut types: Box<dyn Iterator<Item = T> + '_>| types.find_map(|t| without_wave_form(&t));
+    match ty {
+        T::Own(_) => Some("an `own` resource handle".into()),
+        T::Borrow(_) => Some("a `borrow` resource handle".into()),
+        T::Future(_) => Some("a future".into()),
+        T::Stream(_) => Some("a stream".into()),
+        T::ErrorContext => Some("an error context".into()),
+        T::Map(_) => Some("a map".into()),
+        T::FixedLengthList(_) => Some("a fixed-length list".into()),
+        T::List(l) => without_wave_form(&l.ty()),
+        T::Option(o) => without_wave_form(&o.ty()),
+        T::Record(r) => first(Box::new(r.fields().map(|f| f.ty))),
+        T::Tuple(t) => first(Box::new(t.types())),
+        T::Variant(v) => first(Box::new(v.cases().filter_map(|c| c.ty))),
+        T::Result(r) => first(Box::new(r.ok().into_iter().chain(r.err()))),
+        _ => None,
     }
 }
 

@@ -14,6 +14,7 @@
 //!
 //! - [`dynamic`]: a glue for any component, exports called with WAVE text.
 //! - [`glue`]: the traits generated code implements and the helpers it calls.
+//! - [`exported`]: resources a plugin exports, held by the host by number.
 //! - [`serve`]: the main loop over any byte stream, testable in memory.
 //! - [`output`]: capture of the guest's stdout and stderr.
 //! - [`services`]: the runner's own implementation of `airlock:plugin` imports.
@@ -22,6 +23,7 @@
 //! - [`process`]: the process entry point.
 
 pub mod dynamic;
+pub mod exported;
 pub mod glue;
 pub mod in_process;
 pub mod lockdown;

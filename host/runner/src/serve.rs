@@ -237,6 +237,7 @@ pub fn serve_connection(
                     .link_mut()
                     .send(&FromRunner::Return { seq, outcome, cost }, payload)?;
             }
+            ToRunner::Release { ids } => crate::exported::queue_release(ids),
             ToRunner::Ping { nonce } => {
                 plugin.link_mut().send(&FromRunner::Pong { nonce }, &[])?;
             }
@@ -465,6 +466,7 @@ impl Loaded {
         store.set_epoch_deadline(deadline_ticks);
         // The old instance's handles died with it.
         crate::glue::reset_handles(self.max_handles);
+        crate::exported::reset(self.max_handles);
         if let Some(fuel) = self.fuel {
             store
                 .set_fuel(fuel)
@@ -529,7 +531,9 @@ impl Loaded {
             }
             store.set_epoch_deadline(deadline_ticks);
         }
-        let result = bound.call(store, func, args, out);
+        // Objects the host dropped go first, inside this call's deadline.
+        let result = crate::exported::release_pending(store)
+            .and_then(|()| bound.call(store, func, args, out));
         store.set_epoch_deadline(u64::MAX / 2);
         self.last_cost = CallCost {
             memory_bytes: store.data().limits.used,
@@ -542,10 +546,16 @@ impl Loaded {
             Ok(()) => Ok(()),
             Err(CallError::BadArguments(msg)) => Err(CallFailure::BadArguments(msg)),
             Err(CallError::UnknownFunction(f)) => Err(CallFailure::UnknownFunction(f)),
-            Err(CallError::Encode(msg)) => Err(CallFailure::Trap {
-                message: format!("result did not encode: {msg}"),
-                backtrace: None,
-            }),
+            Err(CallError::Encode(msg)) => {
+                // Reported as a trap, so it ends the instance like one: the
+                // host drops every handle the instance gave it on a trap.
+                let (store, _) = self.instance.take().expect("instantiated above");
+                self.spare = Some(store.into_data().into_parts());
+                Err(CallFailure::Trap {
+                    message: format!("result did not encode: {msg}"),
+                    backtrace: None,
+                })
+            }
             Err(CallError::Wasm(err)) => {
                 // A trap poisons the store: the next call gets a fresh instance.
                 let panic = guest_panic(&store.data().link.stderr.peek_tail(4096));

@@ -6,6 +6,7 @@ airlock_guest::generate!({ path: ["../../../wit/airlock", "../../../host/testkit
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use airlock::test::host_calls;
+use exports::airlock::test::counters::{self, GuestCounter};
 use exports::airlock::test::values::{self, Mood, Perms, Shape};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -99,6 +100,72 @@ impl Guest for Roundtrip {
         for i in 1..=steps {
             airlock_guest::progress(i as f32 / steps as f32, &format!("step {i}"));
         }
+    }
+}
+
+static LIVE_COUNTERS: AtomicU32 = AtomicU32::new(0);
+static POISON: AtomicU32 = AtomicU32::new(0);
+
+/// A counter the guest implements; the host holds handles to it.
+struct Counter(std::cell::Cell<u32>);
+
+impl Counter {
+    fn boxed(start: u32) -> counters::Counter {
+        counters::Counter::new(Counter::new(start))
+    }
+}
+
+impl Drop for Counter {
+    fn drop(&mut self) {
+        LIVE_COUNTERS.fetch_sub(1, Ordering::Relaxed);
+        let poison = POISON.load(Ordering::Relaxed);
+        if poison != 0 && self.0.get() == poison {
+            panic!("poisoned counter {poison} dropped");
+        }
+    }
+}
+
+impl counters::GuestCounter for Counter {
+    fn new(start: u32) -> Self {
+        LIVE_COUNTERS.fetch_add(1, Ordering::Relaxed);
+        Counter(std::cell::Cell::new(start))
+    }
+
+    fn add(&self, n: u32) -> u32 {
+        self.0.set(self.0.get().wrapping_add(n));
+        self.0.get()
+    }
+
+    fn get(&self) -> u32 {
+        self.0.get()
+    }
+
+    fn fork(&self) -> counters::Counter {
+        Counter::boxed(self.0.get())
+    }
+}
+
+impl counters::Guest for Roundtrip {
+    type Counter = Counter;
+
+    fn make(n: u32) -> Vec<counters::Counter> {
+        (0..n).map(Counter::boxed).collect()
+    }
+
+    fn consume(c: counters::Counter) -> u32 {
+        c.get::<Counter>().0.get()
+    }
+
+    fn peek(c: counters::CounterBorrow<'_>) -> u32 {
+        c.get::<Counter>().0.get()
+    }
+
+    fn live() -> u32 {
+        LIVE_COUNTERS.load(Ordering::Relaxed)
+    }
+
+    fn poison(value: u32) {
+        POISON.store(value, Ordering::Relaxed);
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod cache;
 mod concurrency;
+mod exported_resources;
 mod failures;
 mod grants;
 mod hostile_guest;
