@@ -90,6 +90,8 @@ pub struct ResourceOwner {
     live: AtomicBool,
     /// Numbers of handles the host dropped, to release with the next call.
     released: std::sync::Mutex<Vec<u32>>,
+    /// Whether `released` may hold any: calls skip the lock when not.
+    any_released: AtomicBool,
 }
 
 impl ResourceOwner {
@@ -98,6 +100,7 @@ impl ResourceOwner {
             plugin: plugin.to_string(),
             live: AtomicBool::new(true),
             released: Default::default(),
+            any_released: AtomicBool::new(false),
         })
     }
 
@@ -113,12 +116,18 @@ impl ResourceOwner {
 
     /// The handles dropped since the last call.
     pub fn take_released(&self) -> Vec<u32> {
-        std::mem::take(&mut *self.lock())
+        if !self.any_released.load(Ordering::Acquire) {
+            return Vec::new();
+        }
+        let mut released = self.lock();
+        self.any_released.store(false, Ordering::Release);
+        std::mem::take(&mut *released)
     }
 
     fn release(&self, id: u32) {
         if self.is_live() {
             self.lock().push(id);
+            self.any_released.store(true, Ordering::Release);
         }
     }
 
