@@ -283,11 +283,6 @@ pub(crate) fn release_pending(store: &mut wasmtime::Store<RunnerState>) -> Resul
     Ok(())
 }
 
-/// How many of the guest's objects the host holds now.
-pub fn held() -> usize {
-    TABLE.with(|t| t.borrow().held.len())
-}
-
 fn hold(resource: ResourceAny, name: &str) -> wasmtime::Result<u32> {
     TABLE.with(|t| {
         let mut t = t.borrow_mut();
