@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use airlock::{ArtifactCache, Launcher};
 use airlock_example_design_host::document::{Document, LayerKind};
-use airlock_example_design_host::plugins::{self, Loaded, LoadedPlugin, exporter, filter, tool};
+use airlock_example_design_host::plugins::{
+    self, ExporterPlugin, FilterPlugin, Loaded, LoadedPlugin, ToolPlugin, exporter, filter, tool,
+    v0_1,
+};
 use airlock_example_design_host::{render, transaction};
 use anyhow::{Context, Result, bail};
 use tracing_subscriber::EnvFilter;
@@ -56,10 +59,14 @@ fn parse_args() -> Result<Args> {
 }
 
 fn main() -> ExitCode {
+    // Every world in `plugins::SERVED`, at each version.
     airlock::serve_runner_if_requested(&[
         &filter::RunnerGlue,
         &tool::RunnerGlue,
         &exporter::RunnerGlue,
+        &v0_1::filter::RunnerGlue,
+        &v0_1::tool::RunnerGlue,
+        &v0_1::exporter::RunnerGlue,
     ]);
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -176,7 +183,7 @@ fn write_png(doc: &Document, path: &Path) -> Result<()> {
 }
 
 /// Runs a tool with its default parameters inside a transaction; true if it committed.
-fn apply_tool(name: &str, t: &mut tool::Tool, doc: &mut Document, summary: &mut Summary) -> bool {
+fn apply_tool(name: &str, t: &mut ToolPlugin, doc: &mut Document, summary: &mut Summary) -> bool {
     match transaction::run(doc, |tx| t.run(tx, &[])) {
         Ok(Ok(msg)) => {
             summary.ok.push(format!("{name}: {msg}"));
@@ -197,7 +204,7 @@ fn apply_tool(name: &str, t: &mut tool::Tool, doc: &mut Document, summary: &mut 
 /// nothing: the layers change only if the filter succeeded on every one of them.
 fn apply_filter(
     name: &str,
-    f: &mut filter::Filter,
+    f: &mut FilterPlugin,
     doc: &mut Document,
     summary: &mut Summary,
 ) -> bool {
@@ -259,7 +266,7 @@ fn apply_filter(
 
 fn run_exporter(
     name: String,
-    x: &mut exporter::Exporter,
+    x: &mut ExporterPlugin,
     doc: &Document,
     out: &Path,
     summary: &mut Summary,
@@ -313,8 +320,9 @@ fn run_exporter(
 /// One line of [`airlock::PluginMetrics`] per plugin.
 fn print_metrics(loaded: &mut [LoadedPlugin]) {
     println!("metrics:");
+    let width = loaded.iter().map(|p| p.name.len()).max().unwrap_or(0);
     for p in loaded {
-        println!("  {:<10} {}", p.name, p.plugin.plugin_mut().metrics());
+        println!("  {:<width$} {}", p.name, p.plugin.plugin_mut().metrics());
     }
 }
 

@@ -1,9 +1,20 @@
-//! Typed bindings for the three design worlds, and loading plugins from a directory.
+//! Typed bindings for the design worlds at every version this host serves,
+//! and loading plugins from a directory.
+//!
+//! The current bindings (`airlock:design@0.2.0`) are `filter`, `tool` and
+//! `exporter`; [`v0_1`] holds those of 0.1.0 and the conversions that let
+//! 0.1.0 plugins run against the same document. A plugin's stamp picks the
+//! bindings at load time (see [`SERVED`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+
+mod clients;
+pub mod v0_1;
+
+pub use clients::{ExporterPlugin, FilterPlugin, ToolPlugin};
 
 pub mod filter {
     airlock::bindgen!({ path: ["../../wit/airlock", "../../wit/design"], world: "airlock:design/filter" });
@@ -15,20 +26,27 @@ pub mod exporter {
     airlock::bindgen!({ path: ["../../wit/airlock", "../../wit/design"], world: "airlock:design/exporter" });
 }
 
-/// A started plugin, by the world its component fits.
+/// A started plugin, by the kind of world its component fits.
 pub enum Loaded {
-    Filter(filter::Filter),
-    Tool(tool::Tool),
-    Exporter(exporter::Exporter),
+    Filter(FilterPlugin),
+    Tool(ToolPlugin),
+    Exporter(ExporterPlugin),
 }
 
 impl Loaded {
-    pub fn world(&self) -> &'static str {
+    /// The full name and version of the world whose bindings drive the plugin.
+    pub fn world_name(&self) -> &'static str {
         match self {
-            Loaded::Filter(_) => "filter",
-            Loaded::Tool(_) => "tool",
-            Loaded::Exporter(_) => "exporter",
+            Loaded::Filter(p) => p.world_name(),
+            Loaded::Tool(p) => p.world_name(),
+            Loaded::Exporter(p) => p.world_name(),
         }
+    }
+
+    /// The world without its package: `tool@0.1.0`.
+    pub fn world(&self) -> &'static str {
+        let name = self.world_name();
+        name.rsplit_once('/').map_or(name, |(_, world)| world)
     }
 
     pub fn plugin_mut(&mut self) -> &mut airlock::Plugin {
@@ -46,6 +64,45 @@ pub struct LoadedPlugin {
     pub plugin: Loaded,
 }
 
+/// Starts a plugin's runner in one world, given its config and the export
+/// folder (which only exporters are granted).
+type Start = fn(&airlock::Launcher, airlock::PluginConfig, &Path) -> airlock::Result<Loaded>;
+
+/// Every world this host serves, newest version first, and how to start a
+/// plugin in it. The runner glue of each is registered in `main.rs`.
+pub const SERVED: [(&str, Start); 6] = [
+    (filter::WORLD_NAME, |launcher, config, _| {
+        let plugin = filter::Filter::start(launcher, config)?;
+        Ok(Loaded::Filter(FilterPlugin::V0_2(plugin)))
+    }),
+    (tool::WORLD_NAME, |launcher, config, _| {
+        let plugin = tool::Tool::start(launcher, config)?;
+        Ok(Loaded::Tool(ToolPlugin::V0_2(plugin)))
+    }),
+    (exporter::WORLD_NAME, |launcher, config, out| {
+        let plugin = exporter::Exporter::start(launcher, grant_export_dir(config, out))?;
+        Ok(Loaded::Exporter(ExporterPlugin::V0_2(plugin)))
+    }),
+    (v0_1::filter::WORLD_NAME, |launcher, config, _| {
+        let plugin = v0_1::filter::Filter::start(launcher, config)?;
+        Ok(Loaded::Filter(FilterPlugin::V0_1(plugin)))
+    }),
+    (v0_1::tool::WORLD_NAME, |launcher, config, _| {
+        let plugin = v0_1::tool::Tool::start(launcher, config)?;
+        Ok(Loaded::Tool(ToolPlugin::V0_1(plugin)))
+    }),
+    (v0_1::exporter::WORLD_NAME, |launcher, config, out| {
+        let plugin = v0_1::exporter::Exporter::start(launcher, grant_export_dir(config, out))?;
+        Ok(Loaded::Exporter(ExporterPlugin::V0_1(plugin)))
+    }),
+];
+
+/// Only an exporter is granted a folder: `dir`, read-write, at `/out`.
+fn grant_export_dir(config: airlock::PluginConfig, dir: &Path) -> airlock::PluginConfig {
+    let policy = config.get_policy().clone().preopen(dir, "/out", true);
+    config.policy(policy)
+}
+
 /// Every `*.wasm` file in `dir`, sorted by name.
 pub fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -57,11 +114,8 @@ pub fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Starts the component at `path` in the world its stamp names (a plugin
-/// built without the guest SDK's stamp is tried as a filter, a tool, then an
-/// exporter). `Ok(None)` when it fits none of the worlds. Only an exporter is
-/// granted a folder: `export_dir`, read-write, at `/out`; a manifest that asks
-/// for more is refused with a message saying what and why.
+/// Starts the component at `path` (with the manifest beside it, if any), as
+/// [`start`] does. The plugin's name is the file's, with `-` for `_`.
 pub fn load(
     launcher: &airlock::Launcher,
     path: &Path,
@@ -74,26 +128,8 @@ pub fn load(
         .unwrap_or("plugin")
         .replace('_', "-");
     let config = airlock::PluginConfig::from_file(name.clone(), path)?.call_deadline(deadline);
-    let exporter_config = || {
-        let policy = config
-            .get_policy()
-            .clone()
-            .preopen(export_dir, "/out", true);
-        config.clone().policy(policy)
-    };
-    let stamped = airlock::world_stamp(config.component());
-    let world = stamped.as_deref().map(|s| s.split('@').next().unwrap_or(s));
-    let plugin = match world {
-        Some("airlock:design/filter") => Loaded::Filter(filter::Filter::start(launcher, config)?),
-        Some("airlock:design/tool") => Loaded::Tool(tool::Tool::start(launcher, config)?),
-        Some("airlock:design/exporter") => {
-            Loaded::Exporter(exporter::Exporter::start(launcher, exporter_config())?)
-        }
-        Some(other) => bail!("it was built for world {other}, which this host does not serve"),
-        None => match try_each_world(launcher, &config, exporter_config)? {
-            Some(plugin) => plugin,
-            None => return Ok(None),
-        },
+    let Some(plugin) = start(launcher, config, export_dir)? else {
+        return Ok(None);
     };
     tracing::info!(plugin = %name, world = plugin.world(), "loaded {}", path.display());
     Ok(Some(LoadedPlugin {
@@ -103,34 +139,70 @@ pub fn load(
     }))
 }
 
+/// Starts a plugin with the bindings of the world and version its stamp
+/// names: the first of [`SERVED`] the stamp is compatible with under semver
+/// (a plugin built for 0.1.0 gets the 0.1.0 bindings, one for 0.2.0 the
+/// current ones). A stamp no served world fits is refused, naming the
+/// plugin's version and every version served of its world. A component
+/// without the guest SDK's stamp is tried in each world in turn; `Ok(None)`
+/// when it fits none. Only an exporter is granted a folder: `export_dir`,
+/// read-write, at `/out`; a manifest that asks for more is refused with a
+/// message saying what and why.
+pub fn start(
+    launcher: &airlock::Launcher,
+    config: airlock::PluginConfig,
+    export_dir: &Path,
+) -> Result<Option<Loaded>> {
+    let Some(stamp) = airlock::world_stamp(config.component()) else {
+        return try_each_world(launcher, config, export_dir);
+    };
+    let served = SERVED
+        .iter()
+        .find(|(world, _)| airlock::check_stamp(&stamp, world).is_ok());
+    match served {
+        Some((_, start)) => Ok(Some(start(launcher, config, export_dir)?)),
+        None => bail!("{}", refusal(&stamp)),
+    }
+}
+
+/// Why no served world fits `stamp`.
+fn refusal(stamp: &str) -> String {
+    let world = stamp.split_once('@').map_or(stamp, |(world, _)| world);
+    let versions: Vec<&str> = SERVED
+        .iter()
+        .map(|(served, _)| *served)
+        .filter(|served| {
+            served
+                .split_once('@')
+                .is_some_and(|(name, _)| name == world)
+        })
+        .collect();
+    if versions.is_empty() {
+        format!("it was built for world {stamp}, which this host does not serve")
+    } else {
+        format!(
+            "the plugin was built for {stamp}; this host serves {}",
+            versions.join(" and ")
+        )
+    }
+}
+
 /// For components without a stamp: the first world whose runner accepts it.
 fn try_each_world(
     launcher: &airlock::Launcher,
-    config: &airlock::PluginConfig,
-    exporter_config: impl Fn() -> airlock::PluginConfig,
+    config: airlock::PluginConfig,
+    export_dir: &Path,
 ) -> Result<Option<Loaded>> {
-    let mismatch = |e: airlock::Error| match e {
-        airlock::Error::WorldMismatch { .. } => {
-            tracing::debug!(plugin = %config.name(), "{e}");
-            Ok(())
-        }
-        e => Err(e),
-    };
-    match filter::Filter::start(launcher, config.clone()) {
-        Ok(p) => return Ok(Some(Loaded::Filter(p))),
-        Err(e) => mismatch(e)?,
-    }
-    match tool::Tool::start(launcher, config.clone()) {
-        Ok(p) => return Ok(Some(Loaded::Tool(p))),
-        Err(e) => mismatch(e)?,
-    }
-    match exporter::Exporter::start(launcher, exporter_config()) {
-        Ok(p) => Ok(Some(Loaded::Exporter(p))),
-        Err(e) => {
-            mismatch(e)?;
-            Ok(None)
+    for (_, start) in SERVED {
+        match start(launcher, config.clone(), export_dir) {
+            Ok(plugin) => return Ok(Some(plugin)),
+            Err(e @ airlock::Error::WorldMismatch { .. }) => {
+                tracing::debug!(plugin = %config.name(), "{e}");
+            }
+            Err(e) => return Err(e.into()),
         }
     }
+    Ok(None)
 }
 
 /// Loads every plugin in `dir`; components that fit no world or fail to start

@@ -1,4 +1,5 @@
-//! The `document` imports for the tool and exporter worlds, over a transaction.
+//! The `document` imports for the tool and exporter worlds, over a transaction
+//! (0.1.0 plugins reach it through `plugins::v0_1::DocumentAdapter`).
 //!
 //! A plugin call sees and edits a *clone* of the document. [`run`] replaces the
 //! real document with the clone only when the call returned `Ok(Ok(..))`; on a

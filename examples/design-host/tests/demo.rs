@@ -71,7 +71,7 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         .skip(1)
         .take_while(|l| l.starts_with("  "))
         .collect();
-    assert!(metrics.len() >= 5, "{stdout}");
+    assert!(metrics.len() >= 7, "{stdout}");
     for line in metrics {
         assert!(!line.contains(" 0 calls"), "{line}");
         assert!(line.contains("no errors"), "{line}");
@@ -83,8 +83,10 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         "after-invert.png",
         "after-blur.png",
         "after-grid.png",
+        "after-grid-v0-1.png",
         "after-all.png",
         "document.svg",
+        "document.txt",
     ] {
         assert!(
             stdout.contains(&out.join(name).display().to_string()),
@@ -143,6 +145,18 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         "the grid drew outside the selection"
     );
 
+    // The grid built for design 0.1.0 ran through the 0.1.0 bindings, beside
+    // the 0.2.0 one, and drew exactly what it draws.
+    assert!(
+        stdout.contains("grid (tool@0.2.0), grid-v0-1 (tool@0.1.0)"),
+        "{stdout}"
+    );
+    let grid_v0_1 = load(&out, "after-grid-v0-1.png");
+    assert!(
+        grid_v0_1.data() == grid.data(),
+        "the 0.1.0 grid drew something else than the 0.2.0 one"
+    );
+
     let svg = std::fs::read_to_string(out.join("document.svg")).unwrap();
     assert!(
         svg.starts_with("<svg") || svg.starts_with("<?xml"),
@@ -153,6 +167,14 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         svg.contains("<rect") && svg.contains("<ellipse"),
         "shapes missing from the SVG"
     );
+    // The 0.1.0 exporter read the document every plugin edited in turn:
+    // both grids' 16 cells on top of the sample's 4 shapes.
+    let layers = std::fs::read_to_string(out.join("document.txt")).unwrap();
+    assert!(
+        layers.contains("layer 6 \"Shapes\": vector, 36 shapes"),
+        "{layers}"
+    );
+    assert!(stdout.contains("layers-v0-1 (exporter@0.1.0)"), "{stdout}");
     std::fs::remove_dir_all(&out).unwrap();
 }
 
