@@ -727,7 +727,7 @@ fn resource_definition(
             #name,
             #wt::component::ResourceType::host::<#tag>(),
             |mut cx: #wt::StoreContextMut<'_, #rt::RunnerState>, rep: u32| -> #wt::Result<()> {
-                #rt::handle_dropped();
+                #rt::handle_dropped(#index, rep);
                 let args = #fns::#args_ref {
                     handle: ::airlock::Handle::new(rep),
                     __marker: ::std::marker::PhantomData,

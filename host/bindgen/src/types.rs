@@ -418,6 +418,15 @@ pub fn type_definition(
         }
         TypeDefKind::Resource => {
             let tag = names::camel(&format!("{name}-resource"));
+            // The import through which the host hears of a dropped handle.
+            let drop = g
+                .imports
+                .iter()
+                .find(|f| crate::is_drop(f.func) && f.func.params[0].ty == Type::Id(id))
+                .map(|f| f.index);
+            let Some(drop) = drop else {
+                bail!("resource `{name}` has no drop function: it is in no imported interface");
+            };
             quote! {
                 #doc
                 ///
@@ -426,6 +435,9 @@ pub fn type_definition(
                 pub type #ident = ::airlock::Handle<#tag>;
                 #[doc(hidden)]
                 pub enum #tag {}
+                impl ::airlock::__private::runner::HostResource for #tag {
+                    const DROP: u32 = #drop;
+                }
             }
         }
         other => bail!(

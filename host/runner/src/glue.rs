@@ -9,7 +9,7 @@ use wasmtime::component::{
     Component, ComponentExportIndex, ComponentNamedList, Instance, Lift, Linker, Lower,
     ResourceTable, TypedFunc,
 };
-use wasmtime::{Store, StoreContextMut};
+use wasmtime::{AsContextMut, Store, StoreContextMut};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::output::CapturedOutput;
@@ -418,36 +418,91 @@ impl<'de, T: 'static> serde::Deserialize<'de> for Handle<T> {
     }
 }
 
+/// Implemented by the marker type of every host-implemented resource
+/// (generated): the wire index of the import that tells the host the guest
+/// dropped a handle (`[resource-drop]…`).
+pub trait HostResource: 'static {
+    const DROP: u32;
+}
+
+/// The own handles the guest of the current instance holds, by drop import
+/// and host number, and the policy's bound on how many.
+struct Held {
+    handles: std::collections::HashMap<(u32, u32), u32>,
+    live: u32,
+    max: u32,
+}
+
 thread_local! {
-    /// Own handles the guest holds now, and how many it may: the runner
-    /// serves calls on one thread, so the count lives there.
-    static HANDLES: std::cell::Cell<(u32, u32)> = const { std::cell::Cell::new((0, u32::MAX)) };
-}
-
-/// Sets the policy's bound on live handles and forgets the old instance's.
-pub(crate) fn reset_handles(max: u32) {
-    HANDLES.with(|h| h.set((0, max)));
-}
-
-/// One own handle fewer: the guest dropped it.
-pub fn handle_dropped() {
-    HANDLES.with(|h| {
-        let (live, max) = h.get();
-        h.set((live.saturating_sub(1), max));
+    /// The runner serves calls on one thread, so the record lives there.
+    static HELD: std::cell::RefCell<Held> = std::cell::RefCell::new(Held {
+        handles: std::collections::HashMap::new(),
+        live: 0,
+        max: u32::MAX,
     });
 }
 
-fn handle_given() -> wasmtime::Result<()> {
-    HANDLES.with(|h| {
-        let (live, max) = h.get();
-        if live >= max {
+/// Sets the policy's bound on live handles for a new instance, and returns
+/// the handles the old instance still held when it ended (a trap), as
+/// `(drop import, host number)`, one entry per handle: their drops are the
+/// host's to hear.
+pub(crate) fn reset_handles(max: u32) -> Vec<(u32, u32)> {
+    HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        h.live = 0;
+        h.max = max;
+        h.handles
+            .drain()
+            .flat_map(|(key, count)| std::iter::repeat_n(key, count as usize))
+            .collect()
+    })
+}
+
+/// One own handle fewer: the guest dropped it (`drop` is the resource's
+/// drop import) or gave it back to the host.
+pub fn handle_dropped(drop: u32, rep: u32) {
+    HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        h.live = h.live.saturating_sub(1);
+        if let std::collections::hash_map::Entry::Occupied(mut e) = h.handles.entry((drop, rep)) {
+            *e.get_mut() -= 1;
+            if *e.get() == 0 {
+                e.remove();
+            }
+        }
+    });
+}
+
+fn handle_given(drop: u32, rep: u32) -> wasmtime::Result<()> {
+    HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        // Recorded even when refused: the refusal traps the call, and the
+        // host hears of this handle's drop with the others the instance held.
+        *h.handles.entry((drop, rep)).or_default() += 1;
+        if h.live >= h.max {
             wasmtime::bail!(
-                "the plugin holds {live} resource handles, the most its policy allows; drop some first"
+                "the plugin holds {} resource handles, the most its policy allows; drop some first",
+                h.live
             );
         }
-        h.set((live + 1, max));
+        h.live += 1;
         Ok(())
     })
+}
+
+/// Tells the host of the drops of handles a trapped instance held, as
+/// import calls of the call that follows (before the guest runs again).
+pub(crate) fn report_orphans(
+    store: &mut Store<RunnerState>,
+    orphans: Vec<(u32, u32)>,
+) -> Result<(), CallError> {
+    for (drop, rep) in orphans {
+        // A drop import's arguments are one handle: the host's number.
+        call_import::<_, ()>(&mut store.as_context_mut(), drop, &rep).map_err(|e| {
+            CallError::Wasm(e.context("telling the host of handles the ended instance held"))
+        })?;
+    }
+    Ok(())
 }
 
 mod handle_abi {
@@ -458,15 +513,15 @@ mod handle_abi {
     };
     use wasmtime::component::{ComponentType, Lift, Lower, Resource};
 
-    use super::Handle;
+    use super::{Handle, HostResource};
 
-    fn resource<T: 'static>(
+    fn resource<T: HostResource>(
         handle: &Handle<T>,
         ty: InterfaceType,
     ) -> wasmtime::Result<Resource<T>> {
         match ty {
             InterfaceType::Own(_) => {
-                super::handle_given()?;
+                super::handle_given(T::DROP, handle.rep)?;
                 Ok(Resource::new_own(handle.rep))
             }
             InterfaceType::Borrow(_) => Ok(Resource::new_borrow(handle.rep)),
@@ -476,7 +531,7 @@ mod handle_abi {
 
     // SAFETY: every item delegates to `Resource<T>`, whose canonical ABI this
     // type shares exactly (a handle is its `u32` index either way).
-    unsafe impl<T: 'static> ComponentType for Handle<T> {
+    unsafe impl<T: HostResource> ComponentType for Handle<T> {
         type Lower = <Resource<T> as ComponentType>::Lower;
         const ABI: CanonicalAbiInfo = <Resource<T> as ComponentType>::ABI;
         const MAY_REQUIRE_REALLOC: bool = false;
@@ -487,7 +542,7 @@ mod handle_abi {
     }
 
     // SAFETY: as above.
-    unsafe impl<T: 'static> Lower for Handle<T> {
+    unsafe impl<T: HostResource> Lower for Handle<T> {
         fn linear_lower_to_flat<U>(
             &self,
             cx: &mut LowerContext<'_, U>,
@@ -508,7 +563,7 @@ mod handle_abi {
     }
 
     // SAFETY: as above.
-    unsafe impl<T: 'static> Lift for Handle<T> {
+    unsafe impl<T: HostResource> Lift for Handle<T> {
         fn linear_lift_from_flat(
             cx: &mut LiftContext<'_>,
             ty: InterfaceType,
@@ -517,7 +572,7 @@ mod handle_abi {
             let resource = Resource::<T>::linear_lift_from_flat(cx, ty, src)?;
             if resource.owned() {
                 // The guest gave its handle back to the host.
-                super::handle_dropped();
+                super::handle_dropped(T::DROP, resource.rep());
             }
             Ok(Handle::new(resource.rep()))
         }
@@ -529,7 +584,7 @@ mod handle_abi {
         ) -> wasmtime::Result<Self> {
             let resource = Resource::<T>::linear_lift_from_memory(cx, ty, bytes)?;
             if resource.owned() {
-                super::handle_dropped();
+                super::handle_dropped(T::DROP, resource.rep());
             }
             Ok(Handle::new(resource.rep()))
         }

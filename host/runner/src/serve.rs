@@ -371,6 +371,9 @@ pub(crate) struct Loaded {
     limits: StoreLimits,
     fuel: Option<u64>,
     max_handles: u32,
+    /// Handles of host resources the last instance held when it trapped:
+    /// the host hears of their drops at the start of the next call.
+    orphans: Vec<(u32, u32)>,
     /// What the last call cost, for its `Return`.
     pub(crate) last_cost: CallCost,
 }
@@ -418,6 +421,7 @@ impl Loaded {
             limits: StoreLimits::new(policy),
             fuel: policy.fuel_per_call,
             max_handles: policy.max_handles,
+            orphans: Vec::new(),
             last_cost: CallCost::default(),
         })
     }
@@ -465,7 +469,8 @@ impl Loaded {
         store.epoch_deadline_trap();
         store.set_epoch_deadline(deadline_ticks);
         // The old instance's handles died with it.
-        crate::glue::reset_handles(self.max_handles);
+        self.orphans
+            .extend(crate::glue::reset_handles(self.max_handles));
         crate::exported::reset(self.max_handles);
         if let Some(fuel) = self.fuel {
             store
@@ -531,8 +536,11 @@ impl Loaded {
             }
             store.set_epoch_deadline(deadline_ticks);
         }
-        // Objects the host dropped go first, inside this call's deadline.
-        let result = crate::exported::release_pending(store)
+        // Handles a trapped instance held and objects the host dropped go
+        // first, inside this call's deadline.
+        let orphans = std::mem::take(&mut self.orphans);
+        let result = crate::glue::report_orphans(store, orphans)
+            .and_then(|()| crate::exported::release_pending(store))
             .and_then(|()| bound.call(store, func, args, out));
         store.set_epoch_deadline(u64::MAX / 2);
         self.last_cost = CallCost {

@@ -17,6 +17,9 @@ pub mod painter {
         pub type Canvas = ::airlock::Handle<CanvasResource>;
         #[doc(hidden)]
         pub enum CanvasResource {}
+        impl ::airlock::__private::runner::HostResource for CanvasResource {
+            const DROP: u32 = 8u32;
+        }
         #[derive(
             Debug,
             Clone,
@@ -425,7 +428,7 @@ impl ::airlock::__private::runner::WorldGlue for RunnerGlue {
                         >,
                         rep: u32,
                     | -> ::airlock::__private::wasmtime::Result<()> {
-                        ::airlock::__private::runner::handle_dropped();
+                        ::airlock::__private::runner::handle_dropped(8u32, rep);
                         let args = __airlock_fns::I8ArgsRef {
                             handle: ::airlock::Handle::new(rep),
                             __marker: ::std::marker::PhantomData,
