@@ -964,10 +964,10 @@ impl Plugin {
         let runner = self.runner.as_mut().expect("ensured");
         // Objects whose handles the host dropped: destroyed as the call starts.
         let released = self.resources.take_released();
-        if !released.is_empty() {
-            if let Err(e) = runner.send(&ToRunner::Release { ids: released }, &[], deadline) {
-                return Err(self.send_failed(e, "released handles", self.config.policy.deadline));
-            }
+        if !released.is_empty()
+            && let Err(e) = runner.send(&ToRunner::Release { ids: released }, &[], deadline)
+        {
+            return Err(self.send_failed(e, "released handles", self.config.policy.deadline));
         }
         let sent = if into_rings {
             runner.send_encoded(&call, args, deadline)
