@@ -121,9 +121,11 @@ pub enum Error {
         function: String,
         detail: String,
     },
-    /// A handle to an object the plugin exported cannot be used: the
-    /// instance that made it has ended, or it belongs to another instance.
-    #[error("a resource handle passed to `{function}` of plugin `{plugin}` is stale: {detail}")]
+    /// A handle to an object a plugin exported cannot be used in this call:
+    /// the instance that made it has ended, or it belongs to another instance.
+    #[error(
+        "a resource handle passed to `{function}` of plugin `{plugin}` cannot be used: {detail}"
+    )]
     StaleHandle {
         plugin: String,
         function: String,

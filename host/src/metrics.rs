@@ -24,6 +24,9 @@ pub struct PluginMetrics {
     pub restarts: u64,
     /// Fuel burned by all calls; 0 when the policy meters none.
     pub fuel_used: u64,
+    /// Objects the plugin exported that the host dropped and the runner was
+    /// told to release.
+    pub released: u64,
 }
 
 impl PluginMetrics {

@@ -290,6 +290,10 @@ struct Runner {
     rings_offer: Option<(Arc<SharedRings>, OwnedFd)>,
 }
 
+/// Released object numbers per `Release` frame: at most 5 bytes each, so a
+/// frame's header stays well under [`airlock_protocol::MAX_HEADER_LEN`].
+const RELEASES_PER_FRAME: usize = 4096;
+
 /// Arguments at least this long are encoded straight into the shared rings.
 const DIRECT_ENCODING_FROM: usize = 64 << 10;
 
@@ -947,6 +951,9 @@ impl Plugin {
                 .map_err(|e| self.bad_arguments(function, e))?;
         }
         self.ensure_runner()?;
+        // Starting the runner may have ended an instance (a stale cached
+        // artifact, say): the result's handles belong to the one running now.
+        let _context = exported::enter(&self.resources);
         self.cancel.store(false, Ordering::Release);
         self.seq += 1;
         let seq = self.seq;
@@ -962,12 +969,15 @@ impl Plugin {
         // must not eat into the guest's time.)
         let deadline = Instant::now() + self.config.policy.deadline + self.config.policy.grace;
         let runner = self.runner.as_mut().expect("ensured");
-        // Objects whose handles the host dropped: destroyed as the call starts.
+        // Objects whose handles the host dropped: destroyed as the call
+        // starts. (In pieces that fit a frame header.)
         let released = self.resources.take_released();
-        if !released.is_empty()
-            && let Err(e) = runner.send(&ToRunner::Release { ids: released }, &[], deadline)
-        {
-            return Err(self.send_failed(e, "released handles", self.config.policy.deadline));
+        for ids in released.chunks(RELEASES_PER_FRAME) {
+            let release = ToRunner::Release { ids: ids.to_vec() };
+            if let Err(e) = runner.send(&release, &[], deadline) {
+                return Err(self.send_failed(e, "released handles", self.config.policy.deadline));
+            }
+            self.metrics.released += ids.len() as u64;
         }
         let sent = if into_rings {
             runner.send_encoded(&call, args, deadline)

@@ -179,38 +179,12 @@ pub fn take_refusal() -> Option<String> {
 
 impl<T: ExportedResource> Serialize for PluginResource<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Some(owner) = &self.owner else {
-            // Inside the runner: the number is all there is.
-            return self.id.serialize(s);
-        };
         let refusal = CONTEXT.with(|c| {
             let mut c = c.borrow_mut();
-            let current = c.as_ref().map(|c| &c.owner);
-            let why = match current {
-                Some(current) if Arc::ptr_eq(current, owner) => return None,
-                _ if !owner.is_live() => format!(
-                    "this `{}` (#{}) came from an instance of plugin `{}` that has ended (a trap, a deadline, a restart or a reload ended it), and its object with it; ask the plugin for a new one",
-                    T::NAME,
-                    self.id,
-                    owner.plugin
-                ),
-                Some(current) => format!(
-                    "this `{}` (#{}) belongs to another instance of plugin `{}`, not to the one called (`{}`); a handle works only with the instance that made it",
-                    T::NAME,
-                    self.id,
-                    owner.plugin,
-                    current.plugin
-                ),
-                None => format!(
-                    "this `{}` (#{}) can only be sent in a call to the plugin `{}` that made it",
-                    T::NAME,
-                    self.id,
-                    owner.plugin
-                ),
-            };
-            if let Some(c) = c.as_mut() {
-                c.refusal = Some(why.clone());
-            }
+            // Inside the runner there is no context: the number is all there is.
+            let current = c.as_mut()?;
+            let why = refusal::<T>(self.id, self.owner.as_ref(), &current.owner)?;
+            current.refusal = Some(why.clone());
             Some(why)
         });
         match refusal {
@@ -220,10 +194,47 @@ impl<T: ExportedResource> Serialize for PluginResource<T> {
     }
 }
 
+/// Why handle `id`, made by `owner`, cannot go into a call to `current`;
+/// `None` when it can.
+fn refusal<T: ExportedResource>(
+    id: u32,
+    owner: Option<&Arc<ResourceOwner>>,
+    current: &Arc<ResourceOwner>,
+) -> Option<String> {
+    let name = T::NAME;
+    Some(match owner {
+        Some(owner) if Arc::ptr_eq(owner, current) => return None,
+        None => format!(
+            "this `{name}` (#{id}) was not made by a call to a plugin (a handle only comes from the instance that made the object)"
+        ),
+        Some(owner) if !owner.is_live() => format!(
+            "this `{name}` (#{id}) came from an instance of plugin `{}` that has ended (a trap, a deadline, a restart or a reload ended it), and its object with it; ask the plugin for a new one",
+            owner.plugin
+        ),
+        Some(owner) if owner.plugin == current.plugin => format!(
+            "this `{name}` (#{id}) belongs to another instance of plugin `{}` (another runner of a pool, say); a handle works only with the instance that made it",
+            owner.plugin
+        ),
+        Some(owner) => format!(
+            "this `{name}` (#{id}) belongs to plugin `{}`, not to `{}`; a handle works only with the instance that made it",
+            owner.plugin, current.plugin
+        ),
+    })
+}
+
 impl<'de, T: ExportedResource> Deserialize<'de> for PluginResource<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let id = u32::deserialize(d)?;
         let owner = CONTEXT.with(|c| c.borrow().as_ref().map(|c| c.owner.clone()));
+        // Inside the runner: an argument must name an object the host holds
+        // (not one it handed over inside an earlier call's record), so that
+        // a wrong number is a refused argument, not a trap ending the instance.
+        if owner.is_none() && !TABLE.with(|t| t.borrow().held.contains_key(&id)) {
+            let why = not_held(id, T::NAME);
+            // Postcard keeps no message: the runner reads it from here.
+            TABLE.with(|t| t.borrow_mut().refused = Some(why.clone()));
+            return Err(serde::de::Error::custom(why));
+        }
         Ok(Self {
             id,
             owner,
@@ -232,11 +243,19 @@ impl<'de, T: ExportedResource> Deserialize<'de> for PluginResource<T> {
     }
 }
 
+fn not_held(id: u32, name: &str) -> String {
+    format!(
+        "`{name}` #{id} is not held by the host: it was dropped or given to the plugin already (an `own` handle inside a record or list passes to the plugin too)"
+    )
+}
+
 /// The runner's side: the guest's handles the host holds, by number.
 struct Table {
     held: HashMap<u32, ResourceAny>,
     /// Released by the host, destroyed at the start of the next call.
     pending: Vec<u32>,
+    /// Why the last argument naming an object was refused.
+    refused: Option<String>,
     next: u32,
     max: u32,
 }
@@ -246,6 +265,7 @@ thread_local! {
     static TABLE: RefCell<Table> = RefCell::new(Table {
         held: HashMap::new(),
         pending: Vec::new(),
+        refused: None,
         next: 1,
         max: u32::MAX,
     });
@@ -260,6 +280,11 @@ pub(crate) fn reset(max: u32) {
         t.pending.clear();
         t.max = max;
     });
+}
+
+/// Why decoding the last arguments refused a handle, if it did.
+pub(crate) fn take_refusal_in_runner() -> Option<String> {
+    TABLE.with(|t| t.borrow_mut().refused.take())
 }
 
 /// The host dropped these handles; they are destroyed when the next call starts.
@@ -312,11 +337,7 @@ fn lookup(id: u32, own: bool, name: &str) -> wasmtime::Result<ResourceAny> {
         } else {
             t.held.get(&id).copied()
         };
-        found.ok_or_else(|| {
-            wasmtime::format_err!(
-                "`{name}` #{id} is not held by the host: it was dropped or given to the plugin already"
-            )
-        })
+        found.ok_or_else(|| wasmtime::format_err!("{}", not_held(id, name)))
     })
 }
 

@@ -9,7 +9,7 @@ use wasmtime::component::{
     Component, ComponentExportIndex, ComponentNamedList, Instance, Lift, Linker, Lower,
     ResourceTable, TypedFunc,
 };
-use wasmtime::{AsContextMut, Store, StoreContextMut};
+use wasmtime::{Store, StoreContextMut};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::output::CapturedOutput;
@@ -302,7 +302,15 @@ pub fn call_import<A: Serialize, R: DeserializeOwned>(
     func: u32,
     args: &A,
 ) -> wasmtime::Result<R> {
-    let link = &mut cx.data_mut().link;
+    call_import_on(&mut cx.data_mut().link, func, args)
+}
+
+/// [`call_import`] over the link itself, for when no store holds it.
+fn call_import_on<A: Serialize, R: DeserializeOwned>(
+    link: &mut HostLink,
+    func: u32,
+    args: &A,
+) -> wasmtime::Result<R> {
     airlock_protocol::encode_into(args, &mut link.scratch)
         .map_err(|e| wasmtime::format_err!("failed to encode arguments of import {func}: {e}"))?;
     link.next_import_seq += 1;
@@ -350,7 +358,11 @@ where
 }
 
 pub fn decode_args<T: DeserializeOwned>(args: &[u8]) -> Result<T, CallError> {
-    airlock_protocol::decode(args).map_err(|e| CallError::BadArguments(e.to_string()))
+    airlock_protocol::decode(args).map_err(|e| {
+        CallError::BadArguments(
+            crate::exported::take_refusal_in_runner().unwrap_or_else(|| e.to_string()),
+        )
+    })
 }
 
 pub fn encode_result<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<(), CallError> {
@@ -442,20 +454,14 @@ thread_local! {
     });
 }
 
-/// Sets the policy's bound on live handles for a new instance, and returns
-/// the handles the old instance still held when it ended (a trap), as
-/// `(drop import, host number)`, one entry per handle: their drops are the
-/// host's to hear.
-pub(crate) fn reset_handles(max: u32) -> Vec<(u32, u32)> {
+/// Sets the policy's bound on live handles for a new instance.
+pub(crate) fn reset_handles(max: u32) {
     HELD.with(|h| {
         let mut h = h.borrow_mut();
         h.live = 0;
         h.max = max;
-        h.handles
-            .drain()
-            .flat_map(|(key, count)| std::iter::repeat_n(key, count as usize))
-            .collect()
-    })
+        h.handles.clear();
+    });
 }
 
 /// One own handle fewer: the guest dropped it (`drop` is the resource's
@@ -490,17 +496,22 @@ fn handle_given(drop: u32, rep: u32) -> wasmtime::Result<()> {
     })
 }
 
-/// Tells the host of the drops of handles a trapped instance held, as
-/// import calls of the call that follows (before the guest runs again).
-pub(crate) fn report_orphans(
-    store: &mut Store<RunnerState>,
-    orphans: Vec<(u32, u32)>,
-) -> Result<(), CallError> {
+/// Tells the host of the drops of the handles an instance that just ended
+/// (a trap) still held, as import calls of the call that trapped: the host
+/// is still serving that call's imports, with the same host state.
+pub(crate) fn report_orphans(link: &mut HostLink) -> wasmtime::Result<()> {
+    let orphans: Vec<(u32, u32)> = HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        h.live = 0;
+        h.handles
+            .drain()
+            .flat_map(|(key, count)| std::iter::repeat_n(key, count as usize))
+            .collect()
+    });
     for (drop, rep) in orphans {
-        // A drop import's arguments are one handle: the host's number.
-        call_import::<_, ()>(&mut store.as_context_mut(), drop, &rep).map_err(|e| {
-            CallError::Wasm(e.context("telling the host of handles the ended instance held"))
-        })?;
+        // A drop import's arguments are one handle, which travels as the
+        // host's number (see `Handle`'s `Serialize`).
+        call_import_on::<_, ()>(link, drop, &Handle::<()>::new(rep))?;
     }
     Ok(())
 }

@@ -371,9 +371,6 @@ pub(crate) struct Loaded {
     limits: StoreLimits,
     fuel: Option<u64>,
     max_handles: u32,
-    /// Handles of host resources the last instance held when it trapped:
-    /// the host hears of their drops at the start of the next call.
-    orphans: Vec<(u32, u32)>,
     /// What the last call cost, for its `Return`.
     pub(crate) last_cost: CallCost,
 }
@@ -421,7 +418,6 @@ impl Loaded {
             limits: StoreLimits::new(policy),
             fuel: policy.fuel_per_call,
             max_handles: policy.max_handles,
-            orphans: Vec::new(),
             last_cost: CallCost::default(),
         })
     }
@@ -430,7 +426,7 @@ impl Loaded {
     pub(crate) fn give_link(&mut self, link: HostLink, wasi: WasiCtx) -> Result<(), InitFailure> {
         self.spare = Some((link, wasi));
         // Start-up is bounded by the host's start-up timeout.
-        self.instantiate(u64::MAX / 2)
+        self.instantiate(u64::MAX / 2, false)
     }
 
     fn take_parts(&mut self) -> (HostLink, WasiCtx) {
@@ -456,10 +452,23 @@ impl Loaded {
         }
     }
 
+    /// Ends the instance of `store`: the link goes back to `spare`, and,
+    /// within a call (`in_call`), the host hears of the drops of the handles
+    /// it had given the instance and the guest still held.
+    fn end_instance(&mut self, store: Store<RunnerState>, in_call: bool) {
+        let (mut link, wasi) = store.into_data().into_parts();
+        if in_call && let Err(e) = crate::glue::report_orphans(&mut link) {
+            // The connection is gone; the call's answer will not reach the
+            // host either, and the loop ends there.
+            let _ = link.warn(format!("{e:#}"));
+        }
+        self.spare = Some((link, wasi));
+    }
+
     /// Builds a fresh store and instance, interrupting the plugin's start
     /// functions after `deadline_ticks` epochs; on failure the link goes back
     /// to `spare`.
-    fn instantiate(&mut self, deadline_ticks: u64) -> Result<(), InitFailure> {
+    fn instantiate(&mut self, deadline_ticks: u64, in_call: bool) -> Result<(), InitFailure> {
         let (link, wasi) = self.take_parts();
         let mut store = Store::new(
             &self.engine,
@@ -469,8 +478,7 @@ impl Loaded {
         store.epoch_deadline_trap();
         store.set_epoch_deadline(deadline_ticks);
         // The old instance's handles died with it.
-        self.orphans
-            .extend(crate::glue::reset_handles(self.max_handles));
+        crate::glue::reset_handles(self.max_handles);
         crate::exported::reset(self.max_handles);
         if let Some(fuel) = self.fuel {
             store
@@ -481,7 +489,7 @@ impl Loaded {
             Ok(i) => i,
             Err(e) => {
                 let refused = store.data().limits.refused.clone();
-                self.spare = Some(store.into_data().into_parts());
+                self.end_instance(store, in_call);
                 return Err(match refused {
                     Some(detail) => InitFailure::OutOfMemory {
                         limit_bytes: self.limits.max_bytes,
@@ -497,7 +505,7 @@ impl Loaded {
                 Ok(())
             }
             Err(msg) => {
-                self.spare = Some(store.into_data().into_parts());
+                self.end_instance(store, in_call);
                 Err(InitFailure::WorldMismatch(msg))
             }
         }
@@ -515,16 +523,17 @@ impl Loaded {
         if fresh {
             // A fresh instance after a trap: its start functions run within
             // this call's deadline and fuel, which the call then goes on using.
-            self.instantiate(deadline_ticks).map_err(|f| match f {
-                InitFailure::OutOfMemory {
-                    limit_bytes,
-                    detail,
-                } => CallFailure::OutOfMemory {
-                    limit_bytes,
-                    detail,
-                },
-                f => CallFailure::Instantiate(format!("{f:?}")),
-            })?;
+            self.instantiate(deadline_ticks, true)
+                .map_err(|f| match f {
+                    InitFailure::OutOfMemory {
+                        limit_bytes,
+                        detail,
+                    } => CallFailure::OutOfMemory {
+                        limit_bytes,
+                        detail,
+                    },
+                    f => CallFailure::Instantiate(format!("{f:?}")),
+                })?;
         }
         let (store, bound) = self.instance.as_mut().expect("instantiated above");
         store.data_mut().limits.refused = None;
@@ -536,12 +545,10 @@ impl Loaded {
             }
             store.set_epoch_deadline(deadline_ticks);
         }
-        // Handles a trapped instance held and objects the host dropped go
-        // first, inside this call's deadline.
-        let orphans = std::mem::take(&mut self.orphans);
-        let result = crate::glue::report_orphans(store, orphans)
-            .and_then(|()| crate::exported::release_pending(store))
-            .and_then(|()| bound.call(store, func, args, out));
+        // Objects the host dropped go first, inside this call's deadline.
+        let released = crate::exported::release_pending(store);
+        let in_destructor = released.is_err();
+        let result = released.and_then(|()| bound.call(store, func, args, out));
         store.set_epoch_deadline(u64::MAX / 2);
         self.last_cost = CallCost {
             memory_bytes: store.data().limits.used,
@@ -558,7 +565,7 @@ impl Loaded {
                 // Reported as a trap, so it ends the instance like one: the
                 // host drops every handle the instance gave it on a trap.
                 let (store, _) = self.instance.take().expect("instantiated above");
-                self.spare = Some(store.into_data().into_parts());
+                self.end_instance(store, true);
                 Err(CallFailure::Trap {
                     message: format!("result did not encode: {msg}"),
                     backtrace: None,
@@ -569,7 +576,7 @@ impl Loaded {
                 let panic = guest_panic(&store.data().link.stderr.peek_tail(4096));
                 let refused = store.data().limits.refused.clone();
                 let (store, _) = self.instance.take().expect("instantiated above");
-                self.spare = Some(store.into_data().into_parts());
+                self.end_instance(store, true);
                 match err.downcast_ref::<Trap>() {
                     Some(Trap::Interrupt) => {
                         return Err(CallFailure::DeadlineExceeded {
@@ -598,6 +605,11 @@ impl Loaded {
                 };
                 if let Some(panic) = panic {
                     message = format!("{message}: {panic}");
+                }
+                if in_destructor {
+                    message = format!(
+                        "destroying an object of the plugin's whose handle the host dropped: {message}"
+                    );
                 }
                 Err(CallFailure::Trap { message, backtrace })
             }

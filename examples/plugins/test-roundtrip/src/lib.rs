@@ -156,6 +156,10 @@ impl counters::Guest for Roundtrip {
         c.get::<Counter>().0.get()
     }
 
+    fn consume_all(cs: Vec<counters::Counter>) -> u32 {
+        cs.iter().map(|c| c.get::<Counter>().0.get()).sum()
+    }
+
     fn peek(c: counters::CounterBorrow<'_>) -> u32 {
         c.get::<Counter>().0.get()
     }

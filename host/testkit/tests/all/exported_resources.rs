@@ -43,13 +43,41 @@ fn the_host_holds_the_plugins_objects_and_dropping_releases_them() {
     // Dropping the handles destroys the objects as the next call starts.
     drop(made);
     assert_eq!(plugin.counters().live(h).unwrap(), 2);
+    assert_eq!(plugin.plugin().metrics().released, 3);
     // An `own` argument: the plugin takes the object and drops it itself;
-    // the host's handle is gone, and nothing is released twice.
+    // the host's handle is gone, and nothing is released for it.
     assert_eq!(plugin.counters().consume(h, counter).unwrap(), 8);
     assert_eq!(plugin.counters().live(h).unwrap(), 1);
+    assert_eq!(plugin.plugin().metrics().released, 3);
     assert_eq!(plugin.counters().counter_get(h, &fork).unwrap(), 8);
     drop(fork);
     assert_eq!(plugin.counters().live(h).unwrap(), 0);
+    assert_eq!(plugin.plugin().metrics().released, 4);
+}
+
+#[test]
+fn own_handles_inside_a_list_go_to_the_plugin_and_are_refused_afterwards() {
+    let mut plugin = start(Policy::default());
+    let h = &mut TestHost::default();
+    let given = plugin.counters().make(h, 3).unwrap();
+    let kept = plugin.counters().counter_new(h, 10).unwrap();
+    // `consume-all` takes a `list<counter>`: every `own` in it goes to the
+    // plugin, though the host still has the list.
+    assert_eq!(plugin.counters().consume_all(h, &given).unwrap(), 1 + 2);
+    assert_eq!(plugin.counters().live(h).unwrap(), 1);
+    // Using one again is a refused argument naming why, not a trap: the
+    // instance and its other objects carry on.
+    match plugin.counters().counter_get(h, &given[0]).unwrap_err() {
+        Error::BadArguments { detail, .. } => {
+            assert!(detail.contains("given to the plugin already"), "{detail}")
+        }
+        other => panic!("expected refused arguments, got {other:?}"),
+    }
+    assert!(kept.is_live());
+    assert_eq!(plugin.counters().counter_get(h, &kept).unwrap(), 10);
+    // Dropping the list releases numbers the runner no longer holds: nothing happens.
+    drop(given);
+    assert_eq!(plugin.counters().live(h).unwrap(), 1);
 }
 
 #[test]
@@ -74,9 +102,11 @@ fn handles_from_an_ended_instance_fail_cleanly() {
     plugin.plugin_mut().kill();
     let e = plugin.counters().counter_add(h, &counter, 1).unwrap_err();
     assert!(stale_detail(e).contains("has ended"));
-    // Dropping stale handles sends nothing anyone could act on.
+    // Dropping stale handles sends nothing.
+    let released = plugin.plugin().metrics().released;
     drop(counter);
     assert_eq!(plugin.counters().live(h).unwrap(), 0);
+    assert_eq!(plugin.plugin().metrics().released, released);
 
     // A handle belongs to the instance that made it, not to its twin.
     let mut other = start(Policy::default());
@@ -120,11 +150,38 @@ fn a_destructor_that_traps_fails_the_next_call_and_ends_the_instance() {
     drop(poisoned);
     match plugin.counters().live(h).unwrap_err() {
         Error::Trap { message, .. } => {
-            assert!(message.contains("poisoned counter 7"), "{message}")
+            assert!(message.contains("poisoned counter 7"), "{message}");
+            assert!(message.starts_with("destroying an object"), "{message}");
         }
         other => panic!("expected a trap, got {other:?}"),
     }
     assert!(!bystander.is_live());
     // The next instance starts clean (its poison is unset).
     assert_eq!(plugin.counters().live(h).unwrap(), 0);
+}
+
+#[test]
+fn a_handle_made_right_after_a_restart_from_a_stale_artifact_is_live() {
+    let dir = std::env::temp_dir().join(format!(
+        "airlock-test-exported-stale-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let launcher = test_runner().with_cache(airlock::ArtifactCache::open(&dir).unwrap());
+    let config = roundtrip_config().call_deadline(Duration::from_secs(20));
+    let mut plugin = Roundtrip::start(&launcher, config.clone()).unwrap();
+    let h = &mut TestHost::default();
+    // The next runner finds an artifact it cannot load, is replaced by one
+    // compiling the component, and only then runs the call.
+    launcher
+        .cache()
+        .unwrap()
+        .seal_for_tests(&config, b"\x7fELF from another engine")
+        .unwrap();
+    plugin.plugin_mut().kill();
+    let counter = plugin.counters().counter_new(h, 5).unwrap();
+    assert_eq!(plugin.plugin().runners_started(), 3);
+    assert!(counter.is_live());
+    assert_eq!(plugin.counters().counter_add(h, &counter, 1).unwrap(), 6);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
