@@ -15,6 +15,7 @@ use airlock_example_design_host::plugins::{
     self, ExporterPlugin, FilterPlugin, Loaded, ToolPlugin, filter, tool, v0_1,
 };
 use airlock_example_design_host::transaction::{self, Transaction};
+use airlock_testkit::restamped;
 
 fn plugin_path(file: &str) -> PathBuf {
     let path = std::env::var_os("AIRLOCK_PLUGIN_DIR")
@@ -59,23 +60,6 @@ fn load_tool(file: &str) -> ToolPlugin {
         Loaded::Tool(t) => t,
         _ => panic!("{file} is not a tool"),
     }
-}
-
-/// `component` with its stamp replaced by `stamp`: a custom section
-/// `airlock:world` put first, where readers of the stamp look first (as
-/// `airlock_testkit::restamped` does).
-fn restamped(component: &[u8], stamp: &str) -> Vec<u8> {
-    let name = b"airlock:world";
-    let mut body = vec![name.len() as u8];
-    body.extend_from_slice(name);
-    body.extend_from_slice(stamp.as_bytes());
-    assert!(body.len() < 128, "one-byte LEB128 size");
-    let mut out = component[..8].to_vec();
-    out.push(0);
-    out.push(body.len() as u8);
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&component[8..]);
-    out
 }
 
 fn shapes(doc: &Document, layer: u64) -> usize {

@@ -137,42 +137,23 @@ fn client_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Resul
             quote!(&mut ::airlock::__private::NoImports),
         )
     };
-    let (ret_ty, call) = match &f.func.result {
-        Some(t) if given.is_empty() => {
-            let ty = types::owned(g, t, depth)?;
-            (
-                ty,
-                quote! {
-                    let ret: #fns::#ret = self.plugin.call(#index, #wit_name, &args, #dispatch)?;
-                    Ok(ret.0)
-                },
-            )
-        }
-        Some(t) => {
-            let ty = types::owned(g, t, depth)?;
-            (
-                ty,
-                quote! {
-                    let result = self.plugin.call::<_, #fns::#ret>(#index, #wit_name, &args, #dispatch);
-                    #hand_over
-                    result.map(|ret| ret.0)
-                },
-            )
-        }
-        None if given.is_empty() => (
-            quote!(()),
-            quote! {
-                self.plugin.call::<_, ()>(#index, #wit_name, &args, #dispatch)
-            },
+    let (ret_ty, ret_wire, unwrap) = match &f.func.result {
+        Some(t) => (
+            types::owned(g, t, depth)?,
+            quote!(#fns::#ret),
+            quote!(.map(|ret| ret.0)),
         ),
-        None => (
-            quote!(()),
-            quote! {
-                let result = self.plugin.call::<_, ()>(#index, #wit_name, &args, #dispatch);
-                #hand_over
-                result
-            },
-        ),
+        None => (quote!(()), quote!(()), TokenStream::new()),
+    };
+    let call = quote!(self.plugin.call::<_, #ret_wire>(#index, #wit_name, &args, #dispatch));
+    let call = if given.is_empty() {
+        quote!(#call #unwrap)
+    } else {
+        quote! {
+            let result = #call;
+            #hand_over
+            result #unwrap
+        }
     };
     // Clippy counts `self` and the host: WIT functions may take any number of parameters.
     let allow = many_params(params.len() + 2);

@@ -342,12 +342,8 @@ fn lookup(id: u32, own: bool, name: &str) -> wasmtime::Result<ResourceAny> {
 }
 
 mod abi {
-    use std::mem::MaybeUninit;
-
-    use wasmtime::component::__internal::{
-        CanonicalAbiInfo, InstanceType, InterfaceType, LiftContext, LowerContext,
-    };
-    use wasmtime::component::{ComponentType, Lift, Lower, ResourceAny};
+    use wasmtime::component::__internal::InterfaceType;
+    use wasmtime::component::ResourceAny;
 
     use super::{ExportedResource, PluginResource};
 
@@ -369,55 +365,5 @@ mod abi {
         })
     }
 
-    // SAFETY: every item delegates to `ResourceAny`, whose canonical ABI this
-    // type shares exactly (a handle is its `u32` index either way).
-    unsafe impl<T: ExportedResource> ComponentType for PluginResource<T> {
-        type Lower = <ResourceAny as ComponentType>::Lower;
-        const ABI: CanonicalAbiInfo = <ResourceAny as ComponentType>::ABI;
-        const MAY_REQUIRE_REALLOC: bool = false;
-
-        fn typecheck(ty: &InterfaceType, types: &InstanceType<'_>) -> wasmtime::Result<()> {
-            <ResourceAny as ComponentType>::typecheck(ty, types)
-        }
-    }
-
-    // SAFETY: as above.
-    unsafe impl<T: ExportedResource> Lower for PluginResource<T> {
-        fn linear_lower_to_flat<U>(
-            &self,
-            cx: &mut LowerContext<'_, U>,
-            ty: InterfaceType,
-            dst: &mut MaybeUninit<Self::Lower>,
-        ) -> wasmtime::Result<()> {
-            resource(self, ty)?.linear_lower_to_flat(cx, ty, dst)
-        }
-
-        fn linear_lower_to_memory<U>(
-            &self,
-            cx: &mut LowerContext<'_, U>,
-            ty: InterfaceType,
-            offset: usize,
-        ) -> wasmtime::Result<()> {
-            resource(self, ty)?.linear_lower_to_memory(cx, ty, offset)
-        }
-    }
-
-    // SAFETY: as above.
-    unsafe impl<T: ExportedResource> Lift for PluginResource<T> {
-        fn linear_lift_from_flat(
-            cx: &mut LiftContext<'_>,
-            ty: InterfaceType,
-            src: &Self::Lower,
-        ) -> wasmtime::Result<Self> {
-            held(ResourceAny::linear_lift_from_flat(cx, ty, src)?)
-        }
-
-        fn linear_lift_from_memory(
-            cx: &mut LiftContext<'_>,
-            ty: InterfaceType,
-            bytes: &[u8],
-        ) -> wasmtime::Result<Self> {
-            held(ResourceAny::linear_lift_from_memory(cx, ty, bytes)?)
-        }
-    }
+    crate::glue::canonical_abi_via!(PluginResource<T: ExportedResource>, ResourceAny, resource, held);
 }

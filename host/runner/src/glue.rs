@@ -516,13 +516,78 @@ pub(crate) fn report_orphans(link: &mut HostLink) -> wasmtime::Result<()> {
     Ok(())
 }
 
-mod handle_abi {
-    use std::mem::MaybeUninit;
+/// Implements wasmtime's `ComponentType`, `Lower` and `Lift` for a handle
+/// type by delegating to the wasmtime type with the same canonical ABI (a
+/// resource handle is its `u32` index either way): `$to` turns the handle
+/// into that type for lowering, `$from` the lifted value into the handle.
+macro_rules! canonical_abi_via {
+    ($handle:ident<T: $bound:path>, $delegate:ty, $to:path, $from:path) => {
+        // SAFETY: every item delegates to `$delegate`, whose canonical ABI
+        // the handle shares exactly.
+        unsafe impl<T: $bound> wasmtime::component::ComponentType for $handle<T> {
+            type Lower = <$delegate as wasmtime::component::ComponentType>::Lower;
+            const ABI: wasmtime::component::__internal::CanonicalAbiInfo =
+                <$delegate as wasmtime::component::ComponentType>::ABI;
+            const MAY_REQUIRE_REALLOC: bool = false;
 
-    use wasmtime::component::__internal::{
-        CanonicalAbiInfo, InstanceType, InterfaceType, LiftContext, LowerContext,
+            fn typecheck(
+                ty: &wasmtime::component::__internal::InterfaceType,
+                types: &wasmtime::component::__internal::InstanceType<'_>,
+            ) -> wasmtime::Result<()> {
+                <$delegate as wasmtime::component::ComponentType>::typecheck(ty, types)
+            }
+        }
+
+        // SAFETY: as above.
+        unsafe impl<T: $bound> wasmtime::component::Lower for $handle<T> {
+            fn linear_lower_to_flat<U>(
+                &self,
+                cx: &mut wasmtime::component::__internal::LowerContext<'_, U>,
+                ty: wasmtime::component::__internal::InterfaceType,
+                dst: &mut std::mem::MaybeUninit<Self::Lower>,
+            ) -> wasmtime::Result<()> {
+                wasmtime::component::Lower::linear_lower_to_flat(&$to(self, ty)?, cx, ty, dst)
+            }
+
+            fn linear_lower_to_memory<U>(
+                &self,
+                cx: &mut wasmtime::component::__internal::LowerContext<'_, U>,
+                ty: wasmtime::component::__internal::InterfaceType,
+                offset: usize,
+            ) -> wasmtime::Result<()> {
+                wasmtime::component::Lower::linear_lower_to_memory(&$to(self, ty)?, cx, ty, offset)
+            }
+        }
+
+        // SAFETY: as above.
+        unsafe impl<T: $bound> wasmtime::component::Lift for $handle<T> {
+            fn linear_lift_from_flat(
+                cx: &mut wasmtime::component::__internal::LiftContext<'_>,
+                ty: wasmtime::component::__internal::InterfaceType,
+                src: &Self::Lower,
+            ) -> wasmtime::Result<Self> {
+                $from(<$delegate as wasmtime::component::Lift>::linear_lift_from_flat(cx, ty, src)?)
+            }
+
+            fn linear_lift_from_memory(
+                cx: &mut wasmtime::component::__internal::LiftContext<'_>,
+                ty: wasmtime::component::__internal::InterfaceType,
+                bytes: &[u8],
+            ) -> wasmtime::Result<Self> {
+                $from(
+                    <$delegate as wasmtime::component::Lift>::linear_lift_from_memory(
+                        cx, ty, bytes,
+                    )?,
+                )
+            }
+        }
     };
-    use wasmtime::component::{ComponentType, Lift, Lower, Resource};
+}
+pub(crate) use canonical_abi_via;
+
+mod handle_abi {
+    use wasmtime::component::__internal::InterfaceType;
+    use wasmtime::component::Resource;
 
     use super::{Handle, HostResource};
 
@@ -540,64 +605,13 @@ mod handle_abi {
         }
     }
 
-    // SAFETY: every item delegates to `Resource<T>`, whose canonical ABI this
-    // type shares exactly (a handle is its `u32` index either way).
-    unsafe impl<T: HostResource> ComponentType for Handle<T> {
-        type Lower = <Resource<T> as ComponentType>::Lower;
-        const ABI: CanonicalAbiInfo = <Resource<T> as ComponentType>::ABI;
-        const MAY_REQUIRE_REALLOC: bool = false;
-
-        fn typecheck(ty: &InterfaceType, types: &InstanceType<'_>) -> wasmtime::Result<()> {
-            <Resource<T> as ComponentType>::typecheck(ty, types)
+    fn handle<T: HostResource>(resource: Resource<T>) -> wasmtime::Result<Handle<T>> {
+        if resource.owned() {
+            // The guest gave its handle back to the host.
+            super::handle_dropped(T::DROP, resource.rep());
         }
+        Ok(Handle::new(resource.rep()))
     }
 
-    // SAFETY: as above.
-    unsafe impl<T: HostResource> Lower for Handle<T> {
-        fn linear_lower_to_flat<U>(
-            &self,
-            cx: &mut LowerContext<'_, U>,
-            ty: InterfaceType,
-            dst: &mut MaybeUninit<Self::Lower>,
-        ) -> wasmtime::Result<()> {
-            resource(self, ty)?.linear_lower_to_flat(cx, ty, dst)
-        }
-
-        fn linear_lower_to_memory<U>(
-            &self,
-            cx: &mut LowerContext<'_, U>,
-            ty: InterfaceType,
-            offset: usize,
-        ) -> wasmtime::Result<()> {
-            resource(self, ty)?.linear_lower_to_memory(cx, ty, offset)
-        }
-    }
-
-    // SAFETY: as above.
-    unsafe impl<T: HostResource> Lift for Handle<T> {
-        fn linear_lift_from_flat(
-            cx: &mut LiftContext<'_>,
-            ty: InterfaceType,
-            src: &Self::Lower,
-        ) -> wasmtime::Result<Self> {
-            let resource = Resource::<T>::linear_lift_from_flat(cx, ty, src)?;
-            if resource.owned() {
-                // The guest gave its handle back to the host.
-                super::handle_dropped(T::DROP, resource.rep());
-            }
-            Ok(Handle::new(resource.rep()))
-        }
-
-        fn linear_lift_from_memory(
-            cx: &mut LiftContext<'_>,
-            ty: InterfaceType,
-            bytes: &[u8],
-        ) -> wasmtime::Result<Self> {
-            let resource = Resource::<T>::linear_lift_from_memory(cx, ty, bytes)?;
-            if resource.owned() {
-                super::handle_dropped(T::DROP, resource.rep());
-            }
-            Ok(Handle::new(resource.rep()))
-        }
-    }
+    super::canonical_abi_via!(Handle<T: HostResource>, Resource<T>, resource, handle);
 }

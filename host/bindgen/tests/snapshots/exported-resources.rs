@@ -59,15 +59,17 @@ pub mod exports {
                         size,
                         __marker: ::std::marker::PhantomData,
                     };
-                    let ret: super::super::super::__airlock_fns::E0Ret = self
-                        .plugin
-                        .call(
+                    self.plugin
+                        .call::<
+                            _,
+                            super::super::super::__airlock_fns::E0Ret,
+                        >(
                             0u32,
                             "[constructor]brush",
                             &args,
                             &mut ::airlock::__private::NoImports,
-                        )?;
-                    Ok(ret.0)
+                        )
+                        .map(|ret| ret.0)
                 }
                 pub fn brush_size<'a>(
                     &mut self,
@@ -77,15 +79,17 @@ pub mod exports {
                         self_,
                         __marker: ::std::marker::PhantomData,
                     };
-                    let ret: super::super::super::__airlock_fns::E1Ret = self
-                        .plugin
-                        .call(
+                    self.plugin
+                        .call::<
+                            _,
+                            super::super::super::__airlock_fns::E1Ret,
+                        >(
                             1u32,
                             "[method]brush.size",
                             &args,
                             &mut ::airlock::__private::NoImports,
-                        )?;
-                    Ok(ret.0)
+                        )
+                        .map(|ret| ret.0)
                 }
                 /// A brush like this one, `factor` times the size.
                 pub fn brush_scaled<'a>(
@@ -100,15 +104,17 @@ pub mod exports {
                         factor,
                         __marker: ::std::marker::PhantomData,
                     };
-                    let ret: super::super::super::__airlock_fns::E2Ret = self
-                        .plugin
-                        .call(
+                    self.plugin
+                        .call::<
+                            _,
+                            super::super::super::__airlock_fns::E2Ret,
+                        >(
                             2u32,
                             "[method]brush.scaled",
                             &args,
                             &mut ::airlock::__private::NoImports,
-                        )?;
-                    Ok(ret.0)
+                        )
+                        .map(|ret| ret.0)
                 }
                 pub fn brush_named<'a>(
                     &mut self,
@@ -122,15 +128,17 @@ pub mod exports {
                         name,
                         __marker: ::std::marker::PhantomData,
                     };
-                    let ret: super::super::super::__airlock_fns::E3Ret = self
-                        .plugin
-                        .call(
+                    self.plugin
+                        .call::<
+                            _,
+                            super::super::super::__airlock_fns::E3Ret,
+                        >(
                             3u32,
                             "[static]brush.named",
                             &args,
                             &mut ::airlock::__private::NoImports,
-                        )?;
-                    Ok(ret.0)
+                        )
+                        .map(|ret| ret.0)
                 }
                 /// Every brush the plugin knows.
                 pub fn all<'a>(
@@ -143,10 +151,12 @@ pub mod exports {
                     let args = super::super::super::__airlock_fns::E4ArgsRef {
                         __marker: ::std::marker::PhantomData,
                     };
-                    let ret: super::super::super::__airlock_fns::E4Ret = self
-                        .plugin
-                        .call(4u32, "all", &args, &mut ::airlock::__private::NoImports)?;
-                    Ok(ret.0)
+                    self.plugin
+                        .call::<
+                            _,
+                            super::super::super::__airlock_fns::E4Ret,
+                        >(4u32, "all", &args, &mut ::airlock::__private::NoImports)
+                        .map(|ret| ret.0)
                 }
                 /// Takes the brush (an `own`): the plugin drops it when done.
                 pub fn retire<'a>(
@@ -177,15 +187,12 @@ pub mod exports {
                         b,
                         __marker: ::std::marker::PhantomData,
                     };
-                    let ret: super::super::super::__airlock_fns::E6Ret = self
-                        .plugin
-                        .call(
-                            6u32,
-                            "measure",
-                            &args,
-                            &mut ::airlock::__private::NoImports,
-                        )?;
-                    Ok(ret.0)
+                    self.plugin
+                        .call::<
+                            _,
+                            super::super::super::__airlock_fns::E6Ret,
+                        >(6u32, "measure", &args, &mut ::airlock::__private::NoImports)
+                        .map(|ret| ret.0)
                 }
                 pub fn paint<'a>(
                     &mut self,
@@ -197,15 +204,12 @@ pub mod exports {
                         s,
                         __marker: ::std::marker::PhantomData,
                     };
-                    let ret: super::super::super::__airlock_fns::E7Ret = self
-                        .plugin
-                        .call(
-                            7u32,
-                            "paint",
-                            &args,
-                            &mut ::airlock::__private::NoImports,
-                        )?;
-                    Ok(ret.0)
+                    self.plugin
+                        .call::<
+                            _,
+                            super::super::super::__airlock_fns::E7Ret,
+                        >(7u32, "paint", &args, &mut ::airlock::__private::NoImports)
+                        .map(|ret| ret.0)
                 }
             }
         }

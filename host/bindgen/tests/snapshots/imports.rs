@@ -202,10 +202,9 @@ impl Imports {
             keys,
             __marker: ::std::marker::PhantomData,
         };
-        let ret: __airlock_fns::E0Ret = self
-            .plugin
-            .call(0u32, "run", &args, &mut __Dispatch(host))?;
-        Ok(ret.0)
+        self.plugin
+            .call::<_, __airlock_fns::E0Ret>(0u32, "run", &args, &mut __Dispatch(host))
+            .map(|ret| ret.0)
     }
 }
 impl ::airlock::Client for Imports {

@@ -119,10 +119,12 @@ impl Scalars {
             b,
             __marker: ::std::marker::PhantomData,
         };
-        let ret: __airlock_fns::E0Ret = self
-            .plugin
-            .call(0u32, "add", &args, &mut ::airlock::__private::NoImports)?;
-        Ok(ret.0)
+        self.plugin
+            .call::<
+                _,
+                __airlock_fns::E0Ret,
+            >(0u32, "add", &args, &mut ::airlock::__private::NoImports)
+            .map(|ret| ret.0)
     }
     #[allow(clippy::too_many_arguments)]
     pub fn mix<'a>(
@@ -145,10 +147,12 @@ impl Scalars {
             r#g,
             __marker: ::std::marker::PhantomData,
         };
-        let ret: __airlock_fns::E1Ret = self
-            .plugin
-            .call(1u32, "mix", &args, &mut ::airlock::__private::NoImports)?;
-        Ok(ret.0)
+        self.plugin
+            .call::<
+                _,
+                __airlock_fns::E1Ret,
+            >(1u32, "mix", &args, &mut ::airlock::__private::NoImports)
+            .map(|ret| ret.0)
     }
     pub fn nothing<'a>(&mut self) -> ::airlock::Result<()> {
         let args = __airlock_fns::E2ArgsRef {

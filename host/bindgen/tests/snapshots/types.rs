@@ -136,15 +136,12 @@ pub mod exports {
                         s,
                         __marker: ::std::marker::PhantomData,
                     };
-                    let ret: super::super::super::__airlock_fns::E0Ret = self
-                        .plugin
-                        .call(
-                            0u32,
-                            "area",
-                            &args,
-                            &mut ::airlock::__private::NoImports,
-                        )?;
-                    Ok(ret.0)
+                    self.plugin
+                        .call::<
+                            _,
+                            super::super::super::__airlock_fns::E0Ret,
+                        >(0u32, "area", &args, &mut ::airlock::__private::NoImports)
+                        .map(|ret| ret.0)
                 }
                 pub fn pack<'a>(
                     &mut self,
@@ -158,15 +155,12 @@ pub mod exports {
                         extra,
                         __marker: ::std::marker::PhantomData,
                     };
-                    let ret: super::super::super::__airlock_fns::E1Ret = self
-                        .plugin
-                        .call(
-                            1u32,
-                            "pack",
-                            &args,
-                            &mut ::airlock::__private::NoImports,
-                        )?;
-                    Ok(ret.0)
+                    self.plugin
+                        .call::<
+                            _,
+                            super::super::super::__airlock_fns::E1Ret,
+                        >(1u32, "pack", &args, &mut ::airlock::__private::NoImports)
+                        .map(|ret| ret.0)
                 }
                 pub fn classify<'a>(
                     &mut self,
@@ -183,15 +177,12 @@ pub mod exports {
                         s,
                         __marker: ::std::marker::PhantomData,
                     };
-                    let ret: super::super::super::__airlock_fns::E2Ret = self
-                        .plugin
-                        .call(
-                            2u32,
-                            "classify",
-                            &args,
-                            &mut ::airlock::__private::NoImports,
-                        )?;
-                    Ok(ret.0)
+                    self.plugin
+                        .call::<
+                            _,
+                            super::super::super::__airlock_fns::E2Ret,
+                        >(2u32, "classify", &args, &mut ::airlock::__private::NoImports)
+                        .map(|ret| ret.0)
                 }
             }
         }
