@@ -182,6 +182,27 @@ fn check_accepts_a_fitting_world_and_explains_a_misfit() {
         "{err}"
     );
 
+    // A plugin built for design 0.1.0 fits the kept 0.1.0 WIT, not the
+    // current one, and the misfit names the versions of its imports.
+    let (old_wit, grid_v0_1) = (repo("wit/design-0.1"), plugin("grid_v0_1"));
+    let mut args = vec!["check", s(&grid_v0_1), "--wit", s(&airlock_wit)];
+    args.extend(["--wit", s(&old_wit), "--world", "tool"]);
+    let (code, out, err) = airlock(&args, &cache);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("fits world airlock:design/tool@0.1.0"),
+        "{out}"
+    );
+    let mut args = vec!["check", s(&grid_v0_1)];
+    args.extend(wit);
+    args.extend(["--world", "tool"]);
+    let (code, _, err) = airlock(&args, &cache);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("imports `airlock:design/document@0.1.0`, which the world does not provide (it has `airlock:design/document@0.2.0`: built for another version)"),
+        "{err}"
+    );
+
     let mut args = vec!["check", s(&invert)];
     args.extend(wit);
     args.extend(["--world", "no-such-world"]);
