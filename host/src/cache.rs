@@ -69,9 +69,6 @@ impl EntryKey {
 }
 
 impl ArtifactCache {
-    /// Opens (creating if needed) a cache in `dir`, with its key in
-    /// `dir/key`: 32 random bytes made on first use, readable only by this
-    /// user. A key file of the wrong size or readable by others is refused.
     /// Where a host keeps its cache unless told otherwise:
     /// `$XDG_CACHE_HOME/airlock`, else `~/.cache/airlock`; `None` without either.
     pub fn default_dir() -> Option<PathBuf> {
@@ -82,6 +79,9 @@ impl ArtifactCache {
         Some(base.join("airlock"))
     }
 
+    /// Opens (creating if needed) a cache in `dir`, with its key in
+    /// `dir/key`: 32 random bytes made on first use, readable only by this
+    /// user. A key file of the wrong size or readable by others is refused.
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
         let dir = dir.into();
         create_private_dir(&dir)?;

@@ -37,8 +37,9 @@ struct Shared<C> {
 }
 
 struct State<C> {
-    /// Idle clients, with the generation they belong to.
-    idle: Vec<(u64, C)>,
+    /// Idle clients, all of the current generation.
+    idle: Vec<C>,
+    /// Bumped by every reload; a client in use remembers the one it came from.
     generation: u64,
     config: PluginConfig,
     /// How many clients each generation has (idle or in use).
@@ -61,7 +62,7 @@ impl<C: Client> PluginPool<C> {
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
                     size: clients.len(),
-                    idle: clients.into_iter().map(|c| (0, c)).collect(),
+                    idle: clients,
                     generation: 0,
                     config,
                 }),
@@ -144,12 +145,8 @@ impl<C: Client> PluginPool<C> {
         let old = {
             let mut state = self.shared.lock();
             state.generation += 1;
-            let generation = state.generation;
             state.config = config;
-            std::mem::replace(
-                &mut state.idle,
-                fresh.into_iter().map(|c| (generation, c)).collect(),
-            )
+            std::mem::replace(&mut state.idle, fresh)
         };
         // Shut the old idle runners down outside the lock.
         drop(old);
@@ -180,15 +177,17 @@ impl<C: Client> Shared<C> {
         lock(&self.state)
     }
 
+    /// An idle client and the generation it belongs to.
     fn try_take(&self) -> Option<(u64, C)> {
-        self.lock().idle.pop()
+        let mut state = self.lock();
+        state.idle.pop().map(|c| (state.generation, c))
     }
 
     fn take_blocking(&self) -> (u64, C) {
         let mut state = self.lock();
         loop {
             if let Some(client) = state.idle.pop() {
-                return client;
+                return (state.generation, client);
             }
             state = self.returned.wait(state).unwrap_or_else(|e| e.into_inner());
         }
@@ -211,7 +210,7 @@ impl<C: Client> Shared<C> {
         let stale = {
             let mut state = self.lock();
             if generation == state.generation {
-                state.idle.push((generation, client));
+                state.idle.push(client);
                 None
             } else {
                 Some(client)

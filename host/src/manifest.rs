@@ -20,10 +20,10 @@
 //! required = false
 //! ```
 //!
-//! A manifest lives beside its component (`svg-export.wasm` and
-//! `svg-export.toml`), inside it (the guest SDK embeds the crate's
-//! `airlock.toml`), or is given to [`crate::PluginConfig::manifest`]; in that
-//! order of precedence, the given one first.
+//! A manifest is given to [`crate::PluginConfig::manifest`] (as
+//! [`crate::PluginConfig::from_file`] does with the one beside the component:
+//! `svg-export.wasm` and `svg-export.toml`), or else is the one inside the
+//! component (the guest SDK embeds the crate's `airlock.toml`).
 //! [`crate::Plugin::start`] reviews it against the policy: a required request
 //! that is not granted stops the start with [`crate::Error::Denied`] naming
 //! the capability, the plugin's reason and how to grant it; an optional one
@@ -251,13 +251,18 @@ impl Manifest {
         Self::from_toml(&text, &path.display().to_string())
     }
 
-    /// The manifest beside `component` (same stem, `.toml`), if there is one.
+    /// The manifest beside `component` (same stem, `.toml`), if there is
+    /// one; one that exists but cannot be read is an error, not "none".
     pub fn beside(component: impl AsRef<Path>) -> Result<Option<Self>> {
         let path = Self::path_beside(component);
-        if !path.exists() {
-            return Ok(None);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::from_toml(&text, &path.display().to_string()).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::Manifest {
+                origin: path.display().to_string(),
+                detail: format!("cannot be read: {e}"),
+            }),
         }
-        Self::from_file(&path).map(Some)
     }
 
     /// The manifest the guest SDK embedded in `component` (its crate's

@@ -12,8 +12,6 @@ use std::time::Duration;
 /// [`crate::Plugin::metrics`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PluginMetrics {
-    /// Calls made, whatever their outcome.
-    pub calls: u64,
     /// Failed calls by [`crate::Error::kind`] (`"trap"`, `"timeout"`, …).
     pub errors: BTreeMap<&'static str, u64>,
     /// Latency of every call, as the host saw it (send to result).
@@ -30,6 +28,11 @@ pub struct PluginMetrics {
 }
 
 impl PluginMetrics {
+    /// Calls made, whatever their outcome (each is in the histogram once).
+    pub fn calls(&self) -> u64 {
+        self.latency.count()
+    }
+
     /// Failed calls of every kind.
     pub fn error_count(&self) -> u64 {
         self.errors.values().sum()
@@ -119,7 +122,9 @@ impl fmt::Debug for LatencyHistogram {
 impl fmt::Display for PluginMetrics {
     /// One line: `12 calls, 1 error (trap 1), p50 ≤ 64µs, p99 ≤ 1.02ms, max 1.9ms, peak memory 1.1 MiB, 1 restart`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} calls", self.calls)?;
+        let s = |n: u64| if n == 1 { "" } else { "s" };
+        let calls = self.calls();
+        write!(f, "{calls} call{}", s(calls))?;
         let errors = self.error_count();
         if errors > 0 {
             let kinds: Vec<String> = self
@@ -127,7 +132,7 @@ impl fmt::Display for PluginMetrics {
                 .iter()
                 .map(|(kind, n)| format!("{kind} {n}"))
                 .collect();
-            write!(f, ", {errors} errors ({})", kinds.join(", "))?;
+            write!(f, ", {errors} error{} ({})", s(errors), kinds.join(", "))?;
         } else {
             write!(f, ", no errors")?;
         }
@@ -146,7 +151,7 @@ impl fmt::Display for PluginMetrics {
         if self.fuel_used > 0 {
             write!(f, ", fuel {}", self.fuel_used)?;
         }
-        write!(f, ", {} restarts", self.restarts)
+        write!(f, ", {} restart{}", self.restarts, s(self.restarts))
     }
 }
 

@@ -85,10 +85,16 @@ impl PluginConfig {
             path: path.display().to_string(),
             source,
         })?;
-        let config = Self::new(name, bytes);
-        Ok(match Manifest::beside(path)? {
-            Some(manifest) => config.manifest(manifest),
-            None => config,
+        Self::new(name, bytes).manifest_beside(path)
+    }
+
+    /// Takes the manifest beside the component at `path` (`plugin.wasm` →
+    /// `plugin.toml`), if there is one: it wins over the one the component
+    /// carries. [`PluginConfig::from_file`] does this itself.
+    pub fn manifest_beside(self, path: impl AsRef<Path>) -> Result<Self> {
+        Ok(match Manifest::beside(path.as_ref())? {
+            Some(manifest) => self.manifest(manifest),
+            None => self,
         })
     }
 
@@ -901,7 +907,6 @@ impl Plugin {
             }
         }
         let took = started.elapsed();
-        self.metrics.calls += 1;
         self.metrics.latency.record(took);
         let outcome = match &result {
             Ok(_) => "ok",
@@ -953,7 +958,7 @@ impl Plugin {
         self.ensure_runner()?;
         // Starting the runner may have ended an instance (a stale cached
         // artifact, say): the result's handles belong to the one running now.
-        let _context = exported::enter(&self.resources);
+        exported::follow(&self.resources);
         self.cancel.store(false, Ordering::Release);
         self.seq += 1;
         let seq = self.seq;
@@ -1283,7 +1288,7 @@ impl Plugin {
 
 impl Drop for Plugin {
     fn drop(&mut self) {
-        self.resources.end();
+        // Taking the runner ends its instance and every handle from it.
         if let Some(mut runner) = self.take_runner() {
             // A runner gets 100 ms to take the request and exit.
             let until = Instant::now() + Duration::from_millis(100);

@@ -1,19 +1,11 @@
 //! The demo binary end to end: real plugins, real runner processes, real PNGs
 //! whose pixels show each plugin's effect.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
+use airlock_testkit::plugin_dir;
 use tiny_skia::Pixmap;
-
-fn plugin_dir() -> PathBuf {
-    std::env::var_os("AIRLOCK_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .expect(
-            "AIRLOCK_PLUGIN_DIR is not set: run `cargo xtask test`, or build the plugins with \
-         `cargo xtask build-plugins` and set AIRLOCK_PLUGIN_DIR to their directory",
-        )
-}
 
 fn load(dir: &Path, name: &str) -> Pixmap {
     let path = dir.join(name);

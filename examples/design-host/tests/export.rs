@@ -10,10 +10,7 @@ use airlock_example_design_host::plugins::exporter::Exporter;
 use airlock_example_design_host::transaction::Transaction;
 
 fn component() -> PathBuf {
-    std::env::var_os("AIRLOCK_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .expect("AIRLOCK_PLUGIN_DIR is not set: run `cargo xtask test`")
-        .join("svg_export.wasm")
+    airlock_testkit::guest_path("svg_export")
 }
 
 /// svg-export with its manifest (read from beside the component), under a

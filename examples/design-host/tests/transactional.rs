@@ -1,6 +1,5 @@
 //! A plugin call changes the document only if it succeeds: failures leave it untouched.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use airlock::{Launcher, PluginConfig};
@@ -92,18 +91,7 @@ fn document_errors() {
 // ---- with the real `grid` plugin (needs the built plugins) ----
 
 fn grid() -> Tool {
-    let dir = std::env::var_os("AIRLOCK_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .expect(
-            "AIRLOCK_PLUGIN_DIR is not set: run `cargo xtask test`, or build the plugins with \
-         `cargo xtask build-plugins` and set AIRLOCK_PLUGIN_DIR to their directory",
-        );
-    let path = dir.join("grid.wasm");
-    assert!(
-        path.is_file(),
-        "{} is missing; run `cargo xtask build-plugins`",
-        path.display()
-    );
+    let path = airlock_testkit::guest_path("grid");
     let launcher = Launcher::program(env!("CARGO_BIN_EXE_airlock-example-design-host"));
     let config = PluginConfig::from_file("grid", &path)
         .unwrap()

@@ -3,7 +3,7 @@
 //! one, and a plugin stamped for a version the host does not serve is
 //! refused, naming its version and the served ones.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use airlock::{Launcher, PluginConfig};
@@ -15,23 +15,7 @@ use airlock_example_design_host::plugins::{
     self, ExporterPlugin, FilterPlugin, Loaded, ToolPlugin, filter, tool, v0_1,
 };
 use airlock_example_design_host::transaction::{self, Transaction};
-use airlock_testkit::restamped;
-
-fn plugin_path(file: &str) -> PathBuf {
-    let path = std::env::var_os("AIRLOCK_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .expect(
-            "AIRLOCK_PLUGIN_DIR is not set: run `cargo xtask test`, or build the plugins with \
-         `cargo xtask build-plugins` and set AIRLOCK_PLUGIN_DIR to their directory",
-        )
-        .join(file);
-    assert!(
-        path.is_file(),
-        "{} is missing; run `cargo xtask build-plugins`",
-        path.display()
-    );
-    path
-}
+use airlock_testkit::{guest_path, restamped};
 
 fn launcher() -> Launcher {
     Launcher::program(env!("CARGO_BIN_EXE_airlock-example-design-host"))
@@ -43,22 +27,22 @@ fn no_export_dir() -> &'static Path {
 }
 
 /// Loads a plugin from the plugin directory the way the demo does.
-fn load(file: &str) -> Loaded {
+fn load(name: &str) -> Loaded {
     plugins::load(
         &launcher(),
-        &plugin_path(file),
+        &guest_path(name),
         Duration::from_secs(30),
         no_export_dir(),
     )
-    .unwrap_or_else(|e| panic!("load {file}: {e:#}"))
-    .unwrap_or_else(|| panic!("{file} fits no world"))
+    .unwrap_or_else(|e| panic!("load {name}: {e:#}"))
+    .unwrap_or_else(|| panic!("{name} fits no world"))
     .plugin
 }
 
-fn load_tool(file: &str) -> ToolPlugin {
-    match load(file) {
+fn load_tool(name: &str) -> ToolPlugin {
+    match load(name) {
         Loaded::Tool(t) => t,
-        _ => panic!("{file} is not a tool"),
+        _ => panic!("{name} is not a tool"),
     }
 }
 
@@ -82,8 +66,8 @@ fn run_tool(
 
 #[test]
 fn a_0_1_tool_changes_the_document_as_the_0_2_one_does() {
-    let mut current = load_tool("grid.wasm");
-    let mut legacy = load_tool("grid_v0_1.wasm");
+    let mut current = load_tool("grid");
+    let mut legacy = load_tool("grid_v0_1");
     assert_eq!(current.world_name(), "airlock:design/tool@0.2.0");
     assert_eq!(legacy.world_name(), "airlock:design/tool@0.1.0");
     assert!(matches!(legacy, ToolPlugin::V0_1(_)));
@@ -162,8 +146,8 @@ fn a_0_1_tool_changes_the_document_as_the_0_2_one_does() {
 
 #[test]
 fn a_0_1_tools_failures_arrive_as_the_current_errors_and_change_nothing() {
-    let mut current = load_tool("grid.wasm");
-    let mut legacy = load_tool("grid_v0_1.wasm");
+    let mut current = load_tool("grid");
+    let mut legacy = load_tool("grid_v0_1");
     let sample = Document::sample();
 
     let mut nothing_selected = sample.clone();
@@ -211,7 +195,7 @@ fn a_0_1_tools_failures_arrive_as_the_current_errors_and_change_nothing() {
 #[test]
 fn a_filter_stamped_0_1_runs_through_the_0_1_bindings() {
     use filter::design::types::{Image, Param, ParamValue};
-    let component = std::fs::read(plugin_path("grayscale.wasm")).unwrap();
+    let component = std::fs::read(guest_path("grayscale")).unwrap();
     let start = |stamp: &str| {
         // Its manifest names 0.2.0: judged by the stamp alone here.
         let config = PluginConfig::new("grayscale", restamped(&component, stamp))
@@ -305,7 +289,7 @@ fn a_0_1_exporter_reads_the_document_through_the_adapter_and_writes_its_file() {
     std::fs::create_dir_all(&folder).unwrap();
     let loaded = plugins::load(
         &launcher(),
-        &plugin_path("layers_v0_1.wasm"),
+        &guest_path("layers_v0_1"),
         Duration::from_secs(30),
         &folder,
     )
@@ -354,7 +338,7 @@ fn a_0_1_exporter_reads_the_document_through_the_adapter_and_writes_its_file() {
 
 #[test]
 fn stamps_of_versions_the_host_does_not_serve_are_refused_naming_them_all() {
-    let component = std::fs::read(plugin_path("grid.wasm")).unwrap();
+    let component = std::fs::read(guest_path("grid")).unwrap();
     // No runner is ever started: this launcher could not start one.
     let nowhere = Launcher::program("/nonexistent/airlock-runner");
     for stamp in [
@@ -390,7 +374,7 @@ fn stamps_of_versions_the_host_does_not_serve_are_refused_naming_them_all() {
 /// component imports: a 0.2.0 tool stamped 0.1.0 is refused, not misread.
 #[test]
 fn a_0_2_tool_stamped_0_1_is_judged_by_what_it_imports() {
-    let component = std::fs::read(plugin_path("grid.wasm")).unwrap();
+    let component = std::fs::read(guest_path("grid")).unwrap();
     let config =
         PluginConfig::new("grid", restamped(&component, v0_1::tool::WORLD_NAME)).ignore_manifest();
     let err = match plugins::start(&launcher(), config, no_export_dir()) {

@@ -133,6 +133,13 @@ fn world_name(
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
     let mut resolve = Resolve::default();
     let mut packages = Vec::new();
+    // As wit-bindgen does: inline WIT without a `path` may still use the
+    // packages of the crate's `wit/` directory, when it has one.
+    let default = [String::from("wit")];
+    let paths = match paths {
+        [] if inline.is_some() && root.join("wit").exists() => &default[..],
+        paths => paths,
+    };
     for path in paths {
         let (package, _) = resolve
             .push_path(root.join(path))

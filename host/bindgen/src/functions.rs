@@ -189,7 +189,7 @@ fn trait_method(g: &Generator<'_>, f: &WireFunction<'_>, depth: usize) -> Result
         None => TokenStream::new(),
     };
     let allow = many_params(params.len() + 1);
-    if crate::is_drop(f.func) {
+    if crate::is_drop(&f.func) {
         // Hosts that keep nothing per handle need not care.
         return Ok(quote! {
             #doc
@@ -514,10 +514,10 @@ fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
         // Resources first (each with its destructor telling the host), then functions.
         let mut wraps = funcs
             .iter()
-            .filter(|f| crate::is_drop(f.func))
+            .filter(|f| crate::is_drop(&f.func))
             .map(|f| resource_definition(g, f, &fns))
             .collect::<Result<Vec<_>>>()?;
-        for f in funcs.iter().filter(|f| !crate::is_drop(f.func)) {
+        for f in funcs.iter().filter(|f| !crate::is_drop(&f.func)) {
             wraps.push(import_wrap(g, f, &fns)?);
         }
         link.extend(quote! {

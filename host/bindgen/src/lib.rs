@@ -21,6 +21,7 @@ mod names;
 pub mod signature;
 mod types;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -55,22 +56,46 @@ pub struct Generated {
     pub world_hash: [u8; 32],
 }
 
-/// Parses the WIT at `opts.paths` and generates bindings for the selected world.
-pub fn generate(opts: &Opts) -> Result<Generated> {
+/// A world loaded from WIT: everything parsed, the world selected, and every
+/// file read.
+pub struct Loaded {
+    pub resolve: Resolve,
+    pub world: WorldId,
+    pub files: Vec<PathBuf>,
+}
+
+/// Parses the WIT at `paths` (directories or files, dependencies first) and
+/// selects `world` (`package:name/world`, or just `world`; optional when the
+/// last path's package has one world) from the last one.
+pub fn load(paths: &[PathBuf], world: Option<&str>) -> Result<Loaded> {
     let mut resolve = Resolve::default();
     let mut files = Vec::new();
     let mut main = Vec::new();
-    if opts.paths.is_empty() {
+    if paths.is_empty() {
         bail!("no WIT path given");
     }
-    for path in &opts.paths {
+    for path in paths {
         let (pkg, sources) = resolve
             .push_path(path)
             .with_context(|| format!("failed to parse WIT at `{}`", path.display()))?;
         main.push(pkg);
         files.extend(sources.paths().map(Path::to_path_buf));
     }
-    let world = resolve.select_world(&main[main.len() - 1..], opts.world.as_deref())?;
+    let world = resolve.select_world(&main[main.len() - 1..], world)?;
+    Ok(Loaded {
+        resolve,
+        world,
+        files,
+    })
+}
+
+/// Parses the WIT at `opts.paths` and generates bindings for the selected world.
+pub fn generate(opts: &Opts) -> Result<Generated> {
+    let Loaded {
+        resolve,
+        world,
+        files,
+    } = load(&opts.paths, opts.world.as_deref())?;
     let mut generated = generate_world(&resolve, world)?;
     generated.files = files;
     Ok(generated)
@@ -102,10 +127,9 @@ pub fn generate_world(resolve: &Resolve, world: WorldId) -> Result<Generated> {
 
 /// The function through which the host hears that the guest dropped its
 /// handle to resource `name` (`[resource-drop]name`, its one parameter the
-/// handle). Made once per resource while generating; leaked, as generation
-/// runs once per macro expansion.
-fn drop_function(name: &str, resource: TypeId) -> &'static wit_parser::Function {
-    Box::leak(Box::new(wit_parser::Function {
+/// handle), made while generating.
+fn drop_function(name: &str, resource: TypeId) -> wit_parser::Function {
+    wit_parser::Function {
         name: format!("[resource-drop]{name}"),
         kind: wit_parser::FunctionKind::Freestanding,
         params: vec![wit_parser::Param {
@@ -116,13 +140,13 @@ fn drop_function(name: &str, resource: TypeId) -> &'static wit_parser::Function 
         result: None,
         docs: wit_parser::Docs {
             contents: Some(format!(
-                "The plugin dropped its handle to this `{name}` (or its instance ended\nwith the call that trapped, without saying so). Does nothing unless\nimplemented."
+                "The plugin dropped its handle to this `{name}`, or held it when a call\ntrapped (then this comes before that call's error). Does nothing unless\nimplemented."
             )),
         },
         stability: Default::default(),
         span: Default::default(),
         external_id: None,
-    }))
+    }
 }
 
 /// A world's full name, `namespace:package/world@version` (the version when
@@ -153,7 +177,8 @@ pub(crate) struct WireFunction<'a> {
     pub index: u32,
     /// `None` for functions directly in the world.
     pub interface: Option<InterfaceId>,
-    pub func: &'a wit_parser::Function,
+    /// Borrowed from the WIT, or made by [`drop_function`].
+    pub func: Cow<'a, wit_parser::Function>,
 }
 
 pub(crate) struct Generator<'a> {
@@ -215,32 +240,66 @@ impl<'a> Generator<'a> {
                             continue;
                         }
                         for func in iface.functions.values() {
-                            g.push_function(is_export, Some(*id), func)?;
+                            g.push_function(is_export, Some(*id), Cow::Borrowed(func))?;
                         }
                         // A host-implemented resource learns of the guest
                         // dropping a handle through one more function.
                         if !is_export {
                             for (name, &ty) in &iface.types {
                                 if matches!(resolve.types[ty].kind, TypeDefKind::Resource) {
-                                    g.push_function(false, Some(*id), drop_function(name, ty))?;
+                                    let drop = Cow::Owned(drop_function(name, ty));
+                                    g.push_function(false, Some(*id), drop)?;
                                 }
                             }
                         }
                     }
-                    WorldItem::Function(func) => g.push_function(is_export, None, func)?,
+                    WorldItem::Function(func) => {
+                        g.push_function(is_export, None, Cow::Borrowed(func))?
+                    }
                     WorldItem::Type { .. } => {}
                 }
             }
         }
         g.check_supported()?;
+        g.check_rust_names()?;
         Ok(g)
+    }
+
+    /// Refuses two functions that would get one Rust name in the same trait
+    /// or client (`[constructor]brush` and a function `brush-new`, say),
+    /// which would otherwise surface as a compile error in generated code.
+    fn check_rust_names(&self) -> Result<()> {
+        for (list, side) in [(&self.imports, "imports"), (&self.exports, "exports")] {
+            let mut seen: HashMap<(Option<InterfaceId>, String), &str> = HashMap::new();
+            for f in list {
+                let rust = names::function(&f.func.name).to_string();
+                if let Some(other) = seen.insert((f.interface, rust.clone()), &f.func.name) {
+                    let place = match f.interface {
+                        Some(id) => format!(
+                            "interface `{}`",
+                            self.resolve.interfaces[id]
+                                .name
+                                .as_deref()
+                                .unwrap_or("<anonymous>")
+                        ),
+                        None => format!("the world's {side}"),
+                    };
+                    bail!(
+                        "`{other}` and `{}` in {place} of world `{}` would both be the Rust method `{rust}`; rename one of them in the WIT",
+                        f.func.name,
+                        self.world_name()
+                    );
+                }
+            }
+        }
+        Ok(())
     }
 
     fn push_function(
         &mut self,
         is_export: bool,
         interface: Option<InterfaceId>,
-        func: &'a wit_parser::Function,
+        func: Cow<'a, wit_parser::Function>,
     ) -> Result<()> {
         use wit_parser::FunctionKind as K;
         match func.kind {

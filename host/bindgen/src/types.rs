@@ -198,33 +198,34 @@ pub fn holds_exported_resource(g: &Generator<'_>, ty: &Type) -> bool {
     }
 }
 
+/// The marker type behind the handle type of resource `name`.
+pub fn resource_tag(name: &str) -> proc_macro2::Ident {
+    names::camel(&format!("{name}-resource"))
+}
+
 /// The path of the marker type behind resource `id`'s handle type.
 pub fn resource_tag_path(g: &Generator<'_>, id: TypeId, depth: usize) -> Result<TokenStream> {
-    let def = &g.resolve.types[id];
-    let tag = names::camel(&format!(
-        "{}-resource",
-        def.name.as_deref().unwrap_or_default()
-    ));
-    let prefix = root_prefix(depth);
-    match def.owner {
-        TypeOwner::Interface(iface) if g.module_paths.contains_key(&iface) => {
-            let segments = g.module_paths[&iface].iter().map(|s| names::raw_ident(s));
-            Ok(quote!(#prefix #(#segments::)* #tag))
-        }
-        TypeOwner::World(_) => Ok(quote!(#prefix #tag)),
-        _ => anyhow::bail!(
-            "resource `{}` belongs to no interface of the world",
-            def.name.as_deref().unwrap_or_default()
-        ),
-    }
+    let name = g.resolve.types[id].name.as_deref().unwrap_or_default();
+    item_path(g, id, resource_tag(name), depth)
 }
 
 fn named_path(g: &Generator<'_>, id: TypeId, depth: usize) -> Result<TokenStream> {
+    let name = g.resolve.types[id].name.as_deref().unwrap_or_default();
+    item_path(g, id, names::camel(name), depth)
+}
+
+/// The path of `item`, defined beside the named type `id` (in its
+/// interface's module, or at the root for world types).
+fn item_path(
+    g: &Generator<'_>,
+    id: TypeId,
+    item: proc_macro2::Ident,
+    depth: usize,
+) -> Result<TokenStream> {
     let def = &g.resolve.types[id];
-    let name = names::camel(def.name.as_deref().unwrap_or_default());
     let prefix = root_prefix(depth);
     match def.owner {
-        TypeOwner::World(_) => Ok(quote!(#prefix #name)),
+        TypeOwner::World(_) => Ok(quote!(#prefix #item)),
         TypeOwner::Interface(iface) => {
             let Some(path) = g.module_paths.get(&iface) else {
                 bail!(
@@ -233,7 +234,7 @@ fn named_path(g: &Generator<'_>, id: TypeId, depth: usize) -> Result<TokenStream
                 );
             };
             let segments = path.iter().map(|s| names::raw_ident(s));
-            Ok(quote!(#prefix #(#segments::)* #name))
+            Ok(quote!(#prefix #(#segments::)* #item))
         }
         TypeOwner::None => unreachable!("anonymous types are spelled out"),
     }
@@ -402,7 +403,7 @@ pub fn type_definition(
             }
         }
         TypeDefKind::Resource if g.is_exported_resource(id) => {
-            let tag = names::camel(&format!("{name}-resource"));
+            let tag = resource_tag(name);
             quote! {
                 #doc
                 ///
@@ -417,12 +418,12 @@ pub fn type_definition(
             }
         }
         TypeDefKind::Resource => {
-            let tag = names::camel(&format!("{name}-resource"));
+            let tag = resource_tag(name);
             // The import through which the host hears of a dropped handle.
             let drop = g
                 .imports
                 .iter()
-                .find(|f| crate::is_drop(f.func) && f.func.params[0].ty == Type::Id(id))
+                .find(|f| crate::is_drop(&f.func) && f.func.params[0].ty == Type::Id(id))
                 .map(|f| f.index);
             let Some(drop) = drop else {
                 bail!("resource `{name}` has no drop function: it is in no imported interface");

@@ -87,6 +87,16 @@ fn exported_resources_are_refused_in_imports() {
 }
 
 #[test]
+fn functions_with_one_rust_name_are_refused_naming_both() {
+    let err = format!("{:#}", expand("name-clash").unwrap_err());
+    assert!(
+        err.contains("`[constructor]brush` and `brush-new` in interface `brushes`"),
+        "{err}"
+    );
+    assert!(err.contains("the Rust method `brush_new`"), "{err}");
+}
+
+#[test]
 fn world_hash_changes_with_any_signature_change() {
     let dir = tempdir();
     let write = |body: &str| {

@@ -20,26 +20,19 @@ impl World {
     /// and selects `name` (`package:name/world`, or just `world` when the last
     /// directory's package has it).
     pub fn load(dirs: &[PathBuf], name: &str) -> Result<Self> {
-        let mut resolve = Resolve::default();
-        let mut packages = Vec::new();
-        for dir in dirs {
-            let (package, _) = resolve
-                .push_path(dir)
-                .with_context(|| format!("cannot read the WIT at {}", dir.display()))?;
-            packages.push(package);
-        }
-        let id = resolve
-            .select_world(&packages[packages.len().saturating_sub(1)..], Some(name))
-            .with_context(|| {
-                format!(
-                    "no world `{name}` in {}",
-                    dirs.iter()
-                        .map(|d| d.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })?;
-        Ok(Self { resolve, id })
+        let loaded = airlock_bindgen::load(dirs, Some(name)).with_context(|| {
+            format!(
+                "cannot load world `{name}` from {}",
+                dirs.iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+        Ok(Self {
+            resolve: loaded.resolve,
+            id: loaded.world,
+        })
     }
 
     /// `package:name/world@version`.
@@ -55,7 +48,7 @@ pub struct Report {
     /// What fits, for the verbose listing.
     pub exports_matched: Vec<String>,
     pub imports_from_world: Vec<String>,
-    pub imports_from_runner: Vec<(String, &'static str)>,
+    pub imports_from_runner: Vec<String>,
     /// Exports the world does not ask for (harmless).
     pub extra_exports: Vec<String>,
 }
@@ -93,8 +86,8 @@ pub fn check(component: &Decoded, world: &World) -> Report {
 
     // Every import the component needs, from the world or the runner.
     for (name, needed) in &imports {
-        if let Some(what) = provided_by_runner(name) {
-            report.imports_from_runner.push((name.clone(), what));
+        if provided_by_runner(name).is_some() {
+            report.imports_from_runner.push(name.clone());
             continue;
         }
         let Some(offered) = offered_imports.get(name) else {

@@ -53,7 +53,9 @@ enum Command {
         component: PathBuf,
         /// `name`, or `interface#name` for a function of an exported interface.
         export: String,
-        /// One WAVE value per parameter: 42, "text", [1, 2], {x: 1.5}, some(3)…
+        /// One WAVE value per parameter: 42, -7, "text", [1, 2], {x: 1.5},
+        /// some(3)… (put `--` before a value such as `-inf`).
+        #[arg(allow_negative_numbers = true)]
         args: Vec<String>,
         #[command(flatten)]
         common: Common,
@@ -309,12 +311,10 @@ fn check(
         "  imports from the world: {}",
         join_or_none(&report.imports_from_world)
     );
-    let runner: Vec<String> = report
-        .imports_from_runner
-        .iter()
-        .map(|(name, _)| name.clone())
-        .collect();
-    println!("  imports from the runner: {}", join_or_none(&runner));
+    println!(
+        "  imports from the runner: {}",
+        join_or_none(&report.imports_from_runner)
+    );
     if !report.extra_exports.is_empty() {
         println!(
             "  also exported, unused by the world: {}",

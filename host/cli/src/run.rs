@@ -73,14 +73,11 @@ pub fn call(
     cache: &CacheArgs,
 ) -> Result<(), Failure> {
     // Decoding first gives a clear message for a file that is no component.
-    // Decoding first gives a clear message for a file that is no component.
     let component = Decoded::read(path)?;
-    let mut config = PluginConfig::new(plugin_name(path), component.bytes)
-        .policy(policy(common)?.unwrap_or_default());
-    // As `PluginConfig::from_file` does: a manifest beside it wins over the embedded one.
-    if let Some(manifest) = airlock::Manifest::beside(path).map_err(failure)? {
-        config = config.manifest(manifest);
-    }
+    let config = PluginConfig::new(plugin_name(path), component.bytes)
+        .policy(policy(common)?.unwrap_or_default())
+        .manifest_beside(path)
+        .map_err(failure)?;
     let launcher = launcher(cache, false)?;
     let mut plugin = DynamicPlugin::start(&launcher, config).map_err(failure)?;
     match plugin.call(export, args) {
@@ -121,9 +118,12 @@ pub fn compile(paths: &[PathBuf], common: &Common, cache: &CacheArgs) -> Result<
             Ok(p) => p,
             Err(e) => {
                 bar.abandon();
-                return Err(Failure::Plugin(
-                    anyhow::Error::from(e).context(format!("compiling {}", path.display())),
-                ));
+                let context = format!("compiling {}", path.display());
+                return Err(match failure(e) {
+                    Failure::Input(e) => Failure::Input(e.context(context)),
+                    Failure::Plugin(e) => Failure::Plugin(e.context(context)),
+                    no => no,
+                });
             }
         };
         let took = started.elapsed();

@@ -160,6 +160,19 @@ pub fn enter(owner: &Arc<ResourceOwner>) -> ContextGuard {
     ContextGuard { previous }
 }
 
+/// Within an [`enter`]ed context: from now on, `owner` is the instance
+/// (the runner was restarted and its instance replaced). Costs a pointer
+/// comparison when nothing changed.
+pub fn follow(owner: &Arc<ResourceOwner>) {
+    CONTEXT.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut()
+            && !Arc::ptr_eq(&c.owner, owner)
+        {
+            c.owner = owner.clone();
+        }
+    });
+}
+
 /// Restores the previous context when dropped.
 pub struct ContextGuard {
     previous: Option<Context>,

@@ -54,7 +54,7 @@ pub fn sections(component: &[u8]) -> Sections {
 /// The first record of a custom section the guest SDK wrote: records end
 /// with a NUL, and the linker concatenates sections of one name when several
 /// crates of a plugin write one.
-pub fn first_record(data: &[u8]) -> &[u8] {
+fn first_record(data: &[u8]) -> &[u8] {
     data.split(|b| *b == 0).next().unwrap_or_default()
 }
 

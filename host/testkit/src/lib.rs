@@ -55,16 +55,20 @@ pub mod fixtures {
     }
 }
 
-/// The compiled test guest `name` (e.g. `test_roundtrip`), from the directory
-/// `cargo xtask build-plugins` fills.
-pub fn guest_path(name: &str) -> PathBuf {
-    let dir = std::env::var_os("AIRLOCK_PLUGIN_DIR")
+/// The directory `cargo xtask build-plugins` fills with the compiled guests
+/// (`AIRLOCK_PLUGIN_DIR`, which `cargo xtask test` sets; else `target/plugins`).
+pub fn plugin_dir() -> PathBuf {
+    std::env::var_os("AIRLOCK_PLUGIN_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins"));
-    let path = dir.join(format!("{name}.wasm"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins"))
+}
+
+/// The compiled guest `name` (e.g. `test_roundtrip`, `grid`) from [`plugin_dir`].
+pub fn guest_path(name: &str) -> PathBuf {
+    let path = plugin_dir().join(format!("{name}.wasm"));
     assert!(
         path.exists(),
-        "test guest {} is missing; run `cargo xtask build-plugins` (or `cargo xtask test`, which builds it)",
+        "guest {} is missing; run `cargo xtask build-plugins` (or `cargo xtask test`, which builds it)",
         path.display()
     );
     path
@@ -73,7 +77,7 @@ pub fn guest_path(name: &str) -> PathBuf {
 /// `component` with a component-level `airlock:world` section saying
 /// `stamp`, placed before everything else so that it is the one found.
 pub fn restamped(component: &[u8], stamp: &str) -> Vec<u8> {
-    let name = b"airlock:world";
+    let name = airlock_runner::stamp::STAMP_SECTION.as_bytes();
     let mut body = vec![name.len() as u8];
     body.extend_from_slice(name);
     body.extend_from_slice(stamp.as_bytes());

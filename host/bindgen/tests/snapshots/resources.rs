@@ -63,8 +63,8 @@ pub mod painter {
             fn all(&mut self) -> ::std::vec::Vec<super::super::painter::handles::Canvas>;
             fn remember(&mut self, s: super::super::painter::handles::Stroke);
             fn give_back(&mut self, c: super::super::painter::handles::Canvas);
-            /// The plugin dropped its handle to this `canvas` (or its instance ended
-            /// with the call that trapped, without saying so). Does nothing unless
+            /// The plugin dropped its handle to this `canvas`, or held it when a call
+            /// trapped (then this comes before that call's error). Does nothing unless
             /// implemented.
             fn drop_canvas(&mut self, handle: super::super::painter::handles::Canvas) {
                 let _ = handle;

@@ -113,7 +113,7 @@ fn main() {
                         if socket.write_all(&[*byte]).is_err() {
                             break;
                         }
-                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        std::thread::sleep(std::time::Duration::from_millis(50));
                     }
                 }
                 "trap" => {

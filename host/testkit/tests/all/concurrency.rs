@@ -86,13 +86,24 @@ fn an_abort_handle_stops_a_blocking_call_from_another_thread() {
     )
     .unwrap();
     let abort = plugin.plugin().abort_handle();
-    let aborter = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(200));
-        abort.abort()
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Until the call ends: an abort that lands before `spin` starts (a slow
+    // machine) only retires the idle runner, and the next one stops it.
+    let aborter = std::thread::spawn({
+        let done = done.clone();
+        move || {
+            let mut landed = 0;
+            while !done.load(std::sync::atomic::Ordering::Acquire) {
+                std::thread::sleep(Duration::from_millis(200));
+                landed += u32::from(abort.abort());
+            }
+            landed
+        }
     });
     let started = Instant::now();
     let err = plugin.spin(&mut TestHost::default()).unwrap_err();
-    assert!(aborter.join().unwrap(), "a runner was up to abort");
+    done.store(true, std::sync::atomic::Ordering::Release);
+    assert!(aborter.join().unwrap() > 0, "a runner was up to abort");
     assert!(matches!(err, Error::Cancelled { .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     // Aborts are not failures: many in a row never exhaust the restart budget.

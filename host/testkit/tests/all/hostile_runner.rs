@@ -77,15 +77,18 @@ fn a_runner_that_never_answers_is_killed_at_the_deadline() {
 fn a_runner_that_trickles_its_answer_is_killed_at_the_deadline() {
     // Each byte arrives well within any single read's patience; the call's
     // deadline covers the whole frame.
+    let mut plugin = Roundtrip::start(&fake_runner(), fake("trickle")).expect("fake runner starts");
     let started = Instant::now();
-    let err = call_on_fake("trickle");
+    let err = plugin.add(&mut TestHost::default(), 1, 2).unwrap_err();
+    let took = started.elapsed();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    // The trickle alone would take about 1.5 s.
     assert!(
-        started.elapsed() < Duration::from_millis(1400),
-        "{:?}",
-        started.elapsed()
+        plugin.plugin().pid().is_none(),
+        "the runner was left running"
     );
+    // The trickle alone would take about 4 s (80-odd bytes, 50 ms each): a
+    // host that waited for the whole frame would be far past this.
+    assert!(took < Duration::from_millis(2500), "{took:?}");
 }
 
 #[test]

@@ -99,14 +99,18 @@ fn handshake_calls_and_clean_shutdown() {
         }
     );
     let args = postcard::to_stdvec(&(20u32, 22u32)).unwrap();
-    assert!(matches!(
-        runner.call(1, "add", &args),
-        FromRunner::Return {
-            seq: 1,
-            outcome: Ok(()),
-            ..
-        }
-    ));
+    let reply = runner.call(1, "add", &args);
+    assert!(
+        matches!(
+            reply,
+            FromRunner::Return {
+                seq: 1,
+                outcome: Ok(()),
+                ..
+            }
+        ),
+        "{reply:?}"
+    );
     assert_eq!(
         postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
         42
@@ -134,14 +138,17 @@ fn arguments_that_do_not_decode_are_rejected_without_a_trap() {
         "{reply:?}"
     );
     let count = runner.call(2, "count", &[]);
-    assert!(matches!(
-        count,
-        FromRunner::Return {
-            seq: 2,
-            outcome: Ok(()),
-            ..
-        }
-    ));
+    assert!(
+        matches!(
+            count,
+            FromRunner::Return {
+                seq: 2,
+                outcome: Ok(()),
+                ..
+            }
+        ),
+        "{count:?}"
+    );
     assert_eq!(
         postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
         1
@@ -154,14 +161,18 @@ fn arguments_that_do_not_decode_are_rejected_without_a_trap() {
             &[],
         )
         .unwrap();
-    assert!(matches!(
-        runner.recv(),
-        FromRunner::Return {
-            seq: 3,
-            outcome: Err(CallFailure::UnknownFunction(999)),
-            ..
-        }
-    ));
+    let reply = runner.recv();
+    assert!(
+        matches!(
+            reply,
+            FromRunner::Return {
+                seq: 3,
+                outcome: Err(CallFailure::UnknownFunction(999)),
+                ..
+            }
+        ),
+        "{reply:?}"
+    );
     assert!(runner.finish());
 }
 
@@ -192,14 +203,18 @@ fn import_calls_interleave_with_the_export_call() {
             other => panic!("expected an import call, got {other:?}"),
         }
     }
-    assert!(matches!(
-        runner.recv(),
-        FromRunner::Return {
-            seq: 1,
-            outcome: Ok(()),
-            ..
-        }
-    ));
+    let reply = runner.recv();
+    assert!(
+        matches!(
+            reply,
+            FromRunner::Return {
+                seq: 1,
+                outcome: Ok(()),
+                ..
+            }
+        ),
+        "{reply:?}"
+    );
     assert_eq!(
         postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
         40
@@ -212,10 +227,11 @@ fn a_world_hash_mismatch_is_refused_at_the_handshake() {
     let mut bad = hello();
     bad.world_hash[0] ^= 1;
     let mut runner = InMemoryRunner::start(bad, &component());
-    assert!(matches!(
-        runner.recv(),
-        FromRunner::InitFailed(InitFailure::WorldMismatch(_))
-    ));
+    let reply = runner.recv();
+    assert!(
+        matches!(reply, FromRunner::InitFailed(InitFailure::WorldMismatch(_))),
+        "{reply:?}"
+    );
     assert!(!runner.finish());
 }
 
@@ -224,10 +240,14 @@ fn a_protocol_version_mismatch_is_refused() {
     let mut bad = hello();
     bad.protocol += 1;
     let mut runner = InMemoryRunner::start(bad, &component());
-    assert!(matches!(
-        runner.recv(),
-        FromRunner::InitFailed(InitFailure::ProtocolMismatch { .. })
-    ));
+    let reply = runner.recv();
+    assert!(
+        matches!(
+            reply,
+            FromRunner::InitFailed(InitFailure::ProtocolMismatch { .. })
+        ),
+        "{reply:?}"
+    );
     assert!(!runner.finish());
 }
 
@@ -240,10 +260,11 @@ fn a_call_sent_during_an_import_call_is_refused_not_reentered() {
     runner.recv();
     let args = postcard::to_stdvec(&(3u32, 5u32)).unwrap();
     runner.send_call(1, "nested", &args);
-    assert!(matches!(
-        runner.recv(),
-        FromRunner::ImportCall { seq: 1, .. }
-    ));
+    let reply = runner.recv();
+    assert!(
+        matches!(reply, FromRunner::ImportCall { seq: 1, .. }),
+        "{reply:?}"
+    );
     runner.send_call(2, "nested", &args);
     match runner.recv() {
         FromRunner::Return {

@@ -100,7 +100,7 @@ fn metrics_count_calls_errors_latency_memory_and_restarts() {
     assert_eq!(plugin.add(host, 1, 1).unwrap(), 2);
 
     let metrics = plugin.plugin().metrics().clone();
-    assert_eq!(metrics.calls, 12);
+    assert_eq!(metrics.calls(), 12);
     assert_eq!(metrics.errors.get("trap"), Some(&1));
     assert_eq!(metrics.error_count(), 1);
     assert_eq!(metrics.latency.count(), 12);
@@ -115,7 +115,7 @@ fn metrics_count_calls_errors_latency_memory_and_restarts() {
     assert_eq!(metrics.restarts, 1);
     assert_eq!(metrics.fuel_used, 0, "no fuel is metered by default");
     let line = metrics.to_string();
-    assert!(line.starts_with("12 calls, 1 errors (trap 1)"), "{line}");
+    assert!(line.starts_with("12 calls, 1 error (trap 1)"), "{line}");
 }
 
 #[test]
