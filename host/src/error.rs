@@ -1,130 +1,147 @@
 //! Every way a plugin call can fail, as a typed error naming the plugin.
+//!
+//! Every field that can carry text from a plugin (or from a file a plugin
+//! came in) is a [`PluginText`] or is escaped by the message, so printing an
+//! `Error` never sends a plugin's control characters to a terminal.
 
 use std::time::Duration;
+
+use crate::text::PluginText;
+
+/// Shows a plugin name (which may come from a file name) escaped.
+fn name(plugin: &str) -> crate::text::Escaped<'_> {
+    PluginText::escape(plugin)
+}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The guest trapped; the next call runs on a fresh instance.
-    #[error("plugin `{plugin}` trapped: {message}")]
+    #[error("plugin `{}` trapped: {message}", name(.plugin))]
     Trap {
         plugin: String,
-        message: String,
+        message: PluginText,
         /// The wasm backtrace, when wasmtime captured one.
-        backtrace: Option<String>,
+        backtrace: Option<PluginText>,
     },
     /// The call ran past its deadline (the runner interrupted the guest, or
     /// the host killed a runner silent past deadline + grace) or used up its fuel.
-    #[error("plugin `{plugin}` timed out: {limit}")]
+    #[error("plugin `{}` timed out: {limit}", name(.plugin))]
     Timeout { plugin: String, limit: TimeLimit },
     /// The guest trapped after the memory cap refused it more memory, or could
     /// not be instantiated within the cap.
-    #[error("plugin `{plugin}` ran out of memory (cap {limit_bytes} bytes): {detail}")]
+    #[error("plugin `{}` ran out of memory (cap {limit_bytes} bytes): {detail}", name(.plugin))]
     OutOfMemory {
         plugin: String,
         limit_bytes: u64,
-        detail: String,
+        detail: PluginText,
     },
     /// The call was aborted through an [`crate::AbortHandle`] (or its async
     /// future was dropped); the runner was killed.
-    #[error("the call of `{function}` on plugin `{plugin}` was cancelled")]
+    #[error("the call of `{function}` on plugin `{}` was cancelled", name(.plugin))]
     Cancelled { plugin: String, function: String },
     /// The plugin tried something its policy does not grant. For a system
     /// call outside the allow-list the runner was killed by seccomp.
-    #[error("plugin `{plugin}` was denied {capability}: {reason}")]
+    #[error("plugin `{}` was denied {capability}: {reason}", name(.plugin))]
     Denied {
         plugin: String,
-        capability: String,
-        reason: String,
+        capability: PluginText,
+        reason: PluginText,
     },
     /// The runner could not switch on a sandbox layer the policy requires.
     #[error(
-        "plugin `{plugin}` was not started: this machine cannot provide the required sandbox layers {missing:?} ({notes})"
+        "plugin `{}` was not started: this machine cannot provide the required sandbox layers {missing:?} ({notes})",
+        name(.plugin)
     )]
     SandboxUnavailable {
         plugin: String,
         missing: Vec<String>,
-        /// Why the runner could not switch them on.
-        notes: String,
+        /// Why the runner could not switch them on, as the runner said.
+        notes: PluginText,
     },
     /// The runner failed too often; the plugin stays stopped until
     /// [`Plugin::reset`](crate::Plugin::reset).
     #[error(
-        "plugin `{plugin}` failed {restarts} times within {window:?} and was stopped; last failure: {last}"
+        "plugin `{}` failed {restarts} times within {window:?} and was stopped; last failure: {last}",
+        name(.plugin)
     )]
     GaveUp {
         plugin: String,
         restarts: usize,
         window: Duration,
-        last: String,
+        last: PluginText,
     },
     /// The policy is malformed or names something that does not exist.
     #[error("invalid policy: {detail}")]
     Policy { detail: String },
     /// A plugin manifest is malformed.
     #[error("invalid plugin manifest {origin}: {detail}")]
-    Manifest { origin: String, detail: String },
+    Manifest {
+        origin: PluginText,
+        detail: PluginText,
+    },
     /// The artifact cache's directory or key cannot be used.
     #[error("the artifact cache at {path} is unusable: {detail}")]
     Cache { path: String, detail: String },
     /// The runner process died; the next call starts a new one.
-    #[error("the runner of plugin `{plugin}` crashed ({status}); last stderr: {stderr_tail:?}")]
+    #[error("the runner of plugin `{}` crashed ({status}); last stderr: {stderr_tail:?}", name(.plugin))]
     Crashed {
         plugin: String,
-        /// `exit status N`, `killed by signal N`, or `unknown`.
-        status: String,
+        /// `exit status N`, `killed by signal N`, `unknown`, or why the connection broke.
+        status: PluginText,
         signal: Option<i32>,
-        stderr_tail: String,
+        stderr_tail: PluginText,
     },
     /// The runner sent something the protocol does not allow; it was killed.
-    #[error("the runner of plugin `{plugin}` violated the protocol: {detail}")]
-    Protocol { plugin: String, detail: String },
+    #[error("the runner of plugin `{}` violated the protocol: {detail}", name(.plugin))]
+    Protocol { plugin: String, detail: PluginText },
     /// The component does not fit the world, or host and runner disagree about it.
-    #[error("plugin `{plugin}` does not fit world `{world}`: {detail}")]
+    #[error("plugin `{}` does not fit world `{world}`: {detail}", name(.plugin))]
     WorldMismatch {
         plugin: String,
-        world: String,
-        detail: String,
+        world: PluginText,
+        detail: PluginText,
     },
-    #[error("plugin `{plugin}` failed to compile: {detail}")]
-    Compile { plugin: String, detail: String },
-    #[error("plugin `{plugin}` failed to instantiate: {detail}")]
-    Instantiate { plugin: String, detail: String },
+    #[error("plugin `{}` failed to compile: {detail}", name(.plugin))]
+    Compile { plugin: String, detail: PluginText },
+    #[error("plugin `{}` failed to instantiate: {detail}", name(.plugin))]
+    Instantiate { plugin: String, detail: PluginText },
     /// The runner binary was built without this world's `RunnerGlue`.
     #[error(
         "the runner executable does not serve world `{world}` (it serves: {known}); pass the world's RunnerGlue to airlock::serve_runner_if_requested"
     )]
-    UnknownWorld { world: String, known: String },
+    UnknownWorld { world: PluginText, known: String },
     /// Host and runner speak different protocol versions.
     #[error(
         "host protocol {host} and runner protocol {runner} differ; rebuild the runner with this host"
     )]
     ProtocolMismatch { host: u32, runner: u32 },
-    #[error("failed to start a runner for plugin `{plugin}`: {source}")]
+    #[error("failed to start a runner for plugin `{}`: {source}", name(.plugin))]
     Spawn {
         plugin: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("failed to read plugin `{plugin}` from {path}: {source}")]
+    #[error("failed to read plugin `{}` from {path}: {source}", name(.plugin))]
     ReadComponent {
         plugin: String,
-        path: String,
+        path: PluginText,
         #[source]
         source: std::io::Error,
     },
     /// Arguments could not be encoded, or the runner could not decode them.
-    #[error("bad arguments for `{function}` of plugin `{plugin}`: {detail}")]
+    #[error("bad arguments for `{function}` of plugin `{}`: {detail}", name(.plugin))]
     BadArguments {
         plugin: String,
         function: String,
-        detail: String,
+        detail: PluginText,
     },
     /// A handle to an object a plugin exported cannot be used in this call:
     /// the instance that made it has ended, or it belongs to another instance.
     #[error(
-        "a resource handle passed to `{function}` of plugin `{plugin}` cannot be used: {detail}"
+        "a resource handle passed to `{function}` of plugin `{}` cannot be used: {detail}",
+        name(.plugin)
     )]
     StaleHandle {
         plugin: String,

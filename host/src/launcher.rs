@@ -2,7 +2,7 @@
 //! hook that lets one binary be both the host application and its runners.
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use airlock_protocol::PREOPEN_FD_BASE;
+
+use crate::text::PluginText;
 
 use crate::cache::ArtifactCache;
 use airlock_runner::{RUNNER_ARG, RUNNER_FD, WorldGlue};
@@ -151,6 +153,16 @@ pub(crate) struct StderrTail {
 
 const TAIL_LINES: usize = 20;
 const MAX_LINE: usize = 4096;
+/// Lines of a runner's own stderr logged per runner; the tail is kept anyway.
+const MAX_LOGGED_LINES: usize = 1000;
+
+fn trim_line(line: &[u8]) -> &[u8] {
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    &line[..end]
+}
 
 impl StderrTail {
     fn follow(stderr: ChildStderr, plugin: String) -> Self {
@@ -161,19 +173,26 @@ impl StderrTail {
             .spawn(move || {
                 let mut reader = BufReader::new(stderr);
                 let mut line = Vec::new();
+                let mut logged = 0usize;
                 loop {
                     line.clear();
-                    match reader.read_until(b'\n', &mut line) {
+                    // A line is read at most MAX_LINE bytes at a time: a runner
+                    // that never writes a newline cannot grow this buffer.
+                    match (&mut reader).take(MAX_LINE as u64).read_until(b'\n', &mut line) {
                         Ok(0) | Err(_) => break,
                         Ok(_) => {
-                            line.truncate(MAX_LINE);
-                            let text = String::from_utf8_lossy(&line).trim_end().to_string();
-                            tracing::warn!(target: "airlock::runner", plugin = %plugin, "{text}");
+                            let text = PluginText::from_bytes(trim_line(&line));
+                            logged += 1;
+                            if logged <= MAX_LOGGED_LINES {
+                                tracing::warn!(target: "airlock::runner", plugin = %PluginText::escape(&plugin), "{text}");
+                            } else if logged == MAX_LOGGED_LINES + 1 {
+                                tracing::warn!(target: "airlock::runner", plugin = %PluginText::escape(&plugin), "more than {MAX_LOGGED_LINES} lines on the runner's stderr; the rest is not logged");
+                            }
                             let mut t = sink.lock().unwrap_or_else(|e| e.into_inner());
                             if t.len() == TAIL_LINES {
                                 t.remove(0);
                             }
-                            t.push(text);
+                            t.push(text.into_string());
                         }
                     }
                 }

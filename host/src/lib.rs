@@ -35,6 +35,7 @@
 //! - [`Plugin`]: one runner process and the call loop that talks to it.
 //! - [`Launcher`]: which executable runs plugins, and how it is started.
 //! - [`Error`]: every way a call can fail, typed.
+//! - [`PluginText`]: text that came from a plugin, escaped whenever it is shown.
 //! - `__private`: what generated code uses; not a public API.
 
 mod cache;
@@ -46,8 +47,10 @@ mod launcher;
 mod manifest;
 mod metrics;
 mod plugin;
+mod plugin_log;
 mod policy;
 mod pool;
+pub mod text;
 
 pub use airlock_macro::bindgen;
 pub use airlock_protocol::SandboxLayers;
@@ -65,6 +68,7 @@ pub use metrics::{LatencyHistogram, PluginMetrics};
 pub use plugin::{AbortHandle, CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};
 pub use policy::{ByteSize, Layer, Policy, Preopen};
 pub use pool::WarmPool;
+pub use text::PluginText;
 
 #[doc(hidden)]
 pub mod __private {

@@ -30,6 +30,7 @@
 //! is recorded in [`crate::Plugin::denials`] and the plugin runs without it.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -155,23 +156,38 @@ impl fmt::Display for Capability {
 
 impl Capability {
     /// Whether `policy` grants this. Directories compare as paths (`/out/`
-    /// is `/out`); addresses as written or, failing that, by what they
-    /// resolve to (`localhost:8080` is granted by `127.0.0.1:8080`: the
-    /// sandbox then lets the guest reach the granted resolution).
+    /// is `/out`). Addresses compare as written or, for a literal socket
+    /// address, with what the *policy's* names resolve to (`127.0.0.1:8080`
+    /// is granted by `localhost:8080`). A name the manifest chose is never
+    /// looked up: the lookup itself would reach the network (a DNS query the
+    /// plugin's author can watch for) on behalf of a plugin granted nothing.
+    /// And a policy that grants no network resolves nothing at all.
     pub fn granted_by(&self, policy: &Policy) -> bool {
+        self.granted_by_resolving(policy, &mut resolve)
+    }
+
+    /// [`Capability::granted_by`] with the resolver given, so that tests can
+    /// see which names are looked up.
+    pub(crate) fn granted_by_resolving(
+        &self,
+        policy: &Policy,
+        resolve: &mut dyn FnMut(&str) -> Vec<SocketAddr>,
+    ) -> bool {
         match self {
             Capability::Directory { path, access } => policy.preopens.iter().any(|p| {
                 same_guest_path(&p.guest, path) && (p.writable || *access == Access::Read)
             }),
             Capability::Network { address } => {
-                policy.network.iter().any(|a| a == address) || {
-                    let wanted = resolve(address);
-                    !wanted.is_empty()
-                        && policy.network.iter().any(|granted| {
-                            let granted = resolve(granted);
-                            wanted.iter().any(|w| granted.contains(w))
-                        })
+                if policy.network.iter().any(|a| a == address) {
+                    return true;
                 }
+                let Ok(wanted) = address.parse::<SocketAddr>() else {
+                    return false;
+                };
+                policy
+                    .network
+                    .iter()
+                    .any(|granted| resolve(granted).contains(&wanted))
             }
             Capability::Env { name } => {
                 policy.env.iter().any(|e| e == name)
@@ -209,7 +225,8 @@ fn same_guest_path(a: &str, b: &str) -> bool {
     normal(a) == normal(b)
 }
 
-fn resolve(address: &str) -> Vec<std::net::SocketAddr> {
+/// Resolves a name the policy lists (never one a manifest chose).
+fn resolve(address: &str) -> Vec<SocketAddr> {
     use std::net::ToSocketAddrs;
     address
         .to_socket_addrs()
@@ -235,8 +252,8 @@ impl Manifest {
     /// Parses and checks a manifest; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
         let manifest: Manifest = toml::from_str(text).map_err(|e| Error::Manifest {
-            origin: origin.to_string(),
-            detail: e.to_string(),
+            origin: origin.to_string().into(),
+            detail: e.to_string().into(),
         })?;
         manifest.validate(origin)?;
         Ok(manifest)
@@ -245,8 +262,8 @@ impl Manifest {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::Manifest {
-            origin: path.display().to_string(),
-            detail: format!("cannot be read: {e}"),
+            origin: path.display().to_string().into(),
+            detail: format!("cannot be read: {e}").into(),
         })?;
         Self::from_toml(&text, &path.display().to_string())
     }
@@ -259,8 +276,8 @@ impl Manifest {
             Ok(text) => Self::from_toml(&text, &path.display().to_string()).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::Manifest {
-                origin: path.display().to_string(),
-                detail: format!("cannot be read: {e}"),
+                origin: path.display().to_string().into(),
+                detail: format!("cannot be read: {e}").into(),
             }),
         }
     }
@@ -278,7 +295,7 @@ impl Manifest {
     pub(crate) fn from_section(text: &[u8], origin: &str) -> Result<Self> {
         let origin = format!("embedded in {origin}");
         let text = std::str::from_utf8(text).map_err(|_| Error::Manifest {
-            origin: origin.clone(),
+            origin: origin.clone().into(),
             detail: "it is not UTF-8 text".into(),
         })?;
         Self::from_toml(text, &origin)
@@ -291,8 +308,8 @@ impl Manifest {
     fn validate(&self, origin: &str) -> Result<()> {
         let bad = |detail: String| {
             Err(Error::Manifest {
-                origin: origin.to_string(),
-                detail,
+                origin: origin.to_string().into(),
+                detail: detail.into(),
             })
         };
         if self.name.trim().is_empty() {
@@ -343,13 +360,22 @@ impl Manifest {
         Ok(())
     }
 
-    /// Which requests `policy` grants.
+    /// Which requests `policy` grants. Only names the policy lists are
+    /// resolved, and only when a manifest asks for a literal address.
     pub fn review(&self, policy: &Policy) -> Review {
+        self.review_resolving(policy, &mut resolve)
+    }
+
+    fn review_resolving(
+        &self,
+        policy: &Policy,
+        resolve: &mut dyn FnMut(&str) -> Vec<SocketAddr>,
+    ) -> Review {
         let (granted, refused) = self
             .capabilities
             .iter()
             .cloned()
-            .partition(|r| r.capability.granted_by(policy));
+            .partition(|r| r.capability.granted_by_resolving(policy, resolve));
         Review { granted, refused }
     }
 }
@@ -402,24 +428,59 @@ mod tests {
         );
     }
 
-    #[test]
-    fn grants_compare_paths_and_addresses_by_meaning() {
-        let manifest = Manifest::from_toml(
-            "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n\
-             [[capability]]\nkind = \"directory\"\npath = \"/out\"\naccess = \"read\"\nreason = \"r\"\n\
-             [[capability]]\nkind = \"network\"\naddress = \"localhost:9\"\nreason = \"r\"",
+    fn network_manifest(address: &str) -> Manifest {
+        Manifest::from_toml(
+            &format!(
+                "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n\
+                 [[capability]]\nkind = \"directory\"\npath = \"/out\"\naccess = \"read\"\nreason = \"r\"\n\
+                 [[capability]]\nkind = \"network\"\naddress = \"{address}\"\nreason = \"r\""
+            ),
             "test",
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn grants_compare_paths_and_addresses_by_meaning() {
+        // A literal address is granted by a policy name that resolves to it.
+        let manifest = network_manifest("127.0.0.1:9");
         let policy = Policy::default()
             .preopen("/tmp", "/out/", false)
-            .allow_connect("127.0.0.1:9");
+            .allow_connect("localhost:9");
         let review = manifest.review(&policy);
         assert!(review.refused.is_empty(), "{review:?}");
         let policy = Policy::default()
             .preopen("/tmp", "/output", true)
-            .allow_connect("127.0.0.1:10");
+            .allow_connect("localhost:10");
         assert_eq!(manifest.review(&policy).granted.len(), 0);
+    }
+
+    #[test]
+    fn a_name_the_manifest_chose_is_never_looked_up() {
+        let asked = std::cell::RefCell::new(Vec::<String>::new());
+        let mut resolver = |name: &str| {
+            asked.borrow_mut().push(name.to_string());
+            vec!["127.0.0.1:9".parse().unwrap()]
+        };
+        // No network granted: nothing is resolved, the request is refused.
+        let beacon = network_manifest("beacon.attacker.invalid:443");
+        let review = beacon.review_resolving(&Policy::default(), &mut resolver);
+        assert_eq!(review.refused.len(), 2, "{review:?}");
+        assert!(asked.borrow().is_empty(), "looked up {asked:?}");
+        // Some network granted: the manifest's name is still not resolved
+        // (it would reach the network), and the request stays refused.
+        let policy = Policy::default().allow_connect("localhost:9");
+        let review = beacon.review_resolving(&policy, &mut resolver);
+        assert_eq!(review.granted.len(), 0, "{review:?}");
+        assert!(asked.borrow().is_empty(), "looked up {asked:?}");
+        // A name the manifest gives as the policy writes it is granted as written.
+        let review = network_manifest("localhost:9").review_resolving(&policy, &mut resolver);
+        assert_eq!(review.refused.len(), 1, "only the directory: {review:?}");
+        assert!(asked.borrow().is_empty(), "looked up {asked:?}");
+        // Only the policy's own names are ever resolved.
+        let review = network_manifest("127.0.0.1:9").review_resolving(&policy, &mut resolver);
+        assert_eq!(review.refused.len(), 1, "{review:?}");
+        assert_eq!(*asked.borrow(), ["localhost:9"]);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use airlock_protocol::{
     CallFailure, Code, DeadlineWriter, FrameError, FrameReader, FrameWriter, FromRunner, Hello,
-    InitFailure, LogLevel, MAX_CODE_FRAME_LEN, MAX_CODE_LEN, PREOPEN_FD_BASE, PROTOCOL_VERSION,
+    InitFailure, MAX_CODE_FRAME_LEN, MAX_CODE_LEN, PREOPEN_FD_BASE, PROTOCOL_VERSION,
     RunnerPolicy, SPIN, SandboxLayers, SpinningReader, ToRunner, WorldHash,
 };
 use airlock_runner::artifact_fingerprint;
@@ -33,7 +33,9 @@ use crate::error::{Error, Result, TimeLimit};
 use crate::launcher::{Launcher, StderrTail};
 use crate::manifest::Manifest;
 use crate::metrics::PluginMetrics;
+use crate::plugin_log::PluginLog;
 use crate::policy::Policy;
+use crate::text::PluginText;
 use airlock_protocol::ring::{self, Direction, RingReader, RingWriter, SharedRings};
 
 /// A world's identity, as generated bindings declare it.
@@ -82,7 +84,7 @@ impl PluginConfig {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| Error::ReadComponent {
             plugin: name.clone(),
-            path: path.display().to_string(),
+            path: path.display().to_string().into(),
             source,
         })?;
         Self::new(name, bytes).manifest_beside(path)
@@ -173,10 +175,10 @@ pub enum PluginState {
     Running { pid: u32 },
     /// The last runner stopped (a crash, a timeout, a protocol violation, or
     /// [`Plugin::kill`]); the next call starts another.
-    Restarting { last_failure: Option<String> },
+    Restarting { last_failure: Option<PluginText> },
     /// Too many restarts within the policy's window; calls fail with
     /// [`Error::GaveUp`] until [`Plugin::reset`].
-    Failed { reason: String },
+    Failed { reason: PluginText },
 }
 
 /// Asks an in-flight call to stop; the guest sees it through `airlock:plugin/cancel`.
@@ -229,8 +231,6 @@ impl AbortHandle {
     }
 }
 
-type ProgressFn = Box<dyn FnMut(f32, &str) + Send>;
-
 /// One plugin instance in its own runner process. Generated clients wrap it.
 pub struct Plugin {
     config: PluginConfig,
@@ -239,7 +239,8 @@ pub struct Plugin {
     runner: Option<Runner>,
     seq: u64,
     cancel: Arc<AtomicBool>,
-    progress: Option<ProgressFn>,
+    /// What the plugin says (log, progress, output), escaped and bounded per call.
+    log: PluginLog,
     args: Vec<u8>,
     import_result: Vec<u8>,
     runners_started: u64,
@@ -250,9 +251,9 @@ pub struct Plugin {
     layers: Option<SandboxLayers>,
     /// When runners were restarted, within the policy's window.
     restarts: VecDeque<Instant>,
-    last_failure: Option<String>,
-    gave_up: Option<String>,
-    denials: Vec<(String, String)>,
+    last_failure: Option<PluginText>,
+    gave_up: Option<PluginText>,
+    denials: Vec<(PluginText, PluginText)>,
     /// This plugin's name in the launcher's artifact cache, computed on first use.
     cache_entry: Option<EntryKey>,
     /// Whether the current (or last) runner loaded a cached artifact.
@@ -412,7 +413,7 @@ impl Plugin {
                 detail: format!(
                     "the component is {} bytes; a runner takes at most {MAX_CODE_LEN}",
                     config.component.len()
-                ),
+                ).into(),
             });
         }
         // Stamp and embedded manifest, in one pass over the component.
@@ -423,8 +424,8 @@ impl Plugin {
         {
             return Err(Error::WorldMismatch {
                 plugin: config.name.clone(),
-                world: world.name.to_string(),
-                detail,
+                world: world.name.to_string().into(),
+                detail: detail.into(),
             });
         }
         let manifest = match &config.manifest {
@@ -446,6 +447,7 @@ impl Plugin {
         }
         let preopens = open_preopens(&config)?;
         let resources = ResourceOwner::new(&config.name);
+        let config_log_volume = config.policy.log_volume.0;
         let mut plugin = Plugin {
             wire,
             preopens,
@@ -460,7 +462,7 @@ impl Plugin {
             runner: None,
             seq: 0,
             cancel: Arc::new(AtomicBool::new(false)),
-            progress: None,
+            log: PluginLog::new(config_log_volume),
             args: Vec::new(),
             import_result: Vec::new(),
             runners_started: 0,
@@ -512,7 +514,7 @@ impl Plugin {
     }
 
     /// Capability refusals the runner reported (`(capability, reason)`), most recent last.
-    pub fn denials(&self) -> &[(String, String)] {
+    pub fn denials(&self) -> &[(PluginText, PluginText)] {
         &self.denials
     }
 
@@ -551,7 +553,7 @@ impl Plugin {
             let runner = self.runner.as_mut().expect("ensured");
             match runner.recv(deadline) {
                 Ok(FromRunner::Pong { nonce: n }) if n == nonce => return Ok(started.elapsed()),
-                Ok(FromRunner::Log { level, message }) => self.log(level, &message),
+                Ok(FromRunner::Log { level, message }) => self.log.log(&self.config.name, level, &message),
                 Ok(FromRunner::Output { stream, dropped }) => self.output(stream, dropped),
                 Ok(other) => {
                     return Err(self.violation(format!(
@@ -603,8 +605,10 @@ impl Plugin {
     }
 
     /// Receives the guest's `progress.report` calls.
-    pub fn on_progress(&mut self, f: impl FnMut(f32, &str) + Send + 'static) {
-        self.progress = Some(Box::new(f));
+    /// The message is the plugin's own text: print it, and it is escaped.
+    /// Reports past the call's `log-volume` are dropped (see [`Policy::log_volume`]).
+    pub fn on_progress(&mut self, f: impl FnMut(f32, &PluginText) + Send + 'static) {
+        self.log.progress = Some(Box::new(f));
     }
 
     fn ensure_runner(&mut self) -> Result<()> {
@@ -647,6 +651,7 @@ impl Plugin {
     /// Starts one runner and waits for `Ready`, sending the cached artifact
     /// when `use_cache` and the launcher's cache holds a valid one.
     fn launch(&mut self, use_cache: bool) -> Result<Launched> {
+        self.log.begin();
         let name = self.config.name.clone();
         let cache = self.launcher.cache_handle();
         let entry = cache.as_ref().map(|_| {
@@ -759,7 +764,7 @@ impl Plugin {
                         return Err(Error::SandboxUnavailable {
                             plugin: name,
                             missing,
-                            notes,
+                            notes: notes.into(),
                         });
                     }
                     return Ok(Launched::Ready);
@@ -794,7 +799,7 @@ impl Plugin {
                     self.kill();
                     return Err(self.init_error(failure));
                 }
-                Ok(FromRunner::Log { level, message }) => self.log(level, &message),
+                Ok(FromRunner::Log { level, message }) => self.log.log(&self.config.name, level, &message),
                 Ok(FromRunner::Output { stream, dropped }) => self.output(stream, dropped),
                 Ok(other) => {
                     return Err(
@@ -808,7 +813,7 @@ impl Plugin {
                         detail: format!(
                             "start-up took longer than {:?}",
                             self.config.policy.startup
-                        ),
+                        ).into(),
                     });
                 }
                 Err(RecvError::Gone(why)) => return Err(self.runner_gone(why)),
@@ -828,7 +833,7 @@ impl Plugin {
         Error::BadArguments {
             plugin: self.config.name.clone(),
             function: function.to_string(),
-            detail: e.to_string(),
+            detail: e.to_string().into(),
         }
     }
 
@@ -840,27 +845,33 @@ impl Plugin {
                 Error::ProtocolMismatch { host, runner }
             }
             InitFailure::UnknownWorld { world, known } => Error::UnknownWorld {
-                world,
+                world: world.into(),
                 known: known.join(", "),
             },
             InitFailure::WorldMismatch(detail) => Error::WorldMismatch {
                 plugin,
-                world,
-                detail,
+                world: world.into(),
+                detail: detail.into(),
             },
-            InitFailure::Compile(detail) => Error::Compile { plugin, detail },
+            InitFailure::Compile(detail) => Error::Compile {
+                plugin,
+                detail: detail.into(),
+            },
             InitFailure::StaleArtifact(detail) => Error::Protocol {
                 plugin,
-                detail: format!("the runner reported a stale artifact it was never sent: {detail}"),
+                detail: format!("the runner reported a stale artifact it was never sent: {detail}").into(),
             },
-            InitFailure::Instantiate(detail) => Error::Instantiate { plugin, detail },
+            InitFailure::Instantiate(detail) => Error::Instantiate {
+                plugin,
+                detail: detail.into(),
+            },
             InitFailure::OutOfMemory {
                 limit_bytes,
                 detail,
             } => Error::OutOfMemory {
                 plugin,
                 limit_bytes,
-                detail,
+                detail: detail.into(),
             },
         }
     }
@@ -881,7 +892,7 @@ impl Plugin {
         let span = tracing::debug_span!(
             target: "airlock::call",
             "call",
-            plugin = %self.config.name,
+            plugin = %PluginText::escape(&self.config.name),
             function,
             duration_us = tracing::field::Empty,
             outcome = tracing::field::Empty,
@@ -894,7 +905,9 @@ impl Plugin {
         // Handles in the arguments are checked against this instance, and
         // handles in the result are tied to it.
         let context = exported::enter(&self.resources);
+        self.log.begin();
         let mut result = self.call_inner(func, function, args, imports);
+        self.log.finish(&self.config.name);
         drop(context);
         // Killed during the call (perhaps just after it answered).
         if self.retire_aborted_runner() {
@@ -1053,14 +1066,11 @@ impl Plugin {
                         return Err(self.send_failed(e, "a cancellation answer", limit));
                     }
                 }
-                FromRunner::Log { level, message } => self.log(level, &message),
+                FromRunner::Log { level, message } => self.log.log(&self.config.name, level, &message),
                 FromRunner::Output { stream, dropped } => self.output(stream, dropped),
                 FromRunner::Denied { capability, reason } => self.denied(capability, reason),
                 FromRunner::Progress { fraction, message } => {
-                    tracing::debug!(target: "airlock::plugin", plugin = %self.config.name, fraction, "{message}");
-                    if let Some(progress) = &mut self.progress {
-                        progress(fraction.clamp(0.0, 1.0), &message);
-                    }
+                    self.log.progress(&self.config.name, fraction, message)
                 }
                 other => {
                     return Err(
@@ -1084,8 +1094,8 @@ impl Plugin {
         match failure {
             CallFailure::Trap { message, backtrace } => Error::Trap {
                 plugin,
-                message,
-                backtrace,
+                message: message.into(),
+                backtrace: backtrace.map(PluginText::from),
             },
             CallFailure::DeadlineExceeded { .. } => Error::Timeout {
                 plugin,
@@ -1101,50 +1111,27 @@ impl Plugin {
             } => Error::OutOfMemory {
                 plugin,
                 limit_bytes,
-                detail,
+                detail: detail.into(),
             },
             CallFailure::BadArguments(detail) => Error::BadArguments {
                 plugin,
                 function: function.to_string(),
-                detail,
+                detail: detail.into(),
             },
             CallFailure::UnknownFunction(f) => self.violation(format!(
                 "the runner does not know export {f} (`{function}`)"
             )),
-            CallFailure::Instantiate(detail) => Error::Instantiate { plugin, detail },
+            CallFailure::Instantiate(detail) => Error::Instantiate {
+                plugin,
+                detail: detail.into(),
+            },
         }
     }
 
-    fn log(&self, level: LogLevel, message: &str) {
-        let plugin = &self.config.name;
-        match level {
-            LogLevel::Trace => {
-                tracing::trace!(target: "airlock::plugin", plugin = %plugin, "{message}")
-            }
-            LogLevel::Debug => {
-                tracing::debug!(target: "airlock::plugin", plugin = %plugin, "{message}")
-            }
-            LogLevel::Info => {
-                tracing::info!(target: "airlock::plugin", plugin = %plugin, "{message}")
-            }
-            LogLevel::Warn => {
-                tracing::warn!(target: "airlock::plugin", plugin = %plugin, "{message}")
-            }
-            LogLevel::Error => {
-                tracing::error!(target: "airlock::plugin", plugin = %plugin, "{message}")
-            }
-        }
-    }
-
-    fn output(&self, stream: airlock_protocol::OutputStream, dropped: u64) {
+    fn output(&mut self, stream: airlock_protocol::OutputStream, dropped: u64) {
         let Some(runner) = &self.runner else { return };
-        let text = String::from_utf8_lossy(runner.reader.payload());
-        for line in text.lines().filter(|l| !l.is_empty()) {
-            tracing::info!(target: "airlock::plugin", plugin = %self.config.name, %stream, "{line}");
-        }
-        if dropped > 0 {
-            tracing::warn!(target: "airlock::plugin", plugin = %self.config.name, %stream, dropped, "output over the buffer limit was dropped");
-        }
+        self.log
+            .output(&self.config.name, stream, runner.reader.payload(), dropped);
     }
 
     /// A send that failed: a runner that did not take the frame in time is
@@ -1165,7 +1152,7 @@ impl Plugin {
         self.fail(&format!("protocol violation: {detail}"));
         Error::Protocol {
             plugin: self.config.name.clone(),
-            detail,
+            detail: detail.into(),
         }
     }
 
@@ -1175,9 +1162,9 @@ impl Plugin {
         let Some(mut runner) = self.take_runner() else {
             return Error::Crashed {
                 plugin,
-                status: why,
+                status: why.into(),
                 signal: None,
-                stderr_tail: String::new(),
+                stderr_tail: String::new().into(),
             };
         };
         let until = Instant::now() + Duration::from_millis(500);
@@ -1201,7 +1188,7 @@ impl Plugin {
             (None, None) => format!("unknown ({why})"),
         };
         let stderr_tail = runner.stderr.finish();
-        self.last_failure = Some(status.clone());
+        self.last_failure = Some(status.as_str().into());
         if signal == Some(libc::SIGSYS) {
             return Error::Denied {
                 plugin,
@@ -1211,20 +1198,21 @@ impl Plugin {
         }
         Error::Crashed {
             plugin,
-            status,
+            status: status.into(),
             signal,
-            stderr_tail,
+            stderr_tail: stderr_tail.into(),
         }
     }
 
     /// Kills the runner after a failure, remembering why for [`Plugin::state`].
     fn fail(&mut self, why: &str) {
-        self.last_failure = Some(why.to_string());
+        self.last_failure = Some(why.into());
         self.kill();
     }
 
     fn denied(&mut self, capability: String, reason: String) {
-        tracing::warn!(target: "airlock::plugin", plugin = %self.config.name, %capability, "denied: {reason}");
+        let (capability, reason) = (PluginText::new(capability), PluginText::new(reason));
+        self.log.denied(&self.config.name, &capability, &reason);
         if self.denials.len() == 64 {
             self.denials.remove(0);
         }
@@ -1238,7 +1226,11 @@ impl Plugin {
             return Ok(());
         }
         let policy = &self.config.policy;
-        let last = || self.last_failure.clone().unwrap_or_else(|| "killed".into());
+        let last = || {
+            self.last_failure
+                .clone()
+                .unwrap_or_else(|| "killed".into())
+        };
         if let Some(reason) = &self.gave_up {
             return Err(Error::GaveUp {
                 plugin: self.config.name.clone(),
@@ -1323,8 +1315,8 @@ fn review_manifest(
     {
         return Err(Error::WorldMismatch {
             plugin: config.name.clone(),
-            world: world.name.to_string(),
-            detail: format!("its manifest says: {detail}"),
+            world: world.name.to_string().into(),
+            detail: format!("its manifest says: {detail}").into(),
         });
     }
     let review = manifest.review(&config.policy);
@@ -1339,8 +1331,8 @@ fn review_manifest(
     if let Some(request) = review.refused_required().next() {
         return Err(Error::Denied {
             plugin: config.name.clone(),
-            capability: request.capability.to_string(),
-            reason: explain(request),
+            capability: request.capability.to_string().into(),
+            reason: explain(request).into(),
         });
     }
     Ok(review

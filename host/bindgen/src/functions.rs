@@ -452,8 +452,8 @@ fn client(g: &Generator<'_>) -> Result<TokenStream> {
                 if plugin.world().hash != WORLD_HASH {
                     return Err(::airlock::Error::WorldMismatch {
                         plugin: plugin.name().to_string(),
-                        world: WORLD_NAME.to_string(),
-                        detail: ::std::format!("it was started for world `{}`", plugin.world().name),
+                        world: WORLD_NAME.into(),
+                        detail: ::std::format!("it was started for world `{}`", plugin.world().name).into(),
                     });
                 }
                 Ok(Self { plugin })

@@ -222,7 +222,7 @@ pub fn serve_connection(
                 link.reader.recycle(frame);
                 if link.log_dropped > 0 {
                     let message = format!(
-                        "{} log messages dropped: over the volume of {} bytes per call",
+                        "{} log and progress messages dropped: over the volume of {} bytes per call",
                         link.log_dropped, policy.max_log_bytes_per_call
                     );
                     link.warn(message)?;

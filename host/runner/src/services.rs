@@ -1,6 +1,6 @@
 //! The runner's own implementation of the `airlock:plugin` interfaces (log,
 //! progress, cancel) that every world may import. Log and progress are one-way
-//! frames; `is-cancelled` asks the host, which answers from the call's
+//! frames that share the call's log volume; `is-cancelled` asks the host, which answers from the call's
 //! cancellation flag.
 
 use airlock_protocol::{FromRunner, LogLevel, ToRunner};
@@ -45,6 +45,24 @@ fn truncate(mut s: String) -> String {
     s
 }
 
+/// What every message costs on top of its length, as the host counts it
+/// (`airlock::plugin_log::MESSAGE_COST`): an empty message is not free.
+const MESSAGE_COST: u64 = 64;
+
+/// Charges a log or progress message to the call's volume. Over it, the
+/// message is dropped and counted; the host hears about it once, as a
+/// warning, when the call ends. (The host counts again: it trusts no runner.)
+fn within_volume(cx: &mut StoreContextMut<'_, RunnerState>, message: &str) -> bool {
+    let link = &mut cx.data_mut().link;
+    let cost = (message.len().min(MAX_MESSAGE) as u64).saturating_add(MESSAGE_COST);
+    if cost > link.log_budget {
+        link.log_dropped += 1;
+        return false;
+    }
+    link.log_budget -= cost;
+    true
+}
+
 fn send(cx: &mut StoreContextMut<'_, RunnerState>, message: FromRunner) -> wasmtime::Result<()> {
     cx.data_mut()
         .link
@@ -64,15 +82,9 @@ pub fn add_to_linker(linker: &mut Linker<RunnerState>) -> wasmtime::Result<()> {
                 Level::Warn => LogLevel::Warn,
                 Level::Error => LogLevel::Error,
             };
-            let link = &mut cx.data_mut().link;
-            let cost = message.len().min(MAX_MESSAGE) as u64;
-            if cost > link.log_budget {
-                // Over the per-call volume: dropped and counted; the host hears
-                // about it once, as a warning, when the call ends.
-                link.log_dropped += 1;
+            if !within_volume(&mut cx, &message) {
                 return Ok(());
             }
-            link.log_budget -= cost;
             send(
                 &mut cx,
                 FromRunner::Log {
@@ -85,6 +97,9 @@ pub fn add_to_linker(linker: &mut Linker<RunnerState>) -> wasmtime::Result<()> {
     linker.instance(PROGRESS)?.func_wrap(
         "report",
         |mut cx: StoreContextMut<'_, RunnerState>, (fraction, message): (f32, String)| {
+            if !within_volume(&mut cx, &message) {
+                return Ok(());
+            }
             let fraction = if fraction.is_nan() {
                 0.0
             } else {

@@ -392,7 +392,7 @@ impl Battery {
             let took = started.elapsed();
             let (contained, layer, detail) = match &result {
                 Err(Error::Denied { reason, .. }) => {
-                    (true, "seccomp (killed, SIGSYS)", reason.clone())
+                    (true, "seccomp (killed, SIGSYS)", reason.to_string())
                 }
                 Err(Error::Crashed { stderr_tail, .. }) if stderr_tail.contains("refused:") => (
                     true,

@@ -101,6 +101,13 @@ impl Guest for Roundtrip {
             airlock_guest::progress(i as f32 / steps as f32, &format!("step {i}"));
         }
     }
+
+    fn say(text: String) {
+        println!("{text}");
+        eprintln!("{text}");
+        airlock_guest::info!("{text}");
+        airlock_guest::progress(0.5, &text);
+    }
 }
 
 static LIVE_COUNTERS: AtomicU32 = AtomicU32::new(0);

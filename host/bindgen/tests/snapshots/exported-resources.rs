@@ -404,10 +404,11 @@ impl PainterPlugin {
         if plugin.world().hash != WORLD_HASH {
             return Err(::airlock::Error::WorldMismatch {
                 plugin: plugin.name().to_string(),
-                world: WORLD_NAME.to_string(),
+                world: WORLD_NAME.into(),
                 detail: ::std::format!(
                     "it was started for world `{}`", plugin.world().name
-                ),
+                )
+                    .into(),
             });
         }
         Ok(Self { plugin })
