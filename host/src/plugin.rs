@@ -19,8 +19,8 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use airlock_protocol::{
     CallFailure, Code, DeadlineWriter, FrameError, FrameReader, FrameWriter, FromRunner, Hello,
-    InitFailure, MAX_CODE_FRAME_LEN, MAX_CODE_LEN, PREOPEN_FD_BASE, PROTOCOL_VERSION,
-    RunnerPolicy, SPIN, SandboxLayers, SpinningReader, ToRunner, WorldHash,
+    InitFailure, MAX_CODE_FRAME_LEN, MAX_CODE_LEN, PREOPEN_FD_BASE, PROTOCOL_VERSION, RunnerPolicy,
+    SPIN, SandboxLayers, SpinningReader, ToRunner, WorldHash,
 };
 use airlock_runner::artifact_fingerprint;
 use airlock_runner::exported::{self, ResourceOwner};
@@ -413,7 +413,8 @@ impl Plugin {
                 detail: format!(
                     "the component is {} bytes; a runner takes at most {MAX_CODE_LEN}",
                     config.component.len()
-                ).into(),
+                )
+                .into(),
             });
         }
         // Stamp and embedded manifest, in one pass over the component.
@@ -553,7 +554,9 @@ impl Plugin {
             let runner = self.runner.as_mut().expect("ensured");
             match runner.recv(deadline) {
                 Ok(FromRunner::Pong { nonce: n }) if n == nonce => return Ok(started.elapsed()),
-                Ok(FromRunner::Log { level, message }) => self.log.log(&self.config.name, level, &message),
+                Ok(FromRunner::Log { level, message }) => {
+                    self.log.log(&self.config.name, level, &message)
+                }
                 Ok(FromRunner::Output { stream, dropped }) => self.output(stream, dropped),
                 Ok(other) => {
                     return Err(self.violation(format!(
@@ -799,7 +802,9 @@ impl Plugin {
                     self.kill();
                     return Err(self.init_error(failure));
                 }
-                Ok(FromRunner::Log { level, message }) => self.log.log(&self.config.name, level, &message),
+                Ok(FromRunner::Log { level, message }) => {
+                    self.log.log(&self.config.name, level, &message)
+                }
                 Ok(FromRunner::Output { stream, dropped }) => self.output(stream, dropped),
                 Ok(other) => {
                     return Err(
@@ -813,7 +818,8 @@ impl Plugin {
                         detail: format!(
                             "start-up took longer than {:?}",
                             self.config.policy.startup
-                        ).into(),
+                        )
+                        .into(),
                     });
                 }
                 Err(RecvError::Gone(why)) => return Err(self.runner_gone(why)),
@@ -859,7 +865,8 @@ impl Plugin {
             },
             InitFailure::StaleArtifact(detail) => Error::Protocol {
                 plugin,
-                detail: format!("the runner reported a stale artifact it was never sent: {detail}").into(),
+                detail: format!("the runner reported a stale artifact it was never sent: {detail}")
+                    .into(),
             },
             InitFailure::Instantiate(detail) => Error::Instantiate {
                 plugin,
@@ -1066,7 +1073,9 @@ impl Plugin {
                         return Err(self.send_failed(e, "a cancellation answer", limit));
                     }
                 }
-                FromRunner::Log { level, message } => self.log.log(&self.config.name, level, &message),
+                FromRunner::Log { level, message } => {
+                    self.log.log(&self.config.name, level, &message)
+                }
                 FromRunner::Output { stream, dropped } => self.output(stream, dropped),
                 FromRunner::Denied { capability, reason } => self.denied(capability, reason),
                 FromRunner::Progress { fraction, message } => {
@@ -1226,11 +1235,7 @@ impl Plugin {
             return Ok(());
         }
         let policy = &self.config.policy;
-        let last = || {
-            self.last_failure
-                .clone()
-                .unwrap_or_else(|| "killed".into())
-        };
+        let last = || self.last_failure.clone().unwrap_or_else(|| "killed".into());
         if let Some(reason) = &self.gave_up {
             return Err(Error::GaveUp {
                 plugin: self.config.name.clone(),

@@ -17,6 +17,11 @@ use crate::text::PluginText;
 /// host's log is never free.
 pub const MESSAGE_COST: u64 = 64;
 
+/// Room above the policy's volume for the runner's own warnings (the one
+/// that says how many messages it dropped, above all), which arrive after
+/// the guest used the volume up.
+pub const RUNNER_ROOM: u64 = 4 << 10;
+
 /// The progress callback a host registers.
 pub(crate) type ProgressFn = Box<dyn FnMut(f32, &PluginText) + Send>;
 
@@ -31,8 +36,10 @@ pub(crate) struct PluginLog {
 }
 
 impl PluginLog {
-    /// A log allowing `volume` bytes of messages per call.
+    /// A log allowing `volume` bytes of messages per call (and
+    /// [`RUNNER_ROOM`] more).
     pub(crate) fn new(volume: u64) -> Self {
+        let volume = volume.saturating_add(RUNNER_ROOM);
         Self {
             volume,
             left: volume,
@@ -107,7 +114,13 @@ impl PluginLog {
     }
 
     /// Guest stdout or stderr: one log line per line, within the volume.
-    pub(crate) fn output(&mut self, plugin: &str, stream: OutputStream, bytes: &[u8], dropped: u64) {
+    pub(crate) fn output(
+        &mut self,
+        plugin: &str,
+        stream: OutputStream,
+        bytes: &[u8],
+        dropped: u64,
+    ) {
         let plugin = PluginText::escape(plugin);
         for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             if !self.admit(line.len()) {
@@ -133,7 +146,8 @@ impl PluginLog {
 
     /// Ends a call: one warning for everything dropped during it.
     pub(crate) fn finish(&mut self, plugin: &str) {
-        let (logs, progress, lines) = (self.dropped_logs, self.dropped_progress, self.dropped_lines);
+        let (logs, progress, lines) =
+            (self.dropped_logs, self.dropped_progress, self.dropped_lines);
         if logs + progress + lines > 0 {
             tracing::warn!(
                 target: "airlock::plugin",
@@ -165,14 +179,18 @@ mod tests {
     fn a_progress_flood_reaches_the_callback_a_bounded_number_of_times() {
         let seen = Arc::new(Mutex::new(0u64));
         let counter = seen.clone();
-        let mut log = PluginLog::new(64 << 10);
+        let mut log = PluginLog::new((64 << 10) - RUNNER_ROOM);
         log.progress = Some(Box::new(move |_, _| *counter.lock().unwrap() += 1));
         log.begin();
         for _ in 0..20_000 {
             log.progress("flood", 0.5, String::new());
         }
         let seen = *seen.lock().unwrap();
-        assert_eq!(seen, (64 << 10) / MESSAGE_COST, "empty reports are not free");
+        assert_eq!(
+            seen,
+            (64 << 10) / MESSAGE_COST,
+            "empty reports are not free"
+        );
         assert_eq!(log.dropped_progress(), 20_000 - seen);
         // The next call gets the whole volume again.
         log.finish("flood");
@@ -182,9 +200,9 @@ mod tests {
 
     #[test]
     fn progress_and_logs_share_one_volume() {
-        let mut log = PluginLog::new(1000);
+        let mut log = PluginLog::new(0);
         log.begin();
-        log.log("p", LogLevel::Info, &"x".repeat(900));
+        log.log("p", LogLevel::Info, &"x".repeat(4000));
         log.progress("p", 0.1, "y".repeat(100));
         assert_eq!(log.dropped_progress(), 1);
     }

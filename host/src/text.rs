@@ -11,8 +11,10 @@
 //! and escapes it in `Display` and `Debug`, so the one way to show it is the
 //! safe one.
 //!
-//! The escape is injective (a backslash is doubled), so nothing is lost: the
-//! original can always be read back from what was printed.
+//! Escapes are written the way Rust writes them (`\x1b`, `\u{202e}`, `\r`).
+//! A backslash is left as it is, so text that is already escaped (a WAVE
+//! value, a message that quotes an escaped error) comes out unchanged instead
+//! of doubled: a plugin can make text *look* like an escape, never act as one.
 
 use std::fmt;
 
@@ -156,7 +158,6 @@ impl Escape {
 
 fn escape_char(c: char) -> Option<Escape> {
     Some(match c {
-        '\\' => Escape::Str("\\\\"),
         '\n' => Escape::Str(CONTINUATION),
         '\r' => Escape::Str("\\r"),
         '\t' => Escape::Str("\\t"),
@@ -210,7 +211,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_shown_as_it_is() {
-        assert_eq!(shown("grid: 12 lines, ünïcödé ✓ 图"), "grid: 12 lines, ünïcödé ✓ 图");
+        assert_eq!(
+            shown("grid: 12 lines, ünïcödé ✓ 图"),
+            "grid: 12 lines, ünïcödé ✓ 图"
+        );
     }
 
     #[test]
@@ -223,11 +227,17 @@ mod tests {
         );
         assert_eq!(
             shown("\x1b]52;c;cm0gLXJmIH4=\x1b\\"),
-            "\\x1b]52;c;cm0gLXJmIH4=\\x1b\\\\"
+            "\\x1b]52;c;cm0gLXJmIH4=\\x1b\\"
         );
-        assert_eq!(shown("\u{9b}2J\u{9d}0;t\u{9c}"), "\\u{9b}2J\\u{9d}0;t\\u{9c}");
+        assert_eq!(
+            shown("\u{9b}2J\u{9d}0;t\u{9c}"),
+            "\\u{9b}2J\\u{9d}0;t\\u{9c}"
+        );
         for shown in [shown("\x1b"), shown("\u{9b}"), shown("\x07\x08\x7f")] {
-            assert!(shown.bytes().all(|b| (0x20..0x7f).contains(&b)), "{shown:?}");
+            assert!(
+                shown.bytes().all(|b| (0x20..0x7f).contains(&b)),
+                "{shown:?}"
+            );
         }
     }
 
@@ -241,10 +251,16 @@ mod tests {
             shown("first\n2026-12-01 INFO host: forged"),
             "first\n  | 2026-12-01 INFO host: forged"
         );
-        assert_eq!(shown("a\u{85}b\u{2028}c\u{2029}d"), "a\\u{85}b\\u{2028}c\\u{2029}d");
+        assert_eq!(
+            shown("a\u{85}b\u{2028}c\u{2029}d"),
+            "a\\u{85}b\\u{2028}c\\u{2029}d"
+        );
         // Every line after the first carries the marker.
         let text = shown("a\nb\n\nc");
-        assert!(text.lines().skip(1).all(|l| l.starts_with("  | ")), "{text}");
+        assert!(
+            text.lines().skip(1).all(|l| l.starts_with("  | ")),
+            "{text}"
+        );
     }
 
     #[test]
@@ -256,10 +272,12 @@ mod tests {
     }
 
     #[test]
-    fn the_escape_loses_nothing() {
-        // A plugin that prints what an escape looks like cannot pass for one.
-        assert_eq!(shown("\\x1b"), "\\\\x1b");
-        assert_ne!(shown("\\x1b"), shown("\x1b"));
+    fn escaped_text_is_shown_unchanged() {
+        // Escaping twice (a message quoting an escaped error, a WAVE value)
+        // does not double anything on a line.
+        let once = shown("\x1b[2J \u{202e} \\ \r\t");
+        assert_eq!(once, "\\x1b[2J \\u{202e} \\ \\r\\t");
+        assert_eq!(shown(&once), once);
         assert_eq!(
             PluginText::escape_bytes(b"ok\xff\xfe!").to_string(),
             "ok\\xff\\xfe!"
@@ -271,7 +289,10 @@ mod tests {
         let text = PluginText::new("\x1b[2J");
         assert_eq!(format!("{text:?}"), "\"\\x1b[2J\"");
         let bytes = postcard::to_allocvec(&text).unwrap();
-        assert_eq!(bytes, postcard::to_allocvec(&"\x1b[2J".to_string()).unwrap());
+        assert_eq!(
+            bytes,
+            postcard::to_allocvec(&"\x1b[2J".to_string()).unwrap()
+        );
         assert_eq!(postcard::from_bytes::<PluginText>(&bytes).unwrap(), text);
         assert_eq!(text.as_str(), "\x1b[2J");
     }

@@ -18,7 +18,7 @@ pub struct Decoded {
 impl Decoded {
     pub fn read(path: &Path) -> Result<Self> {
         let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            std::fs::read(path).with_context(|| format!("cannot read {}", crate::shown(path)))?;
         Self::from_bytes(path, bytes)
     }
 
@@ -26,18 +26,18 @@ impl Decoded {
         if !bytes.starts_with(b"\0asm") {
             bail!(
                 "{} is not WebAssembly (it does not start with `\\0asm`)",
-                path.display()
+                crate::shown(path)
             );
         }
         if wasmparser::Parser::is_core_wasm(&bytes) {
             bail!(
                 "{} is a core WebAssembly module, not a component; build the plugin with \
                  `cargo build --target wasm32-wasip2` or `cargo component build`",
-                path.display()
+                crate::shown(path)
             );
         }
         let decoded = wit_component::decode(&bytes)
-            .with_context(|| format!("{} is not a valid component", path.display()))?;
+            .with_context(|| format!("{} is not a valid component", crate::shown(path)))?;
         match decoded {
             DecodedWasm::Component(resolve, world) => Ok(Self {
                 bytes,
@@ -46,7 +46,7 @@ impl Decoded {
             }),
             DecodedWasm::WitPackage(..) => bail!(
                 "{} holds a WIT package, not a plugin component",
-                path.display()
+                crate::shown(path)
             ),
         }
     }

@@ -166,24 +166,25 @@ fn inspect(path: &std::path::Path, common: &Common) -> Result<(), Failure> {
     let policy = run::policy(common)?;
     println!(
         "component  {} ({} bytes, blake3 {})",
-        path.display(),
+        shown(path),
         component.bytes.len(),
         &blake3::hash(&component.bytes).to_hex()[..16]
     );
     match component.stamp() {
-        Some(world) => println!("world      {world} (stamped by the guest SDK)"),
+        Some(world) => println!("world      {} (stamped by the guest SDK)", esc(&world)),
         None => println!("world      not stamped (built without airlock-guest's stamp)"),
     }
     match manifest_of(path, &component)? {
         Some((manifest, origin)) => {
             println!(
-                "manifest   {} {} ({origin}){}",
-                manifest.name,
-                manifest.version,
+                "manifest   {} {} ({}){}",
+                esc(&manifest.name),
+                esc(&manifest.version.to_string()),
+                esc(&origin),
                 manifest
                     .description
                     .as_deref()
-                    .map(|d| format!(": {d}"))
+                    .map(|d| format!(": {}", esc(d)))
                     .unwrap_or_default()
             );
             if manifest.capabilities.is_empty() {
@@ -197,19 +198,19 @@ fn inspect(path: &std::path::Path, common: &Common) -> Result<(), Failure> {
                 };
                 println!(
                     "  {verdict} {} ({}): {}",
-                    request.capability,
+                    esc(&request.capability.to_string()),
                     if request.required {
                         "required"
                     } else {
                         "optional"
                     },
-                    request.reason
+                    esc(&request.reason)
                 );
             }
         }
         None => println!(
             "manifest   none (none embedded, and {} does not exist)",
-            airlock::Manifest::path_beside(path).display()
+            esc(&airlock::Manifest::path_beside(path).display().to_string())
         ),
     }
     print_items("imports", &component.imports(), true);
@@ -276,36 +277,41 @@ fn check(
     // The manifest must be for this world, and, under a policy, get what it requires.
     if let Some((manifest, origin)) = manifest_of(path, &component)? {
         if let Err(why) = airlock::check_stamp(&manifest.world, &name) {
-            report
-                .problems
-                .push(format!("its manifest ({origin}) says: {why}"));
+            report.problems.push(format!(
+                "its manifest ({}) says: {}",
+                esc(&origin),
+                esc(&why)
+            ));
         }
         if let Some(policy) = &policy {
             for request in manifest.review(policy).refused_required() {
                 report.problems.push(format!(
                     "its manifest requires {} ({}), which the policy does not grant",
-                    request.capability, request.reason
+                    esc(&request.capability.to_string()),
+                    esc(&request.reason)
                 ));
             }
         }
     }
     if let Some(stamp) = component.stamp() {
         if stamp != name {
-            println!("note: the component is stamped for {stamp}");
+            println!("note: the component is stamped for {}", esc(&stamp));
         }
         // As a host would: a stamp for another world or version is refused.
         if let Err(why) = airlock::check_stamp(&stamp, &name) {
-            report.problems.insert(0, format!("its stamp says: {why}"));
+            report
+                .problems
+                .insert(0, format!("its stamp says: {}", esc(&why)));
         }
     }
     if !report.problems.is_empty() {
-        let mut text = format!("{} does not fit world {name}:\n", path.display());
+        let mut text = format!("{} does not fit world {name}:\n", shown(path));
         for problem in &report.problems {
             text.push_str(&format!("  - {problem}\n"));
         }
         return Err(Failure::No(text.trim_end().to_string()));
     }
-    println!("{} fits world {name}", path.display());
+    println!("{} fits world {name}", shown(path));
     println!("  exports: {}", join_or_none(&report.exports_matched));
     println!(
         "  imports from the world: {}",
@@ -322,6 +328,17 @@ fn check(
         );
     }
     Ok(())
+}
+
+/// Text from the component, its manifest or its file name, escaped for the
+/// terminal (see [`airlock::PluginText`]). Errors are escaped already.
+pub fn esc(text: &str) -> airlock::text::Escaped<'_> {
+    airlock::PluginText::escape(text)
+}
+
+/// A path as the terminal shows it: its file name came with the plugin.
+pub fn shown(path: &std::path::Path) -> String {
+    esc(&path.display().to_string()).to_string()
 }
 
 fn join_or_none(items: &[String]) -> String {

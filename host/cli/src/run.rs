@@ -83,11 +83,15 @@ pub fn call(
     match plugin.call(export, args) {
         Ok(Ok(results)) => {
             for result in results {
-                println!("{result}");
+                // WAVE escapes controls in strings; the escape catches the rest.
+                println!("{}", crate::esc(&result));
             }
             Ok(())
         }
-        Ok(Err(refused)) => Err(Failure::Input(anyhow!("{refused}"))),
+        Ok(Err(refused)) => Err(Failure::Input(anyhow!(
+            "{}",
+            crate::esc(&refused.to_string())
+        ))),
         Err(e) => Err(failure(e)),
     }
 }
@@ -107,7 +111,7 @@ pub fn compile(paths: &[PathBuf], common: &Common, cache: &CacheArgs) -> Result<
     bar.enable_steady_tick(Duration::from_millis(100));
     let (mut compiled, mut cached) = (0, 0);
     for (path, bytes) in components {
-        bar.set_message(format!("compiling {}", path.display()));
+        bar.set_message(format!("compiling {}", crate::shown(path)));
         let started = Instant::now();
         // Compiling needs no grants: a manifest's requests are for running.
         let config = PluginConfig::new(plugin_name(path), bytes)
@@ -118,7 +122,7 @@ pub fn compile(paths: &[PathBuf], common: &Common, cache: &CacheArgs) -> Result<
             Ok(p) => p,
             Err(e) => {
                 bar.abandon();
-                let context = format!("compiling {}", path.display());
+                let context = format!("compiling {}", crate::shown(path));
                 return Err(match failure(e) {
                     Failure::Input(e) => Failure::Input(e.context(context)),
                     Failure::Plugin(e) => Failure::Plugin(e.context(context)),
@@ -129,13 +133,13 @@ pub fn compile(paths: &[PathBuf], common: &Common, cache: &CacheArgs) -> Result<
         let took = started.elapsed();
         if plugin.plugin().started_from_cache() {
             cached += 1;
-            bar.suspend(|| println!("{}: already in the cache", path.display()));
+            bar.suspend(|| println!("{}: already in the cache", crate::shown(path)));
         } else {
             compiled += 1;
             bar.suspend(|| {
                 println!(
                     "{}: compiled in the sandbox in {:.0?}",
-                    path.display(),
+                    crate::shown(path),
                     took
                 )
             });

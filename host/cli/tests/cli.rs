@@ -349,3 +349,94 @@ fn compile_fills_the_cache_once() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("was denied write access to /out"), "{err}");
 }
+
+/// A component restamped, with a manifest beside it, whose every text field
+/// tries to take over the terminal: what the CLI prints carries none of it.
+#[test]
+fn plugin_text_reaches_the_terminal_escaped() {
+    let dir = scratch("hostile-text");
+    let stamp = "airlock:test/roundtrip@0.1.0\x1b]52;c;cm0gLXJmIH4=\x07";
+    let component = std::fs::read(plugin("test_roundtrip")).unwrap();
+    let path = dir.join("evil.wasm");
+    std::fs::write(&path, airlock_testkit::restamped(&component, stamp)).unwrap();
+    std::fs::write(
+        dir.join("evil.toml"),
+        "name = \"evil\\u001b[2J\"\nversion = \"1.0.0\"\n\
+         world = \"airlock:test/roundtrip@0.1.0\"\n\
+         description = \"abc\\u202efdp.exe\\r\\nINFO airlock: forged\"\n\
+         [[capability]]\nkind = \"env\"\nname = \"X\\u001b]8;;https://evil.invalid\\u0007\"\n\
+         reason = \"needs it\\u009b31m\"\n",
+    )
+    .unwrap();
+    let roundtrip_wit = repo("host/testkit/wit");
+    let airlock_wit = repo("wit/airlock");
+    let runs: [&[&str]; 3] = [
+        &["inspect", s(&path)],
+        &[
+            "check",
+            s(&path),
+            "--wit",
+            s(&airlock_wit),
+            "--wit",
+            s(&roundtrip_wit),
+            "--world",
+            "roundtrip",
+        ],
+        &[
+            "call",
+            s(&path),
+            "airlock:test/values@0.1.0#echo-string",
+            "\"\\u{1b}[31mred\\u{202e}\"",
+        ],
+    ];
+    for args in runs {
+        let (code, out, err) = airlock(args, &dir);
+        let both = format!("{out}{err}");
+        for raw in ['\x1b', '\x07', '\r', '\u{9b}', '\u{202e}'] {
+            assert!(
+                !both.contains(raw),
+                "{args:?} printed {raw:?} raw:\n{both:?}"
+            );
+        }
+        assert!(
+            both.lines().all(|l| !l.starts_with("INFO airlock: forged")),
+            "{args:?} let a line be forged:\n{both}"
+        );
+        match args[0] {
+            "inspect" => {
+                assert_eq!(code, 0, "{both}");
+                for shown in [
+                    "world      airlock:test/roundtrip@0.1.0\\x1b]52;c;cm0gLXJmIH4=\\x07",
+                    "manifest   evil\\x1b[2J 1.0.0",
+                    "abc\\u{202e}fdp.exe\\r\n  | INFO airlock: forged",
+                    "environment variable X\\x1b]8;;https://evil.invalid\\x07",
+                    "needs it\\u{9b}31m",
+                ] {
+                    assert!(out.contains(shown), "`{shown}` missing:\n{out}");
+                }
+            }
+            // Refused for the stamp, whose text is quoted escaped.
+            "check" => assert!(both.contains("\\x1b]52;c;"), "{both}"),
+            // Refused likewise, before a runner starts.
+            _ => assert_ne!(code, 0, "{both}"),
+        }
+    }
+    // The same call on the unstamped component returns the string, escaped.
+    let plain = dir.join("plain.wasm");
+    std::fs::copy(plugin("test_roundtrip"), &plain).unwrap();
+    let (code, out, err) = airlock(
+        &[
+            "call",
+            s(&plain),
+            "airlock:test/values@0.1.0#echo-string",
+            "\"\\u{1b}[31mred\\u{202e}\"",
+        ],
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !out.contains('\x1b') && !out.contains('\u{202e}'),
+        "{out:?}"
+    );
+    assert!(out.contains("red"), "{out}");
+}

@@ -78,3 +78,106 @@ fn a_cancelled_call_sees_the_request() {
         "the flag must reset for the next call"
     );
 }
+
+const HOSTILE: &str = "ok\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\rdone\u{202e}txt\n2026-12-01T00:00:00Z  INFO airlock: forged";
+
+/// Every way a plugin's text reaches the host's log, and a trap's message,
+/// come out escaped: no terminal control survives and no line is forged.
+#[test]
+fn hostile_text_reaches_the_log_and_errors_escaped() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::TRACE)
+        .finish();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let trap = tracing::subscriber::with_default(subscriber, || {
+        let mut plugin = start();
+        let progress = seen.clone();
+        plugin
+            .plugin_mut()
+            .on_progress(move |_, message| progress.lock().unwrap().push(message.to_string()));
+        plugin.say(&mut TestHost::default(), HOSTILE).unwrap();
+        plugin
+            .panic_with(&mut TestHost::default(), HOSTILE)
+            .unwrap_err()
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let escaped = "ok\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J\\rdone\\u{202e}txt";
+    // stdout and stderr come line by line, the log and progress whole, and
+    // the panic's message once more on stderr.
+    assert_eq!(text.matches(escaped).count(), 5, "{text}");
+    assert_eq!(
+        text.matches("\n  | 2026-12-01T00:00:00Z  INFO airlock: forged")
+            .count(),
+        2,
+        "log and progress lines continue marked:\n{text}"
+    );
+    for raw in ['\x1b', '\x07', '\r', '\u{202e}'] {
+        assert!(!text.contains(raw), "{raw:?} reached the log:\n{text:?}");
+    }
+    assert!(
+        text.lines()
+            .all(|l| !l.starts_with("2026-12-01T00:00:00Z  INFO airlock: forged")),
+        "a forged line:\n{text}"
+    );
+    // The callback gets the text itself (a PluginText); shown, it is escaped.
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert!(seen.lock().unwrap()[0].starts_with(escaped));
+    let message = trap.to_string();
+    assert!(message.contains(escaped), "{message}");
+    assert!(
+        !message.contains('\x1b') && !message.contains('\r'),
+        "{message:?}"
+    );
+    match trap {
+        airlock::Error::Trap { message, .. } => assert!(message.contains(HOSTILE)),
+        other => panic!("not a trap: {other}"),
+    }
+}
+
+/// Progress counts against the call's log volume, on the host too: a flood
+/// reaches the callback a bounded number of times, with one warning.
+#[test]
+fn a_progress_flood_is_bounded_by_the_log_volume() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    let seen = Arc::new(Mutex::new(0u32));
+    tracing::subscriber::with_default(subscriber, || {
+        let config = airlock::PluginConfig::from_file(
+            "roundtrip",
+            airlock_testkit::guest_path("test_roundtrip"),
+        )
+        .unwrap()
+        .policy(airlock::Policy::default().log_volume(8 << 10));
+        let mut plugin =
+            airlock_testkit::roundtrip::Roundtrip::start(&crate::support::test_runner(), config)
+                .unwrap();
+        let counter = seen.clone();
+        plugin
+            .plugin_mut()
+            .on_progress(move |_, _| *counter.lock().unwrap() += 1);
+        plugin
+            .report_progress(&mut TestHost::default(), 20_000)
+            .unwrap();
+    });
+    let seen = *seen.lock().unwrap();
+    // Each report costs its length ("step N", ≤ 10 bytes) and 64 bytes more.
+    assert!(
+        (8 << 10) / 74 <= seen && seen <= (8 << 10) / 64,
+        "{seen} reports"
+    );
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.contains("dropped")).count(),
+        1,
+        "one warning:\n{text}"
+    );
+}
