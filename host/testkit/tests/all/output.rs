@@ -171,7 +171,7 @@ fn a_progress_flood_is_bounded_by_the_log_volume() {
     let seen = *seen.lock().unwrap();
     // Each report costs its length ("step N", ≤ 10 bytes) and 64 bytes more.
     assert!(
-        (8 << 10) / 74 <= seen && seen <= (8 << 10) / 64,
+        ((8 << 10) / 74..=(8 << 10) / 64).contains(&seen),
         "{seen} reports"
     );
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
