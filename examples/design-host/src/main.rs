@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use airlock::{ArtifactCache, Launcher};
+use airlock::{ArtifactCache, Launcher, PluginText};
 use airlock_example_design_host::document::{Document, LayerKind};
 use airlock_example_design_host::plugins::{
     self, ExporterPlugin, FilterPlugin, Loaded, LoadedPlugin, ToolPlugin, exporter, filter, tool,
@@ -122,7 +122,7 @@ fn run(args: &Args) -> Result<()> {
     for p in &mut loaded {
         let name = p.name.clone();
         p.plugin.plugin_mut().on_progress(move |fraction, msg| {
-            tracing::debug!(plugin = %name, "{:3.0}% {msg}", fraction * 100.0);
+            tracing::debug!(plugin = %PluginText::escape(&name), "{:3.0}% {msg}", fraction * 100.0);
         });
     }
 
@@ -178,7 +178,7 @@ fn run(args: &Args) -> Result<()> {
 
 fn write_png(doc: &Document, path: &Path) -> Result<()> {
     render::write_png(doc, path)?;
-    println!("{}", path.display());
+    println!("{}", shown(path));
     Ok(())
 }
 
@@ -305,7 +305,7 @@ fn run_exporter(
                 ));
                 return Ok(());
             }
-            println!("{}", path.display());
+            println!("{}", shown(&path));
             summary.ok.push(format!(
                 "{name}: wrote {} into its granted folder ({written} bytes)",
                 info.format
@@ -322,7 +322,8 @@ fn print_metrics(loaded: &mut [LoadedPlugin]) {
     println!("metrics:");
     let width = loaded.iter().map(|p| p.name.len()).max().unwrap_or(0);
     for p in loaded {
-        println!("  {:<width$} {}", p.name, p.plugin.plugin_mut().metrics());
+        let name = PluginText::escape(&p.name).to_string();
+        println!("  {name:<width$} {}", p.plugin.plugin_mut().metrics());
     }
 }
 
@@ -331,11 +332,16 @@ fn print_summary(loaded: &[LoadedPlugin], summary: &Summary) {
         .iter()
         .map(|p| format!("{} ({})", p.name, p.plugin.world()))
         .collect();
-    println!("plugins: {}", worlds.join(", "));
+    println!("plugins: {}", PluginText::escape(&worlds.join(", ")));
     for line in &summary.ok {
-        println!("  ok     {line}");
+        println!("  ok     {}", PluginText::escape(line));
     }
     for line in &summary.failed {
-        println!("  FAILED {line}");
+        println!("  FAILED {}", PluginText::escape(line));
     }
+}
+
+/// A path as the terminal shows it: plugin names are part of file names.
+fn shown(path: &Path) -> String {
+    PluginText::escape(&path.display().to_string()).to_string()
 }

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use airlock::PluginText;
 use anyhow::{Context, Result, bail};
 
 mod clients;
@@ -131,7 +132,7 @@ pub fn load(
     let Some(plugin) = start(launcher, config, export_dir)? else {
         return Ok(None);
     };
-    tracing::info!(plugin = %name, world = plugin.world(), "loaded {}", path.display());
+    tracing::info!(plugin = %PluginText::escape(&name), world = plugin.world(), "loaded {}", shown(path));
     Ok(Some(LoadedPlugin {
         name,
         path: path.to_path_buf(),
@@ -161,7 +162,7 @@ pub fn start(
         .find(|(world, _)| airlock::check_stamp(&stamp, world).is_ok());
     match served {
         Some((_, start)) => Ok(Some(start(launcher, config, export_dir)?)),
-        None => bail!("{}", refusal(&stamp)),
+        None => bail!("{}", PluginText::escape(&refusal(&stamp))),
     }
 }
 
@@ -197,7 +198,7 @@ fn try_each_world(
         match start(launcher, config.clone(), export_dir) {
             Ok(plugin) => return Ok(Some(plugin)),
             Err(e @ airlock::Error::WorldMismatch { .. }) => {
-                tracing::debug!(plugin = %config.name(), "{e}");
+                tracing::debug!(plugin = %PluginText::escape(config.name()), "{e}");
             }
             Err(e) => return Err(e.into()),
         }
@@ -219,10 +220,16 @@ pub fn load_dir(
             Ok(Some(p)) => loaded.push(p),
             Ok(None) => tracing::warn!(
                 "skipping {}: it fits none of the filter, tool or exporter worlds",
-                path.display()
+                shown(&path)
             ),
-            Err(e) => tracing::warn!("skipping {}: {e:#}", path.display()),
+            // The error quotes the plugin's stamp, escaped.
+            Err(e) => tracing::warn!("skipping {}: {e:#}", shown(&path)),
         }
     }
     Ok(loaded)
+}
+
+/// A path as a log shows it: a plugin's file name is the plugin's choice.
+fn shown(path: &Path) -> PluginText {
+    PluginText::new(path.display().to_string())
 }

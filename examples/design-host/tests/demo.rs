@@ -185,3 +185,48 @@ fn a_missing_plugin_directory_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+/// A plugin's file name is the plugin's choice too: one that carries terminal
+/// controls is shown escaped in every line the demo prints and logs.
+#[test]
+fn a_hostile_plugin_name_reaches_the_terminal_escaped() {
+    let base = std::env::temp_dir().join(format!("airlock-demo-names-{}", std::process::id()));
+    let (plugins, out) = (base.join("plugins"), base.join("out"));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&plugins).unwrap();
+    let hostile = "grid\x1b]0;owned\x07\u{202e}";
+    std::fs::copy(
+        plugin_dir().join("grid.wasm"),
+        plugins.join(format!("{hostile}.wasm")),
+    )
+    .unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_airlock-example-design-host"))
+        .arg("--plugins")
+        .arg(&plugins)
+        .arg("--out")
+        .arg(&out)
+        .arg("--no-cache")
+        .env("RUST_LOG", "info")
+        // The log's own colours are escape sequences too: off, to see the plugin's.
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run the demo");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+    );
+    assert!(run.status.success(), "{stdout}\n{stderr}");
+    for text in [&stdout, &stderr] {
+        for raw in ['\x1b', '\x07', '\u{202e}'] {
+            assert!(!text.contains(raw), "{raw:?} printed raw:\n{text:?}");
+        }
+    }
+    let shown = "grid\\x1b]0;owned\\x07\\u{202e}";
+    assert!(stdout.contains(&format!("  ok     {shown}: ")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("  {shown} ")),
+        "metrics line:\n{stdout}"
+    );
+    assert!(stderr.contains(&format!("plugin={shown}")), "{stderr}");
+    std::fs::remove_dir_all(&base).unwrap();
+}
