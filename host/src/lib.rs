@@ -47,7 +47,7 @@ mod launcher;
 mod manifest;
 mod metrics;
 mod plugin;
-mod plugin_log;
+pub mod plugin_log;
 mod policy;
 mod pool;
 pub mod text;

@@ -13,6 +13,8 @@ use crate::bare::Bare;
 use crate::hostile::{self, Hostile};
 use crate::roundtrip::{self, Roundtrip};
 
+mod host_surface;
+
 /// What happened to one attack.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -80,6 +82,7 @@ impl Battery {
         self.native_attacks(&mut out);
         let layers = self.proc_checks(&mut out);
         self.runner_attacks(&mut out);
+        self.host_surface(&mut out);
         (out, layers)
     }
 
@@ -218,20 +221,8 @@ impl Battery {
             &mut plugin,
             &|p, h| p.attacks().recurse(h, 1 << 40),
         );
-        attempt(
-            "log flood (100 000 lines)",
-            "log volume per call",
-            |r| matches!(r, Ok(Ok(_))),
-            &mut plugin,
-            &|p, h| p.attacks().log_flood(h, 100_000),
-        );
-        attempt(
-            "stdout flood (64 MiB)",
-            "output rate limit",
-            |r| matches!(r, Ok(Ok(_)) | Err(Error::Timeout { .. })),
-            &mut plugin,
-            &|p, h| p.attacks().print_flood(h, 64 << 20),
-        );
+        // The log and stdout floods are in the host-surface section, which
+        // measures what reached the host's log.
         attempt(
             "import-call flood",
             "deadline (each call answered in turn)",

@@ -70,7 +70,7 @@ fn main() -> ExitCode {
         println!("landlock ABI: {}", layers.landlock_abi);
     }
     for note in &layers.notes {
-        println!("  note: {note}");
+        println!("  note: {}", airlock::PluginText::escape(note));
     }
     let tried = outcomes.len();
     let contained = outcomes.iter().filter(|o| o.contained).count();
