@@ -85,8 +85,15 @@ pub struct ChaosReport {
 }
 
 impl ChaosReport {
+    /// Runs with a problem of this kind.
     fn count(&self, kind: ProblemKind) -> usize {
-        self.problems.iter().filter(|p| p.kind == kind).count()
+        let runs: std::collections::BTreeSet<u64> = self
+            .problems
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| p.run)
+            .collect();
+        runs.len()
     }
 
     pub fn lines(&self, seed: u64) -> Vec<String> {

@@ -137,3 +137,16 @@ fn the_chaos_run_notices_a_leaked_descriptor() {
         "{shown}"
     );
 }
+
+/// Saves only, signalled late in the call where the file is written: a
+/// runner killed or frozen halfway through must not leave a partial file.
+#[test]
+fn exports_cut_short_leave_no_partial_file() {
+    let (out, shown) = chaos(&["--runs", "60", "--plugin", "svg_export"]);
+    assert!(out.status.success(), "{shown}");
+    assert_eq!(
+        line(&shown, "chaos: 60 runs"),
+        "chaos: 60 runs, 0 corrupted, 0 leaked",
+        "{shown}"
+    );
+}
