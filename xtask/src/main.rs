@@ -2,10 +2,12 @@
 
 mod bench;
 mod build_plugins;
+mod chaos;
 mod ci;
 mod demo;
 mod lint;
 mod sandbox_report;
+mod soak;
 mod test;
 mod util;
 
@@ -22,7 +24,13 @@ commands:
   ci              lint, then test
   sandbox-report  run the hostile battery and print what stopped each attack
   bench [--quick] measure Airlock against a raw pipe echo and in-process
-                  wasmtime; writes target/airlock-bench.json and .svg";
+                  wasmtime; writes target/airlock-bench.json and .svg
+  soak [args]     a million mixed calls over eight plugins, failing if the
+                  host's or a runner's memory, descriptors or memfds grow
+                  (--calls N; see --help)
+  chaos [args]    a thousand plugin calls with the runner SIGKILLed or
+                  SIGSTOPped mid-call, failing on any corrupted document or
+                  leftover (--runs N, --seed S, --run K; see --help)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -36,6 +44,8 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(),
         Some("sandbox-report") => sandbox_report::run(),
         Some("bench") => bench::run(&rest),
+        Some("soak") => soak::run(&rest),
+        Some("chaos") => chaos::run(&rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -4,6 +4,7 @@
 //! integration tests can exercise the document and its transactions directly.
 
 pub mod document;
+pub mod export;
 pub mod plugins;
 pub mod render;
 pub mod transaction;

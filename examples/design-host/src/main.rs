@@ -10,7 +10,7 @@ use airlock_example_design_host::plugins::{
     self, ExporterPlugin, FilterPlugin, Loaded, LoadedPlugin, ToolPlugin, exporter, filter, tool,
     v0_1,
 };
-use airlock_example_design_host::{render, transaction};
+use airlock_example_design_host::{export, render, transaction};
 use anyhow::{Context, Result, bail};
 use tracing_subscriber::EnvFilter;
 
@@ -292,9 +292,10 @@ fn run_exporter(
             .push(format!("{name}: unusable file extension {extension:?}"));
         return Ok(());
     }
-    // The plugin writes the file itself, into the only folder it was granted.
+    // The plugin writes the file itself, into the only folder it was granted;
+    // a failed save leaves no partial file there.
     let file_name = format!("document.{extension}");
-    match x.save(&mut tx, &file_name) {
+    match export::save(x, &mut tx, out, &file_name) {
         Ok(Ok(written)) => {
             let path = out.join(&file_name);
             let on_disk = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
