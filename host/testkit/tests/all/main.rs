@@ -16,6 +16,7 @@ mod pool;
 mod quick_start;
 mod resources;
 mod sandbox;
+mod startup;
 mod support;
 mod values;
 mod versions;
