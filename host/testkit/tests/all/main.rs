@@ -5,6 +5,7 @@ mod cache;
 mod concurrency;
 mod exported_resources;
 mod failures;
+mod files;
 mod grants;
 mod hostile_guest;
 mod hostile_runner;
