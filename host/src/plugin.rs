@@ -152,6 +152,12 @@ impl PluginConfig {
         self
     }
 
+    /// How long compiling the component may take ([`Policy::compile_deadline`]).
+    pub fn compile_deadline(mut self, deadline: Duration) -> Self {
+        self.policy.compile_deadline = deadline;
+        self
+    }
+
     /// The largest frame accepted from or sent to the runner.
     pub fn max_frame_len(mut self, bytes: u32) -> Self {
         self.policy.max_frame = crate::policy::ByteSize(bytes.into());
@@ -879,6 +885,14 @@ impl Plugin {
                 plugin,
                 limit_bytes,
                 detail: detail.into(),
+            },
+            InitFailure::DeadlineExceeded { deadline_ms } => Error::Timeout {
+                plugin,
+                limit: TimeLimit::Deadline(Duration::from_millis(deadline_ms)),
+            },
+            InitFailure::OutOfFuel { fuel } => Error::Timeout {
+                plugin,
+                limit: TimeLimit::Fuel(fuel),
             },
         }
     }

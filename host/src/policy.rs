@@ -18,6 +18,7 @@
 //! restarts = 3              # within restart-window, then the plugin is stopped
 //! restart-window = "5m"
 //! backoff = "100ms"
+//! compile-deadline = "45s"   # compiling the component, in a child of the runner
 //!
 //! [[preopen]]
 //! host = "/home/me/exports"   # opened by the host, handed over as a descriptor
@@ -80,6 +81,11 @@ pub struct Policy {
     /// Wait before the second restart in the window; doubles each time, at most 2 s.
     #[serde(with = "humantime_serde_compat")]
     pub backoff: Duration,
+    /// How long compiling the component may take (it runs in a child of the
+    /// runner, under the memory cap as well); `startup` still bounds the
+    /// whole start-up.
+    #[serde(with = "humantime_serde_compat")]
+    pub compile_deadline: Duration,
 }
 
 /// A host directory the guest sees at `guest`.
@@ -118,6 +124,7 @@ impl Default for Policy {
             restarts: 3,
             restart_window: Duration::from_secs(300),
             backoff: Duration::from_millis(100),
+            compile_deadline: Duration::from_millis(wire.compile_deadline_ms),
         }
     }
 }
@@ -231,6 +238,12 @@ impl Policy {
         self
     }
 
+    /// How long compiling the component may take.
+    pub fn compile_deadline(mut self, deadline: Duration) -> Self {
+        self.compile_deadline = deadline;
+        self
+    }
+
     /// The form sent to the runner, with host names resolved to addresses.
     pub(crate) fn to_wire(&self, plugin: &str) -> Result<RunnerPolicy> {
         let too_big = |what: &str| Error::Policy {
@@ -282,6 +295,11 @@ impl Policy {
                 })
                 .collect(),
             network,
+            compile_deadline_ms: self
+                .compile_deadline
+                .as_millis()
+                .try_into()
+                .unwrap_or(u64::MAX),
         })
     }
 }

@@ -130,6 +130,9 @@ pub struct RunnerPolicy {
     pub preopens: Vec<PreopenGrant>,
     /// Addresses the guest may connect to; empty means no network at all.
     pub network: Vec<std::net::SocketAddr>,
+    /// How long compiling the component may take; past it the runner kills
+    /// the process compiling it and reports [`InitFailure::Compile`].
+    pub compile_deadline_ms: u64,
 }
 
 /// The first descriptor of the preopened directories in a runner process.
@@ -161,6 +164,7 @@ impl Default for RunnerPolicy {
             env: Vec::new(),
             preopens: Vec::new(),
             network: Vec::new(),
+            compile_deadline_ms: 45_000,
         }
     }
 }
@@ -286,6 +290,14 @@ pub enum InitFailure {
     OutOfMemory {
         limit_bytes: u64,
         detail: String,
+    },
+    /// A start function ran past the call deadline.
+    DeadlineExceeded {
+        deadline_ms: u64,
+    },
+    /// A start function used up the call's fuel.
+    OutOfFuel {
+        fuel: u64,
     },
 }
 

@@ -34,7 +34,7 @@ impl InProcess {
             64 << 10,
         );
         let wasi = build_wasi(&policy, &link)?;
-        loaded.give_link(link, wasi)?;
+        loaded.give_link(link, wasi, u64::MAX / 4)?;
         Ok(Self { loaded, policy })
     }
 

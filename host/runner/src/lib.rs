@@ -12,6 +12,7 @@
 //!
 //! # Layout
 //!
+//! - [`compile`]: compiling in a child process, under the memory cap and a deadline.
 //! - [`dynamic`]: a glue for any component, exports called with WAVE text.
 //! - [`glue`]: the traits generated code implements and the helpers it calls.
 //! - [`exported`]: resources a plugin exports, held by the host by number.
@@ -22,6 +23,7 @@
 //! - [`lockdown`]: the OS lock-down applied after setup, before untrusted code runs.
 //! - [`process`]: the process entry point.
 
+pub mod compile;
 pub mod dynamic;
 pub mod exported;
 pub mod glue;

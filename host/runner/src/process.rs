@@ -28,6 +28,7 @@ pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
 pub fn run_runner_process_with(worlds: &[&dyn WorldGlue], options: ServeOptions) -> ! {
     let options = ServeOptions {
         socket_fd: Some(RUNNER_FD),
+        isolate_compile: true,
         ..options
     };
     // SAFETY: the host starts runners with their end of a socket pair dup'ed

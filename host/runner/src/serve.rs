@@ -44,6 +44,10 @@ pub struct ServeOptions {
     /// hanging up while waiting on them). Without it, frames stay on the
     /// byte streams given to [`serve_connection`].
     pub socket_fd: Option<i32>,
+    /// Compile in a child process under the memory cap and the compile
+    /// deadline (see [`crate::compile`]); only in a runner process, which
+    /// has a single thread when it compiles.
+    pub isolate_compile: bool,
 }
 
 /// Why serving stopped abnormally.
@@ -122,6 +126,15 @@ pub fn serve_connection(
         Ok(wasi) => wasi,
         Err(failure) => return Err(init_failed(&mut link, failure)),
     };
+    // What the compile may add to is measured before Landlock closes /proc.
+    let isolation = options
+        .isolate_compile
+        .then(|| crate::compile::CompileLimits {
+            baseline_bytes: crate::compile::data_in_use()
+                .unwrap_or(2 * component_bytes.len() as u64 + (64 << 20)),
+            memory_bytes: policy.max_memory_bytes,
+            deadline: Duration::from_millis(policy.compile_deadline_ms),
+        });
     // Step 2: Landlock, before any thread exists, so that every thread inherits it.
     if options.lock_down {
         let preopens: Vec<_> = policy
@@ -138,7 +151,8 @@ pub fn serve_connection(
         crate::lockdown::restrict_paths(&mut layers, &preopens, &policy);
     }
 
-    let (engine, component, artifact) = match compile(&component_bytes, hello.code, &policy) {
+    let compiled = compile(&component_bytes, hello.code, &policy, isolation);
+    let (engine, component, artifact) = match compiled {
         Ok(compiled) => compiled,
         Err(failure) => return Err(init_failed(&mut link, failure)),
     };
@@ -166,11 +180,20 @@ pub fn serve_connection(
         Ok(plugin) => plugin,
         Err(failure) => return Err(init_failed(&mut link, failure)),
     };
-    if let Err(failure) = plugin.give_link(link, wasi) {
+    // The plugin's start functions run under the call deadline and fuel:
+    // the ticker runs for them as for a call.
+    let deadline_ticks = policy
+        .call_deadline_ms
+        .div_ceil(EPOCH_TICK.as_millis() as u64)
+        .max(1)
+        + 1;
+    let ticker = EpochTicker::start(plugin.engine.clone());
+    ticker.begin();
+    let started = plugin.give_link(link, wasi, deadline_ticks);
+    ticker.end();
+    if let Err(failure) = started {
         return Err(init_failed(plugin.link_mut(), failure));
     }
-
-    let ticker = EpochTicker::start(plugin.engine.clone());
     if options.lock_down {
         // wasmtime-wasi runs blocking work on a tokio runtime made on first
         // use; make it (and its worker threads) before seccomp is installed.
@@ -195,11 +218,6 @@ pub fn serve_connection(
         link.socket_streams = Some((socket_input, socket_output));
     }
 
-    let deadline_ticks = policy
-        .call_deadline_ms
-        .div_ceil(EPOCH_TICK.as_millis() as u64)
-        .max(1)
-        + 1;
     let mut result = Vec::new();
     loop {
         let message = match plugin.link_mut().recv() {
@@ -371,6 +389,8 @@ pub(crate) struct Loaded {
     limits: StoreLimits,
     fuel: Option<u64>,
     max_handles: u32,
+    /// The call deadline, for the errors of start functions that exceed it.
+    deadline_ms: u64,
     /// What the last call cost, for its `Return`.
     pub(crate) last_cost: CallCost,
 }
@@ -386,7 +406,7 @@ impl Loaded {
         let code = Code::Component {
             want_artifact: false,
         };
-        let (engine, component, _) = compile(bytes, code, policy)?;
+        let (engine, component, _) = compile(bytes, code, policy, None)?;
         Self::link(glue, engine, &component, policy)
     }
 
@@ -418,15 +438,21 @@ impl Loaded {
             limits: StoreLimits::new(policy),
             fuel: policy.fuel_per_call,
             max_handles: policy.max_handles,
+            deadline_ms: policy.call_deadline_ms,
             last_cost: CallCost::default(),
         })
     }
 
-    /// Hands over the connection to the host and makes the first instance.
-    pub(crate) fn give_link(&mut self, link: HostLink, wasi: WasiCtx) -> Result<(), InitFailure> {
+    /// Hands over the connection to the host and makes the first instance,
+    /// interrupting its start functions after `deadline_ticks` epochs.
+    pub(crate) fn give_link(
+        &mut self,
+        link: HostLink,
+        wasi: WasiCtx,
+        deadline_ticks: u64,
+    ) -> Result<(), InitFailure> {
         self.spare = Some((link, wasi));
-        // Start-up is bounded by the host's start-up timeout.
-        self.instantiate(u64::MAX / 2, false)
+        self.instantiate(deadline_ticks, false)
     }
 
     fn take_parts(&mut self) -> (HostLink, WasiCtx) {
@@ -490,12 +516,18 @@ impl Loaded {
             Err(e) => {
                 let refused = store.data().limits.refused.clone();
                 self.end_instance(store, in_call);
-                return Err(match refused {
-                    Some(detail) => InitFailure::OutOfMemory {
+                return Err(match (refused, e.downcast_ref::<Trap>()) {
+                    (_, Some(Trap::Interrupt)) => InitFailure::DeadlineExceeded {
+                        deadline_ms: self.deadline_ms,
+                    },
+                    (_, Some(Trap::OutOfFuel)) => InitFailure::OutOfFuel {
+                        fuel: self.fuel.unwrap_or(0),
+                    },
+                    (Some(detail), _) => InitFailure::OutOfMemory {
                         limit_bytes: self.limits.max_bytes,
                         detail,
                     },
-                    None => InitFailure::Instantiate(format!("{e:?}")),
+                    (None, _) => InitFailure::Instantiate(format!("{e:?}")),
                 });
             }
         };
@@ -532,6 +564,10 @@ impl Loaded {
                         limit_bytes,
                         detail,
                     },
+                    InitFailure::DeadlineExceeded { deadline_ms } => {
+                        CallFailure::DeadlineExceeded { deadline_ms }
+                    }
+                    InitFailure::OutOfFuel { fuel } => CallFailure::OutOfFuel { fuel },
                     f => CallFailure::Instantiate(format!("{f:?}")),
                 })?;
         }
@@ -629,13 +665,25 @@ fn guest_panic(stderr_tail: &str) -> Option<String> {
 
 /// Makes the engine for `policy` and compiles `bytes` with it (or, for
 /// [`Code::Artifact`], loads them); returns the serialized component too when
-/// `code` asks for it.
+/// `code` asks for it. With `isolation`, compiling happens in a child
+/// process under those limits.
 fn compile(
     bytes: &[u8],
     code: Code,
     policy: &RunnerPolicy,
+    isolation: Option<crate::compile::CompileLimits>,
 ) -> Result<(Engine, Component, Option<Vec<u8>>), InitFailure> {
     let engine = engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
+    if let (Code::Component { want_artifact }, Some(limits)) = (code, isolation) {
+        let artifact = crate::compile::precompile_isolated(&engine, bytes, limits)?;
+        // SAFETY: `deserialize` trusts its input; these bytes are what this
+        // process's own compiler (in its child) made of the component,
+        // before any plugin code ran.
+        let component = unsafe { Component::deserialize(&engine, &artifact) }.map_err(|e| {
+            InitFailure::Compile(format!("failed to load the compiled form: {e:#}"))
+        })?;
+        return Ok((engine, component, want_artifact.then_some(artifact)));
+    }
     let component = match code {
         Code::Component { .. } => {
             Component::new(&engine, bytes).map_err(|e| InitFailure::Compile(format!("{e:?}")))?

@@ -14,6 +14,7 @@ use crate::hostile::{self, Hostile};
 use crate::roundtrip::{self, Roundtrip};
 
 mod host_surface;
+mod startup;
 
 /// What happened to one attack.
 #[derive(Debug, Clone)]
@@ -83,6 +84,7 @@ impl Battery {
         let layers = self.proc_checks(&mut out);
         self.runner_attacks(&mut out);
         self.host_surface(&mut out);
+        self.startup_attacks(&mut out);
         (out, layers)
     }
 

@@ -31,6 +31,11 @@ pub mod bare {
     airlock::bindgen!({ path: ["../../wit/airlock", "wit"], world: "airlock:test/bare" });
 }
 
+/// Bindings for `airlock:test/files`, the world of the file-work guest (real WASI file calls in a granted folder).
+pub mod files {
+    airlock::bindgen!({ path: ["../../wit/airlock", "wit"], world: "airlock:test/files" });
+}
+
 /// Bindings for the example design package's `filter` world, as a host application would generate them.
 pub mod filter {
     airlock::bindgen!({ path: ["../../wit/airlock", "../../wit/design"], world: "airlock:design/filter" });

@@ -31,6 +31,39 @@ pub const TABLE_BOMB: &str = r#"
   (func (export "run") (result u64) (canon lift (core func $i "run"))))
 "#;
 
+/// A core start function that loops forever: instantiation must stop at
+/// the call deadline (or when the call's fuel runs out).
+pub const SPIN_AT_START: &str = r#"
+(component
+  (core module $m
+    (func $spin (loop $again (br $again)))
+    (start $spin)
+    (func (export "run") (result i64) i64.const 0))
+  (core instance $i (instantiate $m))
+  (func (export "run") (result u64) (canon lift (core func $i "run"))))
+"#;
+
+/// A compile bomb: a component whose core module holds `functions` small
+/// functions, each a chain of arithmetic the compiler must keep apart.
+/// Compiling it needs memory (and time) in proportion to `functions` —
+/// about 10 KiB each — while instantiating it needs none. `run` returns 7.
+pub fn compile_bomb(functions: usize) -> String {
+    let mut text = String::with_capacity(functions * 120 + 400);
+    text.push_str("(component\n  (core module $m\n");
+    for i in 0..functions {
+        text.push_str(&format!(
+            "    (func (param i64) (result i64) local.get 0 i64.const {i} i64.mul i64.const 3 i64.xor local.get 0 i64.add)\n"
+        ));
+    }
+    text.push_str(
+        r#"    (func (export "run") (result i64) i64.const 7))
+  (core instance $i (instantiate $m))
+  (func (export "run") (result u64) (canon lift (core func $i "run"))))
+"#,
+    );
+    text
+}
+
 /// The component's binary form.
 pub fn assemble(text: &str) -> Vec<u8> {
     wat::parse_str(text).expect("the battery's WAT components are valid")

@@ -2,7 +2,7 @@
 //! Plugins named `native:<attack>` make that raw system call right after the
 //! lock-down (see `airlock_testkit::native`).
 
-use airlock_testkit::{bare, filter, hostile, native, roundtrip, roundtrip_plus};
+use airlock_testkit::{bare, files, filter, hostile, native, roundtrip, roundtrip_plus};
 
 fn main() {
     if std::env::args_os().nth(1).as_deref()
@@ -15,6 +15,7 @@ fn main() {
                 &filter::RunnerGlue,
                 &hostile::RunnerGlue,
                 &bare::RunnerGlue,
+                &files::RunnerGlue,
             ],
             airlock_runner::ServeOptions {
                 lock_down: true,
