@@ -682,7 +682,7 @@ impl Plugin {
         let rings_offer = match SharedRings::create() {
             Ok((rings, fd)) => Some((Arc::new(rings), fd)),
             Err(e) => {
-                tracing::debug!(plugin = %name, "no shared rings, frames stay on the socket: {e}");
+                tracing::debug!(plugin = %PluginText::escape(&name), "no shared rings, frames stay on the socket: {e}");
                 None
             }
         };
@@ -790,7 +790,7 @@ impl Plugin {
                         unreachable!("an artifact is asked for only with a cache")
                     };
                     if let Err(e) = cache.store(entry, runner.reader.payload()) {
-                        tracing::warn!(plugin = %name, "cannot store the compiled artifact: {e}");
+                        tracing::warn!(plugin = %PluginText::escape(&name), "cannot store the compiled artifact: {e}");
                     }
                     // The artifact's buffer is as large as the code; calls need far less.
                     runner.reader.release_buffer();
@@ -1269,7 +1269,7 @@ impl Plugin {
         if self.restarts.len() >= policy.restarts as usize {
             let last = last();
             self.gave_up = Some(last.clone());
-            tracing::error!(target: "airlock::plugin", plugin = %self.config.name, restarts = self.restarts.len(), "giving up on the plugin: {last}");
+            tracing::error!(target: "airlock::plugin", plugin = %PluginText::escape(&self.config.name), restarts = self.restarts.len(), "giving up on the plugin: {last}");
             return Err(Error::GaveUp {
                 plugin: self.config.name.clone(),
                 restarts: self.restarts.len(),
@@ -1282,7 +1282,7 @@ impl Plugin {
             let wait = (policy.backoff * factor).min(Duration::from_secs(2));
             std::thread::sleep(wait);
         }
-        tracing::info!(target: "airlock::plugin", plugin = %self.config.name, last_failure = ?self.last_failure, "restarting the runner");
+        tracing::info!(target: "airlock::plugin", plugin = %PluginText::escape(&self.config.name), last_failure = ?self.last_failure, "restarting the runner");
         self.restarts.push_back(Instant::now());
         self.metrics.restarts += 1;
         Ok(())

@@ -72,7 +72,7 @@ impl WarmPool {
             let mut state = self.shared.lock();
             let plugin = state.ready.pop_front();
             if let Some(why) = state.failure.take() {
-                tracing::warn!(plugin = %self.config.name(), "warm pool could not start runners: {why}");
+                tracing::warn!(plugin = %crate::PluginText::escape(self.config.name()), "warm pool could not start runners: {why}");
             }
             plugin
         };
