@@ -224,3 +224,34 @@ fn attack_a_hostile_plugin_name_is_escaped_in_restart_logs() {
         "a forged line:\n{text}"
     );
 }
+
+/// Attack (issue 12, point 1, low): `PluginText`'s `Debug` quotes the text
+/// without escaping `"`, so a trap message can close its own quotes and
+/// forge fields in `{:?}` of an `Error` (and in `Crashed`'s `last stderr:
+/// "…"`, which uses that `Debug`).
+#[test]
+fn attack_debug_of_plugin_text_escapes_quotes() {
+    let mut plugin = start();
+    let forged = "x\", plugin: \"trusted\", backtrace: None } //";
+    let trap = plugin
+        .panic_with(&mut TestHost::default(), forged)
+        .unwrap_err();
+    let airlock::Error::Trap { message, .. } = &trap else {
+        panic!("not a trap: {trap}");
+    };
+    let debug = format!("{message:?}");
+    assert!(
+        !debug.contains("x\", plugin: \"trusted\""),
+        "a forged field in {debug}"
+    );
+}
+
+/// Attack (review, low): the module docs say text escaped twice (an error
+/// quoted in a summary line, as the design host and `airlock call` do) comes
+/// out unchanged; a multi-line message gains a marker at each escape.
+#[test]
+fn attack_escaping_twice_leaves_multi_line_text_unchanged() {
+    let once = airlock::PluginText::new("first\nsecond").to_string();
+    let twice = airlock::PluginText::escape(&once).to_string();
+    assert_eq!(twice, once);
+}
