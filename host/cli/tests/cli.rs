@@ -440,3 +440,52 @@ fn plugin_text_reaches_the_terminal_escaped() {
     );
     assert!(out.contains("red"), "{out}");
 }
+
+/// Attack (issue 12, point 1): a component whose import name carries terminal
+/// controls and a forged line. The validator's error quotes the name as it
+/// is, and `inspect`/`check` print that error chain raw.
+#[test]
+fn attack_an_invalid_import_name_reaches_the_terminal_escaped() {
+    let dir = scratch("attack-import-name");
+    let name: &[u8] = b"x\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\rok\n2026 ERROR airlock: forged";
+    // A component with one import, `(type (sub resource))`, under that name.
+    let mut import = vec![1, 0x00, name.len() as u8];
+    import.extend_from_slice(name);
+    import.extend_from_slice(&[0x03, 0x01]);
+    let mut bytes = b"\0asm\x0d\x00\x01\x00".to_vec();
+    bytes.extend_from_slice(&[0x0a, import.len() as u8]);
+    bytes.extend_from_slice(&import);
+    let path = dir.join("evil.wasm");
+    std::fs::write(&path, bytes).unwrap();
+    let roundtrip_wit = repo("host/testkit/wit");
+    let airlock_wit = repo("wit/airlock");
+    let runs: [&[&str]; 2] = [
+        &["inspect", s(&path)],
+        &[
+            "check",
+            s(&path),
+            "--wit",
+            s(&airlock_wit),
+            "--wit",
+            s(&roundtrip_wit),
+            "--world",
+            "roundtrip",
+        ],
+    ];
+    for args in runs {
+        let (code, out, err) = airlock(args, &dir);
+        let both = format!("{out}{err}");
+        assert_eq!(code, 2, "{args:?}: {both}");
+        for raw in ['\x1b', '\x07', '\r'] {
+            assert!(
+                !both.contains(raw),
+                "{args:?} printed {raw:?} raw:\n{both:?}"
+            );
+        }
+        assert!(
+            both.lines()
+                .all(|l| !l.starts_with("2026 ERROR airlock: forged")),
+            "{args:?} let a line be forged:\n{both}"
+        );
+    }
+}

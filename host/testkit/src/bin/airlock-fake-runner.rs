@@ -116,6 +116,32 @@ fn main() {
                         std::thread::sleep(std::time::Duration::from_millis(50));
                     }
                 }
+                // Attack (issue 12, point 5): output frames that carry no
+                // bytes but say output was dropped, many times in one call.
+                "dropped-flood" => {
+                    for _ in 0..10_000 {
+                        let frame = FromRunner::Output {
+                            stream: airlock_protocol::OutputStream::Stdout,
+                            dropped: 1,
+                        };
+                        if writer.write(&mut socket, &frame, &[]).is_err() {
+                            break;
+                        }
+                    }
+                    let failure = CallFailure::Trap {
+                        message: "flood done".into(),
+                        backtrace: None,
+                    };
+                    let _ = writer.write(
+                        &mut socket,
+                        &FromRunner::Return {
+                            seq,
+                            outcome: Err(failure),
+                            cost: Default::default(),
+                        },
+                        &[],
+                    );
+                }
                 "trap" => {
                     let failure = CallFailure::Trap {
                         message: "fake trap".into(),

@@ -1,5 +1,6 @@
 //! A runner that misbehaves is killed and reported; the host carries on.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use airlock::{Error, PluginConfig};
@@ -132,4 +133,41 @@ fn a_runner_reporting_a_trap_is_kept() {
         "{err:?}"
     );
     assert!(plugin.plugin().pid().is_some());
+}
+
+/// Attack (issue 12, point 5): a compromised runner sends thousands of empty
+/// `Output` frames, each saying output was dropped. Every one becomes a host
+/// warning, uncounted by the call's log volume.
+#[test]
+fn attack_dropped_output_reports_are_bounded_by_the_log_volume() {
+    let lines = Arc::new(Mutex::new(0usize));
+    let counter = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || LineCounter(counter.clone()))
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let config = fake("dropped-flood")
+            .policy(airlock::Policy::default().require([]).log_volume(8 << 10))
+            .call_deadline(Duration::from_secs(20));
+        let mut plugin = Roundtrip::start(&fake_runner(), config).expect("fake runner starts");
+        let _ = plugin.add(&mut TestHost::default(), 1, 2);
+    });
+    let lines = *lines.lock().unwrap();
+    // 8 KiB of volume (+4 KiB room for the runner): at 64 bytes a message,
+    // at most 192 lines could be admitted; 10,000 were sent.
+    assert!(lines < 300, "{lines} host log lines from one call");
+}
+
+struct LineCounter(Arc<Mutex<usize>>);
+
+impl std::io::Write for LineCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        *self.0.lock().unwrap() += buf.iter().filter(|&&b| b == b'\n').count();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -181,3 +181,77 @@ fn a_progress_flood_is_bounded_by_the_log_volume() {
         "one warning:\n{text}"
     );
 }
+
+/// Attack (issue 12, point 1): a plugin's name comes from its file name (the
+/// CLI and the design host name plugins after their files). After a timeout
+/// the host logs "restarting the runner" with the name as it is, so a file
+/// name with a carriage return, a line feed and a bidi override forges a
+/// host log line; so does "giving up on the plugin".
+#[test]
+fn attack_a_hostile_plugin_name_is_escaped_in_restart_logs() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::TRACE)
+        .finish();
+    let name = "rt\r\n2026-12-01T00:00:00Z ERROR airlock: forged\u{202e}";
+    tracing::subscriber::with_default(subscriber, || {
+        let config =
+            airlock::PluginConfig::from_file(name, airlock_testkit::guest_path("test_roundtrip"))
+                .unwrap()
+                .call_deadline(Duration::from_millis(300));
+        let mut plugin =
+            airlock_testkit::roundtrip::Roundtrip::start(&crate::support::test_runner(), config)
+                .unwrap();
+        let mut host = TestHost::default();
+        assert!(
+            plugin.spin(&mut host).is_err(),
+            "spin ended by its deadline"
+        );
+        // The next call starts a new runner, and says so.
+        plugin.add(&mut host, 1, 2).unwrap();
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("restarting the runner"), "{text}");
+    for raw in ['\r', '\u{202e}'] {
+        assert!(!text.contains(raw), "{raw:?} reached the log:\n{text:?}");
+    }
+    assert!(
+        text.lines()
+            .all(|l| !l.starts_with("2026-12-01T00:00:00Z ERROR airlock: forged")),
+        "a forged line:\n{text}"
+    );
+}
+
+/// Attack (issue 12, point 1, low): `PluginText`'s `Debug` quotes the text
+/// without escaping `"`, so a trap message can close its own quotes and
+/// forge fields in `{:?}` of an `Error` (and in `Crashed`'s `last stderr:
+/// "…"`, which uses that `Debug`).
+#[test]
+fn attack_debug_of_plugin_text_escapes_quotes() {
+    let mut plugin = start();
+    let forged = "x\", plugin: \"trusted\", backtrace: None } //";
+    let trap = plugin
+        .panic_with(&mut TestHost::default(), forged)
+        .unwrap_err();
+    let airlock::Error::Trap { message, .. } = &trap else {
+        panic!("not a trap: {trap}");
+    };
+    let debug = format!("{message:?}");
+    assert!(
+        !debug.contains("x\", plugin: \"trusted\""),
+        "a forged field in {debug}"
+    );
+}
+
+/// Attack (review, low): the module docs say text escaped twice (an error
+/// quoted in a summary line, as the design host and `airlock call` do) comes
+/// out unchanged; a multi-line message gains a marker at each escape.
+#[test]
+fn attack_escaping_twice_leaves_multi_line_text_unchanged() {
+    let once = airlock::PluginText::new("first\nsecond").to_string();
+    let twice = airlock::PluginText::escape(&once).to_string();
+    assert_eq!(twice, once);
+}
