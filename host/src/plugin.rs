@@ -660,7 +660,9 @@ impl Plugin {
     /// Starts one runner and waits for `Ready`, sending the cached artifact
     /// when `use_cache` and the launcher's cache holds a valid one.
     fn launch(&mut self, use_cache: bool) -> Result<Launched> {
-        self.log.begin();
+        // Reports what was dropped since the last call (a health check, an
+        // earlier start) and gives the start-up the whole volume.
+        self.log.finish(&self.config.name);
         let name = self.config.name.clone();
         let cache = self.launcher.cache_handle();
         let entry = cache.as_ref().map(|_| {

@@ -32,6 +32,8 @@ pub(crate) struct PluginLog {
     dropped_logs: u64,
     dropped_progress: u64,
     dropped_lines: u64,
+    /// Output bytes the runner said it dropped (over its buffer or rate).
+    dropped_output: u64,
     pub(crate) progress: Option<ProgressFn>,
 }
 
@@ -46,6 +48,7 @@ impl PluginLog {
             dropped_logs: 0,
             dropped_progress: 0,
             dropped_lines: 0,
+            dropped_output: 0,
             progress: None,
         }
     }
@@ -56,6 +59,7 @@ impl PluginLog {
         self.dropped_logs = 0;
         self.dropped_progress = 0;
         self.dropped_lines = 0;
+        self.dropped_output = 0;
     }
 
     fn admit(&mut self, len: usize) -> bool {
@@ -121,6 +125,13 @@ impl PluginLog {
         bytes: &[u8],
         dropped: u64,
     ) {
+        // What the runner dropped is reported once, when the call ends; and
+        // every frame costs a message, so empty ones cannot flood the log.
+        self.dropped_output = self.dropped_output.saturating_add(dropped);
+        if !self.admit(0) {
+            self.dropped_lines += 1;
+            return;
+        }
         let plugin = PluginText::escape(plugin);
         for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             if !self.admit(line.len()) {
@@ -129,9 +140,6 @@ impl PluginLog {
             }
             let line = PluginText::escape_bytes(line.strip_suffix(b"\r").unwrap_or(line));
             tracing::info!(target: "airlock::plugin", plugin = %plugin, %stream, "{line}");
-        }
-        if dropped > 0 {
-            tracing::warn!(target: "airlock::plugin", plugin = %plugin, %stream, dropped, "output over the buffer limit was dropped");
         }
     }
 
@@ -157,6 +165,14 @@ impl PluginLog {
                 dropped_lines = lines,
                 "messages over the volume of {} bytes per call were dropped",
                 self.volume
+            );
+        }
+        if self.dropped_output > 0 {
+            tracing::warn!(
+                target: "airlock::plugin",
+                plugin = %PluginText::escape(plugin),
+                dropped = self.dropped_output,
+                "output over the runner's buffer or rate was dropped"
             );
         }
         self.begin();

@@ -11,6 +11,9 @@
 //! and escapes it in `Display` and `Debug`, so the one way to show it is the
 //! safe one.
 //!
+//! Escaping is idempotent: text that is already escaped, a multi-line
+//! message included, comes out the same.
+//!
 //! Escapes are written the way Rust writes them (`\x1b`, `\u{202e}`, `\r`).
 //! A backslash is left as it is, so text that is already escaped (a WAVE
 //! value, a message that quotes an escaped error) comes out unchanged instead
@@ -55,13 +58,19 @@ impl PluginText {
     /// is not (yet) a `PluginText`: a name read from a component, a line of
     /// output on the hot path.
     pub fn escape(text: &str) -> Escaped<'_> {
-        Escaped(text.as_bytes())
+        Escaped {
+            bytes: text.as_bytes(),
+            quoted: false,
+        }
     }
 
     /// Like [`PluginText::escape`] for bytes that may not be UTF-8: each
     /// invalid byte shows as `\xNN`.
     pub fn escape_bytes(bytes: &[u8]) -> Escaped<'_> {
-        Escaped(bytes)
+        Escaped {
+            bytes,
+            quoted: false,
+        }
     }
 }
 
@@ -104,21 +113,36 @@ impl fmt::Display for PluginText {
 
 impl fmt::Debug for PluginText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\"{self}\"")
+        fmt::Debug::fmt(&PluginText::escape(&self.0), f)
     }
 }
 
-/// Plugin text borrowed for showing it; `Display` escapes it.
+/// Plugin text borrowed for showing it; `Display` escapes it. `Debug` shows
+/// it in quotes, with quotes inside escaped, so that it cannot close its own
+/// quotes and forge what follows (`x", plugin: "trusted"`).
 #[derive(Clone, Copy)]
-pub struct Escaped<'a>(&'a [u8]);
+pub struct Escaped<'a> {
+    bytes: &'a [u8],
+    quoted: bool,
+}
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for chunk in self.0.utf8_chunks() {
+        for chunk in self.bytes.utf8_chunks() {
             let valid = chunk.valid();
             let mut plain = 0;
             for (at, c) in valid.char_indices() {
-                if let Some(escape) = escape_char(c) {
+                let escape = match c {
+                    '"' if self.quoted => Some(Escape::Str("\\\"")),
+                    // A line already marked stays as it is, so that text
+                    // escaped twice comes out the same: every line after the
+                    // first still starts with the marker.
+                    '\n' if valid[at + 1..].starts_with(&CONTINUATION[1..]) => {
+                        Some(Escape::Str("\n"))
+                    }
+                    c => escape_char(c),
+                };
+                if let Some(escape) = escape {
                     f.write_str(&valid[plain..at])?;
                     escape.write(f)?;
                     plain = at + c.len_utf8();
@@ -135,7 +159,11 @@ impl fmt::Display for Escaped<'_> {
 
 impl fmt::Debug for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\"{self}\"")
+        let quoted = Escaped {
+            quoted: true,
+            ..*self
+        };
+        write!(f, "\"{quoted}\"")
     }
 }
 

@@ -77,7 +77,7 @@ fn main() -> ExitCode {
     match parse_args().and_then(|args| run(&args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", PluginText::escape(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

@@ -144,18 +144,24 @@ fn main() -> ExitCode {
             cache,
         } => run::compile(&components, &common, &cache),
     };
+    // Every failure is escaped once more on its way out: a parser's message
+    // (wasmparser's, toml's) may quote a component's bytes as they are.
+    // Escaping is idempotent, so what is escaped already stays the same.
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::No(why)) => {
-            eprintln!("{why}");
+            // The host's own lines, each escaped.
+            for line in why.lines() {
+                eprintln!("{}", esc(line));
+            }
             ExitCode::from(1)
         }
         Err(Failure::Input(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", esc(&format!("{e:#}")));
             ExitCode::from(2)
         }
         Err(Failure::Plugin(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", esc(&format!("{e:#}")));
             ExitCode::from(3)
         }
     }

@@ -330,7 +330,7 @@ impl Battery {
         let took = started.elapsed();
         out.push(entry(
             "network name in a manifest, no network granted",
-            "manifest review: names compared, never resolved",
+            "manifest review: refused by comparison",
             matches!(&result, Err(Error::Denied { capability, .. }) if capability.contains("beacon.airlock-battery.invalid")),
             super::describe(&result),
             took,
