@@ -37,6 +37,7 @@
 //! - [`Error`]: every way a call can fail, typed.
 //! - `__private`: what generated code uses; not a public API.
 
+mod bounded_read;
 mod cache;
 mod client;
 mod dispatch;
@@ -54,6 +55,7 @@ pub use airlock_protocol::SandboxLayers;
 pub use airlock_runner::exported::{ExportedResource, PluginResource};
 pub use airlock_runner::glue::Handle;
 pub use airlock_runner::stamp::{check_stamp, world_stamp};
+pub use bounded_read::{FileTooLarge, MAX_COMPONENT_FILE_LEN, MAX_MANIFEST_LEN, read_bounded};
 pub use cache::{ArtifactCache, CacheStats};
 pub use client::{Client, PluginPool};
 pub use dispatch::{DispatchError, ImportDispatch, NoImports};

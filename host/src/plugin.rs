@@ -27,6 +27,7 @@ use airlock_runner::exported::{self, ResourceOwner};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::bounded_read::{MAX_COMPONENT_FILE_LEN, read_bounded};
 use crate::cache::EntryKey;
 use crate::dispatch::ImportDispatch;
 use crate::error::{Error, Result, TimeLimit};
@@ -74,17 +75,19 @@ impl PluginConfig {
         }
     }
 
-    /// Reads the component from a file, and its manifest from beside it
-    /// (same name, `.toml`) when there is one; otherwise the manifest the
-    /// component carries, if any, is used when the plugin starts.
+    /// Reads the component from a file (of at most [`MAX_COMPONENT_FILE_LEN`]
+    /// bytes, checked before reading), and its manifest from beside it (same
+    /// name, `.toml`) when there is one; otherwise the manifest the component
+    /// carries, if any, is used when the plugin starts.
     pub fn from_file(name: impl Into<String>, path: impl AsRef<Path>) -> Result<Self> {
         let name = name.into();
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::ReadComponent {
-            plugin: name.clone(),
-            path: path.display().to_string(),
-            source,
-        })?;
+        let bytes =
+            read_bounded(path, MAX_COMPONENT_FILE_LEN).map_err(|source| Error::ReadComponent {
+                plugin: name.clone(),
+                path: path.display().to_string(),
+                source,
+            })?;
         Self::new(name, bytes).manifest_beside(path)
     }
 
@@ -417,6 +420,7 @@ impl Plugin {
         }
         // Stamp and embedded manifest, in one pass over the component.
         let sections = airlock_runner::stamp::sections(&config.component);
+        Manifest::refuse_oversized(&sections, &config.name)?;
         if world.name != crate::dynamic::DYNAMIC.name
             && let Some(stamp) = &sections.stamp
             && let Err(detail) = airlock_runner::stamp::check_stamp(stamp, world.name)
