@@ -37,6 +37,8 @@ use crate::metrics::PluginMetrics;
 use crate::policy::Policy;
 use airlock_protocol::ring::{self, Direction, RingReader, RingWriter, SharedRings};
 
+mod import_volume;
+
 /// A world's identity, as generated bindings declare it.
 #[derive(Debug, Clone, Copy)]
 pub struct WorldRef {
@@ -999,6 +1001,7 @@ impl Plugin {
         if let Err(e) = sent {
             return Err(self.send_failed(e, "the call", self.config.policy.deadline));
         }
+        let mut volume = import_volume::ImportVolume::new(self.config.policy.import_volume.0);
         loop {
             let runner = self.runner.as_mut().expect("ensured");
             let message = match runner.recv(deadline) {
@@ -1033,6 +1036,9 @@ impl Plugin {
                     };
                 }
                 FromRunner::ImportCall { seq: s, func } => {
+                    if let Err(over) = volume.charge(runner.reader.payload().len()) {
+                        return Err(self.over_import_volume(over, func, imports));
+                    }
                     let mut out = std::mem::take(&mut self.import_result);
                     out.clear();
                     let dispatched = imports.dispatch(func, runner.reader.payload(), &mut out);
