@@ -5,6 +5,7 @@
 
 pub mod bounds;
 pub mod document;
+pub mod export_check;
 pub mod plugins;
 pub mod render;
 pub mod transaction;
