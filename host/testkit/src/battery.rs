@@ -13,6 +13,8 @@ use crate::bare::Bare;
 use crate::hostile::{self, Hostile};
 use crate::roundtrip::{self, Roundtrip};
 
+mod host_bounds;
+
 /// What happened to one attack.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -80,6 +82,7 @@ impl Battery {
         self.native_attacks(&mut out);
         let layers = self.proc_checks(&mut out);
         self.runner_attacks(&mut out);
+        self.host_bounds(&mut out);
         (out, layers)
     }
 
