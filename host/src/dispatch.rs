@@ -4,6 +4,12 @@
 /// Decodes an import call, runs the host's implementation, encodes the result.
 pub trait ImportDispatch {
     fn dispatch(&mut self, func: u32, args: &[u8], out: &mut Vec<u8>) -> Result<(), DispatchError>;
+
+    /// The name of import `func` (`interface#function`), for errors about it.
+    fn import_name(&self, func: u32) -> Option<&'static str> {
+        let _ = func;
+        None
+    }
 }
 
 /// Why an import call from a runner could not be served; the runner is then

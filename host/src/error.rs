@@ -148,6 +148,20 @@ pub enum Error {
         function: String,
         detail: String,
     },
+    /// One call made the host decode more import arguments than the
+    /// policy's `import-volume`; the call was refused before decoding the
+    /// import that went over, and the runner was killed.
+    #[error(
+        "plugin `{plugin}` passed {used} bytes of arguments to the host's imports in one call, more than its import-volume of {budget} bytes (refused at `{import}`)"
+    )]
+    ImportVolume {
+        plugin: String,
+        /// The import whose arguments went over (`interface#function`).
+        import: String,
+        budget: u64,
+        /// What the call would have used with that import's arguments.
+        used: u64,
+    },
 }
 
 /// Which limit a [`Error::Timeout`] hit.
@@ -192,6 +206,7 @@ impl Error {
             Error::ReadComponent { .. } => "read-component",
             Error::BadArguments { .. } => "bad-arguments",
             Error::StaleHandle { .. } => "stale-handle",
+            Error::ImportVolume { .. } => "import-volume",
         }
     }
 
@@ -213,7 +228,8 @@ impl Error {
             | Error::Spawn { plugin, .. }
             | Error::ReadComponent { plugin, .. }
             | Error::BadArguments { plugin, .. }
-            | Error::StaleHandle { plugin, .. } => Some(plugin),
+            | Error::StaleHandle { plugin, .. }
+            | Error::ImportVolume { plugin, .. } => Some(plugin),
             Error::UnknownWorld { .. }
             | Error::ProtocolMismatch { .. }
             | Error::Policy { .. }

@@ -38,11 +38,13 @@
 //! - [`PluginText`]: text that came from a plugin, escaped whenever it is shown.
 //! - `__private`: what generated code uses; not a public API.
 
+mod bounded_read;
 mod cache;
 mod client;
 mod dispatch;
 mod dynamic;
 mod error;
+mod granted_file;
 mod launcher;
 mod manifest;
 mod metrics;
@@ -57,16 +59,18 @@ pub use airlock_protocol::SandboxLayers;
 pub use airlock_runner::exported::{ExportedResource, PluginResource};
 pub use airlock_runner::glue::Handle;
 pub use airlock_runner::stamp::{check_stamp, world_stamp};
+pub use bounded_read::{FileTooLarge, MAX_COMPONENT_FILE_LEN, MAX_MANIFEST_LEN, read_bounded};
 pub use cache::{ArtifactCache, CacheStats};
 pub use client::{Client, PluginPool};
 pub use dispatch::{DispatchError, ImportDispatch, NoImports};
 pub use dynamic::{DYNAMIC, DynamicGlue, DynamicPlugin, provided_by_runner};
 pub use error::{Error, Result, TimeLimit};
+pub use granted_file::{GrantedFileError, open_granted_file};
 pub use launcher::{Launcher, serve_runner_if_requested};
 pub use manifest::{Access, Capability, Manifest, Request, Review};
 pub use metrics::{LatencyHistogram, PluginMetrics};
 pub use plugin::{AbortHandle, CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};
-pub use policy::{ByteSize, Layer, Policy, Preopen};
+pub use policy::{ByteSize, DEFAULT_IMPORT_VOLUME, Layer, Policy, Preopen};
 pub use pool::WarmPool;
 pub use text::PluginText;
 

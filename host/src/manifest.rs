@@ -33,8 +33,10 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use airlock_runner::stamp::Sections;
 use serde::Deserialize;
 
+use crate::bounded_read::{MAX_MANIFEST_LEN, read_bounded};
 use crate::error::{Error, Result};
 use crate::policy::Policy;
 
@@ -261,31 +263,62 @@ impl Manifest {
 
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Manifest {
-            origin: path.display().to_string().into(),
-            detail: format!("cannot be read: {e}").into(),
-        })?;
-        Self::from_toml(&text, &path.display().to_string())
+        match Self::read_file(path) {
+            Ok(manifest) => manifest,
+            Err(e) => Err(Self::unreadable(path, e)),
+        }
     }
 
     /// The manifest beside `component` (same stem, `.toml`), if there is
     /// one; one that exists but cannot be read is an error, not "none".
     pub fn beside(component: impl AsRef<Path>) -> Result<Option<Self>> {
         let path = Self::path_beside(component);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Self::from_toml(&text, &path.display().to_string()).map(Some),
+        match Self::read_file(&path) {
+            Ok(manifest) => manifest.map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::Manifest {
-                origin: path.display().to_string().into(),
-                detail: format!("cannot be read: {e}").into(),
+            Err(e) => Err(Self::unreadable(&path, e)),
+        }
+    }
+
+    /// Reads a manifest file of at most [`MAX_MANIFEST_LEN`] bytes (its size
+    /// checked before reading) and parses it.
+    fn read_file(path: &Path) -> std::io::Result<Result<Self>> {
+        let bytes = read_bounded(path, MAX_MANIFEST_LEN)?;
+        let origin = path.display().to_string();
+        Ok(match String::from_utf8(bytes) {
+            Ok(text) => Self::from_toml(&text, &origin),
+            Err(_) => Err(Error::Manifest {
+                origin: origin.into(),
+                detail: "it is not UTF-8 text".into(),
             }),
+        })
+    }
+
+    fn unreadable(path: &Path, e: std::io::Error) -> Error {
+        Error::Manifest {
+            origin: path.display().to_string().into(),
+            detail: format!("cannot be read: {e}").into(),
+        }
+    }
+
+    /// Refuses a component whose stamp or manifest section is longer than
+    /// the host reads; `origin` names the component.
+    pub(crate) fn refuse_oversized(sections: &Sections, origin: &str) -> Result<()> {
+        match &sections.oversized {
+            Some(oversized) => Err(Error::Manifest {
+                origin: format!("embedded in {origin}").into(),
+                detail: oversized.to_string().into(),
+            }),
+            None => Ok(()),
         }
     }
 
     /// The manifest the guest SDK embedded in `component` (its crate's
     /// `airlock.toml`), if any; `origin` names the component in errors.
     pub fn embedded(component: &[u8], origin: &str) -> Result<Option<Self>> {
-        airlock_runner::stamp::sections(component)
+        let sections = airlock_runner::stamp::sections(component);
+        Self::refuse_oversized(&sections, origin)?;
+        sections
             .manifest
             .map(|text| Self::from_section(&text, origin))
             .transpose()

@@ -27,6 +27,7 @@ use airlock_runner::exported::{self, ResourceOwner};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::bounded_read::{MAX_COMPONENT_FILE_LEN, read_bounded};
 use crate::cache::EntryKey;
 use crate::dispatch::ImportDispatch;
 use crate::error::{Error, Result, TimeLimit};
@@ -37,6 +38,8 @@ use crate::plugin_log::PluginLog;
 use crate::policy::Policy;
 use crate::text::PluginText;
 use airlock_protocol::ring::{self, Direction, RingReader, RingWriter, SharedRings};
+
+mod import_volume;
 
 /// A world's identity, as generated bindings declare it.
 #[derive(Debug, Clone, Copy)]
@@ -76,17 +79,19 @@ impl PluginConfig {
         }
     }
 
-    /// Reads the component from a file, and its manifest from beside it
-    /// (same name, `.toml`) when there is one; otherwise the manifest the
-    /// component carries, if any, is used when the plugin starts.
+    /// Reads the component from a file (of at most [`MAX_COMPONENT_FILE_LEN`]
+    /// bytes, checked before reading), and its manifest from beside it (same
+    /// name, `.toml`) when there is one; otherwise the manifest the component
+    /// carries, if any, is used when the plugin starts.
     pub fn from_file(name: impl Into<String>, path: impl AsRef<Path>) -> Result<Self> {
         let name = name.into();
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::ReadComponent {
-            plugin: name.clone(),
-            path: path.display().to_string().into(),
-            source,
-        })?;
+        let bytes =
+            read_bounded(path, MAX_COMPONENT_FILE_LEN).map_err(|source| Error::ReadComponent {
+                plugin: name.clone(),
+                path: path.display().to_string().into(),
+                source,
+            })?;
         Self::new(name, bytes).manifest_beside(path)
     }
 
@@ -425,6 +430,7 @@ impl Plugin {
         }
         // Stamp and embedded manifest, in one pass over the component.
         let sections = airlock_runner::stamp::sections(&config.component);
+        Manifest::refuse_oversized(&sections, &config.name)?;
         if world.name != crate::dynamic::DYNAMIC.name
             && let Some(stamp) = &sections.stamp
             && let Err(detail) = airlock_runner::stamp::check_stamp(stamp, world.name)
@@ -1031,6 +1037,7 @@ impl Plugin {
         if let Err(e) = sent {
             return Err(self.send_failed(e, "the call", self.config.policy.deadline));
         }
+        let mut volume = import_volume::ImportVolume::new(self.config.policy.import_volume.0);
         loop {
             let runner = self.runner.as_mut().expect("ensured");
             let message = match runner.recv(deadline) {
@@ -1065,6 +1072,9 @@ impl Plugin {
                     };
                 }
                 FromRunner::ImportCall { seq: s, func } => {
+                    if let Err(over) = volume.charge(runner.reader.payload().len()) {
+                        return Err(self.over_import_volume(over, func, imports));
+                    }
                     let mut out = std::mem::take(&mut self.import_result);
                     out.clear();
                     let dispatched = imports.dispatch(func, runner.reader.payload(), &mut out);

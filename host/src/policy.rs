@@ -13,6 +13,7 @@
 //! network = ["127.0.0.1:8080"] # host:port the guest may connect to; none by default
 //! output-rate = "1 MiB"       # guest stdout + stderr bytes per second
 //! log-volume = "1 MiB"        # log bytes per call
+//! import-volume = "64 MiB"    # import argument bytes the host decodes per call
 //! max-frame = "256 MiB"
 //! require = ["seccomp", "landlock", "no-new-privs"]
 //! restarts = 3              # within restart-window, then the plugin is stopped
@@ -39,6 +40,9 @@ use airlock_protocol::{PreopenGrant, RunnerPolicy, SandboxLayers};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
+
+/// The default [`Policy::import_volume`]: 64 MiB of import arguments per call.
+pub const DEFAULT_IMPORT_VOLUME: u64 = 64 << 20;
 
 /// What one plugin may do and use. Defaults: 512 MiB of memory, a 10 s
 /// deadline, no files, no environment, no network, seccomp and
@@ -68,6 +72,10 @@ pub struct Policy {
     pub output_rate: ByteSize,
     pub output_buffer: ByteSize,
     pub log_volume: ByteSize,
+    /// Bytes of import arguments the host decodes for one call, all import
+    /// calls together, counted before each is decoded; one more and the
+    /// call fails with [`Error::ImportVolume`]. Default 64 MiB.
+    pub import_volume: ByteSize,
     pub max_frame: ByteSize,
     #[serde(rename = "preopen")]
     pub preopens: Vec<Preopen>,
@@ -118,6 +126,7 @@ impl Default for Policy {
             output_rate: ByteSize(wire.output_bytes_per_sec),
             output_buffer: ByteSize(wire.max_output_buffer.into()),
             log_volume: ByteSize(wire.max_log_bytes_per_call),
+            import_volume: ByteSize(DEFAULT_IMPORT_VOLUME),
             max_frame: ByteSize(wire.max_frame_len.into()),
             preopens: Vec::new(),
             require: vec![Layer::Seccomp, Layer::NoNewPrivs],
@@ -221,6 +230,11 @@ impl Policy {
     }
     pub fn log_volume(mut self, bytes_per_call: u64) -> Self {
         self.log_volume = ByteSize(bytes_per_call);
+        self
+    }
+    /// At most `bytes` of import arguments decoded by the host per call.
+    pub fn import_volume(mut self, bytes: u64) -> Self {
+        self.import_volume = ByteSize(bytes);
         self
     }
     pub fn max_frame(mut self, bytes: u32) -> Self {
@@ -504,6 +518,7 @@ mod tests {
             .deadline(Duration::from_millis(1500))
             .preopen("/tmp", "/scratch", true)
             .allow_connect("127.0.0.1:8080")
+            .import_volume(3 << 20)
             .require([Layer::Seccomp, Layer::Landlock]);
         let text = policy.to_toml();
         assert_eq!(Policy::from_toml(&text).unwrap(), policy);
@@ -512,6 +527,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("memroy"), "{err}");
+        assert_eq!(
+            Policy::from_toml("import-volume = \"2 MiB\"")
+                .unwrap()
+                .import_volume,
+            ByteSize(2 << 20)
+        );
+        assert_eq!(
+            Policy::default().import_volume,
+            ByteSize(DEFAULT_IMPORT_VOLUME)
+        );
         let err = Policy::from_toml("deadline = \"soon\"")
             .unwrap_err()
             .to_string();

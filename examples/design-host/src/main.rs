@@ -10,7 +10,7 @@ use airlock_example_design_host::plugins::{
     self, ExporterPlugin, FilterPlugin, Loaded, LoadedPlugin, ToolPlugin, exporter, filter, tool,
     v0_1,
 };
-use airlock_example_design_host::{export, render, transaction};
+use airlock_example_design_host::{export, export_check, render, transaction};
 use anyhow::{Context, Result, bail};
 use tracing_subscriber::EnvFilter;
 
@@ -297,16 +297,14 @@ fn run_exporter(
     let file_name = format!("document.{extension}");
     match export::save(x, &mut tx, out, &file_name) {
         Ok(Ok(written)) => {
-            let path = out.join(&file_name);
-            let on_disk = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            if on_disk != written {
-                summary.failed.push(format!(
-                    "{name}: said it wrote {written} bytes to {file_name}, but {} holds {on_disk}",
-                    path.display()
-                ));
+            // Opened without following links: a planted link is refused.
+            if let Err(refused) = export_check::check_export(out, &file_name, written) {
+                summary
+                    .failed
+                    .push(format!("{name}: {file_name}: {refused}"));
                 return Ok(());
             }
-            println!("{}", shown(&path));
+            println!("{}", shown(&out.join(&file_name)));
             summary.ok.push(format!(
                 "{name}: wrote {} into its granted folder ({written} bytes)",
                 info.format

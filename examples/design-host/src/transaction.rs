@@ -4,7 +4,10 @@
 //! A plugin call sees and edits a *clone* of the document. [`run`] replaces the
 //! real document with the clone only when the call returned `Ok(Ok(..))`; on a
 //! plugin error, a trap, a crash or a deadline the original stays untouched.
+//! What one call may add is bounded ([`Bounds`]): past a bound the
+//! transaction is refused and never committed.
 
+use crate::bounds::{BoundExceeded, Bounds, Growth};
 use crate::document::{Document, Layer, LayerKind, Rect, Shape};
 
 /// Why a document operation was refused.
@@ -14,6 +17,21 @@ pub enum DocError {
     NoSuchShape(u64),
     WrongLayerKind(u64),
     Invalid(String),
+    /// The call went past what one transaction may add; plugins see it as
+    /// `document-error.invalid` with this message.
+    Bound(BoundExceeded),
+}
+
+impl std::fmt::Display for DocError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DocError::NoSuchLayer(id) => write!(f, "no layer {id}"),
+            DocError::NoSuchShape(id) => write!(f, "no shape {id}"),
+            DocError::WrongLayerKind(id) => write!(f, "layer {id} is not of that kind"),
+            DocError::Invalid(why) => f.write_str(why),
+            DocError::Bound(bound) => write!(f, "refused: {bound}"),
+        }
+    }
 }
 
 /// What a plugin may read of a layer.
@@ -30,24 +48,72 @@ pub struct LayerSummary {
 #[derive(Debug, Clone)]
 pub struct Transaction {
     doc: Document,
+    bounds: Bounds,
+    growth: Growth,
+    /// The first bound the call went past: every later change is refused
+    /// with it, and the transaction is not committed.
+    refused: Option<BoundExceeded>,
 }
 
-/// Runs `call` against a copy of `doc`; commits the copy only on `Ok(Ok(..))`.
-pub fn run<T, E, X>(
+/// Runs `call` against a copy of `doc` under the default [`Bounds`];
+/// commits the copy only on `Ok(Ok(..))` from a call that stayed within
+/// them. One that went past a bound and still returned `Ok(Ok(..))` (a
+/// plugin ignoring the error) gets `Ok(Err(DocError::Bound(..)))` instead.
+pub fn run<T, E: From<DocError>, X>(
     doc: &mut Document,
     call: impl FnOnce(&mut Transaction) -> Result<Result<T, E>, X>,
 ) -> Result<Result<T, E>, X> {
     let mut tx = Transaction::begin(doc);
     let outcome = call(&mut tx);
-    if matches!(outcome, Ok(Ok(_))) {
-        *doc = tx.doc;
+    match (outcome, tx.refused) {
+        (Ok(Ok(_)), Some(bound)) => Ok(Err(DocError::Bound(bound).into())),
+        (Ok(Ok(value)), None) => {
+            *doc = tx.doc;
+            Ok(Ok(value))
+        }
+        (outcome, _) => outcome,
     }
-    outcome
 }
 
 impl Transaction {
     pub fn begin(doc: &Document) -> Self {
-        Self { doc: doc.clone() }
+        Self::with_bounds(doc, Bounds::default())
+    }
+
+    pub fn with_bounds(doc: &Document, bounds: Bounds) -> Self {
+        Self {
+            doc: doc.clone(),
+            bounds,
+            growth: Growth::default(),
+            refused: None,
+        }
+    }
+
+    /// The bound this transaction went past, if it did.
+    pub fn refused(&self) -> Option<&BoundExceeded> {
+        self.refused.as_ref()
+    }
+
+    /// Refuses every change once one bound was passed, before anything
+    /// else is looked at: the plugin hears of the bound at its next change.
+    fn still_open(&self) -> Result<(), DocError> {
+        match &self.refused {
+            Some(bound) => Err(DocError::Bound(bound.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts an addition against the bounds; the first one past them
+    /// refuses the transaction.
+    fn grow(
+        &mut self,
+        charge: impl FnOnce(&mut Growth, &Bounds) -> Result<(), BoundExceeded>,
+    ) -> Result<(), DocError> {
+        self.still_open()?;
+        charge(&mut self.growth, &self.bounds).map_err(|bound| {
+            self.refused = Some(bound.clone());
+            DocError::Bound(bound)
+        })
     }
 
     /// The working copy, with the changes made so far.
@@ -121,39 +187,50 @@ impl Transaction {
         }
     }
 
-    pub fn add_layer(&mut self, name: &str, raster: bool) -> u64 {
+    pub fn add_layer(&mut self, name: &str, raster: bool) -> Result<u64, DocError> {
+        let (width, height) = self.canvas_size();
+        let pixels = if raster {
+            u64::from(width) * u64::from(height) * 4
+        } else {
+            0
+        };
+        // Counted before the pixels are allocated.
+        self.grow(|growth, bounds| growth.layer(bounds, name, pixels))?;
         let kind = if raster {
-            let (width, height) = self.canvas_size();
             LayerKind::Raster {
                 width,
                 height,
-                rgba: vec![0; (width * height * 4) as usize],
+                rgba: vec![0; pixels as usize],
             }
         } else {
             LayerKind::Vector { shapes: Vec::new() }
         };
-        self.doc.add_layer(name, kind)
+        Ok(self.doc.add_layer(name, kind))
     }
 
     pub fn add_shape(&mut self, layer: u64, shape: Shape) -> Result<u64, DocError> {
+        self.still_open()?;
         validate(&shape)?;
         self.shapes_mut(layer)?;
+        self.grow(|growth, bounds| growth.shape(bounds, &shape))?;
         let id = self.doc.next_id();
         self.shapes_mut(layer)?.push((id, shape));
         Ok(id)
     }
 
     pub fn update_shape(&mut self, layer: u64, id: u64, shape: Shape) -> Result<(), DocError> {
+        self.still_open()?;
         validate(&shape)?;
-        let slot = self
-            .shapes_mut(layer)?
-            .iter_mut()
-            .find(|(sid, _)| *sid == id)
+        let shapes = self.shapes_mut(layer)?;
+        let index = shapes
+            .iter()
+            .position(|(sid, _)| *sid == id)
             .ok_or(DocError::NoSuchShape(id))?;
-        if slot.1.flags.locked {
+        if shapes[index].1.flags.locked {
             return Err(DocError::Invalid(format!("shape {id} is locked")));
         }
-        slot.1 = shape;
+        self.grow(|growth, bounds| growth.shape(bounds, &shape))?;
+        self.shapes_mut(layer)?[index].1 = shape;
         Ok(())
     }
 }
@@ -269,13 +346,19 @@ macro_rules! impl_document_host {
                     flags,
                 }
             }
-            fn err_out(e: DocError) -> d::DocumentError {
-                match e {
-                    DocError::NoSuchLayer(id) => d::DocumentError::NoSuchLayer(id),
-                    DocError::NoSuchShape(id) => d::DocumentError::NoSuchShape(id),
-                    DocError::WrongLayerKind(id) => d::DocumentError::WrongLayerKind(id),
-                    DocError::Invalid(msg) => d::DocumentError::Invalid(msg),
+            impl From<DocError> for d::DocumentError {
+                fn from(e: DocError) -> Self {
+                    match e {
+                        DocError::NoSuchLayer(id) => Self::NoSuchLayer(id),
+                        DocError::NoSuchShape(id) => Self::NoSuchShape(id),
+                        DocError::WrongLayerKind(id) => Self::WrongLayerKind(id),
+                        DocError::Invalid(msg) => Self::Invalid(msg),
+                        bound @ DocError::Bound(_) => Self::Invalid(bound.to_string()),
+                    }
                 }
+            }
+            fn err_out(e: DocError) -> d::DocumentError {
+                e.into()
             }
 
             /// A layer's handle is its id: the document's ids are small
@@ -306,12 +389,14 @@ macro_rules! impl_document_host {
                 fn selection_bounds(&mut self) -> Option<t::Rect> {
                     Transaction::selection_bounds(self).map(rect_out)
                 }
+                /// `add-layer` has no error to return: past a bound the
+                /// handle names no layer, and the plugin's next change
+                /// fails with the bound (see [`Transaction::refused`]).
                 fn add_layer(&mut self, name: String, kind: d::LayerKind) -> d::Layer {
-                    handle(Transaction::add_layer(
-                        self,
-                        &name,
-                        kind == d::LayerKind::Raster,
-                    ))
+                    match Transaction::add_layer(self, &name, kind == d::LayerKind::Raster) {
+                        Ok(id) => handle(id),
+                        Err(_) => d::Layer::new(u32::MAX),
+                    }
                 }
                 fn layer_info(&mut self, layer: d::Layer) -> d::LayerInfo {
                     let id = id(layer);
@@ -383,3 +468,10 @@ macro_rules! impl_document_host {
 
 impl_document_host!(tool);
 impl_document_host!(exporter);
+
+/// A tool's call refused by the transaction itself (see [`run`]).
+impl From<DocError> for crate::plugins::tool::ToolError {
+    fn from(e: DocError) -> Self {
+        Self::Document(e.into())
+    }
+}

@@ -1,12 +1,15 @@
 //! The exporter writes its file itself, into the one folder it was granted,
-//! and nowhere else: not through `..`, an absolute path, or a symlink.
+//! and nowhere else: not through `..`, an absolute path, or a symlink; and
+//! a link it plants as its output file is refused by the host, not followed.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use airlock::{Launcher, PluginConfig, Policy};
 use airlock_example_design_host::document::Document;
+use airlock_example_design_host::export_check::{self, ExportRefused};
 use airlock_example_design_host::plugins::exporter::Exporter;
+use airlock_example_design_host::plugins::{self, ExporterPlugin, Loaded};
 use airlock_example_design_host::transaction::Transaction;
 
 fn component() -> PathBuf {
@@ -122,4 +125,70 @@ fn without_a_grant_the_exporter_cannot_write_at_all() {
     assert!(err.contains("/out/document.svg"), "{err}");
     // Rendering to bytes needs no grant.
     assert!(x.render(&mut tx).unwrap().is_ok());
+}
+
+/// test-hostile-export, granted `folder` at `/out` as the design host grants exporters.
+fn hostile_export(folder: &Path) -> ExporterPlugin {
+    let config = PluginConfig::from_file(
+        "hostile-export",
+        airlock_testkit::guest_path("test_hostile_export"),
+    )
+    .unwrap()
+    .policy(Policy::default().deadline(Duration::from_secs(30)));
+    match plugins::start(&launcher(), config, folder) {
+        Ok(Some(Loaded::Exporter(x))) => x,
+        Ok(_) => panic!("test-hostile-export is not an exporter"),
+        Err(e) => panic!("start test-hostile-export: {e:#}"),
+    }
+}
+
+#[test]
+fn a_link_planted_as_the_output_file_is_reported_and_removed_never_followed() {
+    let folder = scratch("planted");
+    let doc = Document::sample();
+    let mut tx = Transaction::begin(&doc);
+    let mut x = hostile_export(&folder);
+    let export = |x: &mut ExporterPlugin, tx: &mut Transaction, name: &str| {
+        let written = x.save(tx, name).unwrap().unwrap();
+        export_check::check_export(&folder, name, written)
+    };
+
+    // Written honestly, it passes.
+    assert_eq!(export(&mut x, &mut tx, "document.hostile").unwrap(), 10);
+
+    for (name, links) in [
+        ("symlink-document.hostile", "symbolic link"),
+        ("dangling-document.hostile", "symbolic link"),
+        ("hardlink-document.hostile", "2 hard links"),
+    ] {
+        let written = x.save(&mut tx, name).unwrap().unwrap();
+        let path = folder.join(name);
+        assert!(
+            std::fs::symlink_metadata(&path).is_ok(),
+            "{name}: the plugin planted it"
+        );
+        if !name.starts_with("dangling") {
+            // What the old check saw: the link followed, the size as promised.
+            assert_eq!(std::fs::metadata(&path).unwrap().len(), written, "{name}");
+        }
+        let refused = export_check::check_export(&folder, name, written).unwrap_err();
+        let said = refused.to_string();
+        assert!(
+            matches!(refused, ExportRefused::Unsafe { removed: true, .. }),
+            "{name}: {said}"
+        );
+        assert!(
+            said.contains(name) && said.contains(links),
+            "{name}: {said}"
+        );
+        assert!(said.contains("removed"), "{name}: {said}");
+        assert!(
+            std::fs::symlink_metadata(&path).is_err(),
+            "{name}: the link is gone"
+        );
+        // Only the link: the file it named is untouched.
+        let real = folder.join(format!("real-{name}"));
+        assert_eq!(std::fs::read(&real).unwrap(), b"an export\n", "{name}");
+    }
+    std::fs::remove_dir_all(&folder).unwrap();
 }

@@ -30,12 +30,13 @@ fn a_failed_call_leaves_the_document_unchanged() {
     let mut doc = Document::sample();
     let before = doc.clone();
     let layer = vector_layer(&doc);
-    let out: Result<Result<(), &str>, airlock::Error> = transaction::run(&mut doc, |tx| {
-        tx.add_layer("scratch", false);
+    let failed = || DocError::Invalid("tool failed".into());
+    let out: Result<Result<(), DocError>, airlock::Error> = transaction::run(&mut doc, |tx| {
+        tx.add_layer("scratch", false).unwrap();
         tx.add_shape(layer, square()).unwrap();
-        Ok(Err("tool failed"))
+        Ok(Err(failed()))
     });
-    assert_eq!(out.unwrap(), Err("tool failed"));
+    assert_eq!(out.unwrap(), Err(failed()));
     assert_eq!(doc, before);
 }
 
@@ -44,7 +45,7 @@ fn a_trap_or_crash_leaves_the_document_unchanged() {
     let mut doc = Document::sample();
     let before = doc.clone();
     let layer = vector_layer(&doc);
-    let out: Result<Result<u64, ()>, airlock::Error> = transaction::run(&mut doc, |tx| {
+    let out: Result<Result<u64, DocError>, airlock::Error> = transaction::run(&mut doc, |tx| {
         tx.add_shape(layer, square()).unwrap();
         Err(airlock::Error::Trap {
             plugin: "t".into(),
@@ -60,7 +61,7 @@ fn a_trap_or_crash_leaves_the_document_unchanged() {
 fn a_successful_call_commits() {
     let mut doc = Document::sample();
     let layer = vector_layer(&doc);
-    let out: Result<Result<u64, ()>, ()> = transaction::run(&mut doc, |tx| {
+    let out: Result<Result<u64, DocError>, ()> = transaction::run(&mut doc, |tx| {
         Ok(Ok(tx.add_shape(layer, square()).unwrap()))
     });
     let id = out.unwrap().unwrap();

@@ -385,6 +385,9 @@ fn imports_trait(g: &Generator<'_>) -> Result<TokenStream> {
         pub struct __Dispatch<'h, H: ?Sized>(pub &'h mut H);
 
         impl<H: #imports_trait + ?Sized> ::airlock::__private::ImportDispatch for __Dispatch<'_, H> {
+            fn import_name(&self, func: u32) -> ::std::option::Option<&'static str> {
+                IMPORTS.get(func as usize).copied()
+            }
             fn dispatch(&mut self, func: u32, args: &[u8], out: &mut ::std::vec::Vec<u8>) -> ::std::result::Result<(), ::airlock::__private::DispatchError> {
                 match func {
                     #(#arms)*

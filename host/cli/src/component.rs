@@ -17,8 +17,9 @@ pub struct Decoded {
 
 impl Decoded {
     pub fn read(path: &Path) -> Result<Self> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", crate::shown(path)))?;
+        // Sized before it is read: a huge (even sparse) file is refused at once.
+        let bytes = airlock::read_bounded(path, airlock::MAX_COMPONENT_FILE_LEN)
+            .with_context(|| format!("cannot read {}", crate::shown(path)))?;
         Self::from_bytes(path, bytes)
     }
 

@@ -107,6 +107,33 @@ fn inspect_refuses_what_is_not_a_component_with_exit_code_2() {
 }
 
 #[test]
+fn a_huge_sparse_component_is_refused_from_its_size_without_reading_it() {
+    let dir = scratch("sparse");
+    let huge = dir.join("huge.wasm");
+    let size: u64 = 64 << 30; // 64 GiB, sparse: nothing on disk
+    std::fs::File::create(&huge).unwrap().set_len(size).unwrap();
+    let limit = airlock::MAX_COMPONENT_FILE_LEN;
+    for command in ["inspect", "compile"] {
+        let started = std::time::Instant::now();
+        let (code, _, err) = airlock(&[command, s(&huge)], &dir);
+        assert_eq!(code, 2, "{command}: {err}");
+        assert!(
+            err.contains("huge.wasm")
+                && err.contains(&size.to_string())
+                && err.contains(&limit.to_string()),
+            "{command}: {err}"
+        );
+        // Reading 64 GiB of zeros would take far longer than starting the binary.
+        assert!(
+            started.elapsed().as_secs() < 5,
+            "{command} took {:?}",
+            started.elapsed()
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn check_accepts_a_fitting_world_and_explains_a_misfit() {
     let cache = scratch("check");
     let (airlock_wit, design_wit, invert) =

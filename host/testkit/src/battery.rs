@@ -13,6 +13,7 @@ use crate::bare::Bare;
 use crate::hostile::{self, Hostile};
 use crate::roundtrip::{self, Roundtrip};
 
+mod host_bounds;
 mod host_surface;
 mod startup;
 
@@ -85,6 +86,7 @@ impl Battery {
         self.runner_attacks(&mut out);
         self.host_surface(&mut out);
         self.startup_attacks(&mut out);
+        self.host_bounds(&mut out);
         (out, layers)
     }
 

@@ -123,6 +123,9 @@ pub trait ImportsImports: imports::store::Host {
 pub struct __Dispatch<'h, H: ?Sized>(pub &'h mut H);
 impl<H: ImportsImports + ?Sized> ::airlock::__private::ImportDispatch
 for __Dispatch<'_, H> {
+    fn import_name(&self, func: u32) -> ::std::option::Option<&'static str> {
+        IMPORTS.get(func as usize).copied()
+    }
     fn dispatch(
         &mut self,
         func: u32,

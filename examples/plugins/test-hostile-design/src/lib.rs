@@ -1,0 +1,118 @@
+//! Hostile test guest for `airlock:design/tool@0.2.0`: on request, floods one
+//! of the document imports (long layer names, layers, shapes, long paths,
+//! updates, reads) and reports as text what the host answered, ignoring
+//! every error as a hostile plugin would. With no `attack` parameter it does
+//! nothing (the design host's demo runs every tool it finds).
+
+airlock_guest::generate!({ path: ["../../../wit/airlock", "../../../wit/design"], world: "airlock:design/tool" });
+
+use airlock::design::document::{self, Geometry, Layer, LayerKind, Shape, ShapeFlags};
+use airlock::design::types::{ParamValue, Point, Rect};
+
+struct HostileDesign;
+
+fn rect() -> Shape {
+    let rect = Rect { x: 1.0, y: 1.0, width: 2.0, height: 2.0 };
+    Shape { geometry: Geometry::Rectangle(rect), fill: None, stroke: None, flags: ShapeFlags::CLOSED }
+}
+
+/// What the host answers to one more change, to a layer the document had, after the flood.
+fn probe() -> String {
+    let Some(layer) = document::layers().into_iter().find(|l| l.info().kind == LayerKind::Vector) else {
+        return "no vector layer to probe".into();
+    };
+    match layer.add_shape(&rect()) {
+        Ok(id) => format!("then a probe shape was added as {id}"),
+        Err(e) => format!("then a probe shape was refused: {e:?}"),
+    }
+}
+
+/// Adds shapes to `layer` until one is refused: how many were added, and why not more.
+fn flood(count: u64, mut add: impl FnMut() -> Result<u64, document::DocumentError>) -> String {
+    for n in 0..count {
+        if let Err(e) = add() {
+            return format!("added {n}, then {e:?}");
+        }
+    }
+    format!("added {count}")
+}
+
+fn attack(name: &str, count: u64) -> String {
+    match name {
+        "long-name" => {
+            let layer = document::add_layer(&"n".repeat(count as usize), LayerKind::Vector);
+            let named = layer.info().name.len();
+            format!("a layer with a name of {named} bytes; {}", probe())
+        }
+        "layers" | "raster-layers" => {
+            let kind = if name == "layers" { LayerKind::Vector } else { LayerKind::Raster };
+            let mut layers: Vec<Layer> = Vec::new();
+            for _ in 0..count {
+                layers.push(document::add_layer("l", kind));
+                // Handles are a bounded resource too: keep only the last.
+                if layers.len() > 1 {
+                    layers.remove(0);
+                }
+            }
+            format!("{} layers in the document; {}", document::layers().len(), probe())
+        }
+        "shapes" => {
+            let layer = document::add_layer("shapes", LayerKind::Vector);
+            flood(count, || layer.add_shape(&rect()))
+        }
+        "path" => {
+            let layer = document::add_layer("path", LayerKind::Vector);
+            let points = vec![Point { x: 1.0, y: 2.0 }; count as usize];
+            let path = Shape {
+                geometry: Geometry::Path(points),
+                fill: None,
+                stroke: None,
+                flags: ShapeFlags::empty(),
+            };
+            match layer.add_shape(&path) {
+                Ok(id) => format!("a path of {count} points added as {id}"),
+                Err(e) => format!("a path of {count} points refused: {e:?}"),
+            }
+        }
+        "updates" => {
+            let layer = document::add_layer("updates", LayerKind::Vector);
+            let Ok(id) = layer.add_shape(&rect()) else { return "no shape to update".into() };
+            flood(count, || layer.update_shape(id, &rect()).map(|()| id))
+        }
+        "reads" => {
+            let mut read = 0u64;
+            for _ in 0..count {
+                read += u64::from(document::canvas_size().0);
+                for layer in document::layers() {
+                    read += layer.info().name.len() as u64;
+                    read += layer.shapes().map_or(0, |s| s.len() as u64);
+                    read += layer.read_raster().map_or(0, |i| i.pixels.len() as u64);
+                }
+                read += document::selection().len() as u64;
+                read += u64::from(document::selection_bounds().is_some());
+            }
+            format!("read {read} units in {count} rounds")
+        }
+        other => format!("no attack {other:?}"),
+    }
+}
+
+impl Guest for HostileDesign {
+    fn run(params: Vec<Param>) -> Result<String, ToolError> {
+        let (mut name, mut count) = (None, 1u64);
+        for p in params {
+            match (p.name.as_str(), p.value) {
+                ("attack", ParamValue::Text(a)) => name = Some(a),
+                ("count", ParamValue::Integer(n)) => count = n.max(0) as u64,
+                (other, _) => return Err(ToolError::InvalidParam(other.into())),
+            }
+        }
+        // Errors are reported as success: a hostile plugin does not give up.
+        Ok(match name {
+            Some(name) => attack(&name, count),
+            None => "no attack asked for".into(),
+        })
+    }
+}
+
+export!(HostileDesign);
