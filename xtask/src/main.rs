@@ -4,6 +4,7 @@ mod bench;
 mod build_plugins;
 mod ci;
 mod demo;
+mod fuzz;
 mod lint;
 mod sandbox_report;
 mod test;
@@ -22,7 +23,11 @@ commands:
   ci              lint, then test
   sandbox-report  run the hostile battery and print what stopped each attack
   bench [--quick] measure Airlock against a raw pipe echo and in-process
-                  wasmtime; writes target/airlock-bench.json and .svg";
+                  wasmtime; writes target/airlock-bench.json and .svg
+  fuzz [--minutes N] [--runs N] [TARGET...]
+                  run the libFuzzer targets of host/fuzz one after another
+                  (default: 1 minute each); installs cargo-fuzz if missing;
+                  writes target/airlock-fuzz.json";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(),
         Some("sandbox-report") => sandbox_report::run(),
         Some("bench") => bench::run(&rest),
+        Some("fuzz") => fuzz::run(&rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
