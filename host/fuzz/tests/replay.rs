@@ -35,22 +35,59 @@ fn replay(target: &str, run: fn(&[u8]), path: &Path) {
     }
 }
 
-#[test]
-fn every_target_has_seeds_and_passes_them_all() {
-    let mut replayed = 0;
-    for &(target, run) in airlock_fuzz::TARGETS {
-        let seeds = inputs(&dir("corpus"), target);
-        assert!(
-            seeds.len() >= 3,
-            "corpus/{target}/ holds {} seeds; every target needs a few real ones",
-            seeds.len()
-        );
-        for path in seeds.iter().chain(&inputs(&dir("regressions"), target)) {
-            replay(target, run, path);
-            replayed += 1;
-        }
+/// Replays `target`'s seeds (at least three) and regressions.
+fn replay_target(target: &str) {
+    let run = airlock_fuzz::TARGETS
+        .iter()
+        .find(|(t, _)| *t == target)
+        .unwrap_or_else(|| panic!("no target `{target}` in airlock_fuzz::TARGETS"))
+        .1;
+    let seeds = inputs(&dir("corpus"), target);
+    assert!(
+        seeds.len() >= 3,
+        "corpus/{target}/ holds {} seeds; every target needs a few real ones",
+        seeds.len()
+    );
+    let regressions = inputs(&dir("regressions"), target);
+    for path in seeds.iter().chain(&regressions) {
+        replay(target, run, path);
     }
-    eprintln!("replayed {replayed} inputs");
+    eprintln!(
+        "{target}: replayed {} seeds and {} regressions",
+        seeds.len(),
+        regressions.len()
+    );
+}
+
+/// One test per target, so a failure names its target; the list is
+/// checked against `airlock_fuzz::TARGETS` below.
+macro_rules! replay_tests {
+    ($($target:ident),* $(,)?) => {
+        const REPLAYED: &[&str] = &[$(stringify!($target)),*];
+        $(
+            #[test]
+            fn $target() {
+                replay_target(stringify!($target));
+            }
+        )*
+    };
+}
+
+replay_tests!(
+    frames,
+    roundtrip_results,
+    roundtrip_imports,
+    sections,
+    wave,
+    ring,
+    policy_toml,
+    manifest_toml,
+);
+
+#[test]
+fn every_target_is_replayed() {
+    let targets: Vec<&str> = airlock_fuzz::TARGETS.iter().map(|(t, _)| *t).collect();
+    assert_eq!(REPLAYED, targets, "replay_tests! lists other targets than TARGETS");
 }
 
 #[test]
