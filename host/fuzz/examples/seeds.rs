@@ -43,9 +43,10 @@ fn main() {
     let ring_len = airlock_protocol::ring::RING_LEN;
     add("ring", "session", ring(0, 0, 0, 16, &stream));
     add("ring", "written-short", ring(1, 40, 0, 0, &stream));
+    add("ring", "cut-frame-waits", ring(3, 40, 0, 0, &stream));
     add("ring", "written-beyond-ring", ring(1, ring_len + 1, 0, 8, &stream));
     add("ring", "zeros-after-bytes", ring(1, 4096, 0, 8, &stream[..30]));
-    add("ring", "host-ring-full", ring(0, 0, 0u32.wrapping_sub(ring_len), 64, &stream));
+    add("ring", "host-ring-full", ring(4, 0, 0u32.wrapping_sub(ring_len), 64, &stream));
     add("ring", "host-ring-nearly-full", ring(0, 0, 0u32.wrapping_sub(ring_len - 20), 64, &stream));
     add("ring", "read-beyond-ring", ring(0, 0, 0u32.wrapping_sub(ring_len + 1), 64, &stream));
 
@@ -68,6 +69,24 @@ fn main() {
     }
     let manifest_doc = toml_block(&root.join("host/src/manifest.rs"));
     add("manifest_toml", "documented-example", manifest_doc.into_bytes());
+    // The malformed manifests `host/src/manifest.rs` tests, each one rule broken.
+    let head = "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n";
+    for (name, text) in [
+        ("bad-version", "name = \"x\"\nversion = \"1\"\nworld = \"a:b/c@1.0.0\"".to_string()),
+        ("world-without-version", "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c\"".to_string()),
+        ("unknown-field", format!("{head}surprise = 1")),
+        (
+            "relative-path",
+            format!("{head}[[capability]]\nkind = \"directory\"\npath = \"out\"\naccess = \"read\"\nreason = \"r\""),
+        ),
+        (
+            "blank-reason",
+            format!("{head}[[capability]]\nkind = \"env\"\nname = \"HOME\"\nreason = \" \""),
+        ),
+        ("unknown-kind", format!("{head}[[capability]]\nkind = \"teleport\"\nreason = \"r\"")),
+    ] {
+        add("manifest_toml", name, text.into_bytes());
+    }
 
     // sections: the stamp and manifest a built plugin carries, as the guest
     // SDK places them (inside the core module) and as a re-stamp does.

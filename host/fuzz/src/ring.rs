@@ -6,7 +6,12 @@
 //! ring and write a frame into its own.
 //!
 //! Input: a control byte (bit 0: publish the `written` position below
-//! instead of the true one), `written` (u32 LE), the `read` position the
+//! instead of the true one; bit 1: when the bytes end inside a frame, let
+//! the host wait for the rest and time out; bit 2: write the host's frame
+//! even when it does not fit the room the runner left, and time out; each
+//! wait costs a spin of [`airlock_protocol::SPIN`], so only inputs that ask
+//! for it pay it),
+//! `written` (u32 LE), the `read` position the
 //! runner claims in the host's ring (u32 LE), the length of the host's
 //! payload (u16 LE), then the bytes the runner puts in its ring.
 //!
@@ -57,12 +62,12 @@ pub fn ring(data: &[u8]) {
     };
     let mut fixture = fixture().lock().unwrap_or_else(|e| e.into_inner());
     fixture.reset();
-    host_reads(&mut fixture, bytes, written);
-    host_writes(&fixture, claimed_read, payload_len, bytes);
+    host_reads(&mut fixture, bytes, written, control & 2 != 0);
+    host_writes(&fixture, claimed_read, payload_len, bytes, control & 4 != 0);
 }
 
 /// The runner wrote `bytes` and published `written`; the host reads frames.
-fn host_reads(fixture: &mut Fixture, bytes: &[u8], written: u32) {
+fn host_reads(fixture: &mut Fixture, bytes: &[u8], written: u32, wait_for_cut: bool) {
     let bytes = &bytes[..bytes.len().min(RING_LEN as usize)];
     fixture.put(bytes);
     fixture
@@ -94,6 +99,9 @@ fn host_reads(fixture: &mut Fixture, bytes: &[u8], written: u32) {
             Err(FrameError::Io(e)) => e.kind() == io::ErrorKind::UnexpectedEof,
             _ => false,
         };
+        if ran_out && !wait_for_cut {
+            break;
+        }
         let got = reader.read::<_, FromRunner>(&mut input);
         let read = fixture.word(Direction::FromRunner, READ).load(Ordering::SeqCst);
         assert!(read <= written, "the host read to {read}, past written {written}");
@@ -116,7 +124,7 @@ fn host_reads(fixture: &mut Fixture, bytes: &[u8], written: u32) {
 }
 
 /// The runner claims to have read to `read` in the host's ring; the host writes a frame.
-fn host_writes(fixture: &Fixture, read: u32, payload_len: usize, bytes: &[u8]) {
+fn host_writes(fixture: &Fixture, read: u32, payload_len: usize, bytes: &[u8], wait: bool) {
     fixture
         .word(Direction::ToRunner, READ)
         .store(read, Ordering::SeqCst);
@@ -129,10 +137,14 @@ fn host_writes(fixture: &Fixture, read: u32, payload_len: usize, bytes: &[u8]) {
     FrameWriter::new()
         .write(&mut frame, &message, &payload)
         .expect("a frame can be written into memory");
+    let used = 0u32.wrapping_sub(read);
+    let room = RING_LEN.saturating_sub(used) as usize;
+    if used <= RING_LEN && frame.len() > room && !wait {
+        return;
+    }
     let mut output = ring::writer(fixture.rings.clone(), Direction::ToRunner, fixture.alive());
     output.set_deadline(Some(Instant::now()));
     let result = FrameWriter::new().write(&mut output, &message, &payload);
-    let used = 0u32.wrapping_sub(read);
     let published = fixture.word(Direction::ToRunner, WRITTEN).load(Ordering::SeqCst);
     if used > RING_LEN {
         let err = result.expect_err("a read position beyond the ring was honoured");
@@ -143,7 +155,6 @@ fn host_writes(fixture: &Fixture, read: u32, payload_len: usize, bytes: &[u8]) {
         assert_eq!(published, 0, "bytes were written for an impossible position");
         return;
     }
-    let room = (RING_LEN - used) as usize;
     if frame.len() <= room {
         result.expect("a frame that fits the room was refused");
         assert_eq!(published as usize, frame.len(), "the published position is wrong");
