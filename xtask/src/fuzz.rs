@@ -126,7 +126,9 @@ fn parse(args: &[String]) -> Result<Options> {
             "--minutes" => limit = Limit::Minutes(number("--minutes")?),
             "--runs" => limit = Limit::Runs(number("--runs")?),
             flag if flag.starts_with('-') => {
-                bail!("unknown option `{flag}`; usage: cargo xtask fuzz [--minutes N] [--runs N] [TARGET...]")
+                bail!(
+                    "unknown option `{flag}`; usage: cargo xtask fuzz [--minutes N] [--runs N] [TARGET...]"
+                )
             }
             target => targets.push(target.to_string()),
         }
@@ -215,8 +217,13 @@ fn fuzz(target: &str, binary: &Path, limit: &Limit) -> Result<Outcome> {
     let work = fuzz_target_dir().join("corpus").join(target);
     let artifacts = fuzz_target_dir().join("artifacts").join(target);
     let log = log_path(target);
-    for dir in [&work, &artifacts, &log.parent().expect("logs/").to_path_buf()] {
-        std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    for dir in [
+        &work,
+        &artifacts,
+        &log.parent().expect("logs/").to_path_buf(),
+    ] {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create {}", dir.display()))?;
     }
     let mut cmd = Command::new(binary);
     cmd.current_dir(util::root())
@@ -235,12 +242,17 @@ fn fuzz(target: &str, binary: &Path, limit: &Limit) -> Result<Outcome> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(File::create(&log).with_context(|| format!("failed to create {}", log.display()))?);
-    eprintln!("$ {} ... ({target}, log in {})", binary.display(), log.display());
+    eprintln!(
+        "$ {} ... ({target}, log in {})",
+        binary.display(),
+        log.display()
+    );
     let started = Instant::now();
     let status = cmd
         .status()
         .with_context(|| format!("failed to start {}", binary.display()))?;
-    let text = std::fs::read_to_string(&log).with_context(|| format!("failed to read {}", log.display()))?;
+    let text = std::fs::read_to_string(&log)
+        .with_context(|| format!("failed to read {}", log.display()))?;
     let mut outcome = read_output(&text);
     outcome.exit_ok = status.success();
     outcome.seconds = started.elapsed().as_secs_f64();
@@ -373,7 +385,10 @@ mod tests {
             stat::number_of_executed_units: 2000000\n\
             stat::average_exec_per_sec:     333333\n";
         let o = read_output(text);
-        assert_eq!((o.executions, o.exec_per_sec, o.corpus, o.coverage), (2_000_000, 333_333, 42, 121));
+        assert_eq!(
+            (o.executions, o.exec_per_sec, o.corpus, o.coverage),
+            (2_000_000, 333_333, 42, 121)
+        );
         assert!(o.crash.is_none() && o.failure.is_none());
 
         let crash = "#5\tNEW    cov: 12 ft: 13 corp: 4/20b\n\

@@ -25,10 +25,26 @@ fn main() {
 
     // frames: a control byte, then frames as a runner writes them.
     let stream = runner_frames();
-    add("frames", "session-at-once", [&[0x02u8][..], &stream].concat());
-    add("frames", "session-byte-by-byte", [&[0x06u8][..], &stream].concat());
-    add("frames", "session-in-threes-taken", [&[0x8eu8][..], &stream].concat());
-    add("frames", "startup-cap", [&[0x03u8][..], &stream[..64]].concat());
+    add(
+        "frames",
+        "session-at-once",
+        [&[0x02u8][..], &stream].concat(),
+    );
+    add(
+        "frames",
+        "session-byte-by-byte",
+        [&[0x06u8][..], &stream].concat(),
+    );
+    add(
+        "frames",
+        "session-in-threes-taken",
+        [&[0x8eu8][..], &stream].concat(),
+    );
+    add(
+        "frames",
+        "startup-cap",
+        [&[0x03u8][..], &stream[..64]].concat(),
+    );
     add("frames", "tiny-cap", [&[0x00u8][..], &stream].concat());
 
     // ring: control, written, read, payload length, then the runner's bytes.
@@ -44,17 +60,45 @@ fn main() {
     add("ring", "session", ring(0, 0, 0, 16, &stream));
     add("ring", "written-short", ring(1, 40, 0, 0, &stream));
     add("ring", "cut-frame-waits", ring(3, 40, 0, 0, &stream));
-    add("ring", "written-beyond-ring", ring(1, ring_len + 1, 0, 8, &stream));
-    add("ring", "zeros-after-bytes", ring(1, 4096, 0, 8, &stream[..30]));
-    add("ring", "host-ring-full", ring(4, 0, 0u32.wrapping_sub(ring_len), 64, &stream));
-    add("ring", "host-ring-nearly-full", ring(0, 0, 0u32.wrapping_sub(ring_len - 20), 64, &stream));
-    add("ring", "read-beyond-ring", ring(0, 0, 0u32.wrapping_sub(ring_len + 1), 64, &stream));
+    add(
+        "ring",
+        "written-beyond-ring",
+        ring(1, ring_len + 1, 0, 8, &stream),
+    );
+    add(
+        "ring",
+        "zeros-after-bytes",
+        ring(1, 4096, 0, 8, &stream[..30]),
+    );
+    add(
+        "ring",
+        "host-ring-full",
+        ring(4, 0, 0u32.wrapping_sub(ring_len), 64, &stream),
+    );
+    add(
+        "ring",
+        "host-ring-nearly-full",
+        ring(0, 0, 0u32.wrapping_sub(ring_len - 20), 64, &stream),
+    );
+    add(
+        "ring",
+        "read-beyond-ring",
+        ring(0, 0, 0u32.wrapping_sub(ring_len + 1), 64, &stream),
+    );
 
     // policy_toml: the documented example, the CLI tests' policies, the defaults.
     let policy_doc = toml_block(&root.join("host/src/policy.rs"));
     add("policy_toml", "documented-example", policy_doc.into_bytes());
-    add("policy_toml", "defaults", Policy::default().to_toml().into_bytes());
-    add("policy_toml", "deadline", b"deadline = \"100ms\"\n".to_vec());
+    add(
+        "policy_toml",
+        "defaults",
+        Policy::default().to_toml().into_bytes(),
+    );
+    add(
+        "policy_toml",
+        "deadline",
+        b"deadline = \"100ms\"\n".to_vec(),
+    );
     add(
         "policy_toml",
         "preopen",
@@ -63,27 +107,53 @@ fn main() {
     add("policy_toml", "empty", Vec::new());
 
     // manifest_toml: every example plugin's airlock.toml and the documented one.
-    for plugin in ["blur", "grayscale", "grid", "grid-v0-1", "invert", "layers-v0-1", "svg-export"] {
-        let path = root.join("examples/plugins").join(plugin).join("airlock.toml");
+    for plugin in [
+        "blur",
+        "grayscale",
+        "grid",
+        "grid-v0-1",
+        "invert",
+        "layers-v0-1",
+        "svg-export",
+    ] {
+        let path = root
+            .join("examples/plugins")
+            .join(plugin)
+            .join("airlock.toml");
         add("manifest_toml", plugin, read(&path));
     }
     let manifest_doc = toml_block(&root.join("host/src/manifest.rs"));
-    add("manifest_toml", "documented-example", manifest_doc.into_bytes());
+    add(
+        "manifest_toml",
+        "documented-example",
+        manifest_doc.into_bytes(),
+    );
     // The malformed manifests `host/src/manifest.rs` tests, each one rule broken.
     let head = "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c@1.0.0\"\n";
     for (name, text) in [
-        ("bad-version", "name = \"x\"\nversion = \"1\"\nworld = \"a:b/c@1.0.0\"".to_string()),
-        ("world-without-version", "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c\"".to_string()),
+        (
+            "bad-version",
+            "name = \"x\"\nversion = \"1\"\nworld = \"a:b/c@1.0.0\"".to_string(),
+        ),
+        (
+            "world-without-version",
+            "name = \"x\"\nversion = \"1.0.0\"\nworld = \"a:b/c\"".to_string(),
+        ),
         ("unknown-field", format!("{head}surprise = 1")),
         (
             "relative-path",
-            format!("{head}[[capability]]\nkind = \"directory\"\npath = \"out\"\naccess = \"read\"\nreason = \"r\""),
+            format!(
+                "{head}[[capability]]\nkind = \"directory\"\npath = \"out\"\naccess = \"read\"\nreason = \"r\""
+            ),
         ),
         (
             "blank-reason",
             format!("{head}[[capability]]\nkind = \"env\"\nname = \"HOME\"\nreason = \" \""),
         ),
-        ("unknown-kind", format!("{head}[[capability]]\nkind = \"teleport\"\nreason = \"r\"")),
+        (
+            "unknown-kind",
+            format!("{head}[[capability]]\nkind = \"teleport\"\nreason = \"r\""),
+        ),
     ] {
         add("manifest_toml", name, text.into_bytes());
     }
@@ -109,7 +179,10 @@ fn main() {
     add(
         "sections",
         "two-crates-stamped",
-        component(&[custom("airlock:world", &[&stamp_record[..], &stamp_record].concat())]),
+        component(&[custom(
+            "airlock:world",
+            &[&stamp_record[..], &stamp_record].concat(),
+        )]),
     );
     add(
         "sections",
@@ -122,13 +195,37 @@ fn main() {
     for (name, export, args) in [
         ("add", "add", &["40", "2"][..]),
         ("add-negative", "add", &["-7", "2"]),
-        ("tuple", "airlock:test/values@0.1.0#echo-tuple", &[r#"(-7, 'ß', some("x"))"#]),
-        ("shape", "airlock:test/values@0.1.0#echo-shape", &[r#"nested([some(ok(1)), some(err("no")), none])"#]),
-        ("perms", "airlock:test/values@0.1.0#echo-perms", &["{read, ninth}"]),
+        (
+            "tuple",
+            "airlock:test/values@0.1.0#echo-tuple",
+            &[r#"(-7, 'ß', some("x"))"#],
+        ),
+        (
+            "shape",
+            "airlock:test/values@0.1.0#echo-shape",
+            &[r#"nested([some(ok(1)), some(err("no")), none])"#],
+        ),
+        (
+            "perms",
+            "airlock:test/values@0.1.0#echo-perms",
+            &["{read, ninth}"],
+        ),
         ("mood", "airlock:test/values@0.1.0#echo-mood", &["sad"]),
-        ("bytes", "airlock:test/values@0.1.0#echo-bytes", &["[0, 1, 255]"]),
-        ("string", "airlock:test/values@0.1.0#echo-string", &[r#""a\u{7f}\n\"b""#]),
-        ("everything", "airlock:test/values@0.1.0#echo-everything", &[EVERYTHING]),
+        (
+            "bytes",
+            "airlock:test/values@0.1.0#echo-bytes",
+            &["[0, 1, 255]"],
+        ),
+        (
+            "string",
+            "airlock:test/values@0.1.0#echo-string",
+            &[r#""a\u{7f}\n\"b""#],
+        ),
+        (
+            "everything",
+            "airlock:test/values@0.1.0#echo-everything",
+            &[EVERYTHING],
+        ),
         ("wait", "wait-for-cancel", &["18446744073709551615"]),
     ] {
         add("wave", name, airlock_fuzz::wave::input(export, args));

@@ -53,7 +53,11 @@ fn check_frame(reader: &mut FrameReader, message: &FromRunner, cap: u32, take: b
     );
     // The host sometimes takes the payload out of the reader instead.
     if take {
-        assert_eq!(reader.take_payload(), payload, "take_payload differs from payload");
+        assert_eq!(
+            reader.take_payload(),
+            payload,
+            "take_payload differs from payload"
+        );
     }
     let mut wire = Vec::new();
     FrameWriter::new()
@@ -69,7 +73,11 @@ fn check_frame(reader: &mut FrameReader, message: &FromRunner, cap: u32, take: b
         format!("{message:?}"),
         "the message changed through its own encoding"
     );
-    assert_eq!(again.payload(), payload, "the payload changed through its own encoding");
+    assert_eq!(
+        again.payload(),
+        payload,
+        "the payload changed through its own encoding"
+    );
 }
 
 /// A stream that hands out at most `chunk` bytes per read, as a socket may.

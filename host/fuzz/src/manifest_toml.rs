@@ -28,18 +28,34 @@ pub fn manifest_toml(data: &[u8]) {
 
 /// Checks an accepted manifest and does with it what the host does.
 pub(crate) fn use_manifest(manifest: &Manifest) {
-    assert!(!manifest.name.trim().is_empty(), "an empty name was accepted");
+    assert!(
+        !manifest.name.trim().is_empty(),
+        "an empty name was accepted"
+    );
     let (world, version) = manifest
         .world
         .split_once('@')
         .expect("a world without a version was accepted");
-    assert!(world.contains(':') && world.contains('/'), "world {world:?} was accepted");
+    assert!(
+        world.contains(':') && world.contains('/'),
+        "world {world:?} was accepted"
+    );
     assert!(is_semver(version), "world version {version:?} was accepted");
-    assert!(is_semver(&manifest.version), "version {:?} was accepted", manifest.version);
+    assert!(
+        is_semver(&manifest.version),
+        "version {:?} was accepted",
+        manifest.version
+    );
     let mut resolves = false;
     for request in &manifest.capabilities {
-        assert!(!request.reason.trim().is_empty(), "a request without a reason was accepted");
-        let _ = (request.capability.to_string(), request.capability.how_to_grant());
+        assert!(
+            !request.reason.trim().is_empty(),
+            "a request without a reason was accepted"
+        );
+        let _ = (
+            request.capability.to_string(),
+            request.capability.how_to_grant(),
+        );
         match &request.capability {
             Capability::Directory { path, .. } => {
                 assert!(path.starts_with('/'), "directory {path:?} was accepted");

@@ -14,10 +14,12 @@ pub fn policy_toml(data: &[u8]) {
     match Policy::from_toml(text) {
         Ok(policy) => {
             let written = policy.to_toml();
-            let again = Policy::from_toml(&written).unwrap_or_else(|e| {
-                panic!("a policy's own TOML does not parse: {e}\n{written}")
-            });
-            assert_eq!(again, policy, "the policy changed through its own TOML:\n{written}");
+            let again = Policy::from_toml(&written)
+                .unwrap_or_else(|e| panic!("a policy's own TOML does not parse: {e}\n{written}"));
+            assert_eq!(
+                again, policy,
+                "the policy changed through its own TOML:\n{written}"
+            );
         }
         Err(e) => {
             let _ = e.to_string();

@@ -73,7 +73,11 @@ fn host_reads(fixture: &mut Fixture, bytes: &[u8], written: u32, wait_for_cut: b
     fixture
         .word(Direction::FromRunner, WRITTEN)
         .store(written, Ordering::SeqCst);
-    let mut input = ring::reader(fixture.rings.clone(), Direction::FromRunner, fixture.alive());
+    let mut input = ring::reader(
+        fixture.rings.clone(),
+        Direction::FromRunner,
+        fixture.alive(),
+    );
     input.set_deadline(Some(Instant::now()));
     let mut reader = FrameReader::new(MAX_FRAME_LEN);
     if written > RING_LEN {
@@ -84,7 +88,12 @@ fn host_reads(fixture: &mut Fixture, bytes: &[u8], written: u32, wait_for_cut: b
             matches!(&err, FrameError::Io(e) if e.kind() == io::ErrorKind::InvalidData),
             "a position beyond the ring gave {err}"
         );
-        assert_eq!(fixture.word(Direction::FromRunner, READ).load(Ordering::SeqCst), 0);
+        assert_eq!(
+            fixture
+                .word(Direction::FromRunner, READ)
+                .load(Ordering::SeqCst),
+            0
+        );
         return;
     }
     // What a plain stream of the same bytes gives: the oracle.
@@ -103,8 +112,13 @@ fn host_reads(fixture: &mut Fixture, bytes: &[u8], written: u32, wait_for_cut: b
             break;
         }
         let got = reader.read::<_, FromRunner>(&mut input);
-        let read = fixture.word(Direction::FromRunner, READ).load(Ordering::SeqCst);
-        assert!(read <= written, "the host read to {read}, past written {written}");
+        let read = fixture
+            .word(Direction::FromRunner, READ)
+            .load(Ordering::SeqCst);
+        assert!(
+            read <= written,
+            "the host read to {read}, past written {written}"
+        );
         match (expected, got) {
             (Ok(want), Ok(message)) => {
                 assert_eq!(format!("{message:?}"), format!("{want:?}"), "frames differ");
@@ -145,19 +159,28 @@ fn host_writes(fixture: &Fixture, read: u32, payload_len: usize, bytes: &[u8], w
     let mut output = ring::writer(fixture.rings.clone(), Direction::ToRunner, fixture.alive());
     output.set_deadline(Some(Instant::now()));
     let result = FrameWriter::new().write(&mut output, &message, &payload);
-    let published = fixture.word(Direction::ToRunner, WRITTEN).load(Ordering::SeqCst);
+    let published = fixture
+        .word(Direction::ToRunner, WRITTEN)
+        .load(Ordering::SeqCst);
     if used > RING_LEN {
         let err = result.expect_err("a read position beyond the ring was honoured");
         assert!(
             matches!(&err, FrameError::Io(e) if e.kind() == io::ErrorKind::InvalidData),
             "a read position beyond the ring gave {err}"
         );
-        assert_eq!(published, 0, "bytes were written for an impossible position");
+        assert_eq!(
+            published, 0,
+            "bytes were written for an impossible position"
+        );
         return;
     }
     if frame.len() <= room {
         result.expect("a frame that fits the room was refused");
-        assert_eq!(published as usize, frame.len(), "the published position is wrong");
+        assert_eq!(
+            published as usize,
+            frame.len(),
+            "the published position is wrong"
+        );
         assert!(
             fixture.get(Direction::ToRunner, frame.len()) == frame,
             "the ring holds other bytes than the frame"
@@ -237,7 +260,8 @@ impl Fixture {
             .write(&mut frame, &ToRunner::Shutdown, b"layout")
             .expect("a frame into memory");
         assert_eq!(
-            self.word(Direction::ToRunner, WRITTEN).load(Ordering::SeqCst) as usize,
+            self.word(Direction::ToRunner, WRITTEN)
+                .load(Ordering::SeqCst) as usize,
             frame.len(),
             "the ring header is not laid out as this target assumes"
         );
@@ -286,7 +310,12 @@ impl Fixture {
         assert!(index < WORDS);
         // SAFETY: a 4-byte-aligned word of the header (page-aligned mapping,
         // 64-byte header), only ever accessed atomically by both sides.
-        unsafe { &*self.ring_start(direction).add(4 * index).cast::<AtomicU32>() }
+        unsafe {
+            &*self
+                .ring_start(direction)
+                .add(4 * index)
+                .cast::<AtomicU32>()
+        }
     }
 
     /// Writes `bytes` at the start of the runner's ring, as the runner would.

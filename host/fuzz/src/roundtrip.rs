@@ -34,7 +34,11 @@ fn survives<T: Debug>(
     let mut bytes = Vec::new();
     encode(value, &mut bytes).expect("a decoded value encodes");
     let again = decode(&bytes).expect("an encoded value decodes");
-    assert_eq!(format!("{again:?}"), format!("{value:?}"), "a value changed through its encoding");
+    assert_eq!(
+        format!("{again:?}"),
+        format!("{value:?}"),
+        "a value changed through its encoding"
+    );
 }
 
 /// The exports of the world by wire index: `value` for one with a result
@@ -124,7 +128,10 @@ fn check_import_answer(index: u32, answer: &[u8]) {
         6 => decode::<fns::I6Ret>(answer).map(drop),
         7 => decode::<fns::I7Ret>(answer).map(drop),
         _ => {
-            assert!(answer.is_empty(), "import {index} has no result but answered");
+            assert!(
+                answer.is_empty(),
+                "import {index} has no result but answered"
+            );
             Ok(())
         }
     };
@@ -222,9 +229,17 @@ pub fn result_seeds() -> Vec<(String, Vec<u8>)> {
         ("bounce-via-host", 3, encoded(&fns::E3RetRef(&e))),
         ("echo-everything", 11, encoded(&fns::E11RetRef(&e))),
         ("echo-bytes", 12, encoded(&fns::E12RetRef(&vec![0, 1, 255]))),
-        ("echo-string", 13, encoded(&fns::E13RetRef(&"héllo\n".to_string()))),
+        (
+            "echo-string",
+            13,
+            encoded(&fns::E13RetRef(&"héllo\n".to_string())),
+        ),
         ("echo-shape", 14, encoded(&fns::E14RetRef(&shape))),
-        ("echo-perms", 15, encoded(&fns::E15RetRef(&(Perms::READ | Perms::NINTH)))),
+        (
+            "echo-perms",
+            15,
+            encoded(&fns::E15RetRef(&(Perms::READ | Perms::NINTH))),
+        ),
         ("echo-mood", 16, encoded(&fns::E16RetRef(&Mood::Sad))),
         ("echo-tuple", 17, encoded(&fns::E17RetRef(&tuple))),
         // Counters travel as the runner's numbers for them.
@@ -245,12 +260,54 @@ pub fn import_seeds() -> Vec<(String, Vec<u8>)> {
     let parts = ["a".to_string(), "é".to_string()];
     let e = host_everything();
     let seeds = [
-        ("double", 0, encoded(&fns::I0ArgsRef { x: 21, __marker: marker })),
-        ("concat", 1, encoded(&fns::I1ArgsRef { parts: &parts, __marker: marker })),
-        ("bounce", 2, encoded(&fns::I2ArgsRef { e: &e, __marker: marker })),
-        ("note", 3, encoded(&fns::I3ArgsRef { message: "hi", __marker: marker })),
-        ("tally-new", 4, encoded(&fns::I4ArgsRef { start: 5, __marker: marker })),
-        ("tallies", 7, encoded(&fns::I7ArgsRef { n: 3, __marker: marker })),
+        (
+            "double",
+            0,
+            encoded(&fns::I0ArgsRef {
+                x: 21,
+                __marker: marker,
+            }),
+        ),
+        (
+            "concat",
+            1,
+            encoded(&fns::I1ArgsRef {
+                parts: &parts,
+                __marker: marker,
+            }),
+        ),
+        (
+            "bounce",
+            2,
+            encoded(&fns::I2ArgsRef {
+                e: &e,
+                __marker: marker,
+            }),
+        ),
+        (
+            "note",
+            3,
+            encoded(&fns::I3ArgsRef {
+                message: "hi",
+                __marker: marker,
+            }),
+        ),
+        (
+            "tally-new",
+            4,
+            encoded(&fns::I4ArgsRef {
+                start: 5,
+                __marker: marker,
+            }),
+        ),
+        (
+            "tallies",
+            7,
+            encoded(&fns::I7ArgsRef {
+                n: 3,
+                __marker: marker,
+            }),
+        ),
         ("unknown", world::IMPORTS.len() as u32, Vec::new()),
     ];
     seeds

@@ -49,7 +49,10 @@ pub fn wave(data: &[u8]) {
             panic!("`{printed}` (printed from {arg:?}) does not parse back: {e}")
         });
         let reprinted = wasm_wave::to_string(&again).expect("a value that printed once prints");
-        assert_eq!(reprinted, printed, "{arg:?} changed through its own WAVE form");
+        assert_eq!(
+            reprinted, printed,
+            "{arg:?} changed through its own WAVE form"
+        );
     }
 }
 
@@ -69,8 +72,8 @@ pub fn input(export: &str, args: &[&str]) -> Vec<u8> {
 fn exports() -> &'static [Export] {
     static EXPORTS: OnceLock<Vec<Export>> = OnceLock::new();
     EXPORTS.get_or_init(|| {
-        let engine = Engine::new(Config::new().wasm_component_model(true))
-            .expect("a default engine");
+        let engine =
+            Engine::new(Config::new().wasm_component_model(true)).expect("a default engine");
         let component = Component::new(&engine, roundtrip_component())
             .expect("the stub roundtrip component compiles");
         let mut exports = Vec::new();

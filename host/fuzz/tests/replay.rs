@@ -87,7 +87,10 @@ replay_tests!(
 #[test]
 fn every_target_is_replayed() {
     let targets: Vec<&str> = airlock_fuzz::TARGETS.iter().map(|(t, _)| *t).collect();
-    assert_eq!(REPLAYED, targets, "replay_tests! lists other targets than TARGETS");
+    assert_eq!(
+        REPLAYED, targets,
+        "replay_tests! lists other targets than TARGETS"
+    );
 }
 
 #[test]
@@ -120,12 +123,17 @@ fn every_target_has_a_libfuzzer_binary_in_the_same_order() {
         .split("[[bin]]")
         .skip(1)
         .filter_map(|table| {
-            let line = table.lines().find(|l| l.trim_start().starts_with("name = "))?;
+            let line = table
+                .lines()
+                .find(|l| l.trim_start().starts_with("name = "))?;
             Some(line.split('"').nth(1).unwrap_or_default())
         })
         .collect();
     let targets: Vec<&str> = airlock_fuzz::TARGETS.iter().map(|(t, _)| *t).collect();
-    assert_eq!(bins, targets, "libfuzzer/Cargo.toml's [[bin]]s differ from TARGETS");
+    assert_eq!(
+        bins, targets,
+        "libfuzzer/Cargo.toml's [[bin]]s differ from TARGETS"
+    );
     for target in targets {
         let source = project.join("fuzz_targets").join(format!("{target}.rs"));
         let text = std::fs::read_to_string(&source)
