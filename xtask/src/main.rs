@@ -5,6 +5,7 @@ mod build_plugins;
 mod chaos;
 mod ci;
 mod demo;
+mod fuzz;
 mod lint;
 mod sandbox_report;
 mod soak;
@@ -30,7 +31,12 @@ commands:
                   (--calls N; see --help)
   chaos [args]    a thousand plugin calls with the runner SIGKILLed or
                   SIGSTOPped mid-call, failing on any corrupted document or
-                  leftover (--runs N, --seed S, --run K; see --help)";
+                  leftover (--runs N, --seed S, --run K; see --help)
+
+  fuzz [--minutes N] [--runs N] [TARGET...]
+                  run the libFuzzer targets of host/fuzz one after another
+                  (default: 1 minute each); installs cargo-fuzz if missing;
+                  writes target/airlock-fuzz.json";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -46,6 +52,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&rest),
         Some("soak") => soak::run(&rest),
         Some("chaos") => chaos::run(&rest),
+        Some("fuzz") => fuzz::run(&rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
