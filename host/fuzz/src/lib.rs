@@ -36,10 +36,13 @@ pub use roundtrip::{roundtrip_imports, roundtrip_results};
 pub use sections::sections;
 pub use wave::wave;
 
+/// A fuzz target: its name and its body.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target by name, in the order `cargo xtask fuzz` runs them (the
 /// cheapest first). The names are those of the directories under `corpus/`
 /// and `regressions/` and of the libFuzzer binaries.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[Target] = &[
     ("frames", frames),
     ("roundtrip_results", roundtrip_results),
     ("roundtrip_imports", roundtrip_imports),
