@@ -82,7 +82,7 @@ fn session() -> ExitCode {
     let options = match parse() {
         Ok(options) => options,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", airlock::PluginText::escape(&format!("{e:#}")));
             return ExitCode::from(2);
         }
     };
@@ -91,7 +91,7 @@ fn session() -> ExitCode {
     let report = match chaos::run(&options) {
         Ok(report) => report,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", airlock::PluginText::escape(&format!("{e:#}")));
             return ExitCode::FAILURE;
         }
     };
@@ -104,7 +104,11 @@ fn session() -> ExitCode {
     for p in report.problems.iter().take(20) {
         println!(
             "chaos: FAILED run {} ({:?}; replay: cargo xtask chaos --seed {seed} --run {}): {}",
-            p.run, p.kind, p.run, p.detail
+            p.run,
+            p.kind,
+            p.run,
+            // Details quote what plugins returned.
+            airlock::PluginText::escape(&p.detail)
         );
     }
     if report.problems.len() > 20 {

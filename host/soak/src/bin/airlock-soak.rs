@@ -56,7 +56,7 @@ fn main() -> ExitCode {
     let report = match parse().and_then(|options| soak::run(&options)) {
         Ok(report) => report,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", airlock::PluginText::escape(&format!("{e:#}")));
             return ExitCode::FAILURE;
         }
     };

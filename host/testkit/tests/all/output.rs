@@ -9,6 +9,20 @@ use crate::support::{TestHost, start};
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 
+impl Captured {
+    /// A subscriber writing plain text (no colours) into the returned buffer.
+    fn subscriber(level: tracing::Level) -> (Self, impl tracing::Subscriber + Send + Sync) {
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || sink.clone())
+            .with_ansi(false)
+            .with_max_level(level)
+            .finish();
+        (captured, subscriber)
+    }
+}
+
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0.lock().unwrap().extend_from_slice(buf);
@@ -21,13 +35,7 @@ impl Write for Captured {
 
 #[test]
 fn stdout_stderr_and_logs_arrive_in_tracing_tagged_with_the_plugin() {
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .finish();
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::TRACE);
     tracing::subscriber::with_default(subscriber, || {
         let mut plugin = start();
         plugin.chatter(&mut TestHost::default(), 3).unwrap();
@@ -85,13 +93,7 @@ const HOSTILE: &str = "ok\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\rdone\u{202e}txt\n202
 /// come out escaped: no terminal control survives and no line is forged.
 #[test]
 fn hostile_text_reaches_the_log_and_errors_escaped() {
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .finish();
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::TRACE);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let trap = tracing::subscriber::with_default(subscriber, || {
         let mut plugin = start();
@@ -142,13 +144,7 @@ fn hostile_text_reaches_the_log_and_errors_escaped() {
 /// reaches the callback a bounded number of times, with one warning.
 #[test]
 fn a_progress_flood_is_bounded_by_the_log_volume() {
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::WARN)
-        .finish();
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::WARN);
     let seen = Arc::new(Mutex::new(0u32));
     tracing::subscriber::with_default(subscriber, || {
         let config = airlock::PluginConfig::from_file(
@@ -189,13 +185,7 @@ fn a_progress_flood_is_bounded_by_the_log_volume() {
 /// host log line; so does "giving up on the plugin".
 #[test]
 fn attack_a_hostile_plugin_name_is_escaped_in_restart_logs() {
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .finish();
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::TRACE);
     let name = "rt\r\n2026-12-01T00:00:00Z ERROR airlock: forged\u{202e}";
     tracing::subscriber::with_default(subscriber, || {
         let config =
@@ -206,11 +196,11 @@ fn attack_a_hostile_plugin_name_is_escaped_in_restart_logs() {
             airlock_testkit::roundtrip::Roundtrip::start(&crate::support::test_runner(), config)
                 .unwrap();
         let mut host = TestHost::default();
-        assert!(
-            plugin.spin(&mut host).is_err(),
-            "spin ended by its deadline"
-        );
-        // The next call starts a new runner, and says so.
+        plugin.add(&mut host, 1, 2).unwrap();
+        // A killed runner: the next call starts a new one, and says so.
+        // (A call past its deadline may end only the instance, not the
+        // runner, so that would restart nothing on a quick machine.)
+        plugin.plugin_mut().kill();
         plugin.add(&mut host, 1, 2).unwrap();
     });
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
