@@ -7,9 +7,11 @@
 //! between the check and the read, or a device that never ends, still stops
 //! one byte past the limit.
 
-use std::fs::File;
 use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+
+use crate::text::PluginText;
 
 /// The largest component file the host reads: what one runner accepts.
 pub const MAX_COMPONENT_FILE_LEN: u64 = airlock_protocol::MAX_CODE_LEN as u64;
@@ -22,7 +24,10 @@ pub const MAX_MANIFEST_LEN: u64 = airlock_runner::stamp::MAX_MANIFEST_LEN as u64
 /// `source` of the [`io::Error`] (kind [`io::ErrorKind::FileTooLarge`]) that
 /// [`read_bounded`] returns.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{} is {size} bytes, more than the {limit} bytes the host reads", path.display())]
+#[error(
+    "{} is {size} bytes, more than the {limit} bytes the host reads",
+    PluginText::escape(&path.display().to_string())
+)]
 pub struct FileTooLarge {
     pub path: PathBuf,
     /// The size the file's metadata reported, or `limit + 1` if it grew while read.
@@ -40,12 +45,20 @@ impl FileTooLarge {
 /// Reads the regular file at `path` if it holds at most `limit` bytes;
 /// otherwise fails with [`FileTooLarge`] before reading anything.
 pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = File::open(path)?;
+    // Non-blocking, so that a FIFO planted under the name cannot hang the
+    // host before the check below refuses it; a regular file reads the same.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
     let metadata = file.metadata()?;
     if !metadata.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("{} is not a regular file", path.display()),
+            format!(
+                "{} is not a regular file",
+                PluginText::escape(&path.display().to_string())
+            ),
         ));
     }
     let too_large = |size| {
@@ -74,6 +87,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
     use std::time::Instant;
 
     fn scratch(name: &str) -> PathBuf {
@@ -129,5 +143,25 @@ mod tests {
         // /dev/zero reports a length of 0 and never ends: refused as not a file.
         let e = read_bounded(Path::new("/dev/zero"), 1 << 20).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{e}");
+    }
+
+    #[test]
+    fn a_fifo_under_a_plugin_name_is_refused_without_blocking() {
+        let dir = scratch("fifo");
+        let fifo = dir.join("plugin.wasm");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        // Opening it blocking would wait for a writer forever; the test
+        // thread would hang instead of failing.
+        let (done, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || done.send(read_bounded(&fifo, 1 << 20).map(|_| ())));
+        let e = wait
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("read_bounded blocked on a FIFO")
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{e}");
+        assert!(e.to_string().contains("is not a regular file"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

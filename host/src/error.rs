@@ -152,7 +152,8 @@ pub enum Error {
     /// policy's `import-volume`; the call was refused before decoding the
     /// import that went over, and the runner was killed.
     #[error(
-        "plugin `{plugin}` passed {used} bytes of arguments to the host's imports in one call, more than its import-volume of {budget} bytes (refused at `{import}`)"
+        "plugin `{}` passed {used} bytes of arguments to the host's imports in one call, more than its import-volume of {budget} bytes (refused at `{import}`)",
+        name(.plugin)
     )]
     ImportVolume {
         plugin: String,

@@ -40,6 +40,7 @@ use airlock_protocol::{PreopenGrant, RunnerPolicy, SandboxLayers};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
+use crate::text::PluginText;
 
 /// The default [`Policy::import_volume`]: 64 MiB of import arguments per call.
 pub const DEFAULT_IMPORT_VOLUME: u64 = 64 << 20;
@@ -261,12 +262,18 @@ impl Policy {
     /// The form sent to the runner, with host names resolved to addresses.
     pub(crate) fn to_wire(&self, plugin: &str) -> Result<RunnerPolicy> {
         let too_big = |what: &str| Error::Policy {
-            detail: format!("plugin `{plugin}`: {what} is too large"),
+            detail: format!(
+                "plugin `{}`: {what} is too large",
+                PluginText::escape(plugin)
+            ),
         };
         let mut network = Vec::new();
         for entry in &self.network {
             let addrs = entry.to_socket_addrs().map_err(|e| Error::Policy {
-                detail: format!("plugin `{plugin}`: network address `{entry}`: {e}"),
+                detail: format!(
+                    "plugin `{}`: network address `{entry}`: {e}",
+                    PluginText::escape(plugin)
+                ),
             })?;
             network.extend(addrs);
         }

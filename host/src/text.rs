@@ -118,8 +118,9 @@ impl fmt::Debug for PluginText {
 }
 
 /// Plugin text borrowed for showing it; `Display` escapes it. `Debug` shows
-/// it in quotes, with quotes inside escaped, so that it cannot close its own
-/// quotes and forge what follows (`x", plugin: "trusted"`).
+/// it in quotes, with quotes and backslashes inside escaped, so that it
+/// cannot close its own quotes and forge what follows (`x", plugin: "trusted"`,
+/// `x\", plugin: "trusted"`).
 #[derive(Clone, Copy)]
 pub struct Escaped<'a> {
     bytes: &'a [u8],
@@ -134,6 +135,7 @@ impl fmt::Display for Escaped<'_> {
             for (at, c) in valid.char_indices() {
                 let escape = match c {
                     '"' if self.quoted => Some(Escape::Str("\\\"")),
+                    '\\' if self.quoted => Some(Escape::Str("\\\\")),
                     // A line already marked stays as it is, so that text
                     // escaped twice comes out the same: every line after the
                     // first still starts with the marker.

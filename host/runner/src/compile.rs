@@ -77,6 +77,7 @@ pub fn precompile_isolated(
     let (read_end, write_end) =
         unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     let started = Instant::now();
+    let runner_pid = std::process::id() as libc::pid_t;
     // SAFETY: the caller guarantees a single thread, so the child starts
     // with no lock held by a thread that does not exist there.
     let pid = unsafe { libc::fork() };
@@ -85,7 +86,7 @@ pub fn precompile_isolated(
     }
     if pid == 0 {
         drop(read_end);
-        compile_in_child(engine, bytes, limits, write_end);
+        compile_in_child(engine, bytes, (limits, runner_pid), write_end);
     }
     drop(write_end);
     let answer = read_until(read_end, started + limits.deadline);
@@ -143,11 +144,20 @@ pub fn precompile_isolated(
 }
 
 /// The child's side: limit, compile, answer, exit. Never returns.
-fn compile_in_child(engine: &Engine, bytes: &[u8], limits: CompileLimits, out: OwnedFd) -> ! {
-    // The compiler must not outlive the runner.
-    // SAFETY: plain prctl and setrlimit calls on this process.
+fn compile_in_child(
+    engine: &Engine,
+    bytes: &[u8],
+    (limits, runner_pid): (CompileLimits, libc::pid_t),
+    out: OwnedFd,
+) -> ! {
+    // The compiler must not outlive the runner, even one killed before the
+    // prctl took effect (then the child's parent is no longer the runner).
+    // SAFETY: plain prctl, getppid and setrlimit calls on this process.
     unsafe {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        if libc::getppid() != runner_pid {
+            libc::_exit(71);
+        }
         let cap = limits.baseline_bytes.saturating_add(limits.memory_bytes);
         let limit = libc::rlimit {
             rlim_cur: cap,

@@ -298,7 +298,9 @@ impl Battery {
         out.push(entry(
             "stdout flood (64 MiB): bytes reaching the host",
             "output rate limit",
-            matches!(result, Ok(Ok(_)) | Err(Error::Timeout { .. })) && printed <= bound,
+            matches!(result, Ok(Ok(_)) | Err(Error::Timeout { .. }))
+                && printed > 0
+                && printed <= bound,
             format!("{printed} bytes logged, bound {bound}"),
             took,
         ));

@@ -234,6 +234,10 @@ fn attack_debug_of_plugin_text_escapes_quotes() {
         !debug.contains("x\", plugin: \"trusted\""),
         "a forged field in {debug}"
     );
+    // With a backslash before the quote, too: read with the usual escape
+    // rules, `\\\"` must not end the string.
+    let tricky = airlock::PluginText::new("x\\\", plugin: \"trusted");
+    assert_eq!(format!("{tricky:?}"), r#""x\\\", plugin: \"trusted""#);
 }
 
 /// Attack (review, low): the module docs say text escaped twice (an error
