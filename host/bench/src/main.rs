@@ -1,13 +1,16 @@
 //! `cargo xtask bench`: Airlock measured side by side, in one run and
 //! interleaved, with a raw pipe echo between two processes and with the same
-//! typed call made in process through wasmtime. Writes every figure and the
-//! goal ratios P1–P6 as JSON, prints a table and draws a latency chart.
+//! typed call made in process through wasmtime, and the same cases for a
+//! Rust, a JavaScript and a Python guest. Writes every figure and the goals
+//! (P1–P8, P10) as JSON, prints the tables and draws a latency chart.
 //!
 //! This binary is also its own plugin runner and its own echo child.
 
+mod alive;
 mod chart;
 mod echo;
 mod extism;
+mod languages;
 mod measure;
 
 use std::cell::RefCell;
@@ -26,7 +29,7 @@ use serde_json::{Value, json};
 
 use crate::echo::EchoPipe;
 use crate::extism::ExtismPeer;
-use crate::measure::{Case, Run, Summary, interleave, local, median};
+use crate::measure::{Case, Run, Summary, interleave, local};
 
 const USAGE: &str =
     "usage: airlock-bench [--quick] [--json FILE] [--chart FILE] [--extism PEER PLUGIN.wasm]";
@@ -105,6 +108,7 @@ struct Plan {
     image_rounds: usize,
     plugins_alive: usize,
     throughput_for: Duration,
+    languages: languages::LanguagePlan,
 }
 
 const KIB: usize = 1 << 10;
@@ -137,6 +141,11 @@ fn run(args: &Args) -> Result<()> {
             image_rounds: 3,
             plugins_alive: 200,
             throughput_for: Duration::from_millis(1000),
+            languages: languages::LanguagePlan {
+                start_rounds: 6,
+                call_rounds: 10,
+                image_rounds: 1,
+            },
         }
     } else {
         Plan {
@@ -145,6 +154,11 @@ fn run(args: &Args) -> Result<()> {
             image_rounds: 8,
             plugins_alive: 200,
             throughput_for: Duration::from_secs(3),
+            languages: languages::LanguagePlan {
+                start_rounds: 20,
+                call_rounds: 30,
+                image_rounds: 3,
+            },
         }
     };
     let roundtrip_bytes = std::fs::read(airlock_testkit::guest_path("test_roundtrip"))
@@ -181,6 +195,8 @@ fn run(args: &Args) -> Result<()> {
     let starts = cold_starts(&plan, &plain, &cached, &config, peer.clone())?;
     let memory = memory(&plan, &cached, &config)?;
     let throughput = throughput(&plan, &cached, &config)?;
+    let (languages, language_goals) =
+        languages::measure(&plan.languages, &std::env::current_exe()?, &cache_dir)?;
     let _ = std::fs::remove_dir_all(&cache_dir);
 
     let us = |name: &str| latency[name].median_us();
@@ -274,7 +290,10 @@ fn run(args: &Args) -> Result<()> {
         ));
     }
 
+    goals.extend(language_goals);
+
     print_tables(&latency, &image, &starts, &memory, &throughput);
+    languages::print_table(&languages);
     println!();
     println!(
         "{:<14} {:<62} {:>10} {:>8}  met",
@@ -328,6 +347,7 @@ fn run(args: &Args) -> Result<()> {
     );
     report.insert("memory".into(), memory);
     report.insert("throughput".into(), throughput);
+    report.insert("languages".into(), languages);
 
     if let Some(dir) = args.json.parent() {
         std::fs::create_dir_all(dir)?;
@@ -669,49 +689,7 @@ fn cold_starts(
 /// Resident memory of idle plugin processes, with many alive at once.
 fn memory(plan: &Plan, cached: &Launcher, config: &dyn Fn() -> PluginConfig) -> Result<Value> {
     eprintln!("memory: starting {} plugins…", plan.plugins_alive);
-    let available_before = meminfo("MemAvailable:");
-    let started = Instant::now();
-    let mut plugins = Vec::new();
-    for i in 0..plan.plugins_alive {
-        match Roundtrip::start(cached, config()) {
-            Ok(p) => plugins.push(p),
-            Err(e) => {
-                eprintln!("  plugin {i} did not start: {e}");
-                break;
-            }
-        }
-        if (i + 1) % 50 == 0 {
-            eprintln!("  {} started", i + 1);
-        }
-    }
-    let start_all = started.elapsed();
-    let mut alive = 0;
-    let (mut rss, mut pss) = (Vec::new(), Vec::new());
-    for p in &mut plugins {
-        if p.plugin_mut().health_check(Duration::from_secs(5)).is_ok() {
-            alive += 1;
-        }
-        if let Some(pid) = p.plugin().pid() {
-            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-            rss.push(kib_field(&status, "VmRSS:") / 1024.0);
-            let rollup =
-                std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-            pss.push(kib_field(&rollup, "Pss:") / 1024.0);
-        }
-    }
-    let available_after = meminfo("MemAvailable:");
-    drop(plugins);
-    let max = |v: &[f64]| v.iter().cloned().fold(0.0, f64::max);
-    Ok(json!({
-        "plugins_started": plan.plugins_alive,
-        "alive": alive,
-        "seconds_to_start_all": round(start_all.as_secs_f64()),
-        "rss_mib_median": round(median(&rss)),
-        "rss_mib_max": round(max(&rss)),
-        "pss_mib_median": round(median(&pss)),
-        "pss_mib_total": round(pss.iter().sum()),
-        "mem_available_drop_mib": round((available_before - available_after) / 1024.0),
-    }))
+    alive::alive(plan.plugins_alive, cached, config)
 }
 
 /// Calls per second with one plugin per thread on every core, against the
@@ -798,20 +776,6 @@ fn count_calls_keep<T: Send>(
     Ok((total as f64 / elapsed, back))
 }
 
-fn kib_field(text: &str, field: &str) -> f64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(f64::NAN)
-}
-
-fn meminfo(field: &str) -> f64 {
-    kib_field(
-        &std::fs::read_to_string("/proc/meminfo").unwrap_or_default(),
-        field,
-    )
-}
 
 fn machine() -> Value {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -825,7 +789,7 @@ fn machine() -> Value {
         "cpu": cpu,
         "cpus": std::thread::available_parallelism().map_or(0, |n| n.get()),
         "kernel": kernel.trim(),
-        "mem_total_mib": (meminfo("MemTotal:") / 1024.0).round(),
+        "mem_total_mib": (alive::meminfo("MemTotal:") / 1024.0).round(),
     })
 }
 
