@@ -36,6 +36,7 @@
 //! - [`Launcher`]: which executable runs plugins, and how it is started.
 //! - [`Error`]: every way a call can fail, typed.
 //! - [`PluginText`]: text that came from a plugin, escaped whenever it is shown.
+//! - [`package`]: the world stamp and manifest written into any component.
 //! - `__private`: what generated code uses; not a public API.
 
 mod bounded_read;
@@ -48,6 +49,7 @@ mod granted_file;
 mod launcher;
 mod manifest;
 mod metrics;
+pub mod package;
 mod plugin;
 pub mod plugin_log;
 mod policy;

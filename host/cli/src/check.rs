@@ -112,6 +112,23 @@ pub fn check(component: &Decoded, world: &World) -> Report {
     report
 }
 
+/// As a host would: a stamp for another world or version is refused.
+pub fn stamp_problem(component: &Decoded, name: &str) -> Option<String> {
+    let stamp = component.stamp()?;
+    airlock::check_stamp(&stamp, name)
+        .err()
+        .map(|why| format!("its stamp says: {}", crate::esc(&why)))
+}
+
+/// `PATH does not fit world NAME:` and the problems, one a line.
+pub fn explain(path: &std::path::Path, name: &str, problems: &[String]) -> String {
+    let mut text = format!("{} does not fit world {name}:\n", crate::shown(path));
+    for problem in problems {
+        text.push_str(&format!("  - {problem}\n"));
+    }
+    text.trim_end().to_string()
+}
+
 /// Who asks and who answers, for the messages of one direction.
 struct Roles {
     wants: &'static str,

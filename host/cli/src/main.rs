@@ -1,12 +1,13 @@
-//! `airlock`: inspect, check, call and precompile plugin components.
+//! `airlock`: inspect, check, package, call and precompile plugin components.
 //!
-//! Exit codes: 0 done; 1 the answer is no (`check`: the component does not
-//! fit); 2 bad input (arguments, files, policy, a call the export cannot
+//! Exit codes: 0 done; 1 the answer is no (`check`, `package`: the component
+//! does not fit); 2 bad input (arguments, files, policy, a call the export cannot
 //! take); 3 the plugin failed (trap, timeout, out of memory, crash, denial)
 //! or the sandbox could not be set up.
 
 mod check;
 mod component;
+mod package;
 mod run;
 
 use std::path::PathBuf;
@@ -21,7 +22,7 @@ use crate::component::{Decoded, Item};
 #[command(
     name = "airlock",
     version,
-    about = "Inspect, check, call and precompile Airlock plugin components"
+    about = "Inspect, check, package, call and precompile Airlock plugin components"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -61,6 +62,27 @@ enum Command {
         common: Common,
         #[command(flatten)]
         cache: CacheArgs,
+    },
+    /// Check that a component fits a world, then write it stamped for that
+    /// world, with a manifest, so that hosts check the stamp and review the manifest.
+    Package {
+        component: PathBuf,
+        /// A WIT directory; repeat for dependencies, the world's own package last.
+        #[arg(long = "wit", required = true)]
+        wit: Vec<PathBuf>,
+        /// The world, as `package:name/world` or `world`.
+        #[arg(long)]
+        world: String,
+        /// The manifest to embed (TOML, at most 64 KiB); without one, a manifest
+        /// the component carries already is kept.
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
+        /// Where to write the packaged component.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: PathBuf,
+        /// Allow OUT to be COMPONENT itself (replaced atomically).
+        #[arg(long)]
+        in_place: bool,
     },
     /// Compile components in the sandbox into the artifact cache.
     Compile {
@@ -138,6 +160,21 @@ fn main() -> ExitCode {
             common,
             cache,
         } => run::call(&component, &export, &args, &common, &cache),
+        Command::Package {
+            component,
+            wit,
+            world,
+            manifest,
+            output,
+            in_place,
+        } => package::package(&package::Request {
+            component: &component,
+            wit: &wit,
+            world: &world,
+            manifest: manifest.as_deref(),
+            output: &output,
+            in_place,
+        }),
         Command::Compile {
             components,
             common,
@@ -177,6 +214,9 @@ fn inspect(path: &std::path::Path, common: &Common) -> Result<(), Failure> {
         &blake3::hash(&component.bytes).to_hex()[..16]
     );
     match component.stamp() {
+        Some(world) if airlock::package::is_packaged(&component.bytes) => {
+            println!("world      {} (packaged)", esc(&world))
+        }
         Some(world) => println!("world      {} (stamped by the guest SDK)", esc(&world)),
         None => println!("world      not stamped (built without airlock-guest's stamp)"),
     }
@@ -299,23 +339,16 @@ fn check(
             }
         }
     }
-    if let Some(stamp) = component.stamp() {
-        if stamp != name {
-            println!("note: the component is stamped for {}", esc(&stamp));
-        }
-        // As a host would: a stamp for another world or version is refused.
-        if let Err(why) = airlock::check_stamp(&stamp, &name) {
-            report
-                .problems
-                .insert(0, format!("its stamp says: {}", esc(&why)));
-        }
+    if let Some(stamp) = component.stamp()
+        && stamp != name
+    {
+        println!("note: the component is stamped for {}", esc(&stamp));
+    }
+    if let Some(problem) = check::stamp_problem(&component, &name) {
+        report.problems.insert(0, problem);
     }
     if !report.problems.is_empty() {
-        let mut text = format!("{} does not fit world {name}:\n", shown(path));
-        for problem in &report.problems {
-            text.push_str(&format!("  - {problem}\n"));
-        }
-        return Err(Failure::No(text.trim_end().to_string()));
+        return Err(Failure::No(check::explain(path, &name, &report.problems)));
     }
     println!("{} fits world {name}", shown(path));
     println!("  exports: {}", join_or_none(&report.exports_matched));
