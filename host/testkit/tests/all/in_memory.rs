@@ -96,6 +96,7 @@ fn handshake_calls_and_clean_shutdown() {
             world_hash: roundtrip::WORLD_HASH,
             layers: SandboxLayers::default(),
             rings: false,
+            mapped: false,
         }
     );
     let args = postcard::to_stdvec(&(20u32, 22u32)).unwrap();
