@@ -49,6 +49,8 @@ pub struct ArtifactCache {
     /// identity of the file it was made from: reused while the file is
     /// unchanged, so that all runners of a component share one copy.
     sealed: Mutex<HashMap<[u8; 32], (FileIdentity, Weak<SealedArtifact>)>>,
+    /// Send bytes, never memfds (measuring only).
+    bytes_only: bool,
 }
 
 /// An authenticated artifact, as [`ArtifactCache::load_sealed`] hands it out.
@@ -186,6 +188,7 @@ impl ArtifactCache {
             stored: AtomicU64::new(0),
             mapped: AtomicU64::new(0),
             sealed: Mutex::new(HashMap::new()),
+            bytes_only: false,
         }
     }
 
@@ -250,6 +253,9 @@ impl ArtifactCache {
     /// checked against the MAC. Anything that fails is deleted and counted
     /// as rejected, as in [`Self::load`].
     pub(crate) fn load_sealed(&self, key: &EntryKey) -> Option<Cached> {
+        if self.bytes_only {
+            return self.load(key).map(Cached::Bytes);
+        }
         let path = self.entry_path(key);
         let mut file = match File::open(&path) {
             Ok(f) => f,
@@ -390,6 +396,15 @@ impl ArtifactCache {
         let _ = fs::remove_file(&path);
         lock(&self.sealed).remove(key.0.as_bytes());
         self.rejected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Measuring only: hands artifacts to runners as bytes through the
+    /// rings, copied by each runner, as caches did before sealed memfds —
+    /// the baseline `airlock-big-start` compares against.
+    #[doc(hidden)]
+    pub fn sending_bytes_for_comparison(mut self) -> Self {
+        self.bytes_only = true;
+        self
     }
 
     /// Testing only: seals arbitrary bytes as the entry for `config`'s
