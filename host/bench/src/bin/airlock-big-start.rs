@@ -17,13 +17,14 @@ use airlock_testkit::filter::{self, Filter};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-const USAGE: &str = "usage: airlock-big-start [--plugins N] [--starts N] [--json FILE] NAME=COMPONENT.wasm…";
+const USAGE: &str = "usage: airlock-big-start [--plugins N] [--starts N] [--mapped-only] [--json FILE] NAME=COMPONENT.wasm…";
 
 fn main() -> Result<()> {
     airlock::serve_runner_if_requested(&[&filter::RunnerGlue]);
     let mut plugins = 50;
     let mut starts = 15;
     let mut json_out = None;
+    let mut modes = vec![false, true];
     let mut subjects = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -35,6 +36,7 @@ fn main() -> Result<()> {
         match arg.as_str() {
             "--plugins" => plugins = number("--plugins")?,
             "--starts" => starts = number("--starts")?,
+            "--mapped-only" => modes = vec![true],
             "--json" => json_out = Some(PathBuf::from(args.next().context(USAGE)?)),
             subject => match subject.split_once('=') {
                 Some((name, path)) => subjects.push((name.to_string(), PathBuf::from(path))),
@@ -49,7 +51,7 @@ fn main() -> Result<()> {
     for (name, path) in &subjects {
         let component =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        for mapped in [false, true] {
+        for &mapped in &modes {
             let figures = measure(name, &component, plugins, starts, mapped)?;
             let label = format!("{name} {}", if mapped { "mapped" } else { "copied" });
             println!("{label}: {}", serde_json::to_string_pretty(&figures)?);
