@@ -9,11 +9,11 @@
 //! entry cannot be forged, altered or moved to another component's name by
 //! anyone who cannot read the key.
 
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
@@ -48,10 +48,13 @@ pub struct ArtifactCache {
     /// The sealed memfd of each entry some plugin still holds, with the
     /// identity of the file it was made from: reused while the file is
     /// unchanged, so that all runners of a component share one copy.
-    sealed: Mutex<HashMap<[u8; 32], (FileIdentity, Weak<SealedArtifact>)>>,
+    sealed: Mutex<LiveMemfds>,
     /// Send bytes, never memfds (measuring only).
     bytes_only: bool,
 }
+
+/// Per entry name: the memfd made from the entry file, and that file's identity.
+type LiveMemfds = HashMap<[u8; 32], (FileIdentity, Weak<SealedArtifact>)>;
 
 /// An authenticated artifact, as [`ArtifactCache::load_sealed`] hands it out.
 #[derive(Debug)]
@@ -424,7 +427,9 @@ impl ArtifactCache {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {

@@ -664,6 +664,9 @@ fn guest_panic(stderr_tail: &str) -> Option<String> {
     Some(format!("guest {location}: {}", message.join("\n").trim()))
 }
 
+/// The engine, the component, its serialized form if asked for, and whether it was mapped.
+type Compiled = (Engine, Component, Option<Vec<u8>>, bool);
+
 /// Makes the engine for `policy` and compiles `bytes` with it (or, for
 /// [`Code::Artifact`], loads them; for [`Code::MappedArtifact`], maps the
 /// sealed memfd); returns the serialized component too when `code` asks for
@@ -674,7 +677,7 @@ fn compile(
     code: Code,
     policy: &RunnerPolicy,
     isolation: Option<crate::compile::CompileLimits>,
-) -> Result<(Engine, Component, Option<Vec<u8>>, bool), InitFailure> {
+) -> Result<Compiled, InitFailure> {
     let engine = engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
     if let Code::MappedArtifact { fd } = code {
         let loaded = crate::mapped::load(&engine, fd)?;

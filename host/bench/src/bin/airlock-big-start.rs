@@ -177,7 +177,14 @@ fn measure(
 fn kib(text: &str, field: &str) -> f64 {
     text.lines()
         .find(|l| l.starts_with(field))
-        .and_then(|l| l[field.len()..].trim().trim_end_matches("kB").trim().parse().ok())
+        .and_then(|l| {
+            l[field.len()..]
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .ok()
+        })
         .unwrap_or(0.0)
 }
 

@@ -63,10 +63,19 @@ fn a_runner_maps_a_sealed_memfd_and_refuses_an_unsealed_one() {
     let args = postcard::to_stdvec(&(20u32, 22u32)).unwrap();
     let reply = runner.call(1, "add", &args);
     assert!(
-        matches!(reply, FromRunner::Return { outcome: Ok(()), .. }),
+        matches!(
+            reply,
+            FromRunner::Return {
+                outcome: Ok(()),
+                ..
+            }
+        ),
         "{reply:?}"
     );
-    assert_eq!(postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(), 42);
+    assert_eq!(
+        postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
+        42
+    );
     assert!(runner.finish());
 
     // The same bytes, but still writable (or missing any one seal): refused
