@@ -9,13 +9,20 @@
 //! entry cannot be forged, altered or moved to another component's name by
 //! anyone who cannot read the key.
 
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use std::os::fd::BorrowedFd;
+
+use airlock_protocol::{Code, PREOPEN_FD_BASE};
 
 use crate::error::{Error, Result};
+use crate::sealed::{FileIdentity, SealedArtifact};
 
 const MAGIC: &[u8; 8] = b"AIRLART1";
 const MAC_LEN: usize = 32;
@@ -37,6 +44,56 @@ pub struct ArtifactCache {
     misses: AtomicU64,
     rejected: AtomicU64,
     stored: AtomicU64,
+    mapped: AtomicU64,
+    /// The sealed memfd of each entry some plugin still holds, with the
+    /// identity of the file it was made from: reused while the file is
+    /// unchanged, so that all runners of a component share one copy.
+    sealed: Mutex<LiveMemfds>,
+    /// Send bytes, never memfds (measuring only).
+    bytes_only: bool,
+}
+
+/// Per entry name: the memfd made from the entry file, and that file's identity.
+type LiveMemfds = HashMap<[u8; 32], (FileIdentity, Weak<SealedArtifact>)>;
+
+/// An authenticated artifact, as [`ArtifactCache::load_sealed`] hands it out.
+#[derive(Debug)]
+pub(crate) enum Cached {
+    /// In a sealed memfd, to be mapped by the runner.
+    Sealed(Arc<SealedArtifact>),
+    /// As bytes, where memfds are unavailable.
+    Bytes(Vec<u8>),
+}
+
+impl Cached {
+    /// What the `Hello` says the code is; a sealed artifact's descriptor is
+    /// pushed onto `fds`, the descriptors the runner inherits in order from
+    /// [`PREOPEN_FD_BASE`].
+    pub(crate) fn code<'a>(
+        cached: Option<&'a Self>,
+        want_artifact: bool,
+        fds: &mut Vec<BorrowedFd<'a>>,
+    ) -> Code {
+        match cached {
+            Some(Cached::Sealed(sealed)) => {
+                fds.push(sealed.fd());
+                Code::MappedArtifact {
+                    fd: PREOPEN_FD_BASE + fds.len() as i32 - 1,
+                }
+            }
+            Some(Cached::Bytes(_)) => Code::Artifact,
+            None => Code::Component { want_artifact },
+        }
+    }
+
+    /// What the `Hello`'s payload carries: nothing for a sealed artifact.
+    pub(crate) fn payload<'a>(cached: Option<&'a Self>, component: &'a [u8]) -> &'a [u8] {
+        match cached {
+            Some(Cached::Sealed(_)) => &[],
+            Some(Cached::Bytes(bytes)) => bytes,
+            None => component,
+        }
+    }
 }
 
 /// What a cache has done since it was opened.
@@ -51,6 +108,9 @@ pub struct CacheStats {
     pub rejected: u64,
     /// Artifacts sealed and written.
     pub stored: u64,
+    /// Of the hits, starts whose runner mapped the artifact from a sealed
+    /// memory file shared with the other runners, instead of copying it.
+    pub mapped: u64,
 }
 
 /// The name of one entry: a digest of the component and of what the compiled
@@ -129,6 +189,9 @@ impl ArtifactCache {
             misses: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
             stored: AtomicU64::new(0),
+            mapped: AtomicU64::new(0),
+            sealed: Mutex::new(HashMap::new()),
+            bytes_only: false,
         }
     }
 
@@ -142,6 +205,7 @@ impl ArtifactCache {
             misses: self.misses.load(Ordering::Relaxed),
             rejected: self.rejected.load(Ordering::Relaxed),
             stored: self.stored.load(Ordering::Relaxed),
+            mapped: self.mapped.load(Ordering::Relaxed),
         }
     }
 
@@ -186,9 +250,98 @@ impl ArtifactCache {
         Some(artifact.to_vec())
     }
 
+    /// The authenticated artifact for `key` in a sealed memfd, if there is
+    /// one: the memfd some plugin already holds while the entry file is
+    /// unchanged, else a new one copied from the file, sealed, and only then
+    /// checked against the MAC. Anything that fails is deleted and counted
+    /// as rejected, as in [`Self::load`].
+    pub(crate) fn load_sealed(&self, key: &EntryKey) -> Option<Cached> {
+        if self.bytes_only {
+            return self.load(key).map(Cached::Bytes);
+        }
+        let path = self.entry_path(key);
+        let mut file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                self.misses.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            Err(e) => {
+                self.reject(key, &format!("it cannot be opened: {e}"));
+                return None;
+            }
+        };
+        let identity = match FileIdentity::of(&file) {
+            Ok(identity) => identity,
+            Err(e) => {
+                self.reject(key, &format!("it cannot be examined: {e}"));
+                return None;
+            }
+        };
+        let mut sealed = lock(&self.sealed);
+        if let Some((known, weak)) = sealed.get(key.0.as_bytes())
+            && *known == identity
+            && let Some(artifact) = weak.upgrade()
+        {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Some(Cached::Sealed(artifact));
+        }
+        let header = (MAGIC.len() + MAC_LEN) as u64;
+        if identity.size() > header + MAX_ARTIFACT_LEN {
+            drop(sealed);
+            self.reject(key, &format!("it is larger than {MAX_ARTIFACT_LEN} bytes"));
+            return None;
+        }
+        let mut head = [0u8; MAGIC.len() + MAC_LEN];
+        if identity.size() <= header
+            || file.read_exact(&mut head).is_err()
+            || &head[..MAGIC.len()] != MAGIC
+        {
+            drop(sealed);
+            self.reject(key, "it is not an Airlock artifact entry");
+            return None;
+        }
+        let artifact = match SealedArtifact::copy_from(&mut file, identity.size() - header) {
+            Ok(artifact) => artifact,
+            Err(e) if e.kind() == io::ErrorKind::Unsupported || e.raw_os_error().is_some() => {
+                // No memfds here (or no room for one): fall back to bytes.
+                drop(sealed);
+                tracing::debug!("no sealed memfd for the artifact, sending its bytes: {e}");
+                return self.load(key).map(Cached::Bytes);
+            }
+            Err(e) => {
+                drop(sealed);
+                self.reject(key, &format!("it cannot be read: {e}"));
+                return None;
+            }
+        };
+        // Checked over the sealed memfd's bytes: what runners map is what passed.
+        let mac = blake3::Hash::from_bytes(head[MAGIC.len()..].try_into().expect("MAC_LEN"));
+        let verified = artifact.with_bytes(|bytes| self.mac(key, bytes) == mac);
+        if verified.ok() != Some(true) {
+            drop(sealed);
+            self.reject(
+                key,
+                "its MAC does not match: altered, or sealed with another key",
+            );
+            return None;
+        }
+        let artifact = Arc::new(artifact);
+        sealed.insert(*key.0.as_bytes(), (identity, Arc::downgrade(&artifact)));
+        sealed.retain(|_, (_, weak)| weak.strong_count() > 0);
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(Cached::Sealed(artifact))
+    }
+
     /// Seals and writes `artifact` for `key`, atomically (a concurrent reader
     /// sees the old entry or the new one, never half of one).
-    pub(crate) fn store(&self, key: &EntryKey, artifact: &[u8]) -> io::Result<()> {
+    /// Returns the entry's sealed memfd, for the caller to keep while it may
+    /// start more runners (the cache holds it only weakly).
+    pub(crate) fn store(
+        &self,
+        key: &EntryKey,
+        artifact: &[u8],
+    ) -> io::Result<Option<Arc<SealedArtifact>>> {
         if artifact.len() as u64 > MAX_ARTIFACT_LEN {
             return Err(io::Error::other(format!(
                 "the artifact is {} bytes; entries hold at most {MAX_ARTIFACT_LEN}",
@@ -222,7 +375,21 @@ impl ArtifactCache {
         }
         written?;
         self.stored.fetch_add(1, Ordering::Relaxed);
-        Ok(())
+        // The next start finds this entry's file unchanged and need not read
+        // it back: a sealed copy of the bytes just written serves it.
+        if let Ok(identity) = FileIdentity::of(&file)
+            && let Ok(sealed) = SealedArtifact::from_bytes(artifact)
+        {
+            let sealed = Arc::new(sealed);
+            lock(&self.sealed).insert(*key.0.as_bytes(), (identity, Arc::downgrade(&sealed)));
+            return Ok(Some(sealed));
+        }
+        Ok(None)
+    }
+
+    /// A runner reported that it mapped the sealed artifact it was given.
+    pub(crate) fn note_mapped(&self) {
+        self.mapped.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Drops an entry a runner could not use.
@@ -230,7 +397,17 @@ impl ArtifactCache {
         let path = self.entry_path(key);
         tracing::warn!(entry = %path.display(), "artifact cache entry rejected: {why}");
         let _ = fs::remove_file(&path);
+        lock(&self.sealed).remove(key.0.as_bytes());
         self.rejected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Measuring only: hands artifacts to runners as bytes through the
+    /// rings, copied by each runner, as caches did before sealed memfds —
+    /// the baseline `airlock-big-start` compares against.
+    #[doc(hidden)]
+    pub fn sending_bytes_for_comparison(mut self) -> Self {
+        self.bytes_only = true;
+        self
     }
 
     /// Testing only: seals arbitrary bytes as the entry for `config`'s
@@ -247,6 +424,12 @@ impl ArtifactCache {
             .map_err(|e| cache_error(&self.entry_path(&key), e.to_string()))?;
         Ok(self.entry_path(&key))
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
@@ -338,7 +521,8 @@ mod tests {
                 hits: 1,
                 misses: 1,
                 rejected: 1,
-                stored: 1
+                stored: 1,
+                mapped: 0,
             }
         );
         fs::remove_dir_all(&dir).unwrap();

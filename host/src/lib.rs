@@ -54,6 +54,7 @@ mod plugin;
 pub mod plugin_log;
 mod policy;
 mod pool;
+mod sealed;
 pub mod text;
 
 pub use airlock_macro::bindgen;

@@ -28,7 +28,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::bounded_read::{MAX_COMPONENT_FILE_LEN, read_bounded};
-use crate::cache::EntryKey;
+use crate::cache::{Cached, EntryKey};
 use crate::dispatch::ImportDispatch;
 use crate::error::{Error, Result, TimeLimit};
 use crate::launcher::{Launcher, StderrTail};
@@ -269,6 +269,8 @@ pub struct Plugin {
     cache_entry: Option<EntryKey>,
     /// Whether the current (or last) runner loaded a cached artifact.
     started_from_cache: bool,
+    /// The cache entry's sealed memfd, kept for restarts and shared by all plugins of it.
+    sealed: Option<Arc<crate::sealed::SealedArtifact>>,
     metrics: PluginMetrics,
     abort: Arc<AbortShared>,
     /// The runner was killed by an abort: its restart is not a failure.
@@ -481,6 +483,7 @@ impl Plugin {
             runners_started: 0,
             cache_entry: None,
             started_from_cache: false,
+            sealed: None,
             metrics: PluginMetrics::default(),
             abort: Arc::default(),
             aborted_runner: false,
@@ -677,15 +680,12 @@ impl Plugin {
             })
         });
         let artifact = match (&cache, &entry) {
-            (Some(cache), Some(entry)) if use_cache => cache.load(entry),
+            (Some(cache), Some(entry)) if use_cache => cache.load_sealed(entry),
             _ => None,
         };
-        let code = match &artifact {
-            Some(_) => Code::Artifact,
-            None => Code::Component {
-                want_artifact: cache.is_some(),
-            },
-        };
+        if let Some(Cached::Sealed(sealed)) = &artifact {
+            self.sealed = Some(sealed.clone());
+        }
         // The shared rings go to the runner as the descriptor after the preopens.
         let rings_offer = match SharedRings::create() {
             Ok((rings, fd)) => Some((Arc::new(rings), fd)),
@@ -699,6 +699,8 @@ impl Plugin {
             fds.push(fd.as_fd());
             PREOPEN_FD_BASE + fds.len() as i32 - 1
         });
+        // A sealed artifact goes as the descriptor after that: mapped, not sent.
+        let code = Cached::code(artifact.as_ref(), cache.is_some(), &mut fds);
         let (child, socket, stderr) =
             self.launcher
                 .spawn(&name, &fds)
@@ -736,7 +738,7 @@ impl Plugin {
             code,
             rings_fd,
         });
-        let payload = artifact.as_deref().unwrap_or(&self.config.component);
+        let payload = Cached::payload(artifact.as_ref(), &self.config.component);
         let deadline = Instant::now() + self.config.policy.startup;
         let sent = runner.send(&hello, payload, deadline);
         drop(artifact);
@@ -752,7 +754,11 @@ impl Plugin {
                     world_hash,
                     mut layers,
                     rings,
+                    mapped,
                 }) if world_hash == self.world.hash => {
+                    if let (true, Some(cache)) = (mapped && code.is_artifact(), &cache) {
+                        cache.note_mapped();
+                    }
                     runner.reader.set_max_frame_len(self.wire.max_frame_len);
                     if rings {
                         if let Err(e) = runner.take_rings() {
@@ -797,14 +803,17 @@ impl Plugin {
                     let (Some(cache), Some(entry)) = (&cache, &entry) else {
                         unreachable!("an artifact is asked for only with a cache")
                     };
-                    if let Err(e) = cache.store(entry, runner.reader.payload()) {
-                        tracing::warn!(plugin = %PluginText::escape(&name), "cannot store the compiled artifact: {e}");
+                    match cache.store(entry, runner.reader.payload()) {
+                        Ok(sealed) => self.sealed = sealed,
+                        Err(e) => {
+                            tracing::warn!(plugin = %PluginText::escape(&name), "cannot store the compiled artifact: {e}")
+                        }
                     }
                     // The artifact's buffer is as large as the code; calls need far less.
                     runner.reader.release_buffer();
                 }
                 Ok(FromRunner::InitFailed(InitFailure::StaleArtifact(why)))
-                    if code == Code::Artifact =>
+                    if code.is_artifact() =>
                 {
                     self.kill();
                     if let (Some(cache), Some(entry)) = (&cache, &entry) {

@@ -267,6 +267,7 @@ fn runner_frames() -> Vec<u8> {
                 world_hash: airlock_testkit::roundtrip::WORLD_HASH,
                 layers,
                 rings: true,
+                mapped: false,
             },
             Vec::new(),
         ),

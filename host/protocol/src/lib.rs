@@ -39,7 +39,7 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 8;
+pub const PROTOCOL_VERSION: u32 = 9;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -95,6 +95,17 @@ pub enum Code {
     Component { want_artifact: bool },
     /// A compiled artifact the host authenticated from its cache.
     Artifact,
+    /// The same, not in the payload (which is empty) but in a sealed memfd
+    /// at descriptor `fd`: the runner maps it instead of copying it, and
+    /// every runner of the plugin shares its pages.
+    MappedArtifact { fd: i32 },
+}
+
+impl Code {
+    /// Whether the code is an authenticated artifact, in either form.
+    pub fn is_artifact(self) -> bool {
+        matches!(self, Code::Artifact | Code::MappedArtifact { .. })
+    }
 }
 
 /// Everything a runner enforces for its plugin, sent in the [`Hello`]. Built by
@@ -204,6 +215,10 @@ pub enum FromRunner {
         layers: SandboxLayers,
         /// Every later frame, both ways, goes through the shared rings.
         rings: bool,
+        /// The code came as [`Code::MappedArtifact`] and wasmtime maps the
+        /// memfd itself (shared pages, copy-on-write memory images), rather
+        /// than a copy of it.
+        mapped: bool,
     },
     /// Answer to [`ToRunner::Ping`].
     Pong { nonce: u64 },

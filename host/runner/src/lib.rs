@@ -20,6 +20,7 @@
 //! - [`output`]: capture of the guest's stdout and stderr.
 //! - [`services`]: the runner's own implementation of `airlock:plugin` imports.
 //! - [`stamp`]: the world stamp guests carry, and whether it fits a world.
+//! - [`mapped`]: loading a sealed, host-authenticated artifact by mapping it.
 //! - [`lockdown`]: the OS lock-down applied after setup, before untrusted code runs.
 //! - [`process`]: the process entry point.
 
@@ -29,6 +30,7 @@ pub mod exported;
 pub mod glue;
 pub mod in_process;
 pub mod lockdown;
+pub mod mapped;
 pub mod output;
 pub mod process;
 pub mod serve;

@@ -152,7 +152,7 @@ pub fn serve_connection(
     }
 
     let compiled = compile(&component_bytes, hello.code, &policy, isolation);
-    let (engine, component, artifact) = match compiled {
+    let (engine, component, artifact, mapped) = match compiled {
         Ok(compiled) => compiled,
         Err(failure) => return Err(init_failed(&mut link, failure)),
     };
@@ -209,6 +209,7 @@ pub fn serve_connection(
         world_hash,
         layers,
         rings: rings.is_some(),
+        mapped,
     };
     plugin.link_mut().send(&ready, &[])?;
     if let Some((input, output)) = rings {
@@ -406,7 +407,7 @@ impl Loaded {
         let code = Code::Component {
             want_artifact: false,
         };
-        let (engine, component, _) = compile(bytes, code, policy, None)?;
+        let (engine, component, ..) = compile(bytes, code, policy, None)?;
         Self::link(glue, engine, &component, policy)
     }
 
@@ -663,17 +664,25 @@ fn guest_panic(stderr_tail: &str) -> Option<String> {
     Some(format!("guest {location}: {}", message.join("\n").trim()))
 }
 
+/// The engine, the component, its serialized form if asked for, and whether it was mapped.
+type Compiled = (Engine, Component, Option<Vec<u8>>, bool);
+
 /// Makes the engine for `policy` and compiles `bytes` with it (or, for
-/// [`Code::Artifact`], loads them); returns the serialized component too when
-/// `code` asks for it. With `isolation`, compiling happens in a child
-/// process under those limits.
+/// [`Code::Artifact`], loads them; for [`Code::MappedArtifact`], maps the
+/// sealed memfd); returns the serialized component too when `code` asks for
+/// it, and whether the code was mapped. With `isolation`, compiling happens
+/// in a child process under those limits.
 fn compile(
     bytes: &[u8],
     code: Code,
     policy: &RunnerPolicy,
     isolation: Option<crate::compile::CompileLimits>,
-) -> Result<(Engine, Component, Option<Vec<u8>>), InitFailure> {
+) -> Result<Compiled, InitFailure> {
     let engine = engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
+    if let Code::MappedArtifact { fd } = code {
+        let loaded = crate::mapped::load(&engine, fd)?;
+        return Ok((engine, loaded.component, None, loaded.mapped));
+    }
     if let (Code::Component { want_artifact }, Some(limits)) = (code, isolation) {
         let artifact = crate::compile::precompile_isolated(&engine, bytes, limits)?;
         // SAFETY: `deserialize` trusts its input; these bytes are what this
@@ -682,7 +691,7 @@ fn compile(
         let component = unsafe { Component::deserialize(&engine, &artifact) }.map_err(|e| {
             InitFailure::Compile(format!("failed to load the compiled form: {e:#}"))
         })?;
-        return Ok((engine, component, want_artifact.then_some(artifact)));
+        return Ok((engine, component, want_artifact.then_some(artifact), false));
     }
     let component = match code {
         Code::Component { .. } => {
@@ -695,6 +704,7 @@ fn compile(
         // mismatch is reported as stale.
         Code::Artifact => unsafe { Component::deserialize(&engine, bytes) }
             .map_err(|e| InitFailure::StaleArtifact(format!("{e:#}")))?,
+        Code::MappedArtifact { .. } => unreachable!("returned above"),
     };
     let artifact = match code {
         Code::Component {
@@ -706,7 +716,7 @@ fn compile(
         ),
         _ => None,
     };
-    Ok((engine, component, artifact))
+    Ok((engine, component, artifact, false))
 }
 
 /// What an artifact depends on besides the component's bytes: the settings

@@ -13,6 +13,7 @@ use crate::bare::Bare;
 use crate::hostile::{self, Hostile};
 use crate::roundtrip::{self, Roundtrip};
 
+mod artifact;
 mod host_bounds;
 mod host_surface;
 mod startup;
@@ -87,6 +88,7 @@ impl Battery {
         self.host_surface(&mut out);
         self.startup_attacks(&mut out);
         self.host_bounds(&mut out);
+        self.artifact_attacks(&mut out);
         (out, layers)
     }
 

@@ -27,12 +27,40 @@ pub const ATTACKS: &[&str] = &[
     "x32-syscall",
 ];
 
+/// Attacks on the sealed artifact memfd a runner started from the cache
+/// maps (shared with every other runner of the plugin); run by the battery
+/// with a cached launcher. `reopen-artifact-rw` goes through
+/// `/proc/self/fd`, the way the runner itself opened it.
+pub const ARTIFACT_ATTACKS: &[&str] = &[
+    "write-artifact",
+    "map-artifact-shared-writable",
+    "unseal-artifact",
+    "reopen-artifact-rw",
+];
+
+/// The descriptor of the sealed artifact memfd this runner holds (through
+/// wasmtime), or -1. The rings' memfd carries no write seal.
+fn artifact_fd() -> libc::c_int {
+    (0..1024)
+        .find(|&fd| {
+            // SAFETY: F_GET_SEALS only reads the descriptor's seals.
+            let seals = unsafe { libc::fcntl(fd, libc::F_GET_SEALS) };
+            seals >= 0 && seals & libc::F_SEAL_WRITE != 0
+        })
+        .unwrap_or(-1)
+}
+
 /// Runs the attack named by `plugin` (`native:<attack>`), then exits; returns
 /// at once for any other plugin.
 pub fn attack(plugin: &str) {
     let Some(name) = plugin.strip_prefix("native:") else {
         return;
     };
+    // A runner that compiled (the host dropped the entry after the attack's
+    // runner died) has no artifact to attack: it starts normally.
+    if ARTIFACT_ATTACKS.contains(&name) && artifact_fd() < 0 {
+        return;
+    }
     let parent = std::os::unix::process::parent_id() as libc::pid_t;
     // SAFETY: raw system calls with valid (or deliberately harmless) arguments;
     // the process exits right after.
@@ -147,6 +175,36 @@ pub fn attack(plugin: &str) {
             "ioctl-tiocsti" => {
                 let c = b'x';
                 libc::syscall(libc::SYS_ioctl, 0, libc::TIOCSTI, &c as *const u8)
+            }
+            "write-artifact" => {
+                let page = [0xccu8; 4096];
+                libc::syscall(libc::SYS_write, artifact_fd(), page.as_ptr(), page.len())
+            }
+            "map-artifact-shared-writable" => libc::syscall(
+                libc::SYS_mmap,
+                0,
+                4096,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED,
+                artifact_fd(),
+                0,
+            ),
+            // Seals can only be added, and F_SEAL_SEAL forbids even that.
+            "unseal-artifact" => libc::syscall(
+                libc::SYS_fcntl,
+                artifact_fd(),
+                libc::F_ADD_SEALS,
+                libc::F_SEAL_FUTURE_WRITE,
+            ),
+            "reopen-artifact-rw" => {
+                let path = std::ffi::CString::new(format!("/proc/self/fd/{}", artifact_fd()))
+                    .expect("no NUL");
+                libc::syscall(
+                    libc::SYS_openat,
+                    libc::AT_FDCWD,
+                    path.as_ptr(),
+                    libc::O_RDWR,
+                )
             }
             // x32 ABI: the same number space with bit 30 set.
             "x32-syscall" => libc::syscall(0x4000_0000 | libc::SYS_getpid),

@@ -31,7 +31,7 @@ struct Event {
 }
 
 #[derive(Clone, Default)]
-struct Log {
+pub(super) struct Log {
     events: Arc<Mutex<Vec<Event>>>,
     text: Arc<Mutex<Vec<u8>>>,
 }
@@ -43,7 +43,7 @@ impl Log {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         String::from_utf8_lossy(&self.text.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
     }
 }
@@ -90,7 +90,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Log {
 
 /// Runs `f` with the host's log captured, as events and as the text a
 /// terminal would show.
-fn captured<T>(f: impl FnOnce() -> T) -> (T, Log) {
+pub(super) fn captured<T>(f: impl FnOnce() -> T) -> (T, Log) {
     let log = Log::default();
     let writer = log.clone();
     let subscriber = tracing_subscriber::registry()

@@ -21,6 +21,7 @@ fn main() {
         world_hash: hello.world_hash,
         layers: Default::default(),
         rings: false,
+        mapped: false,
     };
     match hello.plugin.as_str() {
         "garbage-hello" => {
@@ -33,6 +34,7 @@ fn main() {
                     world_hash: [9; 32],
                     layers: Default::default(),
                     rings: false,
+                    mapped: false,
                 },
                 &[],
             );

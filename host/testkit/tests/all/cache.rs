@@ -68,6 +68,8 @@ fn first_start_compiles_and_later_starts_and_restarts_use_the_artifact() {
     assert_eq!(second.add(&mut TestHost::default(), 1, 1).unwrap(), 2);
     assert!(second.plugin().started_from_cache());
     assert_eq!(stats(&launcher).hits, 2);
+    // Both cached starts mapped the sealed memfd rather than receiving bytes.
+    assert_eq!(stats(&launcher).mapped, 2);
 
     // Another host process sharing the directory (same key file) hits as well.
     let other = cached_runner(&dir);

@@ -11,15 +11,15 @@ use airlock_protocol::{
 use airlock_runner::serve::{ServeOptions, serve_connection};
 use airlock_testkit::roundtrip;
 
-struct InMemoryRunner {
+pub(crate) struct InMemoryRunner {
     socket: UnixStream,
-    reader: FrameReader,
+    pub(crate) reader: FrameReader,
     writer: FrameWriter,
     thread: Option<thread::JoinHandle<bool>>,
 }
 
 impl InMemoryRunner {
-    fn start(hello: Hello, component: &[u8]) -> Self {
+    pub(crate) fn start(hello: Hello, component: &[u8]) -> Self {
         let (host, runner) = UnixStream::pair().unwrap();
         let thread = thread::spawn(move || {
             let input = runner.try_clone().unwrap();
@@ -43,7 +43,7 @@ impl InMemoryRunner {
         this
     }
 
-    fn recv(&mut self) -> FromRunner {
+    pub(crate) fn recv(&mut self) -> FromRunner {
         self.reader.read(&mut self.socket).unwrap()
     }
 
@@ -58,18 +58,18 @@ impl InMemoryRunner {
             .unwrap();
     }
 
-    fn call(&mut self, seq: u64, func: &str, args: &[u8]) -> FromRunner {
+    pub(crate) fn call(&mut self, seq: u64, func: &str, args: &[u8]) -> FromRunner {
         self.send_call(seq, func, args);
         self.recv()
     }
 
-    fn finish(mut self) -> bool {
+    pub(crate) fn finish(mut self) -> bool {
         drop(self.socket);
         self.thread.take().unwrap().join().unwrap()
     }
 }
 
-fn hello() -> Hello {
+pub(crate) fn hello() -> Hello {
     Hello {
         protocol: PROTOCOL_VERSION,
         world: roundtrip::WORLD_NAME.into(),
@@ -83,7 +83,7 @@ fn hello() -> Hello {
     }
 }
 
-fn component() -> Vec<u8> {
+pub(crate) fn component() -> Vec<u8> {
     std::fs::read(airlock_testkit::guest_path("test_roundtrip")).unwrap()
 }
 
@@ -96,6 +96,7 @@ fn handshake_calls_and_clean_shutdown() {
             world_hash: roundtrip::WORLD_HASH,
             layers: SandboxLayers::default(),
             rings: false,
+            mapped: false,
         }
     );
     let args = postcard::to_stdvec(&(20u32, 22u32)).unwrap();
