@@ -11,6 +11,7 @@ mod hostile_guest;
 mod hostile_runner;
 mod imports;
 mod in_memory;
+mod js_guest;
 mod metrics;
 mod output;
 mod pool;
