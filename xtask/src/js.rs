@@ -15,7 +15,7 @@ use crate::util;
 struct Guest {
     /// Folder under examples/js.
     dir: &'static str,
-    /// The file componentize-js starts from, relative to `dir` (after `tsc`, for TS).
+    /// The file componentize-js starts from, relative to the root (for TS, what `tsc` wrote).
     entry: &'static str,
     /// Whether `dir` holds a tsconfig.json to compile first.
     typescript: bool,
@@ -29,7 +29,7 @@ struct Guest {
 const GUESTS: &[Guest] = &[
     Guest {
         dir: "roundtrip",
-        entry: "roundtrip.js",
+        entry: "examples/js/roundtrip/roundtrip.js",
         typescript: false,
         world: "airlock:test/roundtrip",
         wit: &["host/testkit/wit", "wit/airlock"],
@@ -37,7 +37,7 @@ const GUESTS: &[Guest] = &[
     },
     Guest {
         dir: "vector-tool",
-        entry: "dist/vector-tool.js",
+        entry: "target/js/vector-tool/vector-tool.js",
         typescript: true,
         world: "airlock:design/tool",
         wit: &["wit/design", "wit/airlock"],
@@ -117,7 +117,7 @@ fn build(toolchain: &Path, guest: &Guest) -> Result<()> {
     let mut cmd = Command::new("node");
     cmd.arg(toolchain.join("build.mjs"))
         .arg("--source")
-        .arg(src.join(guest.entry))
+        .arg(root.join(guest.entry))
         .args(["--world", guest.world])
         .arg("--out")
         .arg(&out)

@@ -11,13 +11,14 @@
 // packages it uses (airlock:plugin, ...). componentize-js wants one folder with
 // a deps/ subfolder and absolute paths, so this lays them out in a temporary
 // folder first. With --types, `jco types` also writes TypeScript declarations
-// for the world there. The ahead-of-time (weval) path is never used: it
+// for a guest of the world there. The ahead-of-time (weval) path is never used: it
 // downloads a binary.
 import { mkdtempSync, mkdirSync, cpSync, rmSync, writeFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve, basename, dirname } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
   const opts = { wit: [] };
@@ -67,20 +68,35 @@ async function bundle(source, sdk, out) {
   await build.close();
 }
 
+/**
+ * Writes TypeScript declarations for a guest of `world` into `outDir`, as
+ * `jco guest-types` would. The CLI cannot be used: jco 1.35.0's WASI shim
+ * (preview2-shim 0.26) starts with no preopened folder, so it reads no WIT;
+ * here the shim instance jco-transpile uses is given the root first.
+ */
+async function guestTypes(wit, world, outDir) {
+  const transpile = join(here, 'node_modules', '@bytecodealliance', 'jco-transpile');
+  const shim = join(transpile, 'node_modules', '@bytecodealliance', 'preview2-shim');
+  const fs = await import(pathToFileURL(join(shim, 'dist', 'nodejs', 'filesystem.js')));
+  fs._setPreopens({ '/': '/' });
+  const { generateGuestTypes, writeFiles } = await import(
+    pathToFileURL(join(transpile, 'dist', 'index.js'))
+  );
+  const files = await generateGuestTypes(wit, { worldName: world, outDir });
+  await writeFiles(files);
+  console.error(`wrote ${Object.keys(files).length} declaration files to ${outDir}`);
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const wit = layOutWit(opts.wit);
   try {
-    if (opts.types) {
-      const jco = join(dirname(fileURLToPath(import.meta.url)), 'node_modules', '.bin', 'jco');
-      execFileSync(jco, ['types', wit, '--world-name', opts.world, '-o', opts.types], {
-        stdio: 'inherit',
-      });
-    }
+    if (opts.types) await guestTypes(wit, opts.world, opts.types);
     if (!opts.source) return;
     if (!opts.sdk) throw new Error('--sdk is required with --source');
     const started = Date.now();
-    const bundled = `${wit}.bundle.js`;
+    // Named after the source, so that stack traces name the plugin's file.
+    const bundled = join(`${wit}.bundle`, basename(opts.source));
     await bundle(opts.source, opts.sdk, bundled);
     const { componentize } = await import('@bytecodealliance/componentize-js');
     const { component } = await componentize({
@@ -99,7 +115,7 @@ async function main() {
     console.error(`componentized ${opts.source} in ${secs.toFixed(1)} s: ${mib.toFixed(1)} MiB`);
   } finally {
     rmSync(wit, { recursive: true, force: true });
-    rmSync(`${wit}.bundle.js`, { force: true });
+    rmSync(`${wit}.bundle`, { recursive: true, force: true });
   }
 }
 

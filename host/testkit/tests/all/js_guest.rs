@@ -174,15 +174,26 @@ fn js_a_thrown_error_is_a_trap_with_its_message_and_js_stack() {
     let h = &mut TestHost::default();
     assert_eq!(plugin.count(h).unwrap(), 1);
     assert_eq!(plugin.count(h).unwrap(), 2);
-    let err = plugin.panic_with(h, "the flux capacitor broke").unwrap_err();
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::TRACE);
+    let err = tracing::subscriber::with_default(subscriber, || {
+        plugin.panic_with(h, "the flux capacitor broke").unwrap_err()
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let Error::Trap { message, plugin: name, .. } = &err else {
         panic!("expected a trap, got {err:?}");
     };
     assert_eq!(name, "js-roundtrip");
     let message = message.to_string();
-    assert!(message.contains("Error: the flux capacitor broke"), "{message}");
-    // The JS stack names the function that threw and its source file.
-    assert!(message.contains("panicWith@"), "no JS stack: {message}");
+    assert!(
+        message.starts_with("wasm trap: wasm `unreachable` instruction executed: guest JS error: the flux capacitor broke\n"),
+        "{message}"
+    );
+    // The JS stack names the function that threw, in the plugin's own file,
+    // and leaves out the generated bindings' frames.
+    assert!(message.contains("    at panicWith@roundtrip.js:"), "no JS stack: {message}");
+    assert!(!message.contains("initializer.js"), "{message}");
+    // The whole report is in the log too, as the guest's stderr.
+    assert!(text.contains("the flux capacitor broke plugin=js-roundtrip stream=stderr"), "{text}");
     assert_eq!(plugin.count(h).unwrap(), 1, "state survived a trap");
     assert_eq!(plugin.plugin().runners_started(), 1, "a trap must not cost a process");
 }
