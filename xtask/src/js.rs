@@ -65,8 +65,12 @@ pub fn ensure_toolchain() -> Result<PathBuf> {
             );
         }
     }
-    let lock = fs::read(pins.join("package-lock.json"))
-        .with_context(|| format!("failed to read {}", pins.join("package-lock.json").display()))?;
+    let lock = fs::read(pins.join("package-lock.json")).with_context(|| {
+        format!(
+            "failed to read {}",
+            pins.join("package-lock.json").display()
+        )
+    })?;
     let installed = fs::read(dir.join("package-lock.json")).ok();
     if installed.as_deref() != Some(&lock[..]) || !dir.join("node_modules").is_dir() {
         eprintln!(
@@ -80,8 +84,11 @@ pub fn ensure_toolchain() -> Result<PathBuf> {
         copy(&pins.join("package.json"), &dir.join("package.json"))?;
         fs::write(dir.join("package-lock.json.new"), &lock)
             .context("failed to stage the toolchain lock file")?;
-        fs::rename(dir.join("package-lock.json.new"), dir.join("package-lock.json"))
-            .context("failed to place the toolchain lock file")?;
+        fs::rename(
+            dir.join("package-lock.json.new"),
+            dir.join("package-lock.json"),
+        )
+        .context("failed to place the toolchain lock file")?;
         let result = util::run(
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])

@@ -146,7 +146,11 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         assert_eq!(rgb(&star, x, y), [150, 60, 220], "no star at ({x},{y})");
     }
     for (x, y) in [(5, 5), (380, 60), (630, 390)] {
-        assert_eq!(rgb(&star, x, y), rgb(&before, x, y), "the star tool drew at ({x},{y})");
+        assert_eq!(
+            rgb(&star, x, y),
+            rgb(&before, x, y),
+            "the star tool drew at ({x},{y})"
+        );
     }
     assert!(
         stdout.contains("js-vector-tool: added a 5-point star"),

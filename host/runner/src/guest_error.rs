@@ -43,6 +43,9 @@ mod tests {
 
     #[test]
     fn no_report_no_message() {
-        assert_eq!(js_exception("thread panicked at src/lib.rs:1:1:\nboom\n"), None);
+        assert_eq!(
+            js_exception("thread panicked at src/lib.rs:1:1:\nboom\n"),
+            None
+        );
     }
 }

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use airlock::{Error, Policy, PluginConfig};
+use airlock::{Error, PluginConfig, Policy};
 use airlock_testkit::roundtrip::Roundtrip;
 use airlock_testkit::roundtrip::exports::test::values::{Mood, Perms, Shape};
 
@@ -31,7 +31,9 @@ fn start_with(config: PluginConfig) -> Roundtrip {
     let patient = Policy::default()
         .compile_deadline(Duration::from_secs(600))
         .startup(Duration::from_secs(600));
-    drop(Roundtrip::start(&launcher, self::config().policy(patient)).expect("compile the JS guest"));
+    drop(
+        Roundtrip::start(&launcher, self::config().policy(patient)).expect("compile the JS guest"),
+    );
     drop(lock);
     Roundtrip::start(&launcher, config).expect("start the JS guest")
 }
@@ -117,7 +119,11 @@ fn js_host_resources_are_held_and_every_drop_reaches_the_host() {
     assert_eq!(host.tallies.made, 7);
     let mut dropped = host.tallies.dropped.clone();
     dropped.sort();
-    assert_eq!(dropped, (1..=7).collect::<Vec<_>>(), "every handle dropped once");
+    assert_eq!(
+        dropped,
+        (1..=7).collect::<Vec<_>>(),
+        "every handle dropped once"
+    );
     assert_eq!(host.tallies.live(), 0);
 }
 
@@ -176,10 +182,17 @@ fn js_a_thrown_error_is_a_trap_with_its_message_and_js_stack() {
     assert_eq!(plugin.count(h).unwrap(), 2);
     let (captured, subscriber) = Captured::subscriber(tracing::Level::TRACE);
     let err = tracing::subscriber::with_default(subscriber, || {
-        plugin.panic_with(h, "the flux capacitor broke").unwrap_err()
+        plugin
+            .panic_with(h, "the flux capacitor broke")
+            .unwrap_err()
     });
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let Error::Trap { message, plugin: name, .. } = &err else {
+    let Error::Trap {
+        message,
+        plugin: name,
+        ..
+    } = &err
+    else {
         panic!("expected a trap, got {err:?}");
     };
     assert_eq!(name, "js-roundtrip");
@@ -190,12 +203,22 @@ fn js_a_thrown_error_is_a_trap_with_its_message_and_js_stack() {
     );
     // The JS stack names the function that threw, in the plugin's own file,
     // and leaves out the generated bindings' frames.
-    assert!(message.contains("    at panicWith@roundtrip.js:"), "no JS stack: {message}");
+    assert!(
+        message.contains("    at panicWith@roundtrip.js:"),
+        "no JS stack: {message}"
+    );
     assert!(!message.contains("initializer.js"), "{message}");
     // The whole report is in the log too, as the guest's stderr.
-    assert!(text.contains("the flux capacitor broke plugin=js-roundtrip stream=stderr"), "{text}");
+    assert!(
+        text.contains("the flux capacitor broke plugin=js-roundtrip stream=stderr"),
+        "{text}"
+    );
     assert_eq!(plugin.count(h).unwrap(), 1, "state survived a trap");
-    assert_eq!(plugin.plugin().runners_started(), 1, "a trap must not cost a process");
+    assert_eq!(
+        plugin.plugin().runners_started(),
+        1,
+        "a trap must not cost a process"
+    );
 }
 
 #[test]
@@ -205,7 +228,11 @@ fn js_a_spinning_guest_is_stopped_at_its_deadline() {
     let started = Instant::now();
     let err = plugin.spin(h).unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(plugin.add(h, 1, 2).unwrap(), 3, "usable after a deadline");
 }
 
@@ -214,7 +241,10 @@ fn js_the_memory_cap_holds() {
     let mut plugin = start_with(config().policy(Policy::default().memory(64 << 20)));
     let h = &mut TestHost::default();
     // Small calls fit in the cap.
-    assert_eq!(plugin.values().echo_bytes(h, &[1, 2, 3]).unwrap(), [1, 2, 3]);
+    assert_eq!(
+        plugin.values().echo_bytes(h, &[1, 2, 3]).unwrap(),
+        [1, 2, 3]
+    );
     // 48 MiB in, copied into a JS array and back out, does not.
     let big = vec![7u8; 48 << 20];
     match plugin.values().echo_bytes(h, &big).unwrap_err() {
