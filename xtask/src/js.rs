@@ -75,7 +75,7 @@ pub fn ensure_toolchain() -> Result<PathBuf> {
     if installed.as_deref() != Some(&lock[..]) || !dir.join("node_modules").is_dir() {
         eprintln!(
             "note: installing the JS plugin toolchain (componentize-js 0.23.0, jco 1.35.0, \
-             TypeScript, rolldown) into target/toolchains/js with `npm ci`; about 10 s and 200 MB"
+             TypeScript, rolldown) into target/toolchains/js with `npm ci`; about 10 s and 400 MB"
         );
         let started = Instant::now();
         fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
