@@ -296,3 +296,25 @@ fn js_a_cancelled_call_sees_the_request() {
     canceller.join().unwrap();
     assert!(!plugin.wait_for_cancel(h, 10).unwrap(), "the flag resets");
 }
+
+#[test]
+fn js_hostile_text_reaches_the_log_and_the_trap_escaped() {
+    let hostile = "ok\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\rdone\u{202e}txt";
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::TRACE);
+    let trap = tracing::subscriber::with_default(subscriber, || {
+        let mut plugin = start();
+        plugin.say(&mut TestHost::default(), hostile).unwrap();
+        plugin.panic_with(&mut TestHost::default(), hostile).unwrap_err()
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let escaped = "ok\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J\\rdone\\u{202e}txt";
+    // console.log, console.error, log.info and progress, then the thrown
+    // error's report on stderr.
+    assert!(text.matches(escaped).count() >= 4, "{text}");
+    for raw in ['\x1b', '\x07', '\r', '\u{202e}'] {
+        assert!(!text.contains(raw), "{raw:?} reached the log:\n{text:?}");
+    }
+    let shown = trap.to_string();
+    assert!(shown.contains(&format!("guest JS error: {escaped}")), "{shown}");
+    assert!(!shown.contains('\x1b') && !shown.contains('\r'), "{shown:?}");
+}
