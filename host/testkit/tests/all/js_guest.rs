@@ -304,7 +304,9 @@ fn js_hostile_text_reaches_the_log_and_the_trap_escaped() {
     let trap = tracing::subscriber::with_default(subscriber, || {
         let mut plugin = start();
         plugin.say(&mut TestHost::default(), hostile).unwrap();
-        plugin.panic_with(&mut TestHost::default(), hostile).unwrap_err()
+        plugin
+            .panic_with(&mut TestHost::default(), hostile)
+            .unwrap_err()
     });
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let escaped = "ok\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J\\rdone\\u{202e}txt";
@@ -315,6 +317,12 @@ fn js_hostile_text_reaches_the_log_and_the_trap_escaped() {
         assert!(!text.contains(raw), "{raw:?} reached the log:\n{text:?}");
     }
     let shown = trap.to_string();
-    assert!(shown.contains(&format!("guest JS error: {escaped}")), "{shown}");
-    assert!(!shown.contains('\x1b') && !shown.contains('\r'), "{shown:?}");
+    assert!(
+        shown.contains(&format!("guest JS error: {escaped}")),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\r'),
+        "{shown:?}"
+    );
 }
