@@ -6,6 +6,7 @@ mod chaos;
 mod ci;
 mod demo;
 mod fuzz;
+mod js;
 mod lint;
 mod sandbox_report;
 mod soak;

@@ -76,6 +76,7 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         "after-blur.png",
         "after-grid.png",
         "after-grid-v0-1.png",
+        "after-js-vector-tool.png",
         "after-all.png",
         "document.svg",
         "document.txt",
@@ -137,6 +138,25 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         "the grid drew outside the selection"
     );
 
+    // The TypeScript tool (examples/js/vector-tool) drew its violet star in
+    // the middle of the selection through the `layer` resource, and nothing
+    // outside the selection.
+    let star = load(&out, "after-js-vector-tool.png");
+    for (x, y) in [(480, 190), (480, 100), (440, 240)] {
+        assert_eq!(rgb(&star, x, y), [150, 60, 220], "no star at ({x},{y})");
+    }
+    for (x, y) in [(5, 5), (380, 60), (630, 390)] {
+        assert_eq!(
+            rgb(&star, x, y),
+            rgb(&before, x, y),
+            "the star tool drew at ({x},{y})"
+        );
+    }
+    assert!(
+        stdout.contains("js-vector-tool: added a 5-point star"),
+        "{stdout}"
+    );
+
     // The grid built for design 0.1.0 ran through the 0.1.0 bindings, beside
     // the 0.2.0 one, and drew exactly what it draws.
     assert!(
@@ -160,10 +180,10 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         "shapes missing from the SVG"
     );
     // The 0.1.0 exporter read the document every plugin edited in turn:
-    // both grids' 16 cells on top of the sample's 4 shapes.
+    // both grids' 16 cells and the JS tool's star on top of the sample's 4 shapes.
     let layers = std::fs::read_to_string(out.join("document.txt")).unwrap();
     assert!(
-        layers.contains("layer 6 \"Shapes\": vector, 36 shapes"),
+        layers.contains("layer 6 \"Shapes\": vector, 37 shapes"),
         "{layers}"
     );
     assert!(stdout.contains("layers-v0-1 (exporter@0.1.0)"), "{stdout}");

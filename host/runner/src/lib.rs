@@ -28,6 +28,7 @@ pub mod compile;
 pub mod dynamic;
 pub mod exported;
 pub mod glue;
+mod guest_error;
 pub mod in_process;
 pub mod lockdown;
 pub mod mapped;

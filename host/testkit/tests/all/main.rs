@@ -11,6 +11,7 @@ mod hostile_guest;
 mod hostile_runner;
 mod imports;
 mod in_memory;
+mod js_guest;
 mod mapped;
 mod metrics;
 mod output;

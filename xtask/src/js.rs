@@ -1,0 +1,157 @@
+//! JS/TS plugins for `cargo xtask build-plugins`: installs the pinned toolchain
+//! (componentize-js, jco, rolldown, TypeScript) into target/toolchains/js with
+//! `npm ci`, then builds each JS guest under examples/js into target/plugins/.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::util;
+
+/// One JS or TS plugin: its folder under examples/js, its world, and the WIT it needs.
+struct Guest {
+    /// Folder under examples/js.
+    dir: &'static str,
+    /// The file componentize-js starts from, relative to the root (for TS, what `tsc` wrote).
+    entry: &'static str,
+    /// Whether `dir` holds a tsconfig.json to compile first.
+    typescript: bool,
+    world: &'static str,
+    /// WIT folders relative to the root: the world's package first, then what it uses.
+    wit: &'static [&'static str],
+    /// The component's name in target/plugins (without `.wasm`).
+    output: &'static str,
+}
+
+const GUESTS: &[Guest] = &[
+    Guest {
+        dir: "roundtrip",
+        entry: "examples/js/roundtrip/roundtrip.js",
+        typescript: false,
+        world: "airlock:test/roundtrip",
+        wit: &["host/testkit/wit", "wit/airlock"],
+        output: "js_roundtrip",
+    },
+    Guest {
+        dir: "vector-tool",
+        entry: "target/js/vector-tool/vector-tool.js",
+        typescript: true,
+        world: "airlock:design/tool",
+        wit: &["wit/design", "wit/airlock"],
+        output: "js_vector_tool",
+    },
+];
+
+/// Builds every JS guest into target/plugins/ (called after the Rust guests are collected).
+pub fn build_plugins() -> Result<()> {
+    let toolchain = ensure_toolchain()?;
+    for guest in GUESTS {
+        build(&toolchain, guest)?;
+    }
+    Ok(())
+}
+
+/// The toolchain folder, installed from guest-sdk/js/toolchain unless its lock file is already there.
+pub fn ensure_toolchain() -> Result<PathBuf> {
+    let pins = util::root().join("guest-sdk/js/toolchain");
+    let dir = util::target_dir().join("toolchains/js");
+    for tool in ["node", "npm"] {
+        if util::probe(Command::new(tool).arg("--version")).is_none() {
+            bail!(
+                "`{tool}` was not found; install Node.js 20 or newer (with npm) to build the JS plugins"
+            );
+        }
+    }
+    let lock = fs::read(pins.join("package-lock.json")).with_context(|| {
+        format!(
+            "failed to read {}",
+            pins.join("package-lock.json").display()
+        )
+    })?;
+    let installed = fs::read(dir.join("package-lock.json")).ok();
+    if installed.as_deref() != Some(&lock[..]) || !dir.join("node_modules").is_dir() {
+        eprintln!(
+            "note: installing the JS plugin toolchain (componentize-js 0.23.0, jco 1.35.0, \
+             TypeScript, rolldown) into target/toolchains/js with `npm ci`; about 10 s and 400 MB"
+        );
+        let started = Instant::now();
+        fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
+        // The lock file is copied last so that a broken install is retried.
+        let _ = fs::remove_file(dir.join("package-lock.json"));
+        copy(&pins.join("package.json"), &dir.join("package.json"))?;
+        fs::write(dir.join("package-lock.json.new"), &lock)
+            .context("failed to stage the toolchain lock file")?;
+        fs::rename(
+            dir.join("package-lock.json.new"),
+            dir.join("package-lock.json"),
+        )
+        .context("failed to place the toolchain lock file")?;
+        let result = util::run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+                .current_dir(&dir),
+        );
+        if let Err(err) = result {
+            let _ = fs::remove_dir_all(dir.join("node_modules"));
+            return Err(err).context("failed to install the JS toolchain with `npm ci`");
+        }
+        eprintln!(
+            "note: JS toolchain installed in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    // The build script is small and may change without the pins: always refresh it.
+    copy(&pins.join("build.mjs"), &dir.join("build.mjs"))?;
+    Ok(dir)
+}
+
+fn build(toolchain: &Path, guest: &Guest) -> Result<()> {
+    let root = util::root();
+    let src = root.join("examples/js").join(guest.dir);
+    if guest.typescript {
+        util::run(
+            Command::new("node")
+                .arg(toolchain.join("node_modules/typescript/bin/tsc"))
+                .arg("-p")
+                .arg(&src),
+        )
+        .with_context(|| format!("TypeScript failed for examples/js/{}", guest.dir))?;
+    }
+    let out = util::plugin_dir().join(format!("{}.wasm", guest.output));
+    let mut cmd = Command::new("node");
+    cmd.arg(toolchain.join("build.mjs"))
+        .arg("--source")
+        .arg(root.join(guest.entry))
+        .args(["--world", guest.world])
+        .arg("--out")
+        .arg(&out)
+        .arg("--sdk")
+        .arg(root.join("guest-sdk/js"));
+    for wit in guest.wit {
+        cmd.arg("--wit").arg(root.join(wit));
+    }
+    util::run(&mut cmd)
+        .with_context(|| format!("failed to componentize examples/js/{}", guest.dir))?;
+    // Packaging (the world stamp and the manifest, `airlock package`) goes here
+    // once that command lands; until then the component loads unstamped,
+    // through the structural check.
+    let bytes = fs::metadata(&out)
+        .with_context(|| format!("{} was not written", out.display()))?
+        .len();
+    eprintln!(
+        "plugin {:<16} {:>8.1} KiB  target/plugins/{}.wasm",
+        format!("js/{}", guest.dir),
+        bytes as f64 / 1024.0,
+        guest.output
+    );
+    Ok(())
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    fs::copy(from, to)
+        .map(|_| ())
+        .with_context(|| format!("failed to copy {} to {}", from.display(), to.display()))
+}
