@@ -46,7 +46,8 @@ pub fn run() -> Result<()> {
         );
     }
 
-    collect(&members)
+    collect(&members)?;
+    crate::python::build_plugins()
 }
 
 /// Installs the rustup targets that are missing.

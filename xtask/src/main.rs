@@ -7,6 +7,7 @@ mod ci;
 mod demo;
 mod fuzz;
 mod lint;
+mod python;
 mod sandbox_report;
 mod soak;
 mod test;

@@ -31,6 +31,7 @@ pub mod in_process;
 pub mod lockdown;
 pub mod output;
 pub mod process;
+mod python_trap;
 pub mod serve;
 pub mod services;
 pub mod stamp;

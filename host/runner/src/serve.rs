@@ -609,7 +609,8 @@ impl Loaded {
             }
             Err(CallError::Wasm(err)) => {
                 // A trap poisons the store: the next call gets a fresh instance.
-                let panic = guest_panic(&store.data().link.stderr.peek_tail(4096));
+                let tail = store.data().link.stderr.peek_tail(4096);
+                let panic = guest_panic(&tail).map(|p| crate::python_trap::with_traceback(p, &tail));
                 let refused = store.data().limits.refused.clone();
                 let (store, _) = self.instance.take().expect("instantiated above");
                 self.end_instance(store, true);
