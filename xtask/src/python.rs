@@ -111,7 +111,8 @@ fn ensure_toolchain() -> Result<PathBuf> {
     );
     let started = Instant::now();
     if venv.exists() {
-        fs::remove_dir_all(&venv).with_context(|| format!("failed to remove {}", venv.display()))?;
+        fs::remove_dir_all(&venv)
+            .with_context(|| format!("failed to remove {}", venv.display()))?;
     }
     util::run(Command::new(&python).arg("-m").arg("venv").arg(&venv)).with_context(|| {
         format!(
@@ -120,11 +121,19 @@ fn ensure_toolchain() -> Result<PathBuf> {
     })?;
     util::run(
         Command::new(venv.join("bin/python"))
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .args(["--require-hashes", "--no-deps", "--only-binary=:all:", "-r"])
             .arg(requirements()),
     )
-    .context("failed to install componentize-py from PyPI (pinned in xtask/python/requirements.txt)")?;
+    .context(
+        "failed to install componentize-py from PyPI (pinned in xtask/python/requirements.txt)",
+    )?;
     let version = util::probe(Command::new(&exe).arg("--version")).unwrap_or_default();
     if !version.contains(COMPONENTIZE_PY) {
         bail!(
@@ -143,10 +152,9 @@ fn ensure_toolchain() -> Result<PathBuf> {
 /// `python3` (3.11 or newer, as componentize-py's bindings use `typing.Self`), or a clear error.
 fn find_python() -> Result<String> {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
-    let version = util::probe(Command::new(&python).args([
-        "-c",
-        "import sys; print('%d.%d' % sys.version_info[:2])",
-    ]));
+    let version = util::probe(
+        Command::new(&python).args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]),
+    );
     let Some(version) = version else {
         bail!(
             "`{python}` was not found: install CPython 3.11 or newer (Debian: apt-get install python3 python3-venv), or set PYTHON to its path"
@@ -189,7 +197,9 @@ fn newest(path: &Path) -> Result<SystemTime> {
     let meta = fs::metadata(path).with_context(|| format!("failed to stat {}", path.display()))?;
     let mut newest = meta.modified()?;
     if meta.is_dir() {
-        for entry in fs::read_dir(path).with_context(|| format!("failed to read {}", path.display()))? {
+        for entry in
+            fs::read_dir(path).with_context(|| format!("failed to read {}", path.display()))?
+        {
             let entry = entry?;
             if entry.file_name() != "__pycache__" {
                 newest = newest.max(self::newest(&entry.path())?);
@@ -219,7 +229,10 @@ fn componentize_guest(componentize: &Path, guest: &Guest, out: &Path) -> Result<
         .current_dir(&dir);
     let started = Instant::now();
     util::run(&mut cmd).with_context(|| {
-        format!("failed to build the Python guest examples/python/{}", guest.folder)
+        format!(
+            "failed to build the Python guest examples/python/{}",
+            guest.folder
+        )
     })?;
     eprintln!(
         "note: componentized examples/python/{} in {:.1} s",

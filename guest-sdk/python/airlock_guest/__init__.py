@@ -17,16 +17,13 @@ works inside a plugin only, for any world that includes the host services.
 from __future__ import annotations
 
 import logging
-import os
-import sys
-from typing import Iterable, Iterator, NoReturn, Optional, Sequence, TypeVar
+from typing import Iterable, Iterator, Optional, Sequence, TypeVar
 
 from wit_world.imports import cancel as _cancel
 from wit_world.imports import log as _log
 from wit_world.imports import progress as _progress
 
 __all__ = [
-    "abort",
     "Cancelled",
     "LogHandler",
     "check_cancelled",
@@ -138,22 +135,3 @@ def check_cancelled() -> None:
     if _cancel.is_cancelled():
         raise Cancelled("the host cancelled the call")
 
-
-def abort(message: str) -> NoReturn:
-    """Ends the instance now with a trap whose message carries ``message``.
-
-    For the places where raising does not trap: Python prints and ignores an
-    exception raised in ``__del__`` (which runs when the host drops a handle
-    to one of the plugin's objects) or in a callback the interpreter calls.
-    Everywhere else, raising is the better way: the host gets the exception
-    and its traceback. The message is written to stderr in the form the
-    runner reads panic messages from, then the process-level ``abort()``
-    traps (WASI has no signals).
-    """
-    caller = sys._getframe(1)
-    sys.stdout.flush()
-    sys.stderr.write(
-        f"thread 'python' panicked at {caller.f_code.co_filename}:{caller.f_lineno}:\n{message}\n"
-    )
-    sys.stderr.flush()
-    os.abort()

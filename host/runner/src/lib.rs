@@ -30,6 +30,7 @@ pub mod glue;
 pub mod in_process;
 pub mod lockdown;
 pub mod output;
+mod own_exports;
 pub mod process;
 mod python_trap;
 pub mod serve;

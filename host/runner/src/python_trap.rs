@@ -65,6 +65,9 @@ mod tests {
     fn a_truncated_traceback_keeps_its_exception() {
         let tail = "ine 3, in f\n  File \"/0/app.py\", line 9, in g\nValueError: bad\nthread '<unnamed>' (1) panicked at runtime/src/lib.rs:1280:25:\nPython function threw an unexpected exception\n";
         let message = with_traceback(PANIC.to_string(), tail);
-        assert!(message.starts_with(&format!("{PANIC}: ValueError: bad\n  File")), "{message}");
+        assert!(
+            message.starts_with(&format!("{PANIC}: ValueError: bad\n  File")),
+            "{message}"
+        );
     }
 }

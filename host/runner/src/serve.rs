@@ -425,6 +425,7 @@ impl Loaded {
             .and_then(|()| crate::services::add_to_linker(&mut linker))
             .and_then(|()| glue.link(&mut linker))
             .and_then(|()| glue.link_component(&mut linker, component))
+            .and_then(|()| crate::own_exports::stub_imports_of_own_exports(&mut linker, component))
             .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
         let pre = linker
             .instantiate_pre(component)
@@ -610,7 +611,8 @@ impl Loaded {
             Err(CallError::Wasm(err)) => {
                 // A trap poisons the store: the next call gets a fresh instance.
                 let tail = store.data().link.stderr.peek_tail(4096);
-                let panic = guest_panic(&tail).map(|p| crate::python_trap::with_traceback(p, &tail));
+                let panic =
+                    guest_panic(&tail).map(|p| crate::python_trap::with_traceback(p, &tail));
                 let refused = store.data().limits.refused.clone();
                 let (store, _) = self.instance.take().expect("instantiated above");
                 self.end_instance(store, true);

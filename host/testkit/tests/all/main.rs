@@ -14,6 +14,7 @@ mod in_memory;
 mod metrics;
 mod output;
 mod pool;
+mod py_guest;
 mod quick_start;
 mod resources;
 mod sandbox;

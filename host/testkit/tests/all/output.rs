@@ -7,11 +7,13 @@ use std::time::Duration;
 use crate::support::{TestHost, start};
 
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Captured(pub(crate) Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
     /// A subscriber writing plain text (no colours) into the returned buffer.
-    fn subscriber(level: tracing::Level) -> (Self, impl tracing::Subscriber + Send + Sync) {
+    pub(crate) fn subscriber(
+        level: tracing::Level,
+    ) -> (Self, impl tracing::Subscriber + Send + Sync) {
         let captured = Captured::default();
         let sink = captured.clone();
         let subscriber = tracing_subscriber::fmt()

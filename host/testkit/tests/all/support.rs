@@ -13,7 +13,6 @@ pub fn test_runner() -> Launcher {
 /// The test runner with an artifact cache shared by every test process of this
 /// build (under cargo's target tmp dir): a 35 MB JS or Python guest takes ~20 s to
 /// compile, so it is compiled once per build rather than once per test.
-#[allow(dead_code)] // until the JS and Python guest tests use it
 pub fn shared_cache_runner() -> Launcher {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("airlock-shared-cache");
     test_runner().with_cache(airlock::ArtifactCache::open(dir).expect("open the shared cache"))
