@@ -47,7 +47,8 @@ pub fn run() -> Result<()> {
     }
 
     collect(&members)?;
-    crate::js::build_plugins()
+    crate::js::build_plugins()?;
+    crate::python::build_plugins()
 }
 
 /// Installs the rustup targets that are missing.

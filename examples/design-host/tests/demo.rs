@@ -78,8 +78,10 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         "after-grid-v0-1.png",
         "after-js-vector-tool.png",
         "after-all.png",
+        "after-posterize.png",
         "document.svg",
         "document.txt",
+        "document.json",
     ] {
         assert!(
             stdout.contains(&out.join(name).display().to_string()),
@@ -187,7 +189,44 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         "{layers}"
     );
     assert!(stdout.contains("layers-v0-1 (exporter@0.1.0)"), "{stdout}");
+    check_python_plugins(&out, &before, &stdout);
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// The Python plugins (examples/python/): posterize left every channel of
+/// the background at the nearest of its 4 levels, and json-export wrote the
+/// document every plugin edited in turn.
+fn check_python_plugins(out: &Path, before: &Pixmap, stdout: &str) {
+    assert!(
+        stdout.contains("json-export (exporter@0.2.0)")
+            && stdout.contains("posterize (filter@0.2.0)"),
+        "{stdout}"
+    );
+    let posterized = load(out, "after-posterize.png");
+    let level = |v: u8| ((f64::from(v) / 85.0).round() * 85.0) as u8;
+    let mut changed = 0;
+    for (x, y) in [(5, 5), (630, 390), (300, 10), (620, 20), (100, 380)] {
+        let (b, p) = (rgb(before, x, y), rgb(&posterized, x, y));
+        assert_eq!(p, b.map(level), "posterize at ({x},{y}): {b:?} -> {p:?}");
+        changed += usize::from(p != b);
+    }
+    assert!(changed >= 3, "posterize changed almost nothing");
+
+    let json = std::fs::read_to_string(out.join("document.json")).unwrap();
+    assert!(
+        json.starts_with("{\n  \"canvas\": [\n    640,\n    400\n  ]"),
+        "{json}"
+    );
+    assert!(
+        json.contains("\"name\": \"Background\",\n      \"kind\": \"raster\""),
+        "{json}"
+    );
+    assert!(
+        json.contains("\"kind\": \"ellipse\"") && json.contains("\"kind\": \"path\""),
+        "{json}"
+    );
+    // The sample's 4 shapes and both grids' 16 cells, as in document.txt.
+    assert_eq!(json.matches("\"geometry\"").count(), 36, "{json}");
 }
 
 #[test]

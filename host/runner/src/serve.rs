@@ -426,6 +426,7 @@ impl Loaded {
             .and_then(|()| crate::services::add_to_linker(&mut linker))
             .and_then(|()| glue.link(&mut linker))
             .and_then(|()| glue.link_component(&mut linker, component))
+            .and_then(|()| crate::own_exports::stub_imports_of_own_exports(&mut linker, component))
             .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
         let pre = linker
             .instantiate_pre(component)
@@ -611,7 +612,11 @@ impl Loaded {
             Err(CallError::Wasm(err)) => {
                 // A trap poisons the store: the next call gets a fresh instance.
                 let tail = store.data().link.stderr.peek_tail(4096);
-                let panic = guest_panic(&tail).or_else(|| crate::guest_error::js_exception(&tail));
+                // A Rust panic (with a Python traceback when componentize-py
+                // panicked over an uncaught exception), or a JS exception.
+                let panic = guest_panic(&tail)
+                    .map(|p| crate::python_trap::with_traceback(p, &tail))
+                    .or_else(|| crate::guest_error::js_exception(&tail));
                 let refused = store.data().limits.refused.clone();
                 let (store, _) = self.instance.take().expect("instantiated above");
                 self.end_instance(store, true);

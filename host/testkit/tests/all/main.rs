@@ -16,6 +16,7 @@ mod mapped;
 mod metrics;
 mod output;
 mod pool;
+mod py_guest;
 mod quick_start;
 mod resources;
 mod sandbox;
