@@ -28,6 +28,22 @@ struct Guest {
 
 const GUESTS: &[Guest] = &[
     Guest {
+        dir: "invert",
+        entry: "examples/js/invert/invert.js",
+        typescript: false,
+        world: "airlock:design/filter",
+        wit: &["wit/design", "wit/airlock"],
+        output: "js_invert",
+    },
+    Guest {
+        dir: "grayscale",
+        entry: "examples/js/grayscale/grayscale.js",
+        typescript: false,
+        world: "airlock:design/filter",
+        wit: &["wit/design", "wit/airlock"],
+        output: "js_grayscale",
+    },
+    Guest {
         dir: "roundtrip",
         entry: "examples/js/roundtrip/roundtrip.js",
         typescript: false,
@@ -111,38 +127,59 @@ pub fn ensure_toolchain() -> Result<PathBuf> {
 fn build(toolchain: &Path, guest: &Guest) -> Result<()> {
     let root = util::root();
     let src = root.join("examples/js").join(guest.dir);
-    if guest.typescript {
-        util::run(
-            Command::new("node")
-                .arg(toolchain.join("node_modules/typescript/bin/tsc"))
-                .arg("-p")
-                .arg(&src),
-        )
-        .with_context(|| format!("TypeScript failed for examples/js/{}", guest.dir))?;
+    let built = util::target_dir().join("js-plugins");
+    fs::create_dir_all(&built).with_context(|| format!("failed to create {}", built.display()))?;
+    let raw = built.join(format!("{}.wasm", guest.output));
+    let mut inputs = vec![
+        src.clone(),
+        root.join("guest-sdk/js/src"),
+        root.join("guest-sdk/js/toolchain"),
+    ];
+    inputs.extend(guest.wit.iter().map(|w| root.join(w)));
+    // componentize-js output differs a little between builds, and each new
+    // component is compiled afresh: rebuild only what changed.
+    if util::is_stale(&raw, &inputs)? {
+        if guest.typescript {
+            util::run(
+                Command::new("node")
+                    .arg(toolchain.join("node_modules/typescript/bin/tsc"))
+                    .arg("-p")
+                    .arg(&src),
+            )
+            .with_context(|| format!("TypeScript failed for examples/js/{}", guest.dir))?;
+        }
+        let mut cmd = Command::new("node");
+        cmd.arg(toolchain.join("build.mjs"))
+            .arg("--source")
+            .arg(root.join(guest.entry))
+            .args(["--world", guest.world])
+            .arg("--out")
+            .arg(&raw)
+            .arg("--sdk")
+            .arg(root.join("guest-sdk/js"));
+        for wit in guest.wit {
+            cmd.arg("--wit").arg(root.join(wit));
+        }
+        util::run(&mut cmd)
+            .with_context(|| format!("failed to componentize examples/js/{}", guest.dir))?;
     }
+    // The world stamp and the manifest, after checking the component fits
+    // (`airlock package` wants the world's own package last).
     let out = util::plugin_dir().join(format!("{}.wasm", guest.output));
-    let mut cmd = Command::new("node");
-    cmd.arg(toolchain.join("build.mjs"))
-        .arg("--source")
-        .arg(root.join(guest.entry))
-        .args(["--world", guest.world])
-        .arg("--out")
-        .arg(&out)
-        .arg("--sdk")
-        .arg(root.join("guest-sdk/js"));
-    for wit in guest.wit {
-        cmd.arg("--wit").arg(root.join(wit));
-    }
-    util::run(&mut cmd)
-        .with_context(|| format!("failed to componentize examples/js/{}", guest.dir))?;
-    // Packaging (the world stamp and the manifest, `airlock package`) goes here
-    // once that command lands; until then the component loads unstamped,
-    // through the structural check.
+    let manifest = src.join("airlock.toml");
+    let wit: Vec<&str> = guest.wit.iter().rev().copied().collect();
+    crate::package::package(
+        &raw,
+        &wit,
+        guest.world,
+        manifest.is_file().then_some(manifest.as_path()),
+        &out,
+    )?;
     let bytes = fs::metadata(&out)
         .with_context(|| format!("{} was not written", out.display()))?
         .len();
     eprintln!(
-        "plugin {:<16} {:>8.1} KiB  target/plugins/{}.wasm",
+        "plugin {:<16} {:>8.1} KiB  target/plugins/{}.wasm (JS)",
         format!("js/{}", guest.dir),
         bytes as f64 / 1024.0,
         guest.output

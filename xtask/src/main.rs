@@ -8,6 +8,7 @@ mod demo;
 mod fuzz;
 mod js;
 mod lint;
+mod package;
 mod python;
 mod sandbox_report;
 mod soak;

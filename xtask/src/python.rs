@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
@@ -24,6 +24,18 @@ struct Guest {
 }
 
 const GUESTS: &[Guest] = &[
+    Guest {
+        folder: "invert",
+        world: "airlock:design/filter@0.2.0",
+        wit: &["wit/airlock", "wit/design"],
+        output: "py_invert",
+    },
+    Guest {
+        folder: "grayscale",
+        world: "airlock:design/filter@0.2.0",
+        wit: &["wit/airlock", "wit/design"],
+        output: "py_grayscale",
+    },
     Guest {
         folder: "roundtrip",
         world: "airlock:test/roundtrip@0.1.0",
@@ -55,26 +67,26 @@ pub fn build_plugins() -> Result<()> {
         if is_stale(guest, &out)? {
             componentize_guest(&componentize, guest, &out)?;
         }
-        // `airlock package` (world stamp and manifest) goes here once it lands;
-        // until then the components load unstamped, through the structural check.
+        // The world stamp and the manifest, after checking the component fits.
         let dst = util::plugin_dir().join(format!("{}.wasm", guest.output));
-        let bytes = fs::copy(&out, &dst)
-            .with_context(|| format!("failed to copy {} to {}", out.display(), dst.display()))?;
-        // The plugin's manifest goes beside its component, where hosts look for it.
         let manifest = util::root()
             .join("examples/python")
             .join(guest.folder)
             .join("airlock.toml");
         let with_manifest = manifest.is_file();
-        if with_manifest {
-            let dst = dst.with_extension("toml");
-            fs::copy(&manifest, &dst).with_context(|| {
-                format!("failed to copy {} to {}", manifest.display(), dst.display())
-            })?;
-        }
+        crate::package::package(
+            &out,
+            guest.wit,
+            guest.world,
+            with_manifest.then_some(manifest.as_path()),
+            &dst,
+        )?;
+        let bytes = fs::metadata(&dst)
+            .with_context(|| format!("{} was not written", dst.display()))?
+            .len();
         eprintln!(
             "plugin {:<16} {:>8.1} KiB  target/plugins/{}.wasm (Python){}",
-            guest.folder,
+            format!("python/{}", guest.folder),
             bytes as f64 / 1024.0,
             guest.output,
             if with_manifest { " (+ manifest)" } else { "" }
@@ -174,9 +186,6 @@ fn find_python() -> Result<String> {
 /// True if `out` is missing or older than any of the guest's inputs (its
 /// sources, the SDK, its WIT and the toolchain).
 fn is_stale(guest: &Guest, out: &Path) -> Result<bool> {
-    let Ok(built) = fs::metadata(out).and_then(|m| m.modified()) else {
-        return Ok(true);
-    };
     let root = util::root();
     let mut inputs = vec![
         root.join("examples/python").join(guest.folder),
@@ -184,29 +193,7 @@ fn is_stale(guest: &Guest, out: &Path) -> Result<bool> {
         venv().join("airlock-installed.txt"),
     ];
     inputs.extend(guest.wit.iter().map(|w| root.join(w)));
-    for input in inputs {
-        if newest(&input)? > built {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// The newest modification time of `path` and, for a folder, everything in it.
-fn newest(path: &Path) -> Result<SystemTime> {
-    let meta = fs::metadata(path).with_context(|| format!("failed to stat {}", path.display()))?;
-    let mut newest = meta.modified()?;
-    if meta.is_dir() {
-        for entry in
-            fs::read_dir(path).with_context(|| format!("failed to read {}", path.display()))?
-        {
-            let entry = entry?;
-            if entry.file_name() != "__pycache__" {
-                newest = newest.max(self::newest(&entry.path())?);
-            }
-        }
-    }
-    Ok(newest)
+    util::is_stale(out, &inputs)
 }
 
 /// Runs `componentize-py componentize app` for `guest`, writing `out`.

@@ -1,7 +1,9 @@
 //! Helpers shared by the xtask commands: project paths and running commands.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 
@@ -93,4 +95,33 @@ fn display(cmd: &Command) -> String {
     parts.push(name.to_string_lossy().into_owned());
     parts.extend(cmd.get_args().map(|arg| arg.to_string_lossy().into_owned()));
     parts.join(" ")
+}
+
+/// True if `out` is missing or older than any of `inputs` (files or folders,
+/// searched whole but for bytecode caches and installed packages).
+pub fn is_stale(out: &Path, inputs: &[PathBuf]) -> Result<bool> {
+    let Ok(built) = fs::metadata(out).and_then(|m| m.modified()) else {
+        return Ok(true);
+    };
+    for input in inputs {
+        if newest(input)? > built {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The newest modification time of `path` and, for a folder, everything in it.
+fn newest(path: &Path) -> Result<SystemTime> {
+    let meta = fs::metadata(path).with_context(|| format!("failed to stat {}", path.display()))?;
+    let mut newest = meta.modified()?;
+    if meta.is_dir() {
+        for entry in fs::read_dir(path).with_context(|| format!("failed to read {}", path.display()))? {
+            let entry = entry?;
+            if entry.file_name() != "__pycache__" && entry.file_name() != "node_modules" {
+                newest = newest.max(self::newest(&entry.path())?);
+            }
+        }
+    }
+    Ok(newest)
 }

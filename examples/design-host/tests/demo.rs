@@ -77,6 +77,10 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
         "after-grid.png",
         "after-grid-v0-1.png",
         "after-js-vector-tool.png",
+        "after-js-invert.png",
+        "after-py-invert.png",
+        "after-js-grayscale.png",
+        "after-py-grayscale.png",
         "after-all.png",
         "after-posterize.png",
         "document.svg",
@@ -115,6 +119,22 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
                 "invert at ({x},{y}): {b:?} -> {inv:?}"
             );
         }
+    }
+    // The JS and Python quick-start inverts (examples/{js,python}/invert) do
+    // exactly what the Rust one does, and their grayscales match the Rust
+    // grayscale within one step of rounding (each does its own arithmetic).
+    for lang in ["js", "py"] {
+        let other = load(&out, &format!("after-{lang}-invert.png"));
+        assert!(other.data() == invert.data(), "{lang} invert differs from the Rust one");
+        let other = load(&out, &format!("after-{lang}-grayscale.png"));
+        let worst = other
+            .data()
+            .iter()
+            .zip(gray.data())
+            .map(|(a, b)| (i32::from(*a) - i32::from(*b)).abs())
+            .max();
+        assert!(worst.is_some_and(|d| d <= 1), "{lang} grayscale differs from the Rust one by {worst:?}");
+        assert!(other.data() != before.data(), "{lang} grayscale changed nothing");
     }
     // Blur softens the checker edge at x = 40 (cells are 40 px wide) but keeps flat areas.
     let edge = (rgb(&before, 39, 5), rgb(&before, 40, 5));
@@ -225,8 +245,9 @@ fn check_python_plugins(out: &Path, before: &Pixmap, stdout: &str) {
         json.contains("\"kind\": \"ellipse\"") && json.contains("\"kind\": \"path\""),
         "{json}"
     );
-    // The sample's 4 shapes and both grids' 16 cells, as in document.txt.
-    assert_eq!(json.matches("\"geometry\"").count(), 36, "{json}");
+    // The sample's 4 shapes, both grids' 16 cells and the JS tool's star, as
+    // in document.txt.
+    assert_eq!(json.matches("\"geometry\"").count(), 37, "{json}");
 }
 
 #[test]

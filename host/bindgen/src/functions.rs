@@ -497,28 +497,6 @@ fn client(g: &Generator<'_>) -> Result<TokenStream> {
     })
 }
 
-/// For an interface the world imports only for its types (it exports it too),
-/// a trapping stand-in for each of its functions. Toolchains that import a
-/// `use`d interface whole (componentize-js, componentize-py) then link; a
-/// call, which the host never serves, traps naming the function.
-fn types_only_stubs(g: &Generator<'_>, id: InterfaceId, instance: &str) -> Vec<TokenStream> {
-    if !g.exported_interfaces.contains(&id) {
-        return Vec::new();
-    }
-    g.resolve.interfaces[id]
-        .functions
-        .keys()
-        .map(|name| {
-            let message = format!(
-                "import `{instance}#{name}` is not provided: the world imports `{instance}` only for its types (the plugin exports it)"
-            );
-            quote! {
-                instance.func_new(#name, |_, _, _, _| ::airlock::__private::wasmtime::bail!(#message))?;
-            }
-        })
-        .collect()
-}
-
 fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
     let rt = quote!(::airlock::__private::runner);
     let wt = quote!(::airlock::__private::wasmtime);
@@ -545,7 +523,6 @@ fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
         for f in funcs.iter().filter(|f| !crate::is_drop(&f.func)) {
             wraps.push(import_wrap(g, f, &fns)?);
         }
-        wraps.extend(types_only_stubs(g, *id, &instance));
         link.extend(quote! {
             {
                 #[allow(unused_mut, unused_variables)]

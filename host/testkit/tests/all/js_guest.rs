@@ -12,7 +12,7 @@ use airlock_testkit::roundtrip::Roundtrip;
 use airlock_testkit::roundtrip::exports::test::values::{Mood, Perms, Shape};
 
 use crate::output::Captured;
-use crate::support::{TestHost, everything, shared_cache_runner};
+use crate::support::{TestHost, compiled_once, everything, patient};
 
 fn config() -> PluginConfig {
     PluginConfig::from_file("js-roundtrip", airlock_testkit::guest_path("js_roundtrip"))
@@ -20,21 +20,11 @@ fn config() -> PluginConfig {
         .call_deadline(Duration::from_secs(20))
 }
 
-/// Starts the guest from the shared cache. The first test process to get
-/// here compiles it (~20 s, longer while other tests share the cores) while
-/// the others wait on a lock file rather than compile it too.
+/// Starts the guest from the shared cache, compiled once for all tests.
 fn start_with(config: PluginConfig) -> Roundtrip {
-    let launcher = shared_cache_runner();
-    let lock = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("airlock-js-guest.lock");
-    let lock = std::fs::File::create(lock).expect("create the compile lock");
-    lock.lock().expect("take the compile lock");
-    let patient = Policy::default()
-        .compile_deadline(Duration::from_secs(600))
-        .startup(Duration::from_secs(600));
-    drop(
-        Roundtrip::start(&launcher, self::config().policy(patient)).expect("compile the JS guest"),
-    );
-    drop(lock);
+    let launcher = compiled_once("js_roundtrip", |launcher| {
+        drop(Roundtrip::start(launcher, self::config().policy(patient())).expect("compile the JS guest"))
+    });
     Roundtrip::start(&launcher, config).expect("start the JS guest")
 }
 

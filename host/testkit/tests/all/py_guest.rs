@@ -3,7 +3,6 @@
 //! real runners. The 19 MB component compiles once per build into the shared
 //! artifact cache; every other start loads the verified artifact.
 
-use std::fs::File;
 use std::time::{Duration, Instant};
 
 use airlock::{Error, PluginConfig, Policy};
@@ -11,7 +10,7 @@ use airlock_testkit::roundtrip::Roundtrip;
 use airlock_testkit::roundtrip::exports::test::values::{Mood, Perms, Shape};
 
 use crate::output::Captured;
-use crate::support::{TestHost, everything, shared_cache_runner};
+use crate::support::{TestHost, compiled_once, everything, patient};
 
 fn config() -> PluginConfig {
     PluginConfig::from_file("py-roundtrip", airlock_testkit::guest_path("py_roundtrip"))
@@ -19,17 +18,13 @@ fn config() -> PluginConfig {
         .call_deadline(Duration::from_secs(20))
 }
 
-/// Starts the Python guest as `config` says. nextest runs each test in its own
-/// process, all at once: a lock file makes the first start compile (~20 s)
-/// while the others wait for its artifact instead of compiling it too.
+/// Starts the Python guest as `config` says, from the shared cache, compiled
+/// once for all tests.
 fn start_with(config: PluginConfig) -> Roundtrip {
-    let lock = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("airlock-py-guest.lock");
-    let lock = File::create(&lock).expect("create the compile lock");
-    lock.lock().expect("take the compile lock");
-    let plugin =
-        Roundtrip::start(&shared_cache_runner(), config).expect("start the Python roundtrip guest");
-    drop(lock);
-    plugin
+    let launcher = compiled_once("py_roundtrip", |launcher| {
+        drop(Roundtrip::start(launcher, self::config().policy(patient())).expect("compile the Python guest"))
+    });
+    Roundtrip::start(&launcher, config).expect("start the Python roundtrip guest")
 }
 
 fn start() -> Roundtrip {
@@ -300,11 +295,10 @@ fn py_posterize_reports_progress_per_band_and_stops_when_cancelled() {
     let config = PluginConfig::from_file("posterize", airlock_testkit::guest_path("posterize"))
         .unwrap()
         .call_deadline(Duration::from_secs(20));
-    let lock = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("airlock-py-guest.lock");
-    let lock = File::create(&lock).unwrap();
-    lock.lock().unwrap();
-    let mut filter = Filter::start(&shared_cache_runner(), config).unwrap();
-    drop(lock);
+    let launcher = compiled_once("posterize", |launcher| {
+        drop(Filter::start(launcher, config.clone().policy(patient())).expect("compile posterize"))
+    });
+    let mut filter = Filter::start(&launcher, config).unwrap();
     let info = filter.describe().unwrap();
     assert_eq!(info.name, "posterize");
     let levels = |n| Param {

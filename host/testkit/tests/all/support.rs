@@ -18,6 +18,29 @@ pub fn shared_cache_runner() -> Launcher {
     test_runner().with_cache(airlock::ArtifactCache::open(dir).expect("open the shared cache"))
 }
 
+/// [`shared_cache_runner`], after `compile` has started the big guest `guest`
+/// once under a lock file named for it. nextest starts every test in its own
+/// process at once: the first to get the lock compiles the guest (~20 s,
+/// longer while other tests share the cores) while the others wait for its
+/// artifact rather than compile it too.
+pub fn compiled_once(guest: &str, compile: impl FnOnce(&Launcher)) -> Launcher {
+    let launcher = shared_cache_runner();
+    let lock =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("airlock-{guest}.lock"));
+    let lock = std::fs::File::create(lock).expect("create the compile lock");
+    lock.lock().expect("take the compile lock");
+    compile(&launcher);
+    drop(lock);
+    launcher
+}
+
+/// A policy patient enough for a big guest's first compile on a busy machine.
+pub fn patient() -> airlock::Policy {
+    airlock::Policy::default()
+        .compile_deadline(Duration::from_secs(600))
+        .startup(Duration::from_secs(600))
+}
+
 pub fn fake_runner() -> Launcher {
     Launcher::program(env!("CARGO_BIN_EXE_airlock-fake-runner"))
 }
