@@ -116,7 +116,9 @@ fn newest(path: &Path) -> Result<SystemTime> {
     let meta = fs::metadata(path).with_context(|| format!("failed to stat {}", path.display()))?;
     let mut newest = meta.modified()?;
     if meta.is_dir() {
-        for entry in fs::read_dir(path).with_context(|| format!("failed to read {}", path.display()))? {
+        for entry in
+            fs::read_dir(path).with_context(|| format!("failed to read {}", path.display()))?
+        {
             let entry = entry?;
             if entry.file_name() != "__pycache__" && entry.file_name() != "node_modules" {
                 newest = newest.max(self::newest(&entry.path())?);

@@ -125,7 +125,10 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
     // grayscale within one step of rounding (each does its own arithmetic).
     for lang in ["js", "py"] {
         let other = load(&out, &format!("after-{lang}-invert.png"));
-        assert!(other.data() == invert.data(), "{lang} invert differs from the Rust one");
+        assert!(
+            other.data() == invert.data(),
+            "{lang} invert differs from the Rust one"
+        );
         let other = load(&out, &format!("after-{lang}-grayscale.png"));
         let worst = other
             .data()
@@ -133,8 +136,14 @@ fn the_demo_writes_pngs_showing_each_plugins_effect() {
             .zip(gray.data())
             .map(|(a, b)| (i32::from(*a) - i32::from(*b)).abs())
             .max();
-        assert!(worst.is_some_and(|d| d <= 1), "{lang} grayscale differs from the Rust one by {worst:?}");
-        assert!(other.data() != before.data(), "{lang} grayscale changed nothing");
+        assert!(
+            worst.is_some_and(|d| d <= 1),
+            "{lang} grayscale differs from the Rust one by {worst:?}"
+        );
+        assert!(
+            other.data() != before.data(),
+            "{lang} grayscale changed nothing"
+        );
     }
     // Blur softens the checker edge at x = 40 (cells are 40 px wide) but keeps flat areas.
     let edge = (rgb(&before, 39, 5), rgb(&before, 40, 5));

@@ -163,7 +163,9 @@ pub fn measure(plan: &LanguagePlan, exe: &Path, scratch: &Path) -> Result<(Value
     let mut plugins: Vec<_> = Vec::new();
     for (lang, _, _, _, first, _) in guests.iter_mut() {
         let plugin = std::rc::Rc::new(std::cell::RefCell::new(
-            first.take().expect("each language's first plugin is used once"),
+            first
+                .take()
+                .expect("each language's first plugin is used once"),
         ));
         plugins.push(plugin.clone());
         let p = plugin.clone();
@@ -266,10 +268,14 @@ pub fn measure(plan: &LanguagePlan, exe: &Path, scratch: &Path) -> Result<(Value
 /// since each language does its arithmetic in its own float width), alpha kept.
 fn is_grayscale(input: &[u8], out: &[u8]) -> bool {
     input.len() == out.len()
-        && input.chunks_exact(4).zip(out.chunks_exact(4)).all(|(i, o)| {
-            let luma = 0.2126 * f64::from(i[0]) + 0.7152 * f64::from(i[1]) + 0.0722 * f64::from(i[2]);
-            o[..3].iter().all(|&c| (f64::from(c) - luma).abs() <= 1.0) && o[3] == i[3]
-        })
+        && input
+            .chunks_exact(4)
+            .zip(out.chunks_exact(4))
+            .all(|(i, o)| {
+                let luma =
+                    0.2126 * f64::from(i[0]) + 0.7152 * f64::from(i[1]) + 0.0722 * f64::from(i[2]);
+                o[..3].iter().all(|&c| (f64::from(c) - luma).abs() <= 1.0) && o[3] == i[3]
+            })
 }
 
 /// Prints the languages side by side, one column each.
@@ -283,14 +289,49 @@ pub fn print_table(report: &Value) {
     let rows: [(&str, &[&str], f64, &str); 10] = [
         ("component size", &["roundtrip_bytes"], 1e-6, "MB"),
         ("compile, first start", &["compile_ms"], 1.0, "ms"),
-        ("cached start (median)", &["cached_start_ms", "median"], 1.0, "ms"),
-        ("warm-pool start (median)", &["warm_pool_start_ms", "median"], 1.0, "ms"),
+        (
+            "cached start (median)",
+            &["cached_start_ms", "median"],
+            1.0,
+            "ms",
+        ),
+        (
+            "warm-pool start (median)",
+            &["warm_pool_start_ms", "median"],
+            1.0,
+            "ms",
+        ),
         ("no-op call (median)", &["noop_us", "median"], 1.0, "µs"),
-        ("echo 1 MiB (median)", &["echo_1mib_us", "median"], 1.0, "µs"),
-        ("grayscale 3840x2160 (median)", &["grayscale_3840x2160_ms", "median"], 1.0, "ms"),
-        ("idle RSS, 50 alive (median)", &["memory", "rss_mib_median"], 1.0, "MiB"),
-        ("idle PSS, 50 alive (median)", &["memory", "pss_mib_median"], 1.0, "MiB"),
-        ("seconds to start 50", &["memory", "seconds_to_start_all"], 1.0, "s"),
+        (
+            "echo 1 MiB (median)",
+            &["echo_1mib_us", "median"],
+            1.0,
+            "µs",
+        ),
+        (
+            "grayscale 3840x2160 (median)",
+            &["grayscale_3840x2160_ms", "median"],
+            1.0,
+            "ms",
+        ),
+        (
+            "idle RSS, 50 alive (median)",
+            &["memory", "rss_mib_median"],
+            1.0,
+            "MiB",
+        ),
+        (
+            "idle PSS, 50 alive (median)",
+            &["memory", "pss_mib_median"],
+            1.0,
+            "MiB",
+        ),
+        (
+            "seconds to start 50",
+            &["memory", "seconds_to_start_all"],
+            1.0,
+            "s",
+        ),
     ];
     for (what, path, scale, unit) in rows {
         print!("{what:<34}");

@@ -776,7 +776,6 @@ fn count_calls_keep<T: Send>(
     Ok((total as f64 / elapsed, back))
 }
 
-
 fn machine() -> Value {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let cpu = cpuinfo

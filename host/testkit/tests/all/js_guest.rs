@@ -23,7 +23,10 @@ fn config() -> PluginConfig {
 /// Starts the guest from the shared cache, compiled once for all tests.
 fn start_with(config: PluginConfig) -> Roundtrip {
     let launcher = compiled_once("js_roundtrip", |launcher| {
-        drop(Roundtrip::start(launcher, self::config().policy(patient())).expect("compile the JS guest"))
+        drop(
+            Roundtrip::start(launcher, self::config().policy(patient()))
+                .expect("compile the JS guest"),
+        )
     });
     Roundtrip::start(&launcher, config).expect("start the JS guest")
 }

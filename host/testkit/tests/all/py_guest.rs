@@ -22,7 +22,10 @@ fn config() -> PluginConfig {
 /// once for all tests.
 fn start_with(config: PluginConfig) -> Roundtrip {
     let launcher = compiled_once("py_roundtrip", |launcher| {
-        drop(Roundtrip::start(launcher, self::config().policy(patient())).expect("compile the Python guest"))
+        drop(
+            Roundtrip::start(launcher, self::config().policy(patient()))
+                .expect("compile the Python guest"),
+        )
     });
     Roundtrip::start(&launcher, config).expect("start the Python roundtrip guest")
 }

@@ -79,25 +79,38 @@ fn the_js_and_python_quick_start_filters_invert_an_image() {
             drop(Filter::start(launcher, config()).expect("compile the quick-start filter"))
         });
         let mut filter = Filter::start(&launcher, config()).unwrap();
-        assert!(filter.describe().unwrap().name.starts_with("Invert ("), "{guest}");
+        assert!(
+            filter.describe().unwrap().name.starts_with("Invert ("),
+            "{guest}"
+        );
         let image = Image {
             width: 2,
             height: 1,
             pixels: vec![0, 10, 255, 255, 100, 200, 50, 7],
         };
         let out = filter.apply(&image, &[]).unwrap().unwrap();
-        assert_eq!(out.pixels, vec![255, 245, 0, 255, 155, 55, 205, 7], "{guest}");
+        assert_eq!(
+            out.pixels,
+            vec![255, 245, 0, 255, 155, 55, 205, 7],
+            "{guest}"
+        );
         let bad = [Param {
             name: "strength".into(),
             value: ParamValue::Number(2.0),
         }];
         match filter.apply(&image, &bad).unwrap() {
-            Err(FilterError::InvalidParam(msg)) => assert!(msg.contains("strength"), "{guest}: {msg}"),
+            Err(FilterError::InvalidParam(msg)) => {
+                assert!(msg.contains("strength"), "{guest}: {msg}")
+            }
             other => panic!("{guest}: expected an invalid-param error, got {other:?}"),
         }
         // Packaged: the stamp names its world, so a host can refuse it early.
         let stamp = airlock::world_stamp(config().component());
-        assert_eq!(stamp.as_deref(), Some("airlock:design/filter@0.2.0"), "{guest}");
+        assert_eq!(
+            stamp.as_deref(),
+            Some("airlock:design/filter@0.2.0"),
+            "{guest}"
+        );
     }
 }
 
