@@ -9,7 +9,8 @@ use crate::util;
 
 pub fn run(extra: &[String]) -> Result<()> {
     crate::build_plugins::run()?;
-    util::run(util::cargo().args(["build", "--release", "-p", "airlock-bench"]))?;
+    // The whole workspace, as the tests build it, so wasmtime is compiled once.
+    util::run(util::cargo().args(["build", "--release", "--workspace", "--all-targets"]))?;
 
     // The Extism peer and its plugin, built from source.
     crate::build_plugins::ensure_targets(&["wasm32-unknown-unknown"])?;

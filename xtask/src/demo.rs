@@ -6,18 +6,17 @@ use crate::util;
 
 pub fn run(extra: &[String]) -> Result<()> {
     crate::build_plugins::run()?;
-    let mut cmd = util::cargo();
-    cmd.args([
-        "run",
-        "--release",
-        "-p",
-        "airlock-example-design-host",
-        "--",
-        "--plugins",
-    ])
-    .arg(util::plugin_dir())
-    .arg("--out")
-    .arg(util::target_dir().join("demo"))
-    .args(extra);
+    // The whole workspace with every target, as `cargo xtask test` builds it
+    // (packaging the JS and Python guests has built it already): `cargo run
+    // -p` would resolve wasmtime's features differently and compile it again.
+    util::run(util::cargo().args(["build", "--release", "--workspace", "--all-targets"]))
+        .context("failed to build the design host")?;
+    let mut cmd =
+        std::process::Command::new(util::target_dir().join("release/airlock-example-design-host"));
+    cmd.arg("--plugins")
+        .arg(util::plugin_dir())
+        .arg("--out")
+        .arg(util::target_dir().join("demo"))
+        .args(extra);
     util::run(&mut cmd).context("failed to run the demo")
 }

@@ -7,7 +7,7 @@ use crate::util;
 
 pub fn run() -> Result<()> {
     crate::build_plugins::run()?;
-    util::run(util::cargo().args(["build", "--release", "-p", "airlock-testkit", "--bins"]))
+    util::run(util::cargo().args(["build", "--release", "--workspace", "--all-targets"]))
         .context("failed to build the test runners")?;
     let report = util::target_dir()
         .join("release")

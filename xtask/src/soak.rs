@@ -13,7 +13,7 @@ pub fn run(extra: &[String]) -> Result<()> {
 /// Builds the plugins and `airlock-soak`/`airlock-chaos`, then runs `binary` with `extra`.
 pub fn build_and_run(binary: &str, extra: &[String]) -> Result<()> {
     crate::build_plugins::run()?;
-    util::run(util::cargo().args(["build", "--release", "-p", "airlock-soak", "--bins"]))?;
+    util::run(util::cargo().args(["build", "--release", "--workspace", "--all-targets"]))?;
     let path = util::target_dir().join("release").join(binary);
     util::run(
         std::process::Command::new(path)
