@@ -77,14 +77,15 @@ impl SealedArtifact {
     /// Runs `f` over the sealed bytes, mapped read-only for the call: the
     /// MAC is computed over these, after sealing, never over a copy.
     pub(crate) fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
-        // SAFETY: a fresh read-only shared mapping of `len` bytes of a file
+        // SAFETY: a fresh read-only private mapping (a shared one of a
+        // write-sealed memfd fails before Linux 6.7) of `len` bytes of a file
         // sealed at that size; it is unmapped before returning.
         let ptr = unsafe {
             rustix::mm::mmap(
                 std::ptr::null_mut(),
                 self.len,
                 rustix::mm::ProtFlags::READ,
-                rustix::mm::MapFlags::SHARED,
+                rustix::mm::MapFlags::PRIVATE,
                 &self.fd,
                 0,
             )?

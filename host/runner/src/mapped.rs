@@ -96,13 +96,14 @@ fn copy_from(engine: &Engine, file: OwnedFd) -> Result<MappedComponent, InitFail
     if len == 0 {
         return Err(stale("the artifact's memfd is empty".into()));
     }
-    // SAFETY: a fresh read-only shared mapping of a sealed file; unmapped below.
+    // SAFETY: a fresh read-only private mapping of a sealed file (a shared
+    // one fails before Linux 6.7 once write-sealed); unmapped below.
     let ptr = unsafe {
         rustix::mm::mmap(
             std::ptr::null_mut(),
             len,
             rustix::mm::ProtFlags::READ,
-            rustix::mm::MapFlags::SHARED,
+            rustix::mm::MapFlags::PRIVATE,
             &file,
             0,
         )
