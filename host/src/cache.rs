@@ -119,12 +119,21 @@ pub struct CacheStats {
 pub(crate) struct EntryKey(blake3::Hash);
 
 impl EntryKey {
-    pub(crate) fn new(component: &[u8], fingerprint: &str) -> Self {
-        let mut hasher = blake3::Hasher::new_derive_key("airlock artifact cache entry v1");
+    /// The entry for a component whose BLAKE3 digest is `component` (the
+    /// digest, not the bytes: a config hashes its component once, however
+    /// many plugins it starts) under `fingerprint`.
+    pub(crate) fn new(component: &blake3::Hash, fingerprint: &str) -> Self {
+        let mut hasher = blake3::Hasher::new_derive_key("airlock artifact cache entry v2");
         hasher.update(&(fingerprint.len() as u64).to_le_bytes());
         hasher.update(fingerprint.as_bytes());
-        hasher.update(component);
+        hasher.update(component.as_bytes());
         Self(hasher.finalize())
+    }
+
+    /// The entry for `component`'s bytes under `fingerprint`.
+    #[cfg(test)]
+    fn of(component: &[u8], fingerprint: &str) -> Self {
+        Self::new(&blake3::hash(component), fingerprint)
     }
 }
 
@@ -317,8 +326,16 @@ impl ArtifactCache {
         };
         // Checked over the sealed memfd's bytes: what runners map is what passed.
         let mac = blake3::Hash::from_bytes(head[MAGIC.len()..].try_into().expect("MAC_LEN"));
-        let verified = artifact.with_bytes(|bytes| self.mac(key, bytes) == mac);
-        if verified.ok() != Some(true) {
+        let verified = match artifact.with_bytes(|bytes| self.mac(key, bytes) == mac) {
+            Ok(verified) => verified,
+            Err(e) => {
+                // The memfd cannot be mapped here: the entry is not at fault.
+                drop(sealed);
+                tracing::debug!("cannot map the sealed artifact, sending its bytes: {e}");
+                return self.load(key).map(Cached::Bytes);
+            }
+        };
+        if !verified {
             drop(sealed);
             self.reject(
                 key,
@@ -417,7 +434,7 @@ impl ArtifactCache {
     pub fn seal_for_tests(&self, config: &crate::PluginConfig, bytes: &[u8]) -> Result<PathBuf> {
         let wire = config.get_policy().to_wire(config.name())?;
         let key = EntryKey::new(
-            config.component(),
+            &config.component_digest(),
             &airlock_runner::artifact_fingerprint(&wire),
         );
         self.store(&key, bytes)
@@ -504,7 +521,7 @@ mod tests {
     fn entries_round_trip_and_tampering_is_rejected() {
         let dir = scratch("tamper");
         let cache = ArtifactCache::open(&dir).unwrap();
-        let key = EntryKey::new(b"component", "fp");
+        let key = EntryKey::of(b"component", "fp");
         assert_eq!(cache.load(&key), None);
         cache.store(&key, b"compiled code").unwrap();
         assert_eq!(cache.load(&key).as_deref(), Some(&b"compiled code"[..]));
@@ -532,8 +549,8 @@ mod tests {
     fn an_entry_is_bound_to_its_name_and_key() {
         let dir = scratch("bound");
         let cache = ArtifactCache::open(&dir).unwrap();
-        let (a, b) = (EntryKey::new(b"a", "fp"), EntryKey::new(b"b", "fp"));
-        assert_ne!(EntryKey::new(b"a", "fp"), EntryKey::new(b"a", "fp2"));
+        let (a, b) = (EntryKey::of(b"a", "fp"), EntryKey::of(b"b", "fp"));
+        assert_ne!(EntryKey::of(b"a", "fp"), EntryKey::of(b"a", "fp2"));
         cache.store(&a, b"code of a").unwrap();
         fs::copy(cache.entry_path(&a), cache.entry_path(&b)).unwrap();
         assert_eq!(cache.load(&b), None, "a moved entry fails its MAC");
@@ -549,7 +566,7 @@ mod tests {
     fn malformed_entries_and_keys_are_refused() {
         let dir = scratch("malformed");
         let cache = ArtifactCache::open(&dir).unwrap();
-        let key = EntryKey::new(b"c", "fp");
+        let key = EntryKey::of(b"c", "fp");
         for junk in [
             &b""[..],
             b"AIRLART1",

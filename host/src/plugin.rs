@@ -53,6 +53,9 @@ pub struct WorldRef {
 pub struct PluginConfig {
     name: String,
     component: Arc<[u8]>,
+    /// The component's BLAKE3 digest (its cache entry's name), computed once
+    /// for the config and its clones.
+    digest: Arc<std::sync::OnceLock<blake3::Hash>>,
     policy: Policy,
     manifest: ManifestSource,
 }
@@ -74,6 +77,7 @@ impl PluginConfig {
         Self {
             name: name.into(),
             component: component.into(),
+            digest: Arc::default(),
             policy: Policy::default(),
             manifest: ManifestSource::Embedded,
         }
@@ -171,6 +175,11 @@ impl PluginConfig {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The component's BLAKE3 digest, hashed on first use.
+    pub(crate) fn component_digest(&self) -> blake3::Hash {
+        *self.digest.get_or_init(|| blake3::hash(&self.component))
     }
 
     /// The component's bytes.
@@ -676,7 +685,10 @@ impl Plugin {
         let cache = self.launcher.cache_handle();
         let entry = cache.as_ref().map(|_| {
             *self.cache_entry.get_or_insert_with(|| {
-                EntryKey::new(&self.config.component, &artifact_fingerprint(&self.wire))
+                EntryKey::new(
+                    &self.config.component_digest(),
+                    &artifact_fingerprint(&self.wire),
+                )
             })
         });
         let artifact = match (&cache, &entry) {
