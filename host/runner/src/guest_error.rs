@@ -3,6 +3,9 @@
 //! before it aborts: the message's last line, `Stack:`, one indented
 //! `function@file:line:column` per frame, then a note about `abort()`.
 
+/// What StarlingMonkey prints after an uncaught exception's stack, as it aborts.
+const ABORT_NOTE: &str = "Redirecting call to abort()";
+
 /// Frames of the bindings componentize-js generates, not the plugin's code.
 const BINDINGS_FILE: &str = "/sources/initializer.js:";
 
@@ -11,6 +14,11 @@ const BINDINGS_FILE: &str = "/sources/initializer.js:";
 pub(crate) fn js_exception(stderr_tail: &str) -> Option<String> {
     let lines: Vec<&str> = stderr_tail.lines().collect();
     let stack = lines.iter().rposition(|l| *l == "Stack:")?;
+    // Only StarlingMonkey's own report, which ends in its abort note: any
+    // other guest may print `Stack:` and is no JS error.
+    if !lines[stack..].iter().any(|l| l.starts_with(ABORT_NOTE)) {
+        return None;
+    }
     // The engine prints the message on the lines before `Stack:`; only the
     // last one is known to be it (earlier lines may be the plugin's output).
     let message = stack.checked_sub(1).map_or("", |i| lines[i]).trim();
@@ -47,5 +55,11 @@ mod tests {
             js_exception("thread panicked at src/lib.rs:1:1:\nboom\n"),
             None
         );
+    }
+
+    #[test]
+    fn a_stack_line_without_the_engines_abort_is_no_js_error() {
+        let tail = "the flux capacitor broke\nStack:\n  panicWith@roundtrip.js:99:8\n";
+        assert_eq!(js_exception(tail), None);
     }
 }
