@@ -77,17 +77,20 @@ pub fn ensure_toolchain() -> Result<PathBuf> {
     for tool in ["node", "npm"] {
         if util::probe(Command::new(tool).arg("--version")).is_none() {
             bail!(
-                "`{tool}` was not found; install Node.js 20 or newer (with npm) to build the JS plugins"
+                "`{tool}` was not found; install Node.js 20.19 or newer (with npm) to build the JS plugins"
             );
         }
     }
+    check_node_version()?;
     let lock = fs::read(pins.join("package-lock.json")).with_context(|| {
         format!(
             "failed to read {}",
             pins.join("package-lock.json").display()
         )
     })?;
-    let installed = fs::read(dir.join("package-lock.json")).ok();
+    // Written only after `npm ci` succeeded: an interrupted install is redone.
+    let marker = dir.join("airlock-installed.json");
+    let installed = fs::read(&marker).ok();
     if installed.as_deref() != Some(&lock[..]) || !dir.join("node_modules").is_dir() {
         eprintln!(
             "note: installing the JS plugin toolchain (componentize-js 0.23.0, jco 1.35.0, \
@@ -95,16 +98,12 @@ pub fn ensure_toolchain() -> Result<PathBuf> {
         );
         let started = Instant::now();
         fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
-        // The lock file is copied last so that a broken install is retried.
-        let _ = fs::remove_file(dir.join("package-lock.json"));
+        let _ = fs::remove_file(&marker);
         copy(&pins.join("package.json"), &dir.join("package.json"))?;
-        fs::write(dir.join("package-lock.json.new"), &lock)
-            .context("failed to stage the toolchain lock file")?;
-        fs::rename(
-            dir.join("package-lock.json.new"),
-            dir.join("package-lock.json"),
-        )
-        .context("failed to place the toolchain lock file")?;
+        copy(
+            &pins.join("package-lock.json"),
+            &dir.join("package-lock.json"),
+        )?;
         let result = util::run(
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
@@ -114,6 +113,7 @@ pub fn ensure_toolchain() -> Result<PathBuf> {
             let _ = fs::remove_dir_all(dir.join("node_modules"));
             return Err(err).context("failed to install the JS toolchain with `npm ci`");
         }
+        fs::write(&marker, &lock).context("failed to mark the JS toolchain installed")?;
         eprintln!(
             "note: JS toolchain installed in {:.1} s",
             started.elapsed().as_secs_f64()
@@ -134,6 +134,7 @@ fn build(toolchain: &Path, guest: &Guest) -> Result<()> {
         src.clone(),
         root.join("guest-sdk/js/src"),
         root.join("guest-sdk/js/toolchain"),
+        root.join("guest-sdk/js/types"),
     ];
     inputs.extend(guest.wit.iter().map(|w| root.join(w)));
     // componentize-js output differs a little between builds, and each new
@@ -184,6 +185,31 @@ fn build(toolchain: &Path, guest: &Guest) -> Result<()> {
         bytes as f64 / 1024.0,
         guest.output
     );
+    Ok(())
+}
+
+/// rolldown 1.3 needs Node.js `^20.19.0 || >=22.12.0`; `npm ci` would only warn.
+fn check_node_version() -> Result<()> {
+    let version = util::probe(Command::new("node").arg("--version")).unwrap_or_default();
+    let numbers: Vec<u32> = version
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let (major, minor) = match numbers[..] {
+        [major, minor, ..] => (major, minor),
+        _ => bail!(
+            "`node --version` printed `{}`, not a version",
+            version.trim()
+        ),
+    };
+    if (major, minor) < (20, 19) || (major == 21) || (major == 22 && minor < 12) {
+        bail!(
+            "Node.js {} is too old for the JS toolchain (rolldown needs ^20.19 or >=22.12); install a newer Node.js",
+            version.trim()
+        );
+    }
     Ok(())
 }
 

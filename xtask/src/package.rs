@@ -18,8 +18,12 @@ fn cli() -> Result<&'static Path> {
     if let Some(cli) = CLI.get() {
         return Ok(cli);
     }
-    util::run(util::cargo().args(["build", "--release", "--workspace", "--all-targets"]))
-        .context("failed to build the `airlock` CLI, which packages the JS and Python guests")?;
+    util::run(
+        util::cargo()
+            .args(["build", "--release", "--workspace", "--all-targets"])
+            .env("CARGO_TARGET_DIR", util::target_dir()),
+    )
+    .context("failed to build the `airlock` CLI, which packages the JS and Python guests")?;
     Ok(CLI.get_or_init(|| util::target_dir().join("release/airlock")))
 }
 
