@@ -349,3 +349,34 @@ fn py_posterize_reports_progress_per_band_and_stops_when_cancelled() {
     }
     assert_eq!(*seen.lock().unwrap(), ["band 1 of 4"]);
 }
+
+/// Terminal controls and bidi overrides a Python plugin prints, logs, reports
+/// as progress and raises reach the host's log and the trap's message escaped.
+#[test]
+fn py_hostile_text_reaches_the_log_and_the_trap_escaped() {
+    let hostile = "ok\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\rdone\u{202e}txt";
+    let (captured, subscriber) = Captured::subscriber(tracing::Level::TRACE);
+    let trap = tracing::subscriber::with_default(subscriber, || {
+        let mut plugin = start();
+        plugin.say(&mut TestHost::default(), hostile).unwrap();
+        plugin
+            .panic_with(&mut TestHost::default(), hostile)
+            .unwrap_err()
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let escaped = "ok\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J\\rdone\\u{202e}txt";
+    // print, print to stderr, logging and progress, then the traceback.
+    assert!(text.matches(escaped).count() >= 4, "{text}");
+    for raw in ['\x1b', '\x07', '\r', '\u{202e}'] {
+        assert!(!text.contains(raw), "{raw:?} reached the log:\n{text:?}");
+    }
+    let shown = trap.to_string();
+    assert!(
+        shown.contains(&format!("RuntimeError: {escaped}")),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\r'),
+        "{shown:?}"
+    );
+}
