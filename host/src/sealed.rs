@@ -11,7 +11,7 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::time::Instant;
 
 use rustix::fs::{MemfdFlags, SealFlags};
@@ -69,7 +69,7 @@ impl SealedArtifact {
         }
         tracing::debug!(bytes = len, took = ?started.elapsed(), "artifact sealed in a memfd");
         Ok(Self {
-            fd,
+            fd: read_only(fd),
             len: len as usize,
         })
     }
@@ -100,6 +100,25 @@ impl SealedArtifact {
     /// The descriptor to place in a runner.
     pub(crate) fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
+    }
+}
+
+/// The same sealed file through a read-only descriptor, reopened through
+/// `/proc/self/fd`, so that runners get one that cannot write, add seals or
+/// change the file's size whatever the seals say; the sealed read-write one
+/// when `/proc` is unavailable (the seals still hold).
+fn read_only(fd: OwnedFd) -> OwnedFd {
+    let path = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    match rustix::fs::open(
+        path.as_str(),
+        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    ) {
+        Ok(read_only) => read_only,
+        Err(e) => {
+            tracing::debug!("cannot reopen the sealed artifact read-only: {e}");
+            fd
+        }
     }
 }
 
@@ -142,6 +161,12 @@ mod tests {
         let sealed = SealedArtifact::from_bytes(b"compiled code").unwrap();
         assert_eq!(sealed.with_bytes(|b| b.to_vec()).unwrap(), b"compiled code");
         let fd = sealed.fd().try_clone_to_owned().unwrap();
+        let mode = rustix::fs::fcntl_getfl(&fd).unwrap() & rustix::fs::OFlags::ACCMODE;
+        assert_eq!(
+            mode,
+            rustix::fs::OFlags::RDONLY,
+            "runners get a read-only descriptor"
+        );
         let mut file = File::from(fd);
         assert!(file.write_all(b"x").is_err(), "writes are refused");
         assert!(file.set_len(1).is_err(), "shrinking is refused");
