@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 
 use airlock::{Error, PluginConfig, Policy};
 use airlock_testkit::roundtrip::Roundtrip;
-use airlock_testkit::roundtrip::exports::test::values::{Mood, Perms, Shape};
 
 use crate::output::Captured;
-use crate::support::{TestHost, compiled_once, everything, patient};
+use crate::support::{TestHost, compiled_once, patient};
 
 fn config() -> PluginConfig {
     PluginConfig::from_file("js-roundtrip", airlock_testkit::guest_path("js_roundtrip"))
@@ -35,90 +34,7 @@ fn start() -> Roundtrip {
     start_with(config())
 }
 
-#[test]
-fn js_scalars_and_unit_functions() {
-    let mut plugin = start();
-    let h = &mut TestHost::default();
-    assert_eq!(plugin.add(h, 40, 2).unwrap(), 42);
-    assert_eq!(plugin.add(h, u32::MAX, 2).unwrap(), 1, "wrapping add in JS");
-    plugin.noop(h).unwrap();
-}
-
-#[test]
-fn js_every_value_type_round_trips() {
-    let mut plugin = start();
-    let h = &mut TestHost::default();
-    let value = everything();
-    assert_eq!(plugin.values().echo_everything(h, &value).unwrap(), value);
-
-    let mut other = everything();
-    other.maybe_bytes = None;
-    other.outcome = Ok(vec![9; 3]);
-    other.unit_result = Err(());
-    other.maybe = Some(Some(5));
-    other.mood = Mood::Sad;
-    other.perms = Perms::empty();
-    assert_eq!(plugin.values().echo_everything(h, &other).unwrap(), other);
-    other.maybe = None;
-    assert_eq!(plugin.values().echo_everything(h, &other).unwrap(), other);
-
-    let mut values = plugin.values();
-    assert_eq!(values.echo_string(h, "").unwrap(), "");
-    assert_eq!(values.echo_string(h, "ß∂ƒ🦀").unwrap(), "ß∂ƒ🦀");
-    for mood in [Mood::Happy, Mood::Sad, Mood::Neutral] {
-        assert_eq!(values.echo_mood(h, mood).unwrap(), mood);
-    }
-    assert_eq!(values.echo_perms(h, Perms::all()).unwrap(), Perms::all());
-    let shape = Shape::Nested(vec![None; 10]);
-    assert_eq!(values.echo_shape(h, &shape).unwrap(), shape);
-    let tuple = (i64::MAX, '\u{10FFFF}', Some("x".to_string()));
-    assert_eq!(values.echo_tuple(h, &tuple).unwrap(), tuple);
-    let tuple = (i64::MIN, 'a', None);
-    assert_eq!(values.echo_tuple(h, &tuple).unwrap(), tuple);
-}
-
-#[test]
-fn js_bulk_bytes_round_trip() {
-    let mut plugin = start();
-    let h = &mut TestHost::default();
-    for len in [0usize, 1, 1 << 10, 1 << 20, 8 << 20] {
-        let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
-        let back = plugin.values().echo_bytes(h, &data).unwrap();
-        assert!(back == data, "payload of {len} bytes changed in transit");
-    }
-}
-
-#[test]
-fn js_imports_are_served_during_an_export_call() {
-    let mut plugin = start();
-    let mut host = TestHost::default();
-    assert_eq!(plugin.nested(&mut host, 10, 1).unwrap(), 1024);
-    assert_eq!(host.doubles, 10);
-    let value = everything();
-    let back = plugin.bounce_via_host(&mut host, &value).unwrap();
-    assert_eq!(back.text, format!("host:{}+guest", value.text));
-    assert_eq!(back.bytes, value.bytes);
-    assert_eq!(back.shapes, value.shapes);
-    assert_eq!(back.scalars, value.scalars);
-    assert_eq!(host.notes, vec!["bounced".to_string()]);
-}
-
-#[test]
-fn js_host_resources_are_held_and_every_drop_reaches_the_host() {
-    let mut plugin = start();
-    let mut host = TestHost::default();
-    let expected = (0..5).map(|i| i + 1).sum::<u32>() + 100 + 101;
-    assert_eq!(plugin.tally_up(&mut host, 5).unwrap(), expected);
-    assert_eq!(host.tallies.made, 7);
-    let mut dropped = host.tallies.dropped.clone();
-    dropped.sort();
-    assert_eq!(
-        dropped,
-        (1..=7).collect::<Vec<_>>(),
-        "every handle dropped once"
-    );
-    assert_eq!(host.tallies.live(), 0);
-}
+crate::guest_suite::roundtrip_suite!(start, "guest JS error: ");
 
 #[test]
 fn js_exported_resources_live_in_the_guest_until_the_host_drops_them() {
@@ -288,34 +204,4 @@ fn js_a_cancelled_call_sees_the_request() {
     assert!(plugin.wait_for_cancel(h, u64::MAX).unwrap());
     canceller.join().unwrap();
     assert!(!plugin.wait_for_cancel(h, 10).unwrap(), "the flag resets");
-}
-
-#[test]
-fn js_hostile_text_reaches_the_log_and_the_trap_escaped() {
-    let hostile = "ok\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\rdone\u{202e}txt";
-    let (captured, subscriber) = Captured::subscriber(tracing::Level::TRACE);
-    let trap = tracing::subscriber::with_default(subscriber, || {
-        let mut plugin = start();
-        plugin.say(&mut TestHost::default(), hostile).unwrap();
-        plugin
-            .panic_with(&mut TestHost::default(), hostile)
-            .unwrap_err()
-    });
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let escaped = "ok\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J\\rdone\\u{202e}txt";
-    // console.log, console.error, log.info and progress, then the thrown
-    // error's report on stderr.
-    assert!(text.matches(escaped).count() >= 4, "{text}");
-    for raw in ['\x1b', '\x07', '\r', '\u{202e}'] {
-        assert!(!text.contains(raw), "{raw:?} reached the log:\n{text:?}");
-    }
-    let shown = trap.to_string();
-    assert!(
-        shown.contains(&format!("guest JS error: {escaped}")),
-        "{shown}"
-    );
-    assert!(
-        !shown.contains('\x1b') && !shown.contains('\r'),
-        "{shown:?}"
-    );
 }

@@ -7,6 +7,7 @@ mod exported_resources;
 mod failures;
 mod files;
 mod grants;
+mod guest_suite;
 mod hostile_guest;
 mod hostile_runner;
 mod imports;
