@@ -4,11 +4,31 @@
 //! (exported objects' drops, how an error is reported, the memory cap) stays
 //! in each language's own file.
 
+use std::time::Duration;
+
+use airlock::PluginConfig;
 use airlock_testkit::roundtrip::Roundtrip;
 use airlock_testkit::roundtrip::exports::test::values::{Mood, Perms, Shape};
 
 use crate::output::Captured;
-use crate::support::{TestHost, everything};
+use crate::support::{TestHost, compiled_once, everything, patient};
+
+/// The roundtrip guest `guest` (in the plugin folder), called `name`.
+pub fn config(name: &str, guest: &str) -> PluginConfig {
+    PluginConfig::from_file(name, airlock_testkit::guest_path(guest))
+        .expect("read the roundtrip guest")
+        .call_deadline(Duration::from_secs(20))
+}
+
+/// Starts `guest` as `config` says, from the shared cache: the first test
+/// to get here compiles it for all (under a patient policy).
+pub fn start_with(guest: &str, config: PluginConfig) -> Roundtrip {
+    let launcher = compiled_once(guest, |launcher| {
+        let patient = config.clone().policy(patient());
+        drop(Roundtrip::start(launcher, patient).expect("compile the roundtrip guest"));
+    });
+    Roundtrip::start(&launcher, config).expect("start the roundtrip guest")
+}
 
 /// `#[test]`s of this suite, each on a plugin from `$start()`; `$trap` is
 /// what a trap's message shows before a raised error's text (`guest JS

@@ -11,23 +11,14 @@ use airlock::{Error, PluginConfig, Policy};
 use airlock_testkit::roundtrip::Roundtrip;
 
 use crate::output::Captured;
-use crate::support::{TestHost, compiled_once, patient};
+use crate::support::TestHost;
 
 fn config() -> PluginConfig {
-    PluginConfig::from_file("js-roundtrip", airlock_testkit::guest_path("js_roundtrip"))
-        .expect("read the JS guest")
-        .call_deadline(Duration::from_secs(20))
+    crate::guest_suite::config("js-roundtrip", "js_roundtrip")
 }
 
-/// Starts the guest from the shared cache, compiled once for all tests.
 fn start_with(config: PluginConfig) -> Roundtrip {
-    let launcher = compiled_once("js_roundtrip", |launcher| {
-        drop(
-            Roundtrip::start(launcher, self::config().policy(patient()))
-                .expect("compile the JS guest"),
-        )
-    });
-    Roundtrip::start(&launcher, config).expect("start the JS guest")
+    crate::guest_suite::start_with("js_roundtrip", config)
 }
 
 fn start() -> Roundtrip {

@@ -12,21 +12,11 @@ use crate::output::Captured;
 use crate::support::{TestHost, compiled_once, patient};
 
 fn config() -> PluginConfig {
-    PluginConfig::from_file("py-roundtrip", airlock_testkit::guest_path("py_roundtrip"))
-        .expect("read the Python test guest")
-        .call_deadline(Duration::from_secs(20))
+    crate::guest_suite::config("py-roundtrip", "py_roundtrip")
 }
 
-/// Starts the Python guest as `config` says, from the shared cache, compiled
-/// once for all tests.
 fn start_with(config: PluginConfig) -> Roundtrip {
-    let launcher = compiled_once("py_roundtrip", |launcher| {
-        drop(
-            Roundtrip::start(launcher, self::config().policy(patient()))
-                .expect("compile the Python guest"),
-        )
-    });
-    Roundtrip::start(&launcher, config).expect("start the Python roundtrip guest")
+    crate::guest_suite::start_with("py_roundtrip", config)
 }
 
 fn start() -> Roundtrip {
