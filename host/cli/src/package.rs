@@ -107,8 +107,18 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             .open(&temp)
             .with_context(|| format!("cannot create {}", shown(&temp)))?;
         file.write_all(bytes).context("cannot write the package")?;
+        // A file replaced in place keeps its permissions.
+        if let Ok(existing) = std::fs::metadata(path) {
+            file.set_permissions(existing.permissions())
+                .context("cannot keep the output's permissions")?;
+        }
         file.sync_all().context("cannot flush the package")?;
-        std::fs::rename(&temp, path).context("cannot move the package into place")
+        std::fs::rename(&temp, path).context("cannot move the package into place")?;
+        // The rename itself survives a crash only once the folder is synced.
+        if let Ok(folder) = std::fs::File::open(dir) {
+            let _ = folder.sync_all();
+        }
+        Ok(())
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(&temp);

@@ -284,10 +284,14 @@ fn the_component_itself_is_replaced_only_with_in_place() {
         assert!(err.contains("pass --in-place to replace it"), "{err}");
         assert_eq!(std::fs::read(&bare).unwrap(), before);
     }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bare, std::fs::Permissions::from_mode(0o640)).unwrap();
     let (code, _, err) = package(&bare, "filter", &["--in-place"], &bare);
     assert_eq!(code, 0, "{err}");
     let after = std::fs::read(&bare).unwrap();
     assert_eq!(airlock::world_stamp(&after).as_deref(), Some(FILTER));
+    let mode = std::fs::metadata(&bare).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "the replaced file keeps its permissions");
     // Again in place: the same bytes.
     let (code, _, err) = package(&bare, "filter", &["--in-place"], &bare);
     assert_eq!(code, 0, "{err}");
