@@ -269,7 +269,7 @@ impl ArtifactCache {
             return self.load(key).map(Cached::Bytes);
         }
         let path = self.entry_path(key);
-        let mut file = match File::open(&path) {
+        let mut file = match open_regular(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
@@ -457,8 +457,22 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         .map_err(|e| cache_error(dir, format!("cannot create the directory: {e}")))
 }
 
+/// Opens `path` for reading without blocking on it (a FIFO planted in the
+/// cache folder would otherwise hang every start), and only if it is a
+/// regular file.
+fn open_regular(path: &Path) -> io::Result<File> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("it is not a regular file"));
+    }
+    Ok(file)
+}
+
 fn read_key(path: &Path) -> io::Result<[u8; 32]> {
-    let mut file = File::open(path)?;
+    let mut file = open_regular(path)?;
     let meta = file.metadata()?;
     let mode = meta.permissions().mode();
     if mode & 0o077 != 0 {
@@ -481,7 +495,7 @@ fn read_key(path: &Path) -> io::Result<[u8; 32]> {
 
 /// The whole entry file, checked for size and magic; `None` when absent.
 fn read_entry(path: &Path) -> std::result::Result<Option<Vec<u8>>, String> {
-    let file = match File::open(path) {
+    let file = match open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("it cannot be opened: {e}")),
@@ -515,6 +529,33 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("airlock-cache-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         dir
+    }
+
+    /// A FIFO planted as an entry or as the key never blocks a start: it is
+    /// refused as not a regular file.
+    #[test]
+    fn a_fifo_in_the_cache_folder_is_refused_without_blocking() {
+        let dir = scratch("fifo");
+        let cache = ArtifactCache::open(&dir).unwrap();
+        let key = EntryKey::of(b"component", "fp");
+        let fifo = |path: &Path| {
+            let path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+            // SAFETY: a NUL-terminated path; mkfifo only creates a node.
+            assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+        };
+        fifo(&cache.entry_path(&key));
+        assert!(cache.load_sealed(&key).is_none());
+        fifo(&cache.entry_path(&key));
+        assert_eq!(cache.load(&key), None);
+        assert_eq!(cache.stats().rejected, 2);
+
+        let other = scratch("fifo-key");
+        fs::create_dir_all(&other).unwrap();
+        fifo(&other.join("key"));
+        let err = ArtifactCache::open(&other).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        fs::remove_dir_all(&dir).unwrap();
+        fs::remove_dir_all(&other).unwrap();
     }
 
     #[test]
