@@ -29,6 +29,17 @@ pub fn package(request: &Request) -> Result<(), Failure> {
             shown(request.output)
         )));
     }
+    // Only a regular file (or nothing yet) is replaced: the rename would
+    // otherwise swap a link, a device or a folder entry for a new file
+    // rather than write where it points.
+    if let Ok(meta) = std::fs::symlink_metadata(request.output)
+        && !meta.file_type().is_file()
+    {
+        return Err(Failure::Input(anyhow!(
+            "{} is not a regular file (a link, a device or a folder); name the file to write",
+            shown(request.output)
+        )));
+    }
     let component = Decoded::read(path)?;
     let world = check::World::load(request.wit, request.world)?;
     let name = world.name();
@@ -100,12 +111,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         file_name.to_string_lossy(),
         std::process::id()
     ));
+    // Removed on failure only once this process created it: a file already
+    // at that name is someone else's.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .with_context(|| format!("cannot create {}", shown(&temp)))?;
     let written = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .with_context(|| format!("cannot create {}", shown(&temp)))?;
         file.write_all(bytes).context("cannot write the package")?;
         // A file replaced in place keeps its permissions.
         if let Ok(existing) = std::fs::metadata(path) {

@@ -262,12 +262,12 @@ fn bad_manifests_are_refused_and_leave_the_output_as_it_was() {
     assert!(err.contains("invalid plugin manifest"), "{err}");
     untouched(&out);
 
-    // A rename that fails (a folder in the way) leaves no temporary file.
+    // A folder in the way is refused before anything is written.
     let folder = dir.join("folder.wasm");
     std::fs::create_dir_all(folder.join("inside")).unwrap();
     let (code, _, err) = package(&bare, "filter", &[], &folder);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("cannot move the package into place"), "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
     untouched(&out);
 }
 
@@ -296,4 +296,57 @@ fn the_component_itself_is_replaced_only_with_in_place() {
     let (code, _, err) = package(&bare, "filter", &["--in-place"], &bare);
     assert_eq!(code, 0, "{err}");
     assert_eq!(std::fs::read(&bare).unwrap(), after);
+}
+
+/// An output that is a link (or a device) is refused, not swapped for a new
+/// file, and a stranger's file at the temporary name survives a failure.
+#[test]
+fn only_regular_files_are_replaced_and_strangers_files_are_kept() {
+    let dir = scratch("links");
+    let bare = unstamped("invert", &dir);
+    let target = dir.join("target.wasm");
+    std::fs::write(&target, b"not yet").unwrap();
+    let link = dir.join("out.wasm");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let (code, _, err) = package(&bare, "filter", &[], &link);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), b"not yet");
+
+    // A file already at the temporary name is someone else's: kept. The
+    // temporary name carries the pid of the `airlock` process, which a
+    // shell that execs it knows beforehand.
+    let out = dir.join("victim.wasm");
+    let script = format!(
+        "echo precious > {dir}/.victim.wasm.airlock-package-$$; exec {airlock} package {bare} \
+         --wit {a} --wit {d} --world filter -o {out}",
+        dir = s(&dir),
+        airlock = env!("CARGO_BIN_EXE_airlock"),
+        bare = s(&bare),
+        a = s(&repo("wit/airlock")),
+        d = s(&repo("wit/design")),
+        out = s(&out),
+    );
+    let run = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let kept: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".victim.wasm.airlock-package-")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "the stranger's file was removed");
+    assert!(!out.exists());
 }
