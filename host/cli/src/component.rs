@@ -37,6 +37,14 @@ impl Decoded {
                 crate::shown(path)
             );
         }
+        // Every section's declared size is checked against the bytes there
+        // first: the decoder would allocate what a 14-byte file declares.
+        if let Some(Err(e)) = wasmparser::Parser::new(0)
+            .parse_all(&bytes)
+            .find(|payload| payload.is_err())
+        {
+            bail!("{} is not a valid component: {e}", crate::shown(path));
+        }
         let decoded = wit_component::decode(&bytes)
             .with_context(|| format!("{} is not a valid component", crate::shown(path)))?;
         match decoded {

@@ -106,6 +106,41 @@ fn inspect_refuses_what_is_not_a_component_with_exit_code_2() {
     assert!(err.contains("cannot read"), "{err}");
 }
 
+/// A section that declares 4 GiB in a 14-byte file is refused from its
+/// framing, not allocated: the command runs under a 512 MiB address-space
+/// limit and still gives its clear error.
+#[test]
+fn a_section_declaring_more_than_the_file_holds_is_refused_without_allocating() {
+    let dir = scratch("declared");
+    let tiny = dir.join("tiny.wasm");
+    std::fs::write(&tiny, b"\0asm\x0d\x00\x01\x00\x00\xff\xff\xff\xff\x0f").unwrap();
+    for command in ["inspect", "check"] {
+        let mut script = format!(
+            "ulimit -v 524288; exec {} {command} {}",
+            env!("CARGO_BIN_EXE_airlock"),
+            s(&tiny)
+        );
+        if command == "check" {
+            script += &format!(
+                " --wit {} --wit {} --world filter",
+                s(&repo("wit/airlock")),
+                s(&repo("wit/design"))
+            );
+        }
+        let out = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {err}");
+        assert!(
+            err.contains("not a valid component: unexpected end-of-file"),
+            "{command}: {err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_huge_sparse_component_is_refused_from_its_size_without_reading_it() {
     let dir = scratch("sparse");
