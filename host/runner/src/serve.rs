@@ -662,7 +662,16 @@ impl Loaded {
 
 /// The message of the last Rust panic printed to the guest's stderr, if any.
 fn guest_panic(stderr_tail: &str) -> Option<String> {
-    let start = stderr_tail.rfind("panicked at")?;
+    // Only the runtime's own `thread '…' panicked at` line: "panicked at"
+    // elsewhere in a plugin's output is not a panic.
+    let start = stderr_tail
+        .rmatch_indices("panicked at")
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let line = stderr_tail[..at].rsplit('\n').next().unwrap_or_default();
+            line.starts_with("thread '")
+        })
+        .next()?;
     let text = &stderr_tail[start..];
     let mut lines = text.lines();
     let location = lines.next()?.trim_end_matches(':');
@@ -821,5 +830,12 @@ mod tests {
             "guest panicked at src/lib.rs:10:5: boom: 42"
         );
         assert_eq!(guest_panic("nothing here"), None);
+        // The plugin's own words are no panic, before or after a real one.
+        assert_eq!(guest_panic("retry panicked at step 3\n"), None);
+        let later = format!("{stderr}the log says: it panicked at noon\n");
+        assert_eq!(
+            guest_panic(&later).unwrap(),
+            "guest panicked at src/lib.rs:10:5: boom: 42"
+        );
     }
 }
