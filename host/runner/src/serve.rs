@@ -667,11 +667,10 @@ fn guest_panic(stderr_tail: &str) -> Option<String> {
     let start = stderr_tail
         .rmatch_indices("panicked at")
         .map(|(at, _)| at)
-        .filter(|&at| {
+        .find(|&at| {
             let line = stderr_tail[..at].rsplit('\n').next().unwrap_or_default();
             line.starts_with("thread '")
-        })
-        .next()?;
+        })?;
     let text = &stderr_tail[start..];
     let mut lines = text.lines();
     let location = lines.next()?.trim_end_matches(':');
