@@ -1,46 +1,10 @@
 //! The `airlock` command end to end: the real binary, real components built
 //! from source by `cargo xtask test`, real sandboxed runners.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
 use airlock_testkit::guest_path as plugin;
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("airlock-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs `airlock args…` with its own cache; returns (exit code, stdout, stderr).
-fn airlock(args: &[&str], cache: &Path) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(env!("CARGO_BIN_EXE_airlock"))
-        .args(args)
-        .env("XDG_CACHE_HOME", cache)
-        .env_remove("AIRLOCK_LOG")
-        .output()
-        .expect("run airlock");
-    (
-        status.code().expect("airlock exited, not killed"),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
+use common::{airlock, repo, s, scratch};
 
 #[test]
 fn inspect_shows_the_stamp_the_manifest_and_every_function() {

@@ -2,47 +2,18 @@
 //! taken out (as componentize-js and componentize-py build them), packaged,
 //! then inspected, checked and loaded by real sandboxed runners.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use airlock_testkit::guest_path as plugin;
+use common::{repo, s, scratch};
 
 const FILTER: &str = "airlock:design/filter@0.2.0";
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("airlock-package-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs `airlock args…` with its cache under `dir`; returns (exit code, stdout, stderr).
+/// `airlock args…` with its cache under `dir`.
 fn airlock(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(env!("CARGO_BIN_EXE_airlock"))
-        .args(args)
-        .env("XDG_CACHE_HOME", dir.join("cache"))
-        .env_remove("AIRLOCK_LOG")
-        .output()
-        .expect("run airlock");
-    (
-        status.code().expect("airlock exited, not killed"),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().unwrap()
+    common::airlock(args, &dir.join("cache"))
 }
 
 /// `airlock package COMPONENT --wit … --world WORLD extra… -o OUT`.
