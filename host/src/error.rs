@@ -16,6 +16,7 @@ fn name(plugin: &str) -> crate::text::Escaped<'_> {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The guest trapped; the next call runs on a fresh instance.
     #[error("plugin `{}` trapped: {message}", name(.plugin))]
