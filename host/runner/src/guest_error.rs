@@ -1,7 +1,35 @@
-//! The message and stack of an uncaught JavaScript exception, read from what
+//! What a guest printed about its own trap: a Rust panic, and the message and
+//! stack of an uncaught JavaScript exception, read from what
 //! componentize-js's engine (StarlingMonkey) prints to the guest's stderr just
 //! before it aborts: the message's last line, `Stack:`, one indented
 //! `function@file:line:column` per frame, then a note about `abort()`.
+
+/// What the guest's stderr says about a trap: the last Rust panic (with the
+/// Python traceback when componentize-py panicked over an uncaught
+/// exception), else an uncaught JS exception.
+pub(crate) fn trap_message(stderr_tail: &str) -> Option<String> {
+    guest_panic(stderr_tail)
+        .map(|p| crate::python_trap::with_traceback(p, stderr_tail))
+        .or_else(|| js_exception(stderr_tail))
+}
+
+/// The message of the last Rust panic printed to the guest's stderr, if any.
+pub(crate) fn guest_panic(stderr_tail: &str) -> Option<String> {
+    // Only the runtime's own `thread '…' panicked at` line: "panicked at"
+    // elsewhere in a plugin's output is not a panic.
+    let start = stderr_tail
+        .rmatch_indices("panicked at")
+        .map(|(at, _)| at)
+        .find(|&at| {
+            let line = stderr_tail[..at].rsplit('\n').next().unwrap_or_default();
+            line.starts_with("thread '")
+        })?;
+    let text = &stderr_tail[start..];
+    let mut lines = text.lines();
+    let location = lines.next()?.trim_end_matches(':');
+    let message: Vec<&str> = lines.take_while(|l| !l.starts_with("note:")).collect();
+    Some(format!("guest {location}: {}", message.join("\n").trim()))
+}
 
 /// What StarlingMonkey prints after an uncaught exception's stack, as it aborts.
 const ABORT_NOTE: &str = "Redirecting call to abort()";
@@ -38,7 +66,7 @@ pub(crate) fn js_exception(stderr_tail: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::js_exception;
+    use super::{guest_panic, js_exception};
 
     #[test]
     fn the_message_and_the_plugins_frames_are_kept() {
@@ -61,5 +89,22 @@ mod tests {
     fn a_stack_line_without_the_engines_abort_is_no_js_error() {
         let tail = "the flux capacitor broke\nStack:\n  panicWith@roundtrip.js:99:8\n";
         assert_eq!(js_exception(tail), None);
+    }
+
+    #[test]
+    fn panic_message_is_extracted_from_stderr() {
+        let stderr = "some log\n\nthread '<unnamed>' panicked at src/lib.rs:10:5:\nboom: 42\nnote: run with `RUST_BACKTRACE=1`\n";
+        assert_eq!(
+            guest_panic(stderr).unwrap(),
+            "guest panicked at src/lib.rs:10:5: boom: 42"
+        );
+        assert_eq!(guest_panic("nothing here"), None);
+        // The plugin's own words are no panic, before or after a real one.
+        assert_eq!(guest_panic("retry panicked at step 3\n"), None);
+        let later = format!("{stderr}the log says: it panicked at noon\n");
+        assert_eq!(
+            guest_panic(&later).unwrap(),
+            "guest panicked at src/lib.rs:10:5: boom: 42"
+        );
     }
 }

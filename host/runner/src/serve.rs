@@ -612,11 +612,7 @@ impl Loaded {
             Err(CallError::Wasm(err)) => {
                 // A trap poisons the store: the next call gets a fresh instance.
                 let tail = store.data().link.stderr.peek_tail(4096);
-                // A Rust panic (with a Python traceback when componentize-py
-                // panicked over an uncaught exception), or a JS exception.
-                let panic = guest_panic(&tail)
-                    .map(|p| crate::python_trap::with_traceback(p, &tail))
-                    .or_else(|| crate::guest_error::js_exception(&tail));
+                let panic = crate::guest_error::trap_message(&tail);
                 let refused = store.data().limits.refused.clone();
                 let (store, _) = self.instance.take().expect("instantiated above");
                 self.end_instance(store, true);
@@ -658,24 +654,6 @@ impl Loaded {
             }
         }
     }
-}
-
-/// The message of the last Rust panic printed to the guest's stderr, if any.
-fn guest_panic(stderr_tail: &str) -> Option<String> {
-    // Only the runtime's own `thread '…' panicked at` line: "panicked at"
-    // elsewhere in a plugin's output is not a panic.
-    let start = stderr_tail
-        .rmatch_indices("panicked at")
-        .map(|(at, _)| at)
-        .find(|&at| {
-            let line = stderr_tail[..at].rsplit('\n').next().unwrap_or_default();
-            line.starts_with("thread '")
-        })?;
-    let text = &stderr_tail[start..];
-    let mut lines = text.lines();
-    let location = lines.next()?.trim_end_matches(':');
-    let message: Vec<&str> = lines.take_while(|l| !l.starts_with("note:")).collect();
-    Some(format!("guest {location}: {}", message.join("\n").trim()))
 }
 
 /// The engine, the component, its serialized form if asked for, and whether it was mapped.
@@ -814,27 +792,5 @@ impl EpochTicker {
 
     fn end(&self) {
         self.active.store(false, Ordering::SeqCst);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::guest_panic;
-
-    #[test]
-    fn panic_message_is_extracted_from_stderr() {
-        let stderr = "some log\n\nthread '<unnamed>' panicked at src/lib.rs:10:5:\nboom: 42\nnote: run with `RUST_BACKTRACE=1`\n";
-        assert_eq!(
-            guest_panic(stderr).unwrap(),
-            "guest panicked at src/lib.rs:10:5: boom: 42"
-        );
-        assert_eq!(guest_panic("nothing here"), None);
-        // The plugin's own words are no panic, before or after a real one.
-        assert_eq!(guest_panic("retry panicked at step 3\n"), None);
-        let later = format!("{stderr}the log says: it panicked at noon\n");
-        assert_eq!(
-            guest_panic(&later).unwrap(),
-            "guest panicked at src/lib.rs:10:5: boom: 42"
-        );
     }
 }
