@@ -15,7 +15,7 @@
 //!
 //!     let launcher = airlock::Launcher::current_exe()?;
 //!     let config = airlock::PluginConfig::from_file("invert", "invert.wasm")?
-//!         .call_deadline(std::time::Duration::from_secs(2));
+//!         .deadline(std::time::Duration::from_secs(2));
 //!     let mut plugin = filter::Filter::start(&launcher, config)?;
 //!
 //!     let image = filter::Image { width: 1, height: 1, pixels: vec![10, 20, 30, 255] };

@@ -144,19 +144,19 @@ impl PluginConfig {
     }
 
     /// How long one call may run; the runner interrupts the guest at this point.
-    pub fn call_deadline(mut self, deadline: Duration) -> Self {
+    pub fn deadline(mut self, deadline: Duration) -> Self {
         self.policy.deadline = deadline;
         self
     }
 
     /// How much longer than the deadline the host waits before killing the runner.
-    pub fn deadline_grace(mut self, grace: Duration) -> Self {
+    pub fn grace(mut self, grace: Duration) -> Self {
         self.policy.grace = grace;
         self
     }
 
     /// How long compiling and instantiating may take.
-    pub fn startup_timeout(mut self, timeout: Duration) -> Self {
+    pub fn startup(mut self, timeout: Duration) -> Self {
         self.policy.startup = timeout;
         self
     }
@@ -168,7 +168,7 @@ impl PluginConfig {
     }
 
     /// The largest frame accepted from or sent to the runner.
-    pub fn max_frame_len(mut self, bytes: u32) -> Self {
+    pub fn max_frame(mut self, bytes: u32) -> Self {
         self.policy.max_frame = crate::policy::ByteSize(bytes.into());
         self
     }
@@ -729,8 +729,8 @@ impl Plugin {
         let startup_frame = match code {
             Code::Component {
                 want_artifact: true,
-            } => self.wire.max_frame_len.max(MAX_CODE_FRAME_LEN),
-            _ => self.wire.max_frame_len,
+            } => self.wire.max_frame.max(MAX_CODE_FRAME_LEN),
+            _ => self.wire.max_frame,
         };
         let mut runner = Runner {
             child,
@@ -771,7 +771,7 @@ impl Plugin {
                     if let (true, Some(cache)) = (mapped && code.is_artifact(), &cache) {
                         cache.note_mapped();
                     }
-                    runner.reader.set_max_frame_len(self.wire.max_frame_len);
+                    runner.reader.set_max_frame(self.wire.max_frame);
                     if rings {
                         if let Err(e) = runner.take_rings() {
                             return Err(self.violation(format!("bad Ready: {e}")));

@@ -112,7 +112,7 @@ impl Default for Policy {
         let wire = RunnerPolicy::default();
         Self {
             memory: ByteSize(wire.max_memory_bytes),
-            deadline: Duration::from_millis(wire.call_deadline_ms),
+            deadline: Duration::from_millis(wire.deadline_ms),
             grace: Duration::from_millis(25),
             startup: Duration::from_secs(60),
             fuel: None,
@@ -128,7 +128,7 @@ impl Default for Policy {
             output_buffer: ByteSize(wire.max_output_buffer.into()),
             log_volume: ByteSize(wire.max_log_bytes_per_call),
             import_volume: ByteSize(DEFAULT_IMPORT_VOLUME),
-            max_frame: ByteSize(wire.max_frame_len.into()),
+            max_frame: ByteSize(wire.max_frame.into()),
             preopens: Vec::new(),
             require: vec![Layer::Seccomp, Layer::NoNewPrivs],
             restarts: 3,
@@ -286,8 +286,8 @@ impl Policy {
             .collect();
         env.extend(self.env_set.iter().cloned());
         Ok(RunnerPolicy {
-            call_deadline_ms: self.deadline.as_millis().try_into().unwrap_or(u64::MAX),
-            max_frame_len: self
+            deadline_ms: self.deadline.as_millis().try_into().unwrap_or(u64::MAX),
+            max_frame: self
                 .max_frame
                 .0
                 .try_into()

@@ -128,7 +128,7 @@ pub fn load(
         .and_then(|s| s.to_str())
         .unwrap_or("plugin")
         .replace('_', "-");
-    let config = airlock::PluginConfig::from_file(name.clone(), path)?.call_deadline(deadline);
+    let config = airlock::PluginConfig::from_file(name.clone(), path)?.deadline(deadline);
     let Some(plugin) = start(launcher, config, export_dir)? else {
         return Ok(None);
     };

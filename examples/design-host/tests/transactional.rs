@@ -96,7 +96,7 @@ fn grid() -> Tool {
     let launcher = Launcher::program(env!("CARGO_BIN_EXE_airlock-example-design-host"));
     let config = PluginConfig::from_file("grid", &path)
         .unwrap()
-        .call_deadline(Duration::from_secs(30));
+        .deadline(Duration::from_secs(30));
     Tool::start(&launcher, config).expect("start grid plugin")
 }
 

@@ -200,7 +200,7 @@ fn a_filter_stamped_0_1_runs_through_the_0_1_bindings() {
         // Its manifest names 0.2.0: judged by the stamp alone here.
         let config = PluginConfig::new("grayscale", restamped(&component, stamp))
             .ignore_manifest()
-            .call_deadline(Duration::from_secs(30));
+            .deadline(Duration::from_secs(30));
         match plugins::start(&launcher(), config, no_export_dir()) {
             Ok(Some(Loaded::Filter(f))) => f,
             Ok(_) => panic!("{stamp}: not started as a filter"),

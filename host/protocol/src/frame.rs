@@ -132,7 +132,7 @@ const READ_AHEAD: usize = 16 << 10;
 pub struct FrameReader {
     buf: Vec<u8>,
     header_len: usize,
-    max_frame_len: u32,
+    max_frame: u32,
     /// Read-ahead: `ahead[start..end]` was read from the stream and not used yet.
     ahead: Box<[u8]>,
     start: usize,
@@ -140,20 +140,20 @@ pub struct FrameReader {
 }
 
 impl FrameReader {
-    /// `max_frame_len` caps the whole frame (header and payload).
-    pub fn new(max_frame_len: u32) -> Self {
+    /// `max_frame` caps the whole frame (header and payload).
+    pub fn new(max_frame: u32) -> Self {
         Self {
             buf: Vec::new(),
             header_len: 0,
-            max_frame_len,
+            max_frame,
             ahead: vec![0; READ_AHEAD].into_boxed_slice(),
             start: 0,
             end: 0,
         }
     }
 
-    pub fn set_max_frame_len(&mut self, max: u32) {
-        self.max_frame_len = max;
+    pub fn set_max_frame(&mut self, max: u32) {
+        self.max_frame = max;
     }
 
     /// Reads one frame and decodes its header; the payload is then available
@@ -168,10 +168,10 @@ impl FrameReader {
                 .try_into()
                 .expect("four bytes"),
         );
-        if len > self.max_frame_len {
+        if len > self.max_frame {
             return Err(FrameError::TooLarge {
                 len: len as u64,
-                max: self.max_frame_len as u64,
+                max: self.max_frame as u64,
             });
         }
         if len < 4 {

@@ -115,9 +115,9 @@ impl Code {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunnerPolicy {
     /// Per-call deadline, enforced by epoch interruption.
-    pub call_deadline_ms: u64,
+    pub deadline_ms: u64,
     /// Largest frame the runner accepts or sends.
-    pub max_frame_len: u32,
+    pub max_frame: u32,
     /// Bytes of guest stdout/stderr kept between flushes; the rest is dropped and counted.
     pub max_output_buffer: u32,
     /// Guest stdout + stderr bytes per second (a token bucket with one second of burst).
@@ -160,8 +160,8 @@ pub struct PreopenGrant {
 impl Default for RunnerPolicy {
     fn default() -> Self {
         Self {
-            call_deadline_ms: 10_000,
-            max_frame_len: 256 << 20,
+            deadline_ms: 10_000,
+            max_frame: 256 << 20,
             max_output_buffer: 64 << 10,
             output_bytes_per_sec: 1 << 20,
             max_log_bytes_per_call: 1 << 20,

@@ -94,13 +94,13 @@ impl HostLink {
     pub(crate) fn new(
         input: Box<dyn Read + Send>,
         output: Box<dyn Write + Send>,
-        max_frame_len: u32,
+        max_frame: u32,
         max_output: usize,
     ) -> Self {
         Self {
             input,
             output,
-            reader: FrameReader::new(max_frame_len),
+            reader: FrameReader::new(max_frame),
             writer: FrameWriter::new(),
             scratch: Vec::new(),
             next_import_seq: 0,

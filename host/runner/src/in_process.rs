@@ -22,7 +22,7 @@ pub struct InProcess {
 impl InProcess {
     pub fn load(glue: &dyn WorldGlue, component: &[u8]) -> Result<Self, InitFailure> {
         let policy = RunnerPolicy {
-            call_deadline_ms: u64::MAX / 4,
+            deadline_ms: u64::MAX / 4,
             max_memory_bytes: u64::MAX,
             ..RunnerPolicy::default()
         };

@@ -84,7 +84,7 @@ pub fn serve_connection(
     };
     let component_bytes = link.reader.take_payload();
     let policy = hello.policy.clone();
-    link.reader.set_max_frame_len(policy.max_frame_len);
+    link.reader.set_max_frame(policy.max_frame);
     let (cap, rate) = (
         policy.max_output_buffer as usize,
         policy.output_bytes_per_sec,
@@ -183,7 +183,7 @@ pub fn serve_connection(
     // The plugin's start functions run under the call deadline and fuel:
     // the ticker runs for them as for a call.
     let deadline_ticks = policy
-        .call_deadline_ms
+        .deadline_ms
         .div_ceil(EPOCH_TICK.as_millis() as u64)
         .max(1)
         + 1;
@@ -440,7 +440,7 @@ impl Loaded {
             limits: StoreLimits::new(policy),
             fuel: policy.fuel_per_call,
             max_handles: policy.max_handles,
-            deadline_ms: policy.call_deadline_ms,
+            deadline_ms: policy.deadline_ms,
             last_cost: CallCost::default(),
         })
     }
@@ -619,7 +619,7 @@ impl Loaded {
                 match err.downcast_ref::<Trap>() {
                     Some(Trap::Interrupt) => {
                         return Err(CallFailure::DeadlineExceeded {
-                            deadline_ms: policy.call_deadline_ms,
+                            deadline_ms: policy.deadline_ms,
                         });
                     }
                     Some(Trap::OutOfFuel) => {

@@ -170,10 +170,10 @@ fn soak(launcher: &Launcher, options: &SoakOptions) -> Result<SoakReport> {
     let mut plugins = Vec::new();
     for k in 0..options.plugins.max(1) {
         let config = PluginConfig::from_file(format!("soak-{k}"), &component)?
-            .call_deadline(options.deadline)
+            .deadline(options.deadline)
             // The deadline is the guest's; on a busy machine the runner's
             // answer to it may come late, which is not what the soak tests.
-            .deadline_grace(Duration::from_secs(2));
+            .grace(Duration::from_secs(2));
         plugins.push(
             Roundtrip::start(launcher, config)
                 .with_context(|| format!("failed to start plugin {k}"))?,

@@ -79,7 +79,7 @@ pub fn start_all(
         let path = plugin_dir.join(format!("{name}.wasm"));
         let config = PluginConfig::from_file(name.replace('_', "-"), &path)
             .with_context(|| format!("failed to read {}", path.display()))?
-            .call_deadline(deadline);
+            .deadline(deadline);
         let policy =
             config
                 .get_policy()

@@ -23,7 +23,7 @@ fn cached_runner(dir: &PathBuf) -> Launcher {
 fn start(launcher: &Launcher) -> Roundtrip {
     Roundtrip::start(
         launcher,
-        roundtrip_config().call_deadline(Duration::from_secs(20)),
+        roundtrip_config().deadline(Duration::from_secs(20)),
     )
     .expect("start roundtrip")
 }
@@ -107,7 +107,7 @@ fn an_altered_entry_is_never_sent_to_a_runner() {
 fn a_sealed_artifact_the_runner_cannot_load_is_dropped_and_recompiled() {
     let dir = scratch("stale");
     let launcher = cached_runner(&dir);
-    let config = roundtrip_config().call_deadline(Duration::from_secs(20));
+    let config = roundtrip_config().deadline(Duration::from_secs(20));
     // What a runner of another wasmtime version would have left behind.
     launcher
         .cache()

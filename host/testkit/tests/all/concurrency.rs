@@ -12,7 +12,7 @@ use crate::support::{TestHost, roundtrip_config, test_runner};
 fn pool(size: usize) -> PluginPool<Roundtrip> {
     PluginPool::start(
         &test_runner(),
-        roundtrip_config().call_deadline(Duration::from_secs(30)),
+        roundtrip_config().deadline(Duration::from_secs(30)),
         size,
     )
     .expect("start the pool")
@@ -82,7 +82,7 @@ fn dropping_an_async_call_cancels_it_and_the_pool_carries_on() {
 fn an_abort_handle_stops_a_blocking_call_from_another_thread() {
     let mut plugin = Roundtrip::start(
         &test_runner(),
-        roundtrip_config().call_deadline(Duration::from_secs(30)),
+        roundtrip_config().deadline(Duration::from_secs(30)),
     )
     .unwrap();
     let abort = plugin.plugin().abort_handle();
@@ -134,7 +134,7 @@ fn reloading_lets_calls_in_flight_finish_on_the_old_plugin() {
     started.wait();
     let next = roundtrip_config();
     let next = PluginConfig::new("roundtrip-v2", next.component().to_vec())
-        .call_deadline(Duration::from_secs(30));
+        .deadline(Duration::from_secs(30));
     pool.reload(&test_runner(), next).expect("reload");
     // New calls go to the new plugin at once, while the old call is in flight.
     let (name, count) = pool.with(|c| {

@@ -13,7 +13,7 @@ use crate::support::{TestHost, roundtrip_config, test_runner};
 fn start(policy: Policy) -> Roundtrip {
     let config = roundtrip_config()
         .policy(policy)
-        .call_deadline(Duration::from_secs(20));
+        .deadline(Duration::from_secs(20));
     Roundtrip::start(&test_runner(), config).unwrap()
 }
 
@@ -168,7 +168,7 @@ fn a_handle_made_right_after_a_restart_from_a_stale_artifact_is_live() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     let launcher = test_runner().with_cache(airlock::ArtifactCache::open(&dir).unwrap());
-    let config = roundtrip_config().call_deadline(Duration::from_secs(20));
+    let config = roundtrip_config().deadline(Duration::from_secs(20));
     let mut plugin = Roundtrip::start(&launcher, config.clone()).unwrap();
     let h = &mut TestHost::default();
     // The next runner finds an artifact it cannot load, is replaced by one

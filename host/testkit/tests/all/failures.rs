@@ -45,7 +45,7 @@ fn a_trap_reports_the_panic_and_the_next_call_gets_a_fresh_instance() {
 
 #[test]
 fn a_spinning_guest_is_stopped_at_its_deadline() {
-    let config = roundtrip_config().call_deadline(Duration::from_millis(200));
+    let config = roundtrip_config().deadline(Duration::from_millis(200));
     let mut plugin = Roundtrip::start(&test_runner(), config).unwrap();
     let mut host = TestHost::default();
     let started = Instant::now();

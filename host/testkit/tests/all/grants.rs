@@ -85,7 +85,7 @@ fn a_granted_directory_is_readable_and_nothing_else_is() {
             "[[capability]]\nkind = \"directory\"\npath = \"/data\"\naccess = \"read\"\nreason = \"reads the brief\"",
         ))
         .policy(Policy::default().preopen(&dir, "/data", false))
-        .call_deadline(Duration::from_secs(20));
+        .deadline(Duration::from_secs(20));
     let mut plugin = Hostile::start(&test_runner(), config).expect("granted");
     let host = &mut PingHost::default();
     assert_eq!(

@@ -17,7 +17,7 @@ use crate::support::{TestHost, compiled_once, everything, patient};
 pub fn config(name: &str, guest: &str) -> PluginConfig {
     PluginConfig::from_file(name, airlock_testkit::guest_path(guest))
         .expect("read the roundtrip guest")
-        .call_deadline(Duration::from_secs(20))
+        .deadline(Duration::from_secs(20))
 }
 
 /// Starts `guest` as `config` says, from the shared cache: the first test

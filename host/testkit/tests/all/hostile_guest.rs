@@ -14,7 +14,7 @@ use crate::support::test_runner;
 fn every_import_call_of_a_flood_reaches_the_host_once() {
     let config = PluginConfig::from_file("hostile", airlock_testkit::guest_path("test_hostile"))
         .expect("read hostile guest")
-        .call_deadline(Duration::from_secs(20));
+        .deadline(Duration::from_secs(20));
     let mut plugin = Hostile::start(&test_runner(), config).expect("start hostile guest");
     let mut host = PingHost::default();
     let flood = plugin.attacks().import_flood(&mut host, 1000).unwrap();

@@ -12,9 +12,9 @@ fn fake(behaviour: &str) -> PluginConfig {
     // The fake runner locks nothing down: require no layers of it.
     PluginConfig::new(behaviour, b"not compiled by the fake runner".to_vec())
         .policy(airlock::Policy::default().require([]))
-        .call_deadline(Duration::from_millis(300))
-        .deadline_grace(Duration::from_millis(100))
-        .startup_timeout(Duration::from_secs(5))
+        .deadline(Duration::from_millis(300))
+        .grace(Duration::from_millis(100))
+        .startup(Duration::from_secs(5))
 }
 
 fn call_on_fake(behaviour: &str) -> Error {
@@ -150,7 +150,7 @@ fn attack_dropped_output_reports_are_bounded_by_the_log_volume() {
     tracing::subscriber::with_default(subscriber, || {
         let config = fake("dropped-flood")
             .policy(airlock::Policy::default().require([]).log_volume(8 << 10))
-            .call_deadline(Duration::from_secs(20));
+            .deadline(Duration::from_secs(20));
         let mut plugin = Roundtrip::start(&fake_runner(), config).expect("fake runner starts");
         let _ = plugin.add(&mut TestHost::default(), 1, 2);
     });

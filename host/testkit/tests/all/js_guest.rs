@@ -123,7 +123,7 @@ fn js_a_thrown_error_is_a_trap_with_its_message_and_js_stack() {
 
 #[test]
 fn js_a_spinning_guest_is_stopped_at_its_deadline() {
-    let mut plugin = start_with(config().call_deadline(Duration::from_millis(300)));
+    let mut plugin = start_with(config().deadline(Duration::from_millis(300)));
     let h = &mut TestHost::default();
     let started = Instant::now();
     let err = plugin.spin(h).unwrap_err();

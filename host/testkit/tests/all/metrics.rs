@@ -122,7 +122,7 @@ fn metrics_count_calls_errors_latency_memory_and_restarts() {
 fn fuel_used_is_reported_when_fuel_is_metered() {
     let config = crate::support::roundtrip_config()
         .policy(airlock::Policy::default().fuel(Some(10_000_000)))
-        .call_deadline(Duration::from_secs(20));
+        .deadline(Duration::from_secs(20));
     let mut plugin =
         airlock_testkit::roundtrip::Roundtrip::start(&crate::support::test_runner(), config)
             .expect("start with fuel");

@@ -193,7 +193,7 @@ fn attack_a_hostile_plugin_name_is_escaped_in_restart_logs() {
         let config =
             airlock::PluginConfig::from_file(name, airlock_testkit::guest_path("test_roundtrip"))
                 .unwrap()
-                .call_deadline(Duration::from_millis(300));
+                .deadline(Duration::from_millis(300));
         let mut plugin =
             airlock_testkit::roundtrip::Roundtrip::start(&crate::support::test_runner(), config)
                 .unwrap();

@@ -113,7 +113,7 @@ fn py_an_exception_is_a_trap_with_its_traceback() {
 
 #[test]
 fn py_a_spinning_guest_is_stopped_at_its_deadline() {
-    let mut plugin = start_with(config().call_deadline(Duration::from_millis(300)));
+    let mut plugin = start_with(config().deadline(Duration::from_millis(300)));
     let h = &mut TestHost::default();
     let started = Instant::now();
     let err = plugin.spin(h).unwrap_err();
@@ -205,7 +205,7 @@ fn py_posterize_reports_progress_per_band_and_stops_when_cancelled() {
     };
     let config = PluginConfig::from_file("posterize", airlock_testkit::guest_path("posterize"))
         .unwrap()
-        .call_deadline(Duration::from_secs(20));
+        .deadline(Duration::from_secs(20));
     let launcher = compiled_once("posterize", |launcher| {
         drop(Filter::start(launcher, config.clone().policy(patient())).expect("compile posterize"))
     });

@@ -13,7 +13,7 @@ use crate::support::{TestHost, roundtrip_config, test_runner};
 fn handles_reach_the_guest_and_every_drop_reaches_the_host() {
     let mut plugin = Roundtrip::start(
         &test_runner(),
-        roundtrip_config().call_deadline(Duration::from_secs(20)),
+        roundtrip_config().deadline(Duration::from_secs(20)),
     )
     .unwrap();
     let mut host = TestHost::default();
@@ -38,7 +38,7 @@ fn handles_reach_the_guest_and_every_drop_reaches_the_host() {
 fn the_policy_bounds_the_handles_a_guest_holds() {
     let config = roundtrip_config()
         .policy(Policy::default().handles(5))
-        .call_deadline(Duration::from_secs(20));
+        .deadline(Duration::from_secs(20));
     let mut plugin = Roundtrip::start(&test_runner(), config).unwrap();
     let mut host = TestHost::default();
     // 3 + 2 = 5 held at once: allowed.

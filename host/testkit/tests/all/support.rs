@@ -53,7 +53,7 @@ pub fn roundtrip_config() -> PluginConfig {
 pub fn start() -> Roundtrip {
     Roundtrip::start(
         &test_runner(),
-        roundtrip_config().call_deadline(Duration::from_secs(20)),
+        roundtrip_config().deadline(Duration::from_secs(20)),
     )
     .expect("start roundtrip")
 }
