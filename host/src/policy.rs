@@ -1,31 +1,7 @@
 //! What one plugin may do and use: a builder, and the same thing as TOML.
 //!
-//! ```toml
-//! memory = "256 MiB"          # every linear memory and table together
-//! deadline = "2s"             # per call; the host kills a runner silent past deadline + grace
-//! grace = "25ms"
-//! fuel = 1_000_000_000        # optional, per call
-//! stack = "512 KiB"
-//! instances = 16
-//! tables = 16
-//! memories = 4
-//! env = ["LANG"]              # names passed through from the host's environment
-//! network = ["127.0.0.1:8080"] # host:port the guest may connect to; none by default
-//! output-rate = "1 MiB"       # guest stdout + stderr bytes per second
-//! log-volume = "1 MiB"        # log bytes per call
-//! import-volume = "64 MiB"    # import argument bytes the host decodes per call
-//! max-frame = "256 MiB"
-//! require = ["seccomp", "landlock", "no-new-privs"]
-//! restarts = 3              # within restart-window, then the plugin is stopped
-//! restart-window = "5m"
-//! backoff = "100ms"
-//! compile-deadline = "45s"   # compiling the component, in a child of the runner
-//!
-//! [[preopen]]
-//! host = "/home/me/exports"   # opened by the host, handed over as a descriptor
-//! guest = "/out"
-//! writable = true
-//! ```
+//! The TOML form's every key, with its default, is in docs/sandbox.md
+//! ("Policy"); `Policy::from_toml` refuses unknown keys by name.
 //!
 //! Paths stay in the host: the runner receives open directory descriptors and
 //! the names the guest should see.
