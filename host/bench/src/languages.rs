@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
 use crate::measure::{Case, Summary, interleave, local};
-use crate::round;
+use crate::report::round;
 
 /// One guest language: the name of its roundtrip and grayscale guests in the plugin folder.
 pub struct Language {
