@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 use crate::extism::ExtismPeer;
-use crate::languages::{self, Goal};
+use crate::languages;
 use crate::measure::Figures;
 
 mod calls;
@@ -98,7 +98,6 @@ pub struct Measured {
     pub memory: Value,
     pub throughput: Value,
     pub languages: Value,
-    pub language_goals: Vec<Goal>,
 }
 
 /// Runs every case under `plan`, with Extism's too when `extism` names its
@@ -129,8 +128,7 @@ pub fn measure(plan: &Plan, extism: Option<&(PathBuf, PathBuf)>) -> Result<Measu
     let starts = cold_starts(plan, &plain, &cached, &config, peer.clone())?;
     let memory = memory(plan, &cached, &config)?;
     let throughput = throughput(plan, &cached, &config)?;
-    let (languages, language_goals) =
-        languages::measure(&plan.languages, &std::env::current_exe()?, &cache_dir)?;
+    let languages = languages::measure(&plan.languages, &std::env::current_exe()?, &cache_dir)?;
     let _ = std::fs::remove_dir_all(&cache_dir);
     Ok(Measured {
         latency,
@@ -139,6 +137,5 @@ pub fn measure(plan: &Plan, extism: Option<&(PathBuf, PathBuf)>) -> Result<Measu
         memory,
         throughput,
         languages,
-        language_goals,
     })
 }

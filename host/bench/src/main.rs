@@ -103,6 +103,6 @@ fn run(args: &Args) -> Result<()> {
     };
     let machine = report::announce(args.quick);
     let measured = cases::measure(&plan, args.extism.as_ref())?;
-    let goals = goals::goals(&measured);
+    let goals = goals::score(&measured);
     report::write(args, machine, measured, goals)
 }

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use crate::Args;
 use crate::cases::Measured;
-use crate::languages::{self, Goal};
+use crate::goals::{Goal, Scored};
+use crate::languages;
 use crate::measure::Figures;
 use crate::{alive, chart};
 
@@ -24,7 +25,7 @@ pub fn announce(quick: bool) -> Value {
 }
 
 /// Prints the tables and the goals, writes the JSON and draws the chart.
-pub fn write(args: &Args, machine: Value, measured: Measured, goals: Vec<Goal>) -> Result<()> {
+pub fn write(args: &Args, machine: Value, measured: Measured, goals: Vec<Scored>) -> Result<()> {
     let Measured {
         latency,
         image,
@@ -43,19 +44,18 @@ pub fn write(args: &Args, machine: Value, measured: Measured, goals: Vec<Goal>) 
     );
     let mut json_goals = serde_json::Map::new();
     let mut report = serde_json::Map::new();
-    for (key, what, value, op, target) in goals {
-        let met = if op == "<=" {
-            value <= target
-        } else {
-            value >= target
-        };
+    for scored in goals {
+        let Goal { key, what, .. } = *scored.goal;
+        let (value, met, target) = (scored.value, scored.met(), scored.target());
         println!(
-            "{key:<14} {what:<62} {value:>10.3} {:>8}  {}",
-            format!("{op} {target}"),
+            "{key:<14} {what:<62} {value:>10.3} {target:>8}  {}",
             if met { "yes" } else { "NO" }
         );
         report.insert(key.into(), json!(round(value)));
-        json_goals.insert(key.into(), json!({"what": what, "value": round(value), "goal": format!("{op} {target}"), "met": met}));
+        json_goals.insert(
+            key.into(),
+            json!({"what": what, "value": round(value), "goal": target, "met": met}),
+        );
     }
     report.insert("goals".into(), Value::Object(json_goals));
     report.insert("machine".into(), machine);
