@@ -112,7 +112,7 @@ fn a_sealed_artifact_the_runner_cannot_load_is_dropped_and_recompiled() {
     launcher
         .cache()
         .unwrap()
-        .seal_for_tests(&config, b"\x7fELF from another engine")
+        .store_for_tests(&config, b"\x7fELF from another engine")
         .unwrap();
 
     let mut plugin = Roundtrip::start(&launcher, config).expect("falls back to compiling");
