@@ -1,8 +1,12 @@
 //! The compiled-artifact cache. Runners compile a component once, inside
 //! their sandbox, and send the compiled form back before running any plugin
-//! code; the host seals it with a keyed MAC and stores it on disk. A later
+//! code; the host tags it with a keyed MAC and stores it on disk. A later
 //! runner gets the artifact instead of the component only after the host has
-//! checked the seal, because `Component::deserialize` trusts its input.
+//! checked the tag, because `Component::deserialize` trusts its input.
+//!
+//! An entry whose tag checks out is *authenticated*. "Sealed" means
+//! something else: the fcntl seals on the memfd a runner maps an
+//! authenticated artifact from (`sealed.rs`).
 //!
 //! Entry file: `MAGIC`, the 32-byte MAC, then the artifact. The MAC is BLAKE3
 //! keyed with the cache's secret over the entry's name and the artifact, so an
@@ -103,10 +107,10 @@ pub struct CacheStats {
     pub hits: u64,
     /// Starts that found no entry and compiled.
     pub misses: u64,
-    /// Entries thrown away: a bad seal, a malformed file, or an artifact the
-    /// runner reported stale (made by another engine or version).
+    /// Entries thrown away: a tag that does not match, a malformed file, or
+    /// an artifact the runner reported stale (made by another engine or version).
     pub rejected: u64,
-    /// Artifacts sealed and written.
+    /// Artifacts tagged and written.
     pub stored: u64,
     /// Of the hits, starts whose runner mapped the artifact from a sealed
     /// memory file shared with the other runners, instead of copying it.
@@ -251,7 +255,7 @@ impl ArtifactCache {
         if blake3::Hash::from_bytes(mac.try_into().expect("split at MAC_LEN")) != expected {
             self.reject(
                 key,
-                "its MAC does not match: altered, or sealed with another key",
+                "its MAC does not match: altered, or tagged with another key",
             );
             return None;
         }
@@ -339,7 +343,7 @@ impl ArtifactCache {
             drop(sealed);
             self.reject(
                 key,
-                "its MAC does not match: altered, or sealed with another key",
+                "its MAC does not match: altered, or tagged with another key",
             );
             return None;
         }
@@ -350,7 +354,7 @@ impl ArtifactCache {
         Some(Cached::Sealed(artifact))
     }
 
-    /// Seals and writes `artifact` for `key`, atomically (a concurrent reader
+    /// Tags and writes `artifact` for `key`, atomically (a concurrent reader
     /// sees the old entry or the new one, never half of one).
     /// Returns the entry's sealed memfd, for the caller to keep while it may
     /// start more runners (the cache holds it only weakly).
@@ -427,11 +431,11 @@ impl ArtifactCache {
         self
     }
 
-    /// Testing only: seals arbitrary bytes as the entry for `config`'s
-    /// component and policy, as if its runner had sent them. Lets tests show
-    /// that a runner refuses a sealed but unusable artifact.
+    /// Testing only: tags arbitrary bytes and stores them as the entry for
+    /// `config`'s component and policy, as if its runner had sent them. Lets
+    /// tests show that a runner refuses an authenticated but unusable artifact.
     #[doc(hidden)]
-    pub fn seal_for_tests(&self, config: &crate::PluginConfig, bytes: &[u8]) -> Result<PathBuf> {
+    pub fn store_for_tests(&self, config: &crate::PluginConfig, bytes: &[u8]) -> Result<PathBuf> {
         let wire = config.get_policy().to_wire(config.name())?;
         let key = EntryKey::new(
             &config.component_digest(),

@@ -60,9 +60,9 @@ impl Launcher {
     }
 
     /// Keeps compiled components in `cache`: the first start of a component
-    /// compiles it in its runner and stores the sealed result; later starts
-    /// (restarts, other plugins with the same bytes, other host processes
-    /// sharing the directory) skip compiling.
+    /// compiles it in its runner and stores the result, tagged with the
+    /// cache's key; later starts (restarts, other plugins with the same
+    /// bytes, other host processes sharing the directory) skip compiling.
     pub fn with_cache(mut self, cache: ArtifactCache) -> Self {
         self.cache = Some(Arc::new(cache));
         self

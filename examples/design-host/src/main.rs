@@ -7,8 +7,8 @@ use std::time::Duration;
 use airlock::{ArtifactCache, Launcher, PluginText};
 use airlock_example_design_host::document::{Document, LayerKind};
 use airlock_example_design_host::plugins::{
-    self, ExporterPlugin, FilterPlugin, Loaded, LoadedPlugin, ToolPlugin, exporter, filter, tool,
-    v0_1,
+    self, AnyPlugin, ExporterPlugin, FilterPlugin, LoadedPlugin, ToolPlugin, exporter, filter,
+    tool, v0_1,
 };
 use airlock_example_design_host::{export, export_check, render, transaction};
 use anyhow::{Context, Result, bail};
@@ -134,9 +134,9 @@ fn run(args: &Args) -> Result<()> {
     for p in &mut loaded {
         let mut doc = sample.clone();
         let applied = match &mut p.plugin {
-            Loaded::Filter(f) => apply_filter(&p.name, f, &mut doc, &mut summary),
-            Loaded::Tool(t) => apply_tool(&p.name, t, &mut doc, &mut summary),
-            Loaded::Exporter(_) => continue,
+            AnyPlugin::Filter(f) => apply_filter(&p.name, f, &mut doc, &mut summary),
+            AnyPlugin::Tool(t) => apply_tool(&p.name, t, &mut doc, &mut summary),
+            AnyPlugin::Exporter(_) => continue,
         };
         if applied {
             write_png(&doc, &args.out.join(format!("after-{}.png", p.name)))?;
@@ -148,14 +148,14 @@ fn run(args: &Args) -> Result<()> {
     let mut quiet = Summary::default();
     for p in &mut loaded {
         match &mut p.plugin {
-            Loaded::Filter(f) => apply_filter(&p.name, f, &mut doc, &mut quiet),
-            Loaded::Tool(t) => apply_tool(&p.name, t, &mut doc, &mut quiet),
-            Loaded::Exporter(_) => continue,
+            AnyPlugin::Filter(f) => apply_filter(&p.name, f, &mut doc, &mut quiet),
+            AnyPlugin::Tool(t) => apply_tool(&p.name, t, &mut doc, &mut quiet),
+            AnyPlugin::Exporter(_) => continue,
         };
     }
     write_png(&doc, &args.out.join("after-all.png"))?;
     for p in &mut loaded {
-        if let Loaded::Exporter(x) = &mut p.plugin {
+        if let AnyPlugin::Exporter(x) = &mut p.plugin {
             run_exporter(p.name.clone(), x, &doc, &args.out, &mut summary)?;
         }
     }

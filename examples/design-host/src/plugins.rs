@@ -27,20 +27,21 @@ pub mod exporter {
     airlock::bindgen!({ path: ["../../wit/airlock", "../../wit/design"], world: "airlock:design/exporter" });
 }
 
-/// A started plugin, by the kind of world its component fits.
-pub enum Loaded {
+/// A started plugin of any world this host serves, by the kind of world its
+/// component fits (each kind at every version, see [`SERVED`]).
+pub enum AnyPlugin {
     Filter(FilterPlugin),
     Tool(ToolPlugin),
     Exporter(ExporterPlugin),
 }
 
-impl Loaded {
+impl AnyPlugin {
     /// The full name and version of the world whose bindings drive the plugin.
     pub fn world_name(&self) -> &'static str {
         match self {
-            Loaded::Filter(p) => p.world_name(),
-            Loaded::Tool(p) => p.world_name(),
-            Loaded::Exporter(p) => p.world_name(),
+            AnyPlugin::Filter(p) => p.world_name(),
+            AnyPlugin::Tool(p) => p.world_name(),
+            AnyPlugin::Exporter(p) => p.world_name(),
         }
     }
 
@@ -52,49 +53,51 @@ impl Loaded {
 
     pub fn plugin_mut(&mut self) -> &mut airlock::Plugin {
         match self {
-            Loaded::Filter(p) => p.plugin_mut(),
-            Loaded::Tool(p) => p.plugin_mut(),
-            Loaded::Exporter(p) => p.plugin_mut(),
+            AnyPlugin::Filter(p) => p.plugin_mut(),
+            AnyPlugin::Tool(p) => p.plugin_mut(),
+            AnyPlugin::Exporter(p) => p.plugin_mut(),
         }
     }
 }
 
+/// A plugin loaded from a file of the plugin directory: its name, where it
+/// came from, and the started plugin.
 pub struct LoadedPlugin {
     pub name: String,
     pub path: PathBuf,
-    pub plugin: Loaded,
+    pub plugin: AnyPlugin,
 }
 
 /// Starts a plugin's runner in one world, given its config and the export
 /// folder (which only exporters are granted).
-type Start = fn(&airlock::Launcher, airlock::PluginConfig, &Path) -> airlock::Result<Loaded>;
+type Start = fn(&airlock::Launcher, airlock::PluginConfig, &Path) -> airlock::Result<AnyPlugin>;
 
 /// Every world this host serves, newest version first, and how to start a
 /// plugin in it. The runner glue of each is registered in `main.rs`.
 pub const SERVED: [(&str, Start); 6] = [
     (filter::WORLD_NAME, |launcher, config, _| {
         let plugin = filter::Filter::start(launcher, config)?;
-        Ok(Loaded::Filter(FilterPlugin::V0_2(plugin)))
+        Ok(AnyPlugin::Filter(FilterPlugin::V0_2(plugin)))
     }),
     (tool::WORLD_NAME, |launcher, config, _| {
         let plugin = tool::Tool::start(launcher, config)?;
-        Ok(Loaded::Tool(ToolPlugin::V0_2(plugin)))
+        Ok(AnyPlugin::Tool(ToolPlugin::V0_2(plugin)))
     }),
     (exporter::WORLD_NAME, |launcher, config, out| {
         let plugin = exporter::Exporter::start(launcher, grant_export_dir(config, out))?;
-        Ok(Loaded::Exporter(ExporterPlugin::V0_2(plugin)))
+        Ok(AnyPlugin::Exporter(ExporterPlugin::V0_2(plugin)))
     }),
     (v0_1::filter::WORLD_NAME, |launcher, config, _| {
         let plugin = v0_1::filter::Filter::start(launcher, config)?;
-        Ok(Loaded::Filter(FilterPlugin::V0_1(plugin)))
+        Ok(AnyPlugin::Filter(FilterPlugin::V0_1(plugin)))
     }),
     (v0_1::tool::WORLD_NAME, |launcher, config, _| {
         let plugin = v0_1::tool::Tool::start(launcher, config)?;
-        Ok(Loaded::Tool(ToolPlugin::V0_1(plugin)))
+        Ok(AnyPlugin::Tool(ToolPlugin::V0_1(plugin)))
     }),
     (v0_1::exporter::WORLD_NAME, |launcher, config, out| {
         let plugin = v0_1::exporter::Exporter::start(launcher, grant_export_dir(config, out))?;
-        Ok(Loaded::Exporter(ExporterPlugin::V0_1(plugin)))
+        Ok(AnyPlugin::Exporter(ExporterPlugin::V0_1(plugin)))
     }),
 ];
 
@@ -153,7 +156,7 @@ pub fn start(
     launcher: &airlock::Launcher,
     config: airlock::PluginConfig,
     export_dir: &Path,
-) -> Result<Option<Loaded>> {
+) -> Result<Option<AnyPlugin>> {
     let Some(stamp) = airlock::world_stamp(config.component()) else {
         return try_each_world(launcher, config, export_dir);
     };
@@ -193,7 +196,7 @@ fn try_each_world(
     launcher: &airlock::Launcher,
     config: airlock::PluginConfig,
     export_dir: &Path,
-) -> Result<Option<Loaded>> {
+) -> Result<Option<AnyPlugin>> {
     for (_, start) in SERVED {
         match start(launcher, config.clone(), export_dir) {
             Ok(plugin) => return Ok(Some(plugin)),

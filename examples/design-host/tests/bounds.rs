@@ -12,7 +12,7 @@ use airlock_example_design_host::document::Document;
 use airlock_example_design_host::plugins::tool::ToolError;
 use airlock_example_design_host::plugins::tool::design::document::DocumentError;
 use airlock_example_design_host::plugins::tool::design::types::{Param, ParamValue};
-use airlock_example_design_host::plugins::{self, Loaded, ToolPlugin};
+use airlock_example_design_host::plugins::{self, AnyPlugin, ToolPlugin};
 use airlock_example_design_host::transaction::{self, Transaction};
 
 fn launcher() -> Launcher {
@@ -26,7 +26,7 @@ fn hostile(version: &str, policy: Policy) -> ToolPlugin {
         .unwrap()
         .policy(policy);
     match plugins::start(&launcher(), config, Path::new("/nonexistent")) {
-        Ok(Some(Loaded::Tool(tool))) => tool,
+        Ok(Some(AnyPlugin::Tool(tool))) => tool,
         Ok(_) => panic!("test-hostile-design{version} is not a tool"),
         Err(e) => panic!("start test-hostile-design{version}: {e:#}"),
     }

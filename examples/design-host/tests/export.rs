@@ -9,7 +9,7 @@ use airlock::{Launcher, PluginConfig, Policy};
 use airlock_example_design_host::document::Document;
 use airlock_example_design_host::export_check::{self, ExportRefused};
 use airlock_example_design_host::plugins::exporter::Exporter;
-use airlock_example_design_host::plugins::{self, ExporterPlugin, Loaded};
+use airlock_example_design_host::plugins::{self, AnyPlugin, ExporterPlugin};
 use airlock_example_design_host::transaction::Transaction;
 
 fn component() -> PathBuf {
@@ -136,7 +136,7 @@ fn hostile_export(folder: &Path) -> ExporterPlugin {
     .unwrap()
     .policy(Policy::default().deadline(Duration::from_secs(30)));
     match plugins::start(&launcher(), config, folder) {
-        Ok(Some(Loaded::Exporter(x))) => x,
+        Ok(Some(AnyPlugin::Exporter(x))) => x,
         Ok(_) => panic!("test-hostile-export is not an exporter"),
         Err(e) => panic!("start test-hostile-export: {e:#}"),
     }

@@ -12,7 +12,7 @@ use airlock_example_design_host::plugins::tool::design::types::{Color, Param, Pa
 use airlock_example_design_host::plugins::v0_1::DocumentAdapter;
 use airlock_example_design_host::plugins::v0_1::tool::design::document as old_document;
 use airlock_example_design_host::plugins::{
-    self, ExporterPlugin, FilterPlugin, Loaded, ToolPlugin, filter, tool, v0_1,
+    self, AnyPlugin, ExporterPlugin, FilterPlugin, ToolPlugin, filter, tool, v0_1,
 };
 use airlock_example_design_host::transaction::{self, Transaction};
 use airlock_testkit::{guest_path, restamped};
@@ -27,7 +27,7 @@ fn no_export_dir() -> &'static Path {
 }
 
 /// Loads a plugin from the plugin directory the way the demo does.
-fn load(name: &str) -> Loaded {
+fn load(name: &str) -> AnyPlugin {
     plugins::load(
         &launcher(),
         &guest_path(name),
@@ -41,7 +41,7 @@ fn load(name: &str) -> Loaded {
 
 fn load_tool(name: &str) -> ToolPlugin {
     match load(name) {
-        Loaded::Tool(t) => t,
+        AnyPlugin::Tool(t) => t,
         _ => panic!("{name} is not a tool"),
     }
 }
@@ -202,7 +202,7 @@ fn a_filter_stamped_0_1_runs_through_the_0_1_bindings() {
             .ignore_manifest()
             .deadline(Duration::from_secs(30));
         match plugins::start(&launcher(), config, no_export_dir()) {
-            Ok(Some(Loaded::Filter(f))) => f,
+            Ok(Some(AnyPlugin::Filter(f))) => f,
             Ok(_) => panic!("{stamp}: not started as a filter"),
             Err(e) => panic!("{stamp}: {e:#}"),
         }
@@ -296,7 +296,7 @@ fn a_0_1_exporter_reads_the_document_through_the_adapter_and_writes_its_file() {
     .unwrap()
     .unwrap();
     assert_eq!(loaded.plugin.world(), "exporter@0.1.0");
-    let Loaded::Exporter(mut exporter) = loaded.plugin else {
+    let AnyPlugin::Exporter(mut exporter) = loaded.plugin else {
         panic!("layers-v0-1 is not an exporter")
     };
     assert!(matches!(exporter, ExporterPlugin::V0_1(_)));

@@ -8,7 +8,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::measure::median;
-use crate::round;
+use crate::report::round;
 
 /// Resident memory of idle plugin processes, with many alive at once.
 pub fn alive(count: usize, cached: &Launcher, config: &dyn Fn() -> PluginConfig) -> Result<Value> {

@@ -5,7 +5,8 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
-use crate::{Figures, SIZES};
+use crate::cases::SIZES;
+use crate::measure::Figures;
 
 /// A line: its label, colour and (payload, median µs) points.
 type Series = (&'static str, RGBColor, Vec<(f64, f64)>);
@@ -31,7 +32,7 @@ pub fn draw(path: &Path, latency: &Figures) -> Result<()> {
         let points = SIZES
             .iter()
             .map(|&size| {
-                let name = format!("{prefix} {}", crate::size_name(size));
+                let name = format!("{prefix} {}", crate::cases::size_name(size));
                 (size as f64, latency[name.as_str()].median_us())
             })
             .collect();
@@ -67,7 +68,7 @@ pub fn draw(path: &Path, latency: &Figures) -> Result<()> {
         .configure_mesh()
         .x_desc("payload (bytes)")
         .y_desc("median round trip (µs)")
-        .x_label_formatter(&|x| crate::size_name(*x as usize))
+        .x_label_formatter(&|x| crate::cases::size_name(*x as usize))
         .draw()
         .map_err(|e| anyhow!("{e}"))?;
     for (label, color, points) in series {

@@ -1,7 +1,8 @@
 //! The `languages` section: the same cases for a Rust, a JavaScript and a
 //! Python guest, side by side in one run — compile, cached and warm-pool
 //! start, idle memory with many alive, no-op and 1 MiB calls, and the 4K
-//! grayscale — and the P10 goals for the big (JS and Python) guests.
+//! grayscale — whose figures the P10 goals (in `goals.rs`) read for the big
+//! (JS and Python) guests.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -14,15 +15,13 @@ use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
 use crate::measure::{Case, Summary, interleave, local};
-use crate::round;
+use crate::report::round;
 
 /// One guest language: the name of its roundtrip and grayscale guests in the plugin folder.
 pub struct Language {
     pub name: &'static str,
     roundtrip: &'static str,
     grayscale: &'static str,
-    /// The P10 goal keys and what they measure, for the big guests only.
-    p10: Option<[&'static str; 4]>,
 }
 
 pub const LANGUAGES: [Language; 3] = [
@@ -30,29 +29,16 @@ pub const LANGUAGES: [Language; 3] = [
         name: "rust",
         roundtrip: "test_roundtrip",
         grayscale: "grayscale",
-        p10: None,
     },
     Language {
         name: "js",
         roundtrip: "js_roundtrip",
         grayscale: "js_grayscale",
-        p10: Some([
-            "P10_js_start",
-            "js: cached start to first answered call, ms (median)",
-            "P10_js_pss",
-            "js: idle PSS with 50 alive, MiB (median)",
-        ]),
     },
     Language {
         name: "python",
         roundtrip: "py_roundtrip",
         grayscale: "py_grayscale",
-        p10: Some([
-            "P10_python_start",
-            "python: cached start to first answered call, ms (median)",
-            "P10_python_pss",
-            "python: idle PSS with 50 alive, MiB (median)",
-        ]),
     },
 ];
 
@@ -65,14 +51,6 @@ pub struct LanguagePlan {
 
 /// Plugins of each language alive at once for the memory figures, as P10 asks.
 const ALIVE: usize = 50;
-
-/// A goal row: key, what, value, comparison, target.
-pub type Goal = (&'static str, &'static str, f64, &'static str, f64);
-
-/// Goal P10: a cached start of a big guest to its first answered call, ms.
-const P10_START_MS: f64 = 25.0;
-/// Goal P10: the median PSS of an idle big guest with [`ALIVE`] alive, MiB.
-const P10_PSS_MIB: f64 = 5.0;
 
 fn read_guest(name: &str) -> Result<Vec<u8>> {
     std::fs::read(airlock_testkit::guest_path(name))
@@ -95,10 +73,9 @@ fn ms(d: Duration) -> f64 {
     round(d.as_secs_f64() * 1e3)
 }
 
-/// Measures every language and returns the `languages` JSON and the P10 goals.
-pub fn measure(plan: &LanguagePlan, exe: &Path, scratch: &Path) -> Result<(Value, Vec<Goal>)> {
+/// Measures every language and returns the `languages` JSON.
+pub fn measure(plan: &LanguagePlan, exe: &Path, scratch: &Path) -> Result<Value> {
     let mut report = serde_json::Map::new();
-    let mut goals = Vec::new();
     let mut guests = Vec::new();
     for lang in &LANGUAGES {
         let roundtrip = read_guest(lang.roundtrip)?;
@@ -248,22 +225,6 @@ pub fn measure(plan: &LanguagePlan, exe: &Path, scratch: &Path) -> Result<(Value
         let noop = &calls[2 * i].1;
         let echo = &calls[2 * i + 1].1;
         let gray = &images[i].1;
-        if let Some([start_key, start_what, pss_key, pss_what]) = lang.p10 {
-            goals.push((
-                start_key,
-                start_what,
-                cached_start.median_us() / 1e3,
-                "<=",
-                P10_START_MS,
-            ));
-            goals.push((
-                pss_key,
-                pss_what,
-                memory["pss_mib_median"].as_f64().unwrap_or(f64::NAN),
-                "<=",
-                P10_PSS_MIB,
-            ));
-        }
         report.insert(
             lang.name.into(),
             json!({
@@ -279,7 +240,7 @@ pub fn measure(plan: &LanguagePlan, exe: &Path, scratch: &Path) -> Result<(Value
             }),
         );
     }
-    Ok((Value::Object(report), goals))
+    Ok(Value::Object(report))
 }
 
 /// Whether `out` is `input` in Rec. 709 luma (within one step of rounding,

@@ -109,3 +109,28 @@ pub fn median(values: &[f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
 }
+
+/// Named summaries, in the order measured.
+pub struct Figures(pub Vec<(String, Summary)>);
+
+impl Figures {
+    pub fn get(&self, name: &str) -> Option<&Summary> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(String, Summary)> {
+        self.0.iter()
+    }
+}
+
+impl std::ops::Index<&str> for Figures {
+    type Output = Summary;
+    fn index(&self, name: &str) -> &Summary {
+        &self
+            .0
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no figure named {name}"))
+            .1
+    }
+}

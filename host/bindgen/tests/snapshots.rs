@@ -1,6 +1,20 @@
-//! Snapshot tests of generated bindings: one WIT fixture per case, compared
-//! with the pretty-printed expansion in `snapshots/`. Run with
-//! `AIRLOCK_BLESS=1` to accept changes after reviewing the diff.
+//! Snapshot tests of generated bindings, on `insta`: one WIT fixture
+//! (`tests/fixtures/<name>.wit`) per case, its pretty-printed expansion kept
+//! in `tests/snapshots/<name>.snap`; the two fixtures the generator must
+//! refuse keep their error message there instead.
+//!
+//! A changed generator fails these tests with a line-by-line diff of the old
+//! and new output. To review and accept the change:
+//!
+//! - with cargo-insta (installed in your own toolchain, not by this repo):
+//!   a failing run outside CI leaves a `.snap.new` beside each changed
+//!   snapshot; `cargo insta review` shows each diff and accepts or rejects
+//!   it (`cargo insta reject` drops them all);
+//! - without it: `INSTA_UPDATE=always cargo nextest run --release --workspace
+//!   -E 'binary(snapshots)'` rewrites the `.snap` files, and `git diff
+//!   host/bindgen/tests/snapshots` shows what changed.
+//!
+//! Commit the `.snap` files with the generator change; never a `.snap.new`.
 
 use std::path::{Path, PathBuf};
 
@@ -10,33 +24,30 @@ fn fixture(name: &str) -> PathBuf {
         .join(format!("{name}.wit"))
 }
 
-fn check(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("AIRLOCK_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "no snapshot {}; run with AIRLOCK_BLESS=1 to create it",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(0);
-        panic!(
-            "snapshot {name} differs from line {}:\n  expected: {:?}\n  actual:   {:?}\nrun with AIRLOCK_BLESS=1 to accept",
-            first + 1,
-            expected.lines().nth(first),
-            actual.lines().nth(first)
-        );
-    }
+/// Snapshots named after their fixture (`scalars.snap`), described by its
+/// path, without the test's module name or the asserted expression.
+fn settings(name: &str) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(format!("tests/fixtures/{name}.wit"));
+    settings
+}
+
+/// Compares the bindings generated from fixture `name` with its snapshot.
+fn check(name: &str) {
+    let actual = expand(name).unwrap_or_else(|e| panic!("generating {name}: {e:#}"));
+    settings(name).bind(|| insta::assert_snapshot!(name, actual));
+}
+
+/// Compares the generator's refusal of fixture `name` with its snapshot.
+fn check_refused(name: &str) -> String {
+    let err = match expand(name) {
+        Ok(_) => panic!("the generator accepted {name}, which it must refuse"),
+        Err(e) => format!("{e:#}"),
+    };
+    settings(name).bind(|| insta::assert_snapshot!(name, err));
+    err
 }
 
 fn expand(name: &str) -> anyhow::Result<String> {
@@ -50,35 +61,33 @@ fn expand(name: &str) -> anyhow::Result<String> {
 
 #[test]
 fn scalars() {
-    check("scalars.rs", &expand("scalars").unwrap());
+    check("scalars");
 }
 
 #[test]
 fn types() {
-    check("types.rs", &expand("types").unwrap());
+    check("types");
 }
 
 #[test]
 fn imports() {
-    check("imports.rs", &expand("imports").unwrap());
+    check("imports");
 }
 
 #[test]
 fn resources() {
-    check("resources.rs", &expand("resources").unwrap());
+    check("resources");
 }
 
 #[test]
 fn exported_resources() {
-    check(
-        "exported-resources.rs",
-        &expand("exported-resources").unwrap(),
-    );
+    check("exported-resources");
 }
 
 #[test]
 fn exported_resources_are_refused_in_imports() {
-    let err = format!("{:#}", expand("smuggled-resource").unwrap_err());
+    let err = check_refused("smuggled-resource");
+    // Also asserted by phrase, so that accepting a snapshot cannot lose them.
     assert!(
         err.contains("both imports and exports interface `brushes`"),
         "{err}"
@@ -88,12 +97,34 @@ fn exported_resources_are_refused_in_imports() {
 
 #[test]
 fn functions_with_one_rust_name_are_refused_naming_both() {
-    let err = format!("{:#}", expand("name-clash").unwrap_err());
+    let err = check_refused("name-clash");
     assert!(
         err.contains("`[constructor]brush` and `brush-new` in interface `brushes`"),
         "{err}"
     );
     assert!(err.contains("the Rust method `brush_new`"), "{err}");
+}
+
+/// Every fixture has a snapshot and a test above: a new fixture without one
+/// fails here rather than going untested.
+#[test]
+fn every_fixture_has_a_snapshot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(dir.join("fixtures")).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(name) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if !dir.join("snapshots").join(format!("{name}.snap")).exists() {
+            missing.push(name.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "fixtures without a snapshot: {missing:?}; add a test calling check() \
+         or check_refused() and accept its snapshot (see this file's header)"
+    );
 }
 
 #[test]

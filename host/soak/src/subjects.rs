@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use airlock::{Launcher, PluginConfig};
 use airlock_example_design_host::document::{Document, LayerKind};
-use airlock_example_design_host::plugins::{self, Loaded, filter};
+use airlock_example_design_host::plugins::{self, AnyPlugin, filter};
 use airlock_example_design_host::{export, transaction};
 use anyhow::{Context, Result, bail};
 
@@ -49,7 +49,7 @@ pub enum Outcome {
 /// A started plugin and the calls it takes.
 pub struct Subject {
     pub name: &'static str,
-    pub plugin: Loaded,
+    pub plugin: AnyPlugin,
     pub ops: Vec<Op>,
     /// A filter's default parameters, from its `describe`.
     pub filter_params: Vec<filter::design::types::Param>,
@@ -90,13 +90,13 @@ pub fn start_all(
             bail!("{name} fits none of the design worlds");
         };
         let filter_params = match &mut plugin {
-            Loaded::Filter(f) => f.describe()?.defaults,
+            AnyPlugin::Filter(f) => f.describe()?.defaults,
             _ => Vec::new(),
         };
         let ops = match &plugin {
-            Loaded::Tool(_) => vec![Op::Tool],
-            Loaded::Filter(_) => vec![Op::Filter],
-            Loaded::Exporter(_) => vec![Op::Render, Op::Save],
+            AnyPlugin::Tool(_) => vec![Op::Tool],
+            AnyPlugin::Filter(_) => vec![Op::Filter],
+            AnyPlugin::Exporter(_) => vec![Op::Render, Op::Save],
         };
         subjects.push(Subject {
             name,
@@ -130,7 +130,7 @@ pub fn call(
 ) -> Outcome {
     let file_name = file_name(subject);
     match (&mut subject.plugin, op) {
-        (Loaded::Tool(t), Op::Tool) => {
+        (AnyPlugin::Tool(t), Op::Tool) => {
             let result = if skip_rollback {
                 let mut tx = transaction::Transaction::begin(doc);
                 let result = t.run(&mut tx, &[]);
@@ -145,8 +145,8 @@ pub fn call(
                 Err(e) => Outcome::Failed(e),
             }
         }
-        (Loaded::Filter(f), Op::Filter) => apply_filter(f, &subject.filter_params, doc),
-        (Loaded::Exporter(x), Op::Render) => {
+        (AnyPlugin::Filter(f), Op::Filter) => apply_filter(f, &subject.filter_params, doc),
+        (AnyPlugin::Exporter(x), Op::Render) => {
             let mut tx = transaction::Transaction::begin(doc);
             match x.render(&mut tx) {
                 Ok(Ok(bytes)) if !bytes.is_empty() => Outcome::Done,
@@ -155,7 +155,7 @@ pub fn call(
                 Err(e) => Outcome::Failed(e),
             }
         }
-        (Loaded::Exporter(x), Op::Save) => {
+        (AnyPlugin::Exporter(x), Op::Save) => {
             let mut tx = transaction::Transaction::begin(doc);
             match export::save(x, &mut tx, export_dir, &file_name) {
                 Ok(Ok(written)) => {

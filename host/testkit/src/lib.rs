@@ -4,6 +4,16 @@
 //! `airlock-test-runner` serves the test worlds, and `airlock-fake-runner`
 //! misbehaves on purpose (garbage frames, oversized lengths, silence) so the
 //! host's defences can be tested against a real process.
+//!
+//! # Layout
+//!
+//! - [`battery`]: the hostile battery, its driver and one module per attack family.
+//! - [`native`]: the native attacks a runner can be told to make on itself.
+//! - [`wat`]: hand-written components for what a Rust guest cannot express.
+//! - [`roundtrip`], [`roundtrip_plus`], [`hostile`], [`bare`], [`files`]:
+//!   bindings for the test worlds; [`filter`]: for the design package's filter.
+//! - `fixtures`: the generator's snapshot fixtures, compiled.
+//! - [`Tallies`], [`tally_methods!`]: the host side of the roundtrip world's resource.
 
 use std::path::PathBuf;
 
@@ -43,7 +53,10 @@ pub mod filter {
 
 /// The generator's snapshot fixtures, compiled: the snapshot tests compare
 /// text, this proves the text is valid Rust (names that could clash, such as a
-/// world called `imports`, included).
+/// world called `imports`, included). Every fixture of
+/// `host/bindgen/tests/fixtures` is here but the two the generator must
+/// refuse (`name-clash`, `smuggled-resource`), whose errors the snapshot
+/// tests assert.
 #[doc(hidden)]
 pub mod fixtures {
     pub mod imports {
@@ -57,6 +70,9 @@ pub mod fixtures {
     }
     pub mod resources {
         airlock::bindgen!({ path: "../bindgen/tests/fixtures/resources.wit", world: "fixture:painter/painter" });
+    }
+    pub mod exported_resources {
+        airlock::bindgen!({ path: "../bindgen/tests/fixtures/exported-resources.wit", world: "fixture:brushes/painter-plugin" });
     }
 }
 

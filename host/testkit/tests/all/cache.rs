@@ -1,5 +1,5 @@
 //! The compiled-artifact cache with real runners: compiled once in a sandbox,
-//! reused after its seal is checked, and never handed over when it is not.
+//! reused after its tag (keyed MAC) is checked, and never handed over when it is not.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -104,7 +104,7 @@ fn an_altered_entry_is_never_sent_to_a_runner() {
 }
 
 #[test]
-fn a_sealed_artifact_the_runner_cannot_load_is_dropped_and_recompiled() {
+fn an_authenticated_artifact_the_runner_cannot_load_is_dropped_and_recompiled() {
     let dir = scratch("stale");
     let launcher = cached_runner(&dir);
     let config = roundtrip_config().deadline(Duration::from_secs(20));
@@ -112,7 +112,7 @@ fn a_sealed_artifact_the_runner_cannot_load_is_dropped_and_recompiled() {
     launcher
         .cache()
         .unwrap()
-        .seal_for_tests(&config, b"\x7fELF from another engine")
+        .store_for_tests(&config, b"\x7fELF from another engine")
         .unwrap();
 
     let mut plugin = Roundtrip::start(&launcher, config).expect("falls back to compiling");

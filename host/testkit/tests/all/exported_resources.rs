@@ -176,7 +176,7 @@ fn a_handle_made_right_after_a_restart_from_a_stale_artifact_is_live() {
     launcher
         .cache()
         .unwrap()
-        .seal_for_tests(&config, b"\x7fELF from another engine")
+        .store_for_tests(&config, b"\x7fELF from another engine")
         .unwrap();
     plugin.plugin_mut().kill();
     let counter = plugin.counters().counter_new(h, 5).unwrap();

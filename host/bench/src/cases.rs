@@ -1,0 +1,141 @@
+//! The measured cases, in the order they run: per-call latency and the 4K
+//! image (`calls`), cold starts (`starts`), many plugins alive and their
+//! throughput (`load`), then the languages section. [`Plan`] says how much
+//! of each to do.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Duration;
+
+use airlock::{ArtifactCache, Launcher, PluginConfig, Policy};
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use crate::extism::ExtismPeer;
+use crate::languages;
+use crate::measure::Figures;
+
+mod calls;
+mod load;
+mod starts;
+
+use calls::{image, latency};
+use load::{memory, throughput};
+use starts::cold_starts;
+
+/// How much of everything to do.
+pub struct Plan {
+    pub rounds: usize,
+    pub start_rounds: usize,
+    pub image_rounds: usize,
+    pub plugins_alive: usize,
+    pub throughput_for: Duration,
+    pub languages: languages::LanguagePlan,
+}
+
+impl Plan {
+    /// `--quick`: about a minute of both cores.
+    pub fn quick() -> Self {
+        Plan {
+            rounds: 25,
+            start_rounds: 12,
+            image_rounds: 3,
+            plugins_alive: 200,
+            throughput_for: Duration::from_millis(1000),
+            languages: languages::LanguagePlan {
+                start_rounds: 6,
+                call_rounds: 10,
+                image_rounds: 1,
+            },
+        }
+    }
+
+    /// The full run.
+    pub fn full() -> Self {
+        Plan {
+            rounds: 60,
+            start_rounds: 30,
+            image_rounds: 8,
+            plugins_alive: 200,
+            throughput_for: Duration::from_secs(3),
+            languages: languages::LanguagePlan {
+                start_rounds: 20,
+                call_rounds: 30,
+                image_rounds: 3,
+            },
+        }
+    }
+}
+
+pub const KIB: usize = 1 << 10;
+pub const MIB: usize = 1 << 20;
+pub const SIZES: [usize; 4] = [KIB, 64 * KIB, MIB, 16 * MIB];
+
+pub fn size_name(n: usize) -> String {
+    match n {
+        n if n >= MIB => format!("{} MiB", n / MIB),
+        n if n >= KIB => format!("{} KiB", n / KIB),
+        n => format!("{n} B"),
+    }
+}
+
+/// Calls per timed batch: enough to dwarf the clock for small payloads.
+pub fn batch_for(payload: usize) -> usize {
+    match payload {
+        0..=4096 => 200,
+        4097..=65536 => 50,
+        65537..=2_000_000 => 5,
+        _ => 1,
+    }
+}
+
+/// Every figure of one run.
+pub struct Measured {
+    pub latency: Figures,
+    pub image: Figures,
+    pub starts: Figures,
+    pub memory: Value,
+    pub throughput: Value,
+    pub languages: Value,
+}
+
+/// Runs every case under `plan`, with Extism's too when `extism` names its
+/// peer binary and plugin.
+pub fn measure(plan: &Plan, extism: Option<&(PathBuf, PathBuf)>) -> Result<Measured> {
+    let roundtrip_bytes = std::fs::read(airlock_testkit::guest_path("test_roundtrip"))
+        .context("reading the roundtrip guest; run `cargo xtask build-plugins`")?;
+    let grayscale_bytes = std::fs::read(airlock_testkit::guest_path("grayscale"))
+        .context("reading the grayscale plugin; run `cargo xtask build-plugins`")?;
+    let cache_dir =
+        std::env::temp_dir().join(format!("airlock-bench-cache-{}", std::process::id()));
+    let plain = Launcher::current_exe()?;
+    let cached = Launcher::current_exe()?.with_cache(ArtifactCache::open(&cache_dir)?);
+    let config = || {
+        PluginConfig::new("bench", roundtrip_bytes.clone())
+            .policy(Policy::default().deadline(Duration::from_secs(60)))
+    };
+
+    let peer = match extism {
+        Some((program, plugin)) => Some(Rc::new(RefCell::new(ExtismPeer::spawn(program, plugin)?))),
+        None => {
+            eprintln!("no Extism peer (--extism): P7 and P8 are not measured");
+            None
+        }
+    };
+    let latency = latency(plan, &plain, config(), &roundtrip_bytes, peer.clone())?;
+    let image = image(plan, &plain, &grayscale_bytes)?;
+    let starts = cold_starts(plan, &plain, &cached, &config, peer.clone())?;
+    let memory = memory(plan, &cached, &config)?;
+    let throughput = throughput(plan, &cached, &config)?;
+    let languages = languages::measure(&plan.languages, &std::env::current_exe()?, &cache_dir)?;
+    let _ = std::fs::remove_dir_all(&cache_dir);
+    Ok(Measured {
+        latency,
+        image,
+        starts,
+        memory,
+        throughput,
+        languages,
+    })
+}

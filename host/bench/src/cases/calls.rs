@@ -1,0 +1,229 @@
+//! Per-call latency of every small and bulk case, and the 4K image through
+//! the grayscale filter, each out of process, in process and (latency) as
+//! a raw pipe echo, interleaved round by round.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use airlock::{Launcher, PluginConfig, Policy};
+use airlock_runner::in_process::InProcess;
+use airlock_testkit::battery::PingHost;
+use airlock_testkit::filter::{self, Filter, Image};
+use airlock_testkit::roundtrip::{self, Roundtrip};
+use anyhow::Result;
+
+use super::{Plan, SIZES, batch_for, size_name};
+use crate::echo::EchoPipe;
+use crate::extism::ExtismPeer;
+use crate::measure::{Case, Figures, Run, interleave, local};
+
+/// Per-call latency of every small and bulk case, interleaved round by round.
+pub(super) fn latency(
+    plan: &Plan,
+    launcher: &Launcher,
+    config: PluginConfig,
+    component: &[u8],
+    peer: Option<Rc<RefCell<ExtismPeer>>>,
+) -> Result<Figures> {
+    eprintln!("latency: {} interleaved rounds of every case…", plan.rounds);
+    let plugin = Rc::new(RefCell::new(Roundtrip::start(launcher, config)?));
+    let in_process = Rc::new(RefCell::new(
+        InProcess::load(&roundtrip::RunnerGlue, component).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+    ));
+    let pipe = Rc::new(RefCell::new(EchoPipe::spawn()?));
+    let index = |suffix: &str| -> u32 {
+        roundtrip::EXPORTS
+            .iter()
+            .position(|f| f.ends_with(suffix))
+            .unwrap_or_else(|| panic!("roundtrip exports {suffix}")) as u32
+    };
+    let (noop, add, echo) = (index("noop"), index("add"), index("#echo-bytes"));
+
+    let mut cases: Vec<Case> = Vec::new();
+    let small = [0u8; 16];
+    {
+        let pipe = pipe.clone();
+        cases.push((
+            "raw pipe echo 16 B".into(),
+            200,
+            local(move || pipe.borrow_mut().echo(&small)),
+        ));
+    }
+    {
+        let p = plugin.clone();
+        cases.push((
+            "airlock no-op".into(),
+            200,
+            local(move || Ok(p.borrow_mut().noop(&mut PingHost::default())?)),
+        ));
+        let p = plugin.clone();
+        cases.push((
+            "airlock add".into(),
+            200,
+            local(move || {
+                anyhow::ensure!(p.borrow_mut().add(&mut PingHost::default(), 2, 3)? == 5);
+                Ok(())
+            }),
+        ));
+        let p = plugin.clone();
+        cases.push((
+            "airlock nested call".into(),
+            200,
+            local(move || {
+                anyhow::ensure!(p.borrow_mut().nested(&mut PingHost::default(), 1, 21)? == 42);
+                Ok(())
+            }),
+        ));
+    }
+    {
+        let mut out = Vec::new();
+        let ip = in_process.clone();
+        cases.push((
+            "in-process no-op".into(),
+            200,
+            local(move || {
+                ip.borrow_mut()
+                    .call(noop, &[], &mut out)
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))
+            }),
+        ));
+        let mut out = Vec::new();
+        let ip = in_process.clone();
+        let args = postcard::to_stdvec(&(2u32, 3u32))?;
+        cases.push((
+            "in-process add".into(),
+            200,
+            local(move || {
+                ip.borrow_mut()
+                    .call(add, &args, &mut out)
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                anyhow::ensure!(postcard::from_bytes::<u32>(&out)? == 5);
+                Ok(())
+            }),
+        ));
+    }
+    if let Some(peer) = &peer {
+        let peer = peer.clone();
+        cases.push((
+            "extism no-op".into(),
+            200,
+            Run::Remote(Box::new(move |n| {
+                peer.borrow_mut().run(&format!("noop {n}"))
+            })),
+        ));
+    }
+    for size in SIZES {
+        if let Some(peer) = &peer {
+            let peer = peer.clone();
+            cases.push((
+                format!("extism echo {}", size_name(size)),
+                batch_for(size),
+                Run::Remote(Box::new(move |n| {
+                    peer.borrow_mut().run(&format!("echo {size} {n}"))
+                })),
+            ));
+        }
+        let data: Rc<Vec<u8>> = Rc::new((0..size).map(|i| i as u8).collect());
+        let batch = batch_for(size);
+        let name = size_name(size);
+        let (pipe, d) = (pipe.clone(), data.clone());
+        cases.push((
+            format!("raw pipe echo {name}"),
+            batch,
+            local(move || pipe.borrow_mut().echo(&d)),
+        ));
+        let (ip, d) = (in_process.clone(), data.clone());
+        let mut args = Vec::new();
+        let mut out = Vec::new();
+        cases.push((
+            format!("in-process echo {name}"),
+            batch,
+            local(move || {
+                // The typed call as a host would make it: encode, call, decode.
+                args.clear();
+                args = postcard::to_extend(
+                    &(serde_bytes::Bytes::new(&d),),
+                    std::mem::take(&mut args),
+                )?;
+                ip.borrow_mut()
+                    .call(echo, &args, &mut out)
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                let back: serde_bytes::ByteBuf = postcard::from_bytes(&out)?;
+                anyhow::ensure!(back.len() == d.len());
+                Ok(())
+            }),
+        ));
+        let (p, d) = (plugin.clone(), data.clone());
+        cases.push((
+            format!("airlock echo {name}"),
+            batch,
+            local(move || {
+                let back = p
+                    .borrow_mut()
+                    .values()
+                    .echo_bytes(&mut PingHost::default(), &d)?;
+                anyhow::ensure!(back.len() == d.len());
+                Ok(())
+            }),
+        ));
+    }
+    Ok(Figures(interleave(&mut cases, plan.rounds)?))
+}
+
+/// A 3840×2160 RGBA image through the grayscale filter, out of process and in process.
+pub(super) fn image(plan: &Plan, launcher: &Launcher, component: &[u8]) -> Result<Figures> {
+    eprintln!(
+        "image: 3840x2160 RGBA through grayscale, {} rounds…",
+        plan.image_rounds
+    );
+    let (w, h) = (3840u32, 2160u32);
+    let image = Rc::new(Image {
+        width: w,
+        height: h,
+        pixels: (0..w * h * 4).map(|i| (i % 251) as u8).collect(),
+    });
+    let mut plugin = Filter::start(
+        launcher,
+        PluginConfig::new("grayscale", component.to_vec()).policy(
+            Policy::default()
+                .deadline(Duration::from_secs(60))
+                .memory(1 << 30),
+        ),
+    )?;
+    let mut in_process =
+        InProcess::load(&filter::RunnerGlue, component).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let apply = filter::EXPORTS
+        .iter()
+        .position(|f| *f == "apply")
+        .expect("apply") as u32;
+    let img = image.clone();
+    let mut out = Vec::new();
+    let mut cases: Vec<Case> = vec![
+        (
+            "airlock grayscale 3840x2160".into(),
+            1,
+            local(move || {
+                let out = plugin
+                    .apply(&img, &[])?
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                anyhow::ensure!(out.pixels.len() == img.pixels.len());
+                Ok(())
+            }),
+        ),
+        (
+            "in-process grayscale 3840x2160".into(),
+            1,
+            local(move || {
+                let args = postcard::to_stdvec(&(&*image, &[] as &[filter::Param]))?;
+                in_process
+                    .call(apply, &args, &mut out)
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                let back: Result<Image, filter::FilterError> = postcard::from_bytes(&out)?;
+                anyhow::ensure!(back.is_ok());
+                Ok(())
+            }),
+        ),
+    ];
+    Ok(Figures(interleave(&mut cases, plan.image_rounds)?))
+}
