@@ -2,9 +2,9 @@
 //!
 //! # Layout
 //!
-//! One module per command: [`build_plugins`], [`test`], [`demo`], [`lint`],
-//! [`ci`], [`sandbox_report`], [`bench`], [`soak`], [`chaos`], [`fuzz`].
-//!
+//! - [`build_plugins`], [`test`], [`demo`], [`lint`], [`ci`],
+//!   [`sandbox_report`], [`bench`], [`soak`], [`chaos`], [`fuzz`]: one module
+//!   per command, named like it.
 //! - [`cargo_component`]: the second guest build path, run by `test` only.
 //! - [`js`], [`python`]: the pinned JS and Python toolchains and their guests.
 //! - [`package`]: the world stamp and manifest added to the JS and Python guests.
