@@ -1,16 +1,46 @@
 //! Per-plugin metrics: calls, errors by kind, a latency histogram, peak
-//! memory, restarts and fuel, kept by [`crate::Plugin`] as calls finish.
+//! memory, restarts and fuel, kept by [`crate::Plugin`] as calls finish and
+//! published through the [`metrics`] facade, so a host exports them with the
+//! recorder it already installed (Prometheus, OpenTelemetry, …).
 //!
 //! Recording is a handful of integer updates, no allocation: it costs
-//! nanoseconds against a call's microsecond.
+//! nanoseconds against a call's microsecond. Publishing, once as each call
+//! ends, hands the recorder what changed (a key per metric, which it looks
+//! up; without a recorder the facade's no-op one drops them), each labelled
+//! `plugin` with the name in [`crate::PluginConfig`] (chosen by the host,
+//! not by the plugin):
+//!
+//! | metric | kind | what |
+//! | --- | --- | --- |
+//! | `airlock_plugin_calls_total` | counter | calls made, whatever their outcome |
+//! | `airlock_plugin_call_failures_total` | counter | failed calls, also labelled `kind` ([`crate::Error::kind`]: `trap`, `timeout`, …) |
+//! | `airlock_plugin_call_duration_seconds` | histogram | each call's latency as the host saw it |
+//! | `airlock_plugin_restarts_total` | counter | runners started after the first |
+//! | `airlock_plugin_released_total` | counter | exported objects the runner was told to release |
+//! | `airlock_plugin_fuel_used_total` | counter | fuel burned (only when the policy meters fuel) |
+//! | `airlock_plugin_peak_memory_bytes` | gauge | the most linear memory and table bytes an instance held |
+//!
+//! Call [`PluginMetrics::describe`] once after installing a recorder to give
+//! it their units and descriptions.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+use metrics::{Label, SharedString, Unit};
+
+const CALLS: &str = "airlock_plugin_calls_total";
+const FAILURES: &str = "airlock_plugin_call_failures_total";
+const DURATION: &str = "airlock_plugin_call_duration_seconds";
+const RESTARTS: &str = "airlock_plugin_restarts_total";
+const RELEASED: &str = "airlock_plugin_released_total";
+const FUEL: &str = "airlock_plugin_fuel_used_total";
+const PEAK_MEMORY: &str = "airlock_plugin_peak_memory_bytes";
 
 /// Counters of one plugin since it was started; read them with
 /// [`crate::Plugin::metrics`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct PluginMetrics {
     /// Failed calls by [`crate::Error::kind`] (`"trap"`, `"timeout"`, …).
     pub errors: BTreeMap<&'static str, u64>,
@@ -25,6 +55,49 @@ pub struct PluginMetrics {
     /// Objects the plugin exported that the host dropped and the runner was
     /// told to release.
     pub released: u64,
+    /// What the facade has been given so far.
+    published: Published,
+}
+
+/// The counters as last published, so that each publish hands the recorder
+/// only what changed (the call loop updates the fields where things happen,
+/// and publishing stays one call per call).
+#[derive(Clone, Default)]
+struct Published {
+    /// The `plugin` label, made once: labels are cloned for every update.
+    label: Option<Arc<[Label]>>,
+    errors: BTreeMap<&'static str, u64>,
+    peak_memory_bytes: u64,
+    restarts: u64,
+    fuel_used: u64,
+    released: u64,
+}
+
+impl PartialEq for PluginMetrics {
+    /// The measurements; what was published is bookkeeping.
+    fn eq(&self, other: &Self) -> bool {
+        self.errors == other.errors
+            && self.latency == other.latency
+            && self.peak_memory_bytes == other.peak_memory_bytes
+            && self.restarts == other.restarts
+            && self.fuel_used == other.fuel_used
+            && self.released == other.released
+    }
+}
+
+impl Eq for PluginMetrics {}
+
+impl fmt::Debug for PluginMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PluginMetrics")
+            .field("errors", &self.errors)
+            .field("latency", &self.latency)
+            .field("peak_memory_bytes", &self.peak_memory_bytes)
+            .field("restarts", &self.restarts)
+            .field("fuel_used", &self.fuel_used)
+            .field("released", &self.released)
+            .finish()
+    }
 }
 
 impl PluginMetrics {
@@ -36,6 +109,71 @@ impl PluginMetrics {
     /// Failed calls of every kind.
     pub fn error_count(&self) -> u64 {
         self.errors.values().sum()
+    }
+
+    /// Gives the installed [`metrics`] recorder the unit and description of
+    /// every metric a plugin publishes; call it once, after installing it.
+    pub fn describe() {
+        metrics::describe_counter!(
+            CALLS,
+            Unit::Count,
+            "plugin calls made, whatever their outcome"
+        );
+        metrics::describe_counter!(FAILURES, Unit::Count, "failed plugin calls, by kind");
+        metrics::describe_histogram!(
+            DURATION,
+            Unit::Seconds,
+            "plugin call latency, send to result"
+        );
+        metrics::describe_counter!(
+            RESTARTS,
+            Unit::Count,
+            "plugin runners started after the first"
+        );
+        metrics::describe_counter!(RELEASED, Unit::Count, "exported plugin objects released");
+        metrics::describe_counter!(FUEL, Unit::Count, "fuel burned by plugin calls");
+        metrics::describe_gauge!(
+            PEAK_MEMORY,
+            Unit::Bytes,
+            "most memory a plugin instance held"
+        );
+    }
+
+    /// Publishes a finished call of plugin `name` that took `latency`
+    /// (already recorded in [`Self::latency`]) and whatever else changed
+    /// since the last call: restarts, releases, fuel, memory, failures.
+    pub(crate) fn publish(&mut self, name: &str, latency: Duration) {
+        let published = &mut self.published;
+        let labels: &[Label] = published.label.get_or_insert_with(|| {
+            let name: Arc<str> = Arc::from(name);
+            Arc::from([Label::new("plugin", SharedString::from_shared(name))])
+        });
+        metrics::counter!(CALLS, labels.iter()).increment(1);
+        metrics::histogram!(DURATION, labels.iter()).record(latency.as_secs_f64());
+        for (kind, &count) in &self.errors {
+            let before = published.errors.entry(kind).or_default();
+            if count > *before {
+                let mut labels = labels.to_vec();
+                labels.push(Label::new("kind", *kind));
+                metrics::counter!(FAILURES, labels).increment(count - *before);
+                *before = count;
+            }
+        }
+        let deltas = [
+            (RESTARTS, self.restarts, &mut published.restarts),
+            (RELEASED, self.released, &mut published.released),
+            (FUEL, self.fuel_used, &mut published.fuel_used),
+        ];
+        for (metric, now, before) in deltas {
+            if now > *before {
+                metrics::counter!(metric, labels.iter()).increment(now - *before);
+                *before = now;
+            }
+        }
+        if self.peak_memory_bytes != published.peak_memory_bytes {
+            metrics::gauge!(PEAK_MEMORY, labels.iter()).set(self.peak_memory_bytes as f64);
+            published.peak_memory_bytes = self.peak_memory_bytes;
+        }
     }
 }
 

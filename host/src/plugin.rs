@@ -978,6 +978,7 @@ impl Plugin {
                 e.kind()
             }
         };
+        self.metrics.publish(&self.config.name, took);
         span.record("duration_us", took.as_micros() as u64);
         span.record("outcome", outcome);
         result

@@ -1,50 +1,28 @@
 //! `cargo xtask build-plugins`: compile the guest plugins to components in target/plugins/.
+//!
+//! Every guest is built with plain `cargo build --target wasm32-wasip2`; the
+//! cargo-component build of one of them, the second supported build path, is
+//! [`crate::cargo_component`], run by `cargo xtask test` only.
 
 use std::fs;
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
 use crate::util::{self, guest_cargo};
 
-/// Built with cargo-component (wasm32-wasip1 + adapter) instead of plain wasm32-wasip2.
-const CARGO_COMPONENT_PACKAGE: &str = "svg-export";
-const CARGO_COMPONENT_VERSION: &str = "0.21.1";
-const TARGETS: [&str; 2] = ["wasm32-wasip2", "wasm32-wasip1"];
-
 pub fn run() -> Result<()> {
-    ensure_targets(&TARGETS)?;
+    ensure_targets(&["wasm32-wasip2"])?;
     let members = members()?;
-    let has_component_package = members.iter().any(|m| m == CARGO_COMPONENT_PACKAGE);
-
     util::run(guest_cargo().args([
         "build",
         "--release",
         "--target",
         "wasm32-wasip2",
         "--workspace",
-        "--exclude",
-        CARGO_COMPONENT_PACKAGE,
     ]))
     .context("failed to build the guest plugins")?;
-
-    if has_component_package {
-        ensure_cargo_component()?;
-        util::run(guest_cargo().args([
-            "component",
-            "build",
-            "--release",
-            "-p",
-            CARGO_COMPONENT_PACKAGE,
-        ]))
-        .with_context(|| {
-            format!("failed to build {CARGO_COMPONENT_PACKAGE} with cargo-component")
-        })?;
-    } else {
-        eprintln!(
-            "warning: examples/plugins/{CARGO_COMPONENT_PACKAGE} does not exist; skipping the cargo-component build"
-        );
-    }
 
     collect(&members)?;
     crate::js::build_plugins()?;
@@ -64,26 +42,8 @@ pub fn ensure_targets(targets: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Installs cargo-component if `cargo component` is not available.
-fn ensure_cargo_component() -> Result<()> {
-    if util::probe(util::cargo().args(["component", "--version"])).is_some() {
-        return Ok(());
-    }
-    eprintln!(
-        "note: installing cargo-component {CARGO_COMPONENT_VERSION}; this takes ~7 minutes the first time"
-    );
-    util::run(util::cargo().args([
-        "install",
-        "cargo-component",
-        "--locked",
-        "--version",
-        CARGO_COMPONENT_VERSION,
-    ]))
-    .context("failed to install cargo-component")
-}
-
 /// The member directories of the guest workspace (those holding a Cargo.toml), sorted.
-fn members() -> Result<Vec<String>> {
+pub fn members() -> Result<Vec<String>> {
     let workspace = util::plugins_workspace();
     let entries = fs::read_dir(&workspace)
         .with_context(|| format!("failed to read {}", workspace.display()))?;
@@ -116,33 +76,36 @@ fn collect(members: &[String]) -> Result<()> {
     }
 
     for member in members {
-        let triple = if member == CARGO_COMPONENT_PACKAGE {
-            "wasm32-wasip1"
-        } else {
-            "wasm32-wasip2"
-        };
         let file = format!("{}.wasm", member.replace('-', "_"));
-        let src = target.join(triple).join("release").join(&file);
+        let src = target.join("wasm32-wasip2/release").join(&file);
         if !src.is_file() {
             bail!("plugin {member} was built but {} is missing", src.display());
         }
-        let dst = out.join(&file);
-        let bytes = fs::copy(&src, &dst)
-            .with_context(|| format!("failed to copy {} to {}", src.display(), dst.display()))?;
-        // The plugin's manifest goes beside its component, where hosts look for it.
-        let manifest = util::plugins_workspace().join(member).join("airlock.toml");
-        let with_manifest = manifest.is_file();
-        if with_manifest {
-            let dst = dst.with_extension("toml");
-            fs::copy(&manifest, &dst).with_context(|| {
-                format!("failed to copy {} to {}", manifest.display(), dst.display())
-            })?;
-        }
-        eprintln!(
-            "plugin {member:<16} {:>8.1} KiB  target/plugins/{file}{}",
-            bytes as f64 / 1024.0,
-            if with_manifest { " (+ manifest)" } else { "" }
-        );
+        install(member, &src)?;
     }
+    Ok(())
+}
+
+/// Copies the component `src` of guest `member` into target/plugins/, with
+/// the member's manifest beside it if it has one.
+pub fn install(member: &str, src: &Path) -> Result<()> {
+    let file = format!("{}.wasm", member.replace('-', "_"));
+    let dst = util::plugin_dir().join(&file);
+    let bytes = fs::copy(src, &dst)
+        .with_context(|| format!("failed to copy {} to {}", src.display(), dst.display()))?;
+    // The plugin's manifest goes beside its component, where hosts look for it.
+    let manifest = util::plugins_workspace().join(member).join("airlock.toml");
+    let with_manifest = manifest.is_file();
+    if with_manifest {
+        let dst = dst.with_extension("toml");
+        fs::copy(&manifest, &dst).with_context(|| {
+            format!("failed to copy {} to {}", manifest.display(), dst.display())
+        })?;
+    }
+    eprintln!(
+        "plugin {member:<16} {:>8.1} KiB  target/plugins/{file}{}",
+        bytes as f64 / 1024.0,
+        if with_manifest { " (+ manifest)" } else { "" }
+    );
     Ok(())
 }

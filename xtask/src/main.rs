@@ -1,7 +1,18 @@
 //! Project automation for Airlock, run as `cargo xtask <command>`.
+//!
+//! # Layout
+//!
+//! - [`build_plugins`], [`test`], [`demo`], [`lint`], [`ci`],
+//!   [`sandbox_report`], [`bench`], [`soak`], [`chaos`], [`fuzz`]: one module
+//!   per command, named like it.
+//! - [`cargo_component`]: the second guest build path, run by `test` only.
+//! - [`js`], [`python`]: the pinned JS and Python toolchains and their guests.
+//! - [`package`]: the world stamp and manifest added to the JS and Python guests.
+//! - [`util`]: project paths and running commands.
 
 mod bench;
 mod build_plugins;
+mod cargo_component;
 mod chaos;
 mod ci;
 mod demo;
@@ -21,11 +32,17 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [args...]
 
 commands:
-  build-plugins   build every guest plugin into target/plugins/
-  test [args]     build plugins, then run the workspace tests (release)
+  build-plugins   build every guest plugin into target/plugins/ with plain
+                  `cargo build --target wasm32-wasip2` (no cargo-component)
+  test [--no-lint] [args]
+                  lint, build plugins (and svg-export again with the pinned
+                  cargo-component, the second build path), then run the
+                  workspace tests (release); --no-lint or AIRLOCK_SKIP_LINT=1
+                  skips the lint for quick local runs; other args go to
+                  cargo nextest run (or cargo test)
   demo [args]     build plugins, then run the design-host demo
-  lint            rustfmt check and clippy (host and guest workspaces)
-  ci              lint, then test
+  lint            rustfmt check and clippy -D warnings (host and guest workspaces)
+  ci              the same as test (lint included)
   sandbox-report  run the hostile battery and print what stopped each attack
   bench [--quick] measure Airlock against a raw pipe echo and in-process
                   wasmtime; writes target/airlock-bench.json and .svg

@@ -1,11 +1,24 @@
-//! `cargo xtask test`: build the plugins, then run the workspace tests in release mode.
+//! `cargo xtask test`: lint, build the plugins (both build paths), then run
+//! the workspace tests in release mode.
 
 use anyhow::{Context, Result};
 
 use crate::util;
 
-pub fn run(extra: &[String]) -> Result<()> {
+/// The flag that skips the lint, for quick local runs; CI never passes it.
+const NO_LINT: &str = "--no-lint";
+
+pub fn run(args: &[String]) -> Result<()> {
+    let skip_lint = args.iter().any(|a| a == NO_LINT)
+        || std::env::var_os("AIRLOCK_SKIP_LINT").is_some_and(|v| !v.is_empty() && v != "0");
+    let extra: Vec<&String> = args.iter().filter(|a| *a != NO_LINT).collect();
+    if skip_lint {
+        eprintln!("note: skipping `cargo xtask lint` ({NO_LINT} or AIRLOCK_SKIP_LINT)");
+    } else {
+        crate::lint::run()?;
+    }
     crate::build_plugins::run()?;
+    crate::cargo_component::run()?;
 
     // Release: wasmtime compiles components far faster when optimized, and the
     // demo builds in release too, so wasmtime is only compiled once.

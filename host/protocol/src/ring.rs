@@ -50,6 +50,8 @@ pub struct SharedRings {
 // atomic and the data areas are only touched by the side that owns the bytes
 // in question (and copied, never referenced, across the boundary).
 unsafe impl Send for SharedRings {}
+// SAFETY: as for `Send`: shared references only reach the atomic headers
+// and copy bytes out of the data areas.
 unsafe impl Sync for SharedRings {}
 
 fn total_len() -> usize {

@@ -286,6 +286,8 @@ fn take_rings(
     let file = unsafe { OwnedFd::from_raw_fd(fd) };
     let rings = Arc::new(SharedRings::map(file.as_fd())?);
     drop(file);
+    // SAFETY: `socket` is the host connection, open for the life of the
+    // process; the borrow only lives while the rings are set up.
     let socket = unsafe { BorrowedFd::borrow_raw(socket) };
     let input = ring::reader(
         rings.clone(),

@@ -3,6 +3,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use metrics_util::CompositeKey;
+use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use tracing::Subscriber;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -131,4 +133,96 @@ fn fuel_used_is_reported_when_fuel_is_metered() {
     assert!(first > 0);
     plugin.nested(&mut TestHost::default(), 3, 1).unwrap();
     assert!(plugin.plugin().metrics().fuel_used > first);
+}
+
+/// What a recorder holds for metric `name` with exactly `labels`.
+fn value<'a>(
+    snapshot: &'a [(CompositeKey, DebugValue)],
+    name: &str,
+    labels: &[(&str, &str)],
+) -> Option<&'a DebugValue> {
+    snapshot
+        .iter()
+        .find(|(key, _)| {
+            let key = key.key();
+            let mut found: Vec<(&str, &str)> = key.labels().map(|l| (l.key(), l.value())).collect();
+            found.sort();
+            key.name() == name && found == labels
+        })
+        .map(|(_, value)| value)
+}
+
+#[test]
+fn the_metrics_facade_gets_every_call_failure_restart_and_the_memory_peak() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let mut plugin = start();
+    let host = &mut TestHost::default();
+    // The facade's thread-local recorder: calls publish on the caller's thread.
+    metrics::with_local_recorder(&recorder, || {
+        airlock::PluginMetrics::describe();
+        for i in 0..3 {
+            assert_eq!(plugin.add(host, i, 1).unwrap(), i + 1);
+        }
+        plugin.panic_with(host, "one trap").unwrap_err();
+        plugin.plugin_mut().kill();
+        assert_eq!(plugin.add(host, 1, 1).unwrap(), 2);
+    });
+    let snapshot: Vec<_> = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .map(|(key, unit, _, value)| {
+            if key.key().name() == "airlock_plugin_call_duration_seconds" {
+                assert_eq!(unit, Some(metrics::Unit::Seconds), "described");
+            }
+            (key, value)
+        })
+        .collect();
+    let plugin_label = [("plugin", "roundtrip")];
+    assert_eq!(
+        value(&snapshot, "airlock_plugin_calls_total", &plugin_label),
+        Some(&DebugValue::Counter(5)),
+        "{snapshot:#?}"
+    );
+    assert_eq!(
+        value(
+            &snapshot,
+            "airlock_plugin_call_failures_total",
+            &[("kind", "trap"), ("plugin", "roundtrip")]
+        ),
+        Some(&DebugValue::Counter(1))
+    );
+    assert_eq!(
+        value(&snapshot, "airlock_plugin_restarts_total", &plugin_label),
+        Some(&DebugValue::Counter(1))
+    );
+    let Some(DebugValue::Histogram(latencies)) = value(
+        &snapshot,
+        "airlock_plugin_call_duration_seconds",
+        &plugin_label,
+    ) else {
+        panic!("no latency histogram: {snapshot:#?}");
+    };
+    assert_eq!(latencies.len(), 5);
+    assert!(
+        latencies.iter().all(|s| s.0 > 0.0 && s.0 < 20.0),
+        "{latencies:?}"
+    );
+    let Some(DebugValue::Gauge(peak)) =
+        value(&snapshot, "airlock_plugin_peak_memory_bytes", &plugin_label)
+    else {
+        panic!("no memory gauge: {snapshot:#?}");
+    };
+    assert!(
+        peak.0 >= f64::from(64 << 10),
+        "at least one 64 KiB page: {peak}"
+    );
+    // No fuel is metered by default, so none is reported.
+    assert_eq!(
+        value(&snapshot, "airlock_plugin_fuel_used_total", &plugin_label),
+        None
+    );
+    // The facade saw what Plugin::metrics() keeps.
+    assert_eq!(plugin.plugin().metrics().calls(), 5);
 }
