@@ -1,0 +1,138 @@
+//! The host end of the connection to one runner: frames over the socket,
+//! or over the shared rings once the runner took them.
+
+use std::os::unix::net::UnixStream;
+use std::process::Child;
+use std::sync::Arc;
+use std::time::Instant;
+
+use std::os::fd::{AsFd, OwnedFd};
+
+use airlock_protocol::{
+    DeadlineWriter, FrameError, FrameReader, FrameWriter, FromRunner, SPIN, SpinningReader,
+};
+use serde::Serialize;
+
+use crate::launcher::StderrTail;
+use airlock_protocol::ring::{self, Direction, RingReader, RingWriter, SharedRings};
+
+/// A live runner process.
+pub(super) struct Runner {
+    pub(super) child: Child,
+    pub(super) socket: UnixStream,
+    pub(super) reader: FrameReader,
+    pub(super) writer: FrameWriter,
+    pub(super) stderr: StderrTail,
+    /// The shared rings once the runner took them (after `Ready`): every
+    /// frame then goes through them, and the socket stays silent.
+    pub(super) rings: Option<(RingReader, RingWriter)>,
+    /// The rings' memfd until the runner has it.
+    pub(super) rings_offer: Option<(Arc<SharedRings>, OwnedFd)>,
+}
+
+/// How waiting for a frame ended, when it did not produce one.
+pub(super) enum RecvError {
+    Timeout,
+    /// The runner closed the connection or the socket failed: it probably died.
+    Gone(String),
+    /// The runner sent bytes the protocol does not allow.
+    Violation(String),
+}
+
+impl Runner {
+    /// Sends one frame, giving up at `deadline` if the runner does not take it.
+    pub(super) fn send<M: Serialize>(
+        &mut self,
+        message: &M,
+        payload: &[u8],
+        deadline: Instant,
+    ) -> std::result::Result<(), FrameError> {
+        match &mut self.rings {
+            Some((_, ring)) => {
+                ring.set_deadline(Some(deadline));
+                self.writer.write(ring, message, payload)
+            }
+            None => self.writer.write(
+                &mut DeadlineWriter::new(&self.socket, deadline),
+                message,
+                payload,
+            ),
+        }
+    }
+
+    /// Sends `message` with `value` encoded straight into the rings.
+    pub(super) fn send_encoded<M: Serialize, T: Serialize>(
+        &mut self,
+        message: &M,
+        value: &T,
+        deadline: Instant,
+    ) -> std::result::Result<(), FrameError> {
+        match &mut self.rings {
+            Some((_, ring)) => {
+                ring.set_deadline(Some(deadline));
+                self.writer.write_encoded(ring, message, value)
+            }
+            None => unreachable!("only called with rings"),
+        }
+    }
+
+    /// Switches to the shared rings the runner accepted in its `Ready`.
+    pub(super) fn take_rings(&mut self) -> std::io::Result<()> {
+        let (rings, _fd) = self
+            .rings_offer
+            .take()
+            .ok_or_else(|| std::io::Error::other("the runner took rings it was never offered"))?;
+        let input = ring::reader(
+            rings.clone(),
+            Direction::FromRunner,
+            self.socket.as_fd().try_clone_to_owned()?,
+        );
+        let output = ring::writer(
+            rings,
+            Direction::ToRunner,
+            self.socket.as_fd().try_clone_to_owned()?,
+        );
+        self.rings = Some((input, output));
+        Ok(())
+    }
+
+    pub(super) fn recv(&mut self, deadline: Instant) -> std::result::Result<FromRunner, RecvError> {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(RecvError::Timeout);
+        }
+        if let Some((ring, _)) = &mut self.rings {
+            ring.set_deadline(Some(deadline));
+            return match self.reader.read(ring) {
+                Ok(m) => Ok(m),
+                Err(e) if e.is_timeout() => Err(RecvError::Timeout),
+                Err(FrameError::Closed) => Err(RecvError::Gone("connection closed".into())),
+                Err(FrameError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    Err(RecvError::Violation(e.to_string()))
+                }
+                Err(FrameError::Io(e)) => Err(RecvError::Gone(e.to_string())),
+                Err(e) => Err(RecvError::Violation(e.to_string())),
+            };
+        }
+        // The deadline bounds the whole frame, however slowly its bytes come.
+        match self
+            .reader
+            .read(&mut SpinningReader::new(&self.socket, SPIN).with_deadline(deadline))
+        {
+            Ok(m) => Ok(m),
+            Err(e) if e.is_timeout() => Err(RecvError::Timeout),
+            Err(FrameError::Closed) => Err(RecvError::Gone("connection closed".into())),
+            Err(FrameError::Io(e)) => Err(RecvError::Gone(e.to_string())),
+            Err(e) => Err(RecvError::Violation(e.to_string())),
+        }
+    }
+}
+
+pub(super) fn describe(message: &FromRunner) -> String {
+    match message {
+        FromRunner::Ready { .. } => "Ready".into(),
+        FromRunner::InitFailed(_) => "InitFailed".into(),
+        FromRunner::Return { seq, .. } => format!("Return for call {seq}"),
+        other => format!("{other:?}"),
+    }
+}

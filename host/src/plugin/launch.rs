@@ -1,0 +1,301 @@
+//! Starting a runner: spawn it, send the component or its cached artifact,
+//! and wait for `Ready`.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use std::os::fd::{AsFd, BorrowedFd};
+
+use airlock_protocol::{
+    Code, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, MAX_CODE_FRAME_LEN,
+    PREOPEN_FD_BASE, PROTOCOL_VERSION, ToRunner,
+};
+use airlock_runner::artifact_fingerprint;
+
+use super::*;
+use crate::cache::{Cached, EntryKey};
+use crate::error::{Error, Result, TimeLimit};
+use crate::text::PluginText;
+use airlock_protocol::ring::SharedRings;
+
+/// How one runner start ended, short of an error.
+pub(super) enum Launched {
+    Ready,
+    StaleArtifact,
+}
+
+impl Plugin {
+    pub(super) fn ensure_runner(&mut self) -> Result<()> {
+        if self.runner.is_some() {
+            return Ok(());
+        }
+        if self.runners_started > 0 {
+            self.before_restart()?;
+        }
+        match self.launch(true) {
+            Ok(Launched::Ready) => Ok(()),
+            // The cached artifact was made by another engine: it is gone from
+            // the cache now; compile from the component once.
+            Ok(Launched::StaleArtifact) => self.launch_uncached(),
+            // A runner that died or broke the protocol while loading a cached
+            // artifact may have been hurt by the artifact itself: drop the
+            // entry and compile afresh, once. (Traps and failed
+            // instantiation are the plugin's own; they would recur.)
+            Err(e @ (Error::Crashed { .. } | Error::Protocol { .. }))
+                if self.started_from_cache && !self.abort.requested.load(Ordering::Acquire) =>
+            {
+                if let (Some(cache), Some(entry)) =
+                    (self.launcher.cache_handle(), self.cache_entry.as_ref())
+                {
+                    cache.reject(entry, &format!("a runner started from it failed: {e}"));
+                }
+                self.launch_uncached()
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(super) fn launch_uncached(&mut self) -> Result<()> {
+        match self.launch(false)? {
+            Launched::Ready => Ok(()),
+            Launched::StaleArtifact => unreachable!("no artifact was sent"),
+        }
+    }
+
+    /// Starts one runner and waits for `Ready`, sending the cached artifact
+    /// when `use_cache` and the launcher's cache holds a valid one.
+    pub(super) fn launch(&mut self, use_cache: bool) -> Result<Launched> {
+        // Reports what was dropped since the last call (a health check, an
+        // earlier start) and gives the start-up the whole volume.
+        self.log.finish(&self.config.name);
+        let name = self.config.name.clone();
+        let cache = self.launcher.cache_handle();
+        let entry = cache.as_ref().map(|_| {
+            *self.cache_entry.get_or_insert_with(|| {
+                EntryKey::new(
+                    &self.config.component_digest(),
+                    &artifact_fingerprint(&self.wire),
+                )
+            })
+        });
+        let artifact = match (&cache, &entry) {
+            (Some(cache), Some(entry)) if use_cache => cache.load_sealed(entry),
+            _ => None,
+        };
+        if let Some(Cached::Sealed(sealed)) = &artifact {
+            self.sealed = Some(sealed.clone());
+        }
+        // The shared rings go to the runner as the descriptor after the preopens.
+        let rings_offer = match SharedRings::create() {
+            Ok((rings, fd)) => Some((Arc::new(rings), fd)),
+            Err(e) => {
+                tracing::debug!(plugin = %PluginText::escape(&name), "no shared rings, frames stay on the socket: {e}");
+                None
+            }
+        };
+        let mut fds: Vec<BorrowedFd<'_>> = self.preopens.iter().map(|fd| fd.as_fd()).collect();
+        let rings_fd = rings_offer.as_ref().map(|(_, fd)| {
+            fds.push(fd.as_fd());
+            PREOPEN_FD_BASE + fds.len() as i32 - 1
+        });
+        // A sealed artifact goes as the descriptor after that: mapped, not sent.
+        let code = Cached::code(artifact.as_ref(), cache.is_some(), &mut fds);
+        let (child, socket, stderr) =
+            self.launcher
+                .spawn(&name, &fds)
+                .map_err(|source| Error::Spawn {
+                    plugin: name.clone(),
+                    source,
+                })?;
+        self.runners_started += 1;
+        // From here on an abort reaches this runner, even during start-up.
+        *lock(&self.abort.live) = Some(child.id());
+        self.started_from_cache = artifact.is_some();
+        // The artifact frame may be larger than any call's frame; allowed
+        // during start-up only.
+        let startup_frame = match code {
+            Code::Component {
+                want_artifact: true,
+            } => self.wire.max_frame.max(MAX_CODE_FRAME_LEN),
+            _ => self.wire.max_frame,
+        };
+        let mut runner = Runner {
+            child,
+            socket,
+            reader: FrameReader::new(startup_frame),
+            writer: FrameWriter::new(),
+            stderr,
+            rings: None,
+            rings_offer,
+        };
+        let hello = ToRunner::Hello(Hello {
+            protocol: PROTOCOL_VERSION,
+            world: self.world.name.to_string(),
+            world_hash: self.world.hash,
+            plugin: name.clone(),
+            policy: self.wire.clone(),
+            code,
+            rings_fd,
+        });
+        let payload = Cached::payload(artifact.as_ref(), &self.config.component);
+        let deadline = Instant::now() + self.config.policy.startup;
+        let sent = runner.send(&hello, payload, deadline);
+        drop(artifact);
+        self.runner = Some(runner);
+        if let Err(e) = sent {
+            return Err(self.send_failed(e, "the component", self.config.policy.startup));
+        }
+        let mut artifact_received = false;
+        loop {
+            let runner = self.runner.as_mut().expect("set above");
+            match runner.recv(deadline) {
+                Ok(FromRunner::Ready {
+                    world_hash,
+                    mut layers,
+                    rings,
+                    mapped,
+                }) if world_hash == self.world.hash => {
+                    if let (true, Some(cache)) = (mapped && code.is_artifact(), &cache) {
+                        cache.note_mapped();
+                    }
+                    runner.reader.set_max_frame(self.wire.max_frame);
+                    if rings {
+                        if let Err(e) = runner.take_rings() {
+                            return Err(self.violation(format!("bad Ready: {e}")));
+                        }
+                    } else {
+                        runner.rings_offer = None;
+                    }
+                    // Trust, but verify: what the kernel says about the runner
+                    // overrides what the runner says about itself.
+                    if let Some(pid) = self.pid() {
+                        verify_layers(pid, &mut layers);
+                    }
+                    let missing: Vec<String> = self
+                        .config
+                        .policy
+                        .require
+                        .iter()
+                        .filter(|l| !l.is_active(&layers))
+                        .map(|l| l.to_string())
+                        .collect();
+                    let notes = layers.notes.join("; ");
+                    self.layers = Some(layers);
+                    if !missing.is_empty() {
+                        self.kill();
+                        return Err(Error::SandboxUnavailable {
+                            plugin: name,
+                            missing,
+                            notes: notes.into(),
+                        });
+                    }
+                    return Ok(Launched::Ready);
+                }
+                Ok(FromRunner::Artifact)
+                    if code
+                        == (Code::Component {
+                            want_artifact: true,
+                        })
+                        && !artifact_received =>
+                {
+                    artifact_received = true;
+                    let (Some(cache), Some(entry)) = (&cache, &entry) else {
+                        unreachable!("an artifact is asked for only with a cache")
+                    };
+                    match cache.store(entry, runner.reader.payload()) {
+                        Ok(sealed) => self.sealed = sealed,
+                        Err(e) => {
+                            tracing::warn!(plugin = %PluginText::escape(&name), "cannot store the compiled artifact: {e}")
+                        }
+                    }
+                    // The artifact's buffer is as large as the code; calls need far less.
+                    runner.reader.release_buffer();
+                }
+                Ok(FromRunner::InitFailed(InitFailure::StaleArtifact(why)))
+                    if code.is_artifact() =>
+                {
+                    self.kill();
+                    if let (Some(cache), Some(entry)) = (&cache, &entry) {
+                        cache.reject(entry, &format!("the runner could not load it: {why}"));
+                    }
+                    return Ok(Launched::StaleArtifact);
+                }
+                Ok(FromRunner::InitFailed(failure)) => {
+                    self.kill();
+                    return Err(self.init_error(failure));
+                }
+                Ok(FromRunner::Log { level, message }) => {
+                    self.log.log(&self.config.name, level, &message)
+                }
+                Ok(FromRunner::Output { stream, dropped }) => self.output(stream, dropped),
+                Ok(other) => {
+                    return Err(
+                        self.violation(format!("unexpected {} during start-up", describe(&other)))
+                    );
+                }
+                Err(RecvError::Timeout) => {
+                    self.fail("start-up timed out");
+                    return Err(Error::Instantiate {
+                        plugin: name,
+                        detail: format!(
+                            "start-up took longer than {:?}",
+                            self.config.policy.startup
+                        )
+                        .into(),
+                    });
+                }
+                Err(RecvError::Gone(why)) => return Err(self.runner_gone(why)),
+                Err(RecvError::Violation(why)) => return Err(self.violation(why)),
+            }
+        }
+    }
+
+    pub(super) fn init_error(&self, failure: InitFailure) -> Error {
+        let plugin = self.config.name.clone();
+        let world = self.world.name.to_string();
+        match failure {
+            InitFailure::ProtocolMismatch { host, runner } => {
+                Error::ProtocolMismatch { host, runner }
+            }
+            InitFailure::UnknownWorld { world, known } => Error::UnknownWorld {
+                world: world.into(),
+                known: known.join(", "),
+            },
+            InitFailure::WorldMismatch(detail) => Error::WorldMismatch {
+                plugin,
+                world: world.into(),
+                detail: detail.into(),
+            },
+            InitFailure::Compile(detail) => Error::Compile {
+                plugin,
+                detail: detail.into(),
+            },
+            InitFailure::StaleArtifact(detail) => Error::Protocol {
+                plugin,
+                detail: format!("the runner reported a stale artifact it was never sent: {detail}")
+                    .into(),
+            },
+            InitFailure::Instantiate(detail) => Error::Instantiate {
+                plugin,
+                detail: detail.into(),
+            },
+            InitFailure::OutOfMemory {
+                limit_bytes,
+                detail,
+            } => Error::OutOfMemory {
+                plugin,
+                limit_bytes,
+                detail: detail.into(),
+            },
+            InitFailure::DeadlineExceeded { deadline_ms } => Error::Timeout {
+                plugin,
+                limit: TimeLimit::Deadline(Duration::from_millis(deadline_ms)),
+            },
+            InitFailure::OutOfFuel { fuel } => Error::Timeout {
+                plugin,
+                limit: TimeLimit::Fuel(fuel),
+            },
+        }
+    }
+}
