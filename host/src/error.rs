@@ -240,3 +240,53 @@ impl Error {
         }
     }
 }
+
+impl Error {
+    /// The error for a call of `function` that the runner (or the in-process
+    /// baseline) reports as failed, with `deadline` the call's limit.
+    pub(crate) fn from_call_failure(
+        plugin: &str,
+        function: &str,
+        failure: airlock_protocol::CallFailure,
+        deadline: Duration,
+    ) -> Error {
+        use airlock_protocol::CallFailure;
+        let plugin = plugin.to_string();
+        match failure {
+            CallFailure::Trap { message, backtrace } => Error::Trap {
+                plugin,
+                message: message.into(),
+                backtrace: backtrace.map(PluginText::from),
+            },
+            CallFailure::DeadlineExceeded { .. } => Error::Timeout {
+                plugin,
+                limit: TimeLimit::Deadline(deadline),
+            },
+            CallFailure::OutOfFuel { fuel } => Error::Timeout {
+                plugin,
+                limit: TimeLimit::Fuel(fuel),
+            },
+            CallFailure::OutOfMemory {
+                limit_bytes,
+                detail,
+            } => Error::OutOfMemory {
+                plugin,
+                limit_bytes,
+                detail: detail.into(),
+            },
+            CallFailure::BadArguments(detail) => Error::BadArguments {
+                plugin,
+                function: function.to_string(),
+                detail: detail.into(),
+            },
+            CallFailure::UnknownFunction(f) => Error::Protocol {
+                plugin,
+                detail: format!("there is no export {f} (`{function}`)").into(),
+            },
+            CallFailure::Instantiate(detail) => Error::Instantiate {
+                plugin,
+                detail: detail.into(),
+            },
+        }
+    }
+}

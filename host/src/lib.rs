@@ -33,6 +33,7 @@
 //! # Layout
 //!
 //! - [`Plugin`]: one runner process and the call loop that talks to it.
+//! - [`Invoke`]: the role generated clients call exports through.
 //! - [`Launcher`]: which executable runs plugins, and how it is started.
 //! - [`Error`]: every way a call can fail, typed.
 //! - [`PluginText`]: text that came from a plugin, escaped whenever it is shown.
@@ -46,6 +47,7 @@ mod dispatch;
 mod dynamic;
 mod error;
 mod granted_file;
+mod invoke;
 mod launcher;
 mod manifest;
 mod metrics;
@@ -69,6 +71,7 @@ pub use dispatch::{DispatchError, ImportDispatch, NoImports};
 pub use dynamic::{DYNAMIC, DynamicGlue, DynamicPlugin, provided_by_runner};
 pub use error::{Error, Result, TimeLimit};
 pub use granted_file::{GrantedFileError, open_granted_file};
+pub use invoke::{InProcess, Invoke};
 pub use launcher::{Launcher, serve_runner_if_requested};
 pub use manifest::{Access, Capability, Manifest, Request, Review};
 pub use metrics::{LatencyHistogram, PluginMetrics};

@@ -7,19 +7,12 @@
 //! call starts a fresh runner.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
-use std::collections::VecDeque;
-use std::os::fd::OwnedFd;
-
-use airlock_protocol::{MAX_CODE_LEN, RunnerPolicy, SandboxLayers};
+use airlock_protocol::SandboxLayers;
 use airlock_runner::exported::ResourceOwner;
 
-use crate::cache::EntryKey;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::launcher::Launcher;
-use crate::manifest::Manifest;
 use crate::metrics::PluginMetrics;
 use crate::plugin_log::PluginLog;
 use crate::text::PluginText;
@@ -31,50 +24,44 @@ mod connection;
 mod handles;
 mod import_volume;
 mod launch;
+mod peer;
 mod supervise;
 
 pub use config::{PluginConfig, WorldRef};
 pub(crate) use handles::lock;
 pub use handles::{AbortHandle, CancelHandle, PluginState};
 
-use admission::{check_cache_not_granted, open_preopens, review_manifest, verify_layers};
-use config::ManifestSource;
-use connection::{RecvError, Runner, describe};
-use handles::AbortShared;
+use admission::Admitted;
+use call::CallState;
+use connection::Runner;
+use launch::ArtifactState;
+use peer::Runners;
+use supervise::Supervision;
 
 /// One plugin instance in its own runner process. Generated clients wrap it.
+///
+/// Its state in named parts: what it runs ([`PluginConfig`], the world),
+/// where runners come from, what admission settled once, the live runner,
+/// the supervision record across runners, and the per-call buffers.
 pub struct Plugin {
     config: PluginConfig,
     world: WorldRef,
-    launcher: Launcher,
+    /// Where runners come from: processes of a launcher, or threads.
+    runners: Runners,
+    /// What admission settled, once for every runner of this plugin.
+    admitted: Admitted,
+    /// The cached artifact runners start from, when there is one.
+    artifact: ArtifactState,
+    /// The live runner, if one is up.
     runner: Option<Runner>,
-    seq: u64,
-    cancel: Arc<AtomicBool>,
+    /// Restarts, failures and aborts across runners.
+    supervision: Supervision,
+    /// What each call reuses: its sequence number, cancel flag and buffers.
+    calls: CallState,
     /// What the plugin says (log, progress, output), escaped and bounded per call.
     log: PluginLog,
-    args: Vec<u8>,
-    import_result: Vec<u8>,
-    runners_started: u64,
-    /// What the runner is sent; computed once at start.
-    wire: RunnerPolicy,
-    /// The preopened directories, opened by the host, inherited by each runner.
-    preopens: Vec<OwnedFd>,
-    layers: Option<SandboxLayers>,
-    /// When runners were restarted, within the policy's window.
-    restarts: VecDeque<Instant>,
-    last_failure: Option<PluginText>,
-    gave_up: Option<PluginText>,
     denials: Vec<(PluginText, PluginText)>,
-    /// This plugin's name in the launcher's artifact cache, computed on first use.
-    cache_entry: Option<EntryKey>,
-    /// Whether the current (or last) runner loaded a cached artifact.
-    started_from_cache: bool,
-    /// The cache entry's sealed memfd, kept for restarts and shared by all plugins of it.
-    sealed: Option<Arc<crate::sealed::SealedArtifact>>,
     metrics: PluginMetrics,
-    abort: Arc<AbortShared>,
-    /// The runner was killed by an abort: its restart is not a failure.
-    aborted_runner: bool,
     /// The current instance, as the maker of the objects it exported to the
     /// host; replaced whenever the instance ends.
     resources: Arc<ResourceOwner>,
@@ -94,74 +81,26 @@ impl Plugin {
     /// Starts a runner for `config` that speaks `world`, and waits until the
     /// component is compiled and instantiated.
     pub fn start(launcher: &Launcher, config: PluginConfig, world: WorldRef) -> Result<Self> {
-        let wire = config.policy.to_wire(&config.name)?;
-        if config.component.len() > MAX_CODE_LEN as usize {
-            return Err(Error::Compile {
-                plugin: config.name.clone(),
-                detail: format!(
-                    "the component is {} bytes; a runner takes at most {MAX_CODE_LEN}",
-                    config.component.len()
-                )
-                .into(),
-            });
-        }
-        // Stamp and embedded manifest, in one pass over the component.
-        let sections = airlock_runner::stamp::sections(&config.component);
-        Manifest::refuse_oversized(&sections, &config.name)?;
-        if world.name != crate::dynamic::DYNAMIC.name
-            && let Some(stamp) = &sections.stamp
-            && let Err(detail) = airlock_runner::stamp::check_stamp(stamp, world.name)
-        {
-            return Err(Error::WorldMismatch {
-                plugin: config.name.clone(),
-                world: world.name.to_string().into(),
-                detail: detail.into(),
-            });
-        }
-        let manifest = match &config.manifest {
-            ManifestSource::Given(m) => Some(m.clone()),
-            ManifestSource::Embedded => sections
-                .manifest
-                .as_deref()
-                .map(|text| Manifest::from_section(text, &config.name))
-                .transpose()?
-                .map(Arc::new),
-            ManifestSource::Ignored => None,
-        };
-        let optional_refusals = match &manifest {
-            Some(manifest) => review_manifest(&config, manifest, world)?,
-            None => Vec::new(),
-        };
-        if let Some(cache) = launcher.cache() {
-            check_cache_not_granted(&config, cache.dir())?;
-        }
-        let preopens = open_preopens(&config)?;
+        Self::start_from(Runners::Processes(launcher.clone()), config, world)
+    }
+
+    /// Admits `config`, then starts its first runner from `runners`.
+    fn start_from(runners: Runners, config: PluginConfig, world: WorldRef) -> Result<Self> {
+        let (admitted, optional_refusals) = Admitted::admit(&config, world, runners.cache())?;
         let resources = ResourceOwner::new(&config.name);
-        let config_log_volume = config.policy.log_volume.0;
+        let log = PluginLog::new(config.policy.log_volume.0);
         let mut plugin = Plugin {
-            wire,
-            preopens,
-            layers: None,
-            restarts: VecDeque::new(),
-            last_failure: None,
-            gave_up: None,
-            denials: Vec::new(),
             config,
             world,
-            launcher: launcher.clone(),
+            runners,
+            admitted,
+            artifact: ArtifactState::default(),
             runner: None,
-            seq: 0,
-            cancel: Arc::new(AtomicBool::new(false)),
-            log: PluginLog::new(config_log_volume),
-            args: Vec::new(),
-            import_result: Vec::new(),
-            runners_started: 0,
-            cache_entry: None,
-            started_from_cache: false,
-            sealed: None,
+            supervision: Supervision::default(),
+            calls: CallState::default(),
+            log,
+            denials: Vec::new(),
             metrics: PluginMetrics::default(),
-            abort: Arc::default(),
-            aborted_runner: false,
             resources,
         };
         for (capability, reason) in optional_refusals {
@@ -181,18 +120,18 @@ impl Plugin {
 
     /// The runner's process id, while one is running.
     pub fn pid(&self) -> Option<u32> {
-        self.runner.as_ref().map(|r| r.child.id())
+        self.runner.as_ref().and_then(Runner::pid)
     }
 
     /// How many runner processes this plugin has started (1 + restarts).
     pub fn runners_started(&self) -> u64 {
-        self.runners_started
+        self.supervision.runners_started
     }
 
     /// Whether the current (or last) runner started from a cached artifact
     /// instead of compiling the component.
     pub fn started_from_cache(&self) -> bool {
-        self.started_from_cache
+        self.artifact.started_from_cache
     }
 
     pub fn config(&self) -> &PluginConfig {
@@ -201,7 +140,7 @@ impl Plugin {
 
     /// The sandbox layers the current (or last) runner reported active.
     pub fn sandbox_layers(&self) -> Option<&SandboxLayers> {
-        self.layers.as_ref()
+        self.supervision.layers.as_ref()
     }
 
     /// Capability refusals the runner reported (`(capability, reason)`), most recent last.
@@ -210,7 +149,7 @@ impl Plugin {
     }
 
     pub fn state(&self) -> PluginState {
-        if let Some(reason) = &self.gave_up {
+        if let Some(reason) = &self.supervision.gave_up {
             return PluginState::Failed {
                 reason: reason.clone(),
             };
@@ -218,27 +157,27 @@ impl Plugin {
         match self.pid() {
             Some(pid) => PluginState::Running { pid },
             None => PluginState::Restarting {
-                last_failure: self.last_failure.clone(),
+                last_failure: self.supervision.last_failure.clone(),
             },
         }
     }
 
     /// Lets a plugin that was given up on start again, with a fresh restart budget.
     pub fn reset(&mut self) {
-        self.gave_up = None;
-        self.restarts.clear();
+        self.supervision.gave_up = None;
+        self.supervision.restarts.clear();
     }
 
     /// A handle that stops the current call at once by killing its runner.
     pub fn abort_handle(&self) -> AbortHandle {
         AbortHandle {
-            shared: self.abort.clone(),
+            shared: self.supervision.abort.clone(),
         }
     }
 
     /// Takes the runner out, making sure no abort can signal it any more.
     fn take_runner(&mut self) -> Option<Runner> {
-        let mut live = lock(&self.abort.live);
+        let mut live = lock(&self.supervision.abort.live);
         *live = None;
         drop(live);
         if self.runner.is_some() {
@@ -256,7 +195,7 @@ impl Plugin {
 
     /// A handle that asks the current call to stop early.
     pub fn cancel_handle(&self) -> CancelHandle {
-        CancelHandle(self.cancel.clone())
+        CancelHandle(self.calls.cancel.clone())
     }
 
     /// Receives the guest's `progress.report` calls.

@@ -1,20 +1,93 @@
-//! Admission: what is checked before any runner starts (the manifest
-//! against the policy, the preopens, the cache) and after (the layers).
-
-use std::path::Path;
+//! Admission: what is checked before any runner starts (the component's
+//! size and stamp, its manifest against the policy, the preopens, the
+//! cache) and after each start (the sandbox layers the runner reports).
 
 use std::os::fd::OwnedFd;
+use std::path::Path;
+use std::sync::Arc;
 
-use airlock_protocol::SandboxLayers;
+use airlock_protocol::{MAX_CODE_LEN, RunnerPolicy, SandboxLayers};
 
-use super::*;
+use super::config::ManifestSource;
+use super::{PluginConfig, WorldRef};
+use crate::cache::ArtifactCache;
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
+
+/// What admitting a plugin settles once for all its runners.
+pub(super) struct Admitted {
+    /// What the runner is sent.
+    pub(super) wire: RunnerPolicy,
+    /// The preopened directories, opened by the host, inherited by each runner.
+    pub(super) preopens: Vec<OwnedFd>,
+}
+
+/// Optional requests of the manifest the policy refused, as `(capability, reason)`.
+pub(super) type Refusals = Vec<(String, String)>;
+
+impl Admitted {
+    /// Checks `config` for `world` before any runner starts: the component's
+    /// size, its stamp, its manifest against the policy, and that no preopen
+    /// reaches `cache`; then opens the preopens.
+    pub(super) fn admit(
+        config: &PluginConfig,
+        world: WorldRef,
+        cache: Option<&ArtifactCache>,
+    ) -> Result<(Self, Refusals)> {
+        let wire = config.policy.to_wire(&config.name)?;
+        if config.component.len() > MAX_CODE_LEN as usize {
+            return Err(Error::Compile {
+                plugin: config.name.clone(),
+                detail: format!(
+                    "the component is {} bytes; a runner takes at most {MAX_CODE_LEN}",
+                    config.component.len()
+                )
+                .into(),
+            });
+        }
+        let refusals = match read_manifest(config, world)? {
+            Some(manifest) => review_manifest(config, &manifest, world)?,
+            None => Vec::new(),
+        };
+        if let Some(cache) = cache {
+            check_cache_not_granted(config, cache.dir())?;
+        }
+        let preopens = open_preopens(config)?;
+        Ok((Self { wire, preopens }, refusals))
+    }
+}
+
+/// Checks the component's stamp against `world` and finds the manifest to
+/// review: the one given, else the one embedded (read in the same pass).
+fn read_manifest(config: &PluginConfig, world: WorldRef) -> Result<Option<Arc<Manifest>>> {
+    let sections = airlock_runner::stamp::sections(&config.component);
+    Manifest::refuse_oversized(&sections, &config.name)?;
+    if world.name != crate::dynamic::DYNAMIC.name
+        && let Some(stamp) = &sections.stamp
+        && let Err(detail) = airlock_runner::stamp::check_stamp(stamp, world.name)
+    {
+        return Err(Error::WorldMismatch {
+            plugin: config.name.clone(),
+            world: world.name.to_string().into(),
+            detail: detail.into(),
+        });
+    }
+    Ok(match &config.manifest {
+        ManifestSource::Given(m) => Some(m.clone()),
+        ManifestSource::Embedded => sections
+            .manifest
+            .as_deref()
+            .map(|text| Manifest::from_section(text, &config.name))
+            .transpose()?
+            .map(Arc::new),
+        ManifestSource::Ignored => None,
+    })
+}
 
 /// Checks a manifest against the world being started and the policy: a
 /// required request that is not granted is an error; optional ones come back
 /// as `(capability, reason)` denials.
-pub(super) fn review_manifest(
+fn review_manifest(
     config: &PluginConfig,
     manifest: &Manifest,
     world: WorldRef,
@@ -89,11 +162,10 @@ pub(super) fn verify_layers(pid: u32, layers: &mut SandboxLayers) {
     }
 }
 
-/// Opens each preopened directory of the policy (read-only descriptors; the
-/// runner reopens them through `/proc/self/fd` with the granted access).
+/// Refuses a preopen that overlaps the launcher's artifact cache.
 /// A plugin that could read the cache's key could forge artifacts for every
 /// other plugin; one that could write entries could at least evict them.
-pub(super) fn check_cache_not_granted(config: &PluginConfig, cache: &Path) -> Result<()> {
+fn check_cache_not_granted(config: &PluginConfig, cache: &Path) -> Result<()> {
     let Ok(cache) = cache.canonicalize() else {
         return Ok(());
     };
@@ -116,7 +188,9 @@ pub(super) fn check_cache_not_granted(config: &PluginConfig, cache: &Path) -> Re
     Ok(())
 }
 
-pub(super) fn open_preopens(config: &PluginConfig) -> Result<Vec<OwnedFd>> {
+/// Opens each preopened directory of the policy (read-only descriptors; the
+/// runner reopens them through `/proc/self/fd` with the granted access).
+fn open_preopens(config: &PluginConfig) -> Result<Vec<OwnedFd>> {
     use rustix::fs::{Mode, OFlags};
     config
         .policy

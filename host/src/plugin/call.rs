@@ -1,6 +1,12 @@
 //! The call loop: one export call, the import calls it makes, its result.
+//!
+//! [`Plugin::call`] wraps a call in its span, metrics and abort handling;
+//! `call_with_resources` is the one place a call touches the bookkeeping of
+//! objects the plugin exported; `send_call` and `await_result` talk to the
+//! runner.
 
-use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use airlock_protocol::{CallFailure, FromRunner, ToRunner};
@@ -8,34 +14,55 @@ use airlock_runner::exported;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::*;
+use super::Plugin;
+use super::connection::{RecvError, describe};
+use super::import_volume;
 use crate::dispatch::ImportDispatch;
 use crate::error::{Error, Result, TimeLimit};
 use crate::text::PluginText;
 
 /// Released object numbers per `Release` frame: at most 5 bytes each, so a
 /// frame's header stays well under [`airlock_protocol::MAX_HEADER_LEN`].
-pub(super) const RELEASES_PER_FRAME: usize = 4096;
+const RELEASES_PER_FRAME: usize = 4096;
 
 /// Arguments at least this long are encoded straight into the shared rings.
-pub(super) const DIRECT_ENCODING_FROM: usize = 64 << 10;
+const DIRECT_ENCODING_FROM: usize = 64 << 10;
+
+/// What every call of a plugin reuses.
+#[derive(Debug, Default)]
+pub(super) struct CallState {
+    /// The last call's sequence number.
+    pub(super) seq: u64,
+    /// Set by a [`super::CancelHandle`]; cleared as each call starts.
+    pub(super) cancel: Arc<AtomicBool>,
+    /// The encoded arguments of small calls.
+    pub(super) args: Vec<u8>,
+    /// The encoded result of an import call.
+    pub(super) import_result: Vec<u8>,
+}
+
+/// A call's arguments: a value to encode, or bytes a caller already encoded.
+pub(super) enum Args<'a, A> {
+    Value(&'a A),
+    Encoded(&'a [u8]),
+}
+
+impl<A: Serialize> Args<'_, A> {
+    /// Encodes a small value into `buf` now; true if a bulk one waits to be
+    /// encoded straight into the rings.
+    /// (One copy into the ring beats many tiny writes for small values.)
+    fn encode_small(&self, buf: &mut Vec<u8>) -> Result<bool, postcard::Error> {
+        let Self::Value(value) = self else {
+            return Ok(false);
+        };
+        if airlock_protocol::encoded_len(value)? >= DIRECT_ENCODING_FROM {
+            return Ok(true);
+        }
+        airlock_protocol::encode_into(value, buf).map(|()| false)
+    }
+}
 
 impl Plugin {
-    pub(super) fn bad_arguments(&self, function: &str, e: postcard::Error) -> Error {
-        if let Some(detail) = exported::take_refusal() {
-            return Error::StaleHandle {
-                plugin: self.config.name.clone(),
-                function: function.to_string(),
-                detail,
-            };
-        }
-        Error::BadArguments {
-            plugin: self.config.name.clone(),
-            function: function.to_string(),
-            detail: e.to_string().into(),
-        }
-    }
-
     /// Calls export `func` (named `function` in errors) with `args`, serving the
     /// runner's import calls through `imports` until the result arrives.
     ///
@@ -49,6 +76,38 @@ impl Plugin {
         args: &A,
         imports: &mut dyn ImportDispatch,
     ) -> Result<R> {
+        let decode = |payload: &[u8]| airlock_protocol::decode::<R>(payload);
+        self.call_traced(func, function, Args::Value(args), imports, decode)
+    }
+
+    /// [`Plugin::call`] with arguments already encoded; the encoded result
+    /// replaces what `out` held. (What [`crate::Invoke::invoke`] runs.)
+    pub fn call_encoded(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &[u8],
+        imports: &mut dyn ImportDispatch,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let copy = |payload: &[u8]| {
+            out.clear();
+            out.extend_from_slice(payload);
+            Ok(())
+        };
+        self.call_traced(func, function, Args::<()>::Encoded(args), imports, copy)
+    }
+
+    /// One call in its span, timed and counted, reported as cancelled when
+    /// an abort killed its runner.
+    fn call_traced<A: Serialize, T>(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: Args<'_, A>,
+        imports: &mut dyn ImportDispatch,
+        decode: impl FnOnce(&[u8]) -> Result<T, postcard::Error>,
+    ) -> Result<T> {
         let span = tracing::debug_span!(
             target: "airlock::call",
             "call",
@@ -62,13 +121,9 @@ impl Plugin {
         // starts a fresh one.
         self.retire_aborted_runner();
         let started = Instant::now();
-        // Handles in the arguments are checked against this instance, and
-        // handles in the result are tied to it.
-        let context = exported::enter(&self.resources);
         self.log.begin();
-        let mut result = self.call_inner(func, function, args, imports);
+        let mut result = self.call_with_resources(func, function, args, imports, decode);
         self.log.finish(&self.config.name);
-        drop(context);
         // Killed during the call (perhaps just after it answered).
         if self.retire_aborted_runner() {
             // Whatever the dying runner looked like, the caller asked for it.
@@ -97,46 +152,62 @@ impl Plugin {
     /// If an abort was requested, reaps its runner so that the next call
     /// starts a fresh one, not counted against the restart budget; true if
     /// there was one. (A plain load first: no atomic write on every call.)
-    pub(super) fn retire_aborted_runner(&mut self) -> bool {
-        let requested = &self.abort.requested;
+    fn retire_aborted_runner(&mut self) -> bool {
+        let requested = &self.supervision.abort.requested;
         if !(requested.load(Ordering::Acquire) && requested.swap(false, Ordering::AcqRel)) {
             return false;
         }
         self.kill();
-        self.aborted_runner = true;
-        self.last_failure = Some("aborted".into());
+        self.supervision.aborted_runner = true;
+        self.supervision.last_failure = Some("aborted".into());
         true
     }
 
-    pub(super) fn call_inner<A: Serialize, R: DeserializeOwned>(
+    /// A call with the bookkeeping of exported objects around it; the only
+    /// function of the call loop that touches it. Handles in the arguments
+    /// are checked against this instance and handles in the result tied to
+    /// it (`enter`), the instance a restart brought is followed (`follow`),
+    /// objects whose handles the host dropped are released as the call
+    /// starts (`take_released`), and a handle refused while encoding is
+    /// reported as stale (`take_refusal`).
+    fn call_with_resources<A: Serialize, T>(
         &mut self,
         func: u32,
         function: &str,
-        args: &A,
+        args: Args<'_, A>,
         imports: &mut dyn ImportDispatch,
-    ) -> Result<R> {
-        let len =
-            airlock_protocol::encoded_len(args).map_err(|e| self.bad_arguments(function, e))?;
-        // Bulk arguments are encoded straight into shared memory; small ones
-        // into a buffer first (one copy into the ring beats many tiny writes).
-        let direct = len >= DIRECT_ENCODING_FROM;
-        if !direct {
-            airlock_protocol::encode_into(args, &mut self.args)
-                .map_err(|e| self.bad_arguments(function, e))?;
-        }
+        decode: impl FnOnce(&[u8]) -> Result<T, postcard::Error>,
+    ) -> Result<T> {
+        let _context = exported::enter(&self.resources);
+        let bulk = args
+            .encode_small(&mut self.calls.args)
+            .map_err(|e| self.bad_arguments(function, e, exported::take_refusal()))?;
         self.ensure_runner()?;
         // Starting the runner may have ended an instance (a stale cached
         // artifact, say): the result's handles belong to the one running now.
         exported::follow(&self.resources);
-        self.cancel.store(false, Ordering::Release);
-        self.seq += 1;
-        let seq = self.seq;
-        let call = ToRunner::Call { seq, func };
-        let into_rings = direct && self.runner.as_ref().is_some_and(|r| r.rings.is_some());
-        if direct && !into_rings {
-            airlock_protocol::encode_into(args, &mut self.args)
-                .map_err(|e| self.bad_arguments(function, e))?;
+        let into_rings = bulk && self.runner.as_ref().is_some_and(|r| r.rings.is_some());
+        if let (true, false, Args::Value(value)) = (bulk, into_rings, &args) {
+            airlock_protocol::encode_into(*value, &mut self.calls.args)
+                .map_err(|e| self.bad_arguments(function, e, exported::take_refusal()))?;
         }
+        let released = self.resources.take_released();
+        let (seq, deadline) = self.send_call(func, &args, into_rings, &released)?;
+        self.await_result(seq, function, imports, deadline, decode)
+    }
+
+    /// Sends the releases and the call; returns its sequence number and deadline.
+    fn send_call<A: Serialize>(
+        &mut self,
+        func: u32,
+        args: &Args<'_, A>,
+        into_rings: bool,
+        released: &[u32],
+    ) -> Result<(u64, Instant)> {
+        self.calls.cancel.store(false, Ordering::Release);
+        self.calls.seq += 1;
+        let seq = self.calls.seq;
+        let call = ToRunner::Call { seq, func };
         // One deadline for the whole call: sending, the guest's work, the
         // host's import calls, the result.
         // (Read now, not when the call began: starting a replacement runner
@@ -145,7 +216,6 @@ impl Plugin {
         let runner = self.runner.as_mut().expect("ensured");
         // Objects whose handles the host dropped: destroyed as the call
         // starts. (In pieces that fit a frame header.)
-        let released = self.resources.take_released();
         for ids in released.chunks(RELEASES_PER_FRAME) {
             let release = ToRunner::Release { ids: ids.to_vec() };
             if let Err(e) = runner.send(&release, &[], deadline) {
@@ -153,17 +223,27 @@ impl Plugin {
             }
             self.metrics.released += ids.len() as u64;
         }
-        let sent = if into_rings {
-            runner.send_encoded(&call, args, deadline)
-        } else {
-            let args = std::mem::take(&mut self.args);
-            let sent = runner.send(&call, &args, deadline);
-            self.args = args;
-            sent
+        let sent = match args {
+            Args::Value(value) if into_rings => runner.send_encoded(&call, *value, deadline),
+            Args::Value(_) => runner.send(&call, &self.calls.args, deadline),
+            Args::Encoded(bytes) => runner.send(&call, bytes, deadline),
         };
-        if let Err(e) = sent {
-            return Err(self.send_failed(e, "the call", self.config.policy.deadline));
+        match sent {
+            Ok(()) => Ok((seq, deadline)),
+            Err(e) => Err(self.send_failed(e, "the call", self.config.policy.deadline)),
         }
+    }
+
+    /// Serves the runner until call `seq` returns: its import calls, log
+    /// lines, output and cancellation questions; `decode` reads the result.
+    fn await_result<T>(
+        &mut self,
+        seq: u64,
+        function: &str,
+        imports: &mut dyn ImportDispatch,
+        deadline: Instant,
+        decode: impl FnOnce(&[u8]) -> Result<T, postcard::Error>,
+    ) -> Result<T> {
         let mut volume = import_volume::ImportVolume::new(self.config.policy.import_volume.0);
         loop {
             let runner = self.runner.as_mut().expect("ensured");
@@ -189,7 +269,7 @@ impl Plugin {
                         self.metrics.peak_memory_bytes.max(cost.memory_bytes);
                     self.metrics.fuel_used += cost.fuel_used;
                     return match outcome {
-                        Ok(()) => match airlock_protocol::decode::<R>(runner.reader.payload()) {
+                        Ok(()) => match decode(runner.reader.payload()) {
                             Ok(value) => Ok(value),
                             Err(e) => Err(self.violation(format!(
                                 "the result of `{function}` did not decode: {e}"
@@ -202,24 +282,24 @@ impl Plugin {
                     if let Err(over) = volume.charge(runner.reader.payload().len()) {
                         return Err(self.over_import_volume(over, func, imports));
                     }
-                    let mut out = std::mem::take(&mut self.import_result);
+                    let mut out = std::mem::take(&mut self.calls.import_result);
                     out.clear();
                     let dispatched = imports.dispatch(func, runner.reader.payload(), &mut out);
                     let sent = match dispatched {
                         Ok(()) => runner.send(&ToRunner::ImportReturn { seq: s }, &out, deadline),
                         Err(e) => {
-                            self.import_result = out;
+                            self.calls.import_result = out;
                             return Err(self.violation(e.to_string()));
                         }
                     };
-                    self.import_result = out;
+                    self.calls.import_result = out;
                     if let Err(e) = sent {
                         let limit = self.config.policy.deadline;
                         return Err(self.send_failed(e, "an import result", limit));
                     }
                 }
                 FromRunner::CancelQuery => {
-                    let cancelled = self.cancel.load(Ordering::Acquire);
+                    let cancelled = self.calls.cancel.load(Ordering::Acquire);
                     if let Err(e) = runner.send(&ToRunner::CancelReply { cancelled }, &[], deadline)
                     {
                         let limit = self.config.policy.deadline;
@@ -243,50 +323,39 @@ impl Plugin {
         }
     }
 
-    pub(super) fn call_failure(&mut self, function: &str, failure: CallFailure) -> Error {
-        let plugin = self.config.name.clone();
+    fn call_failure(&mut self, function: &str, failure: CallFailure) -> Error {
+        if let CallFailure::UnknownFunction(f) = failure {
+            return self.violation(format!(
+                "the runner does not know export {f} (`{function}`)"
+            ));
+        }
         // Every failure but a refusal of the arguments ends the instance
         // inside the runner; the next call gets a fresh one.
-        if !matches!(
-            failure,
-            CallFailure::BadArguments(_) | CallFailure::UnknownFunction(_)
-        ) {
+        if !matches!(failure, CallFailure::BadArguments(_)) {
             self.instance_ended();
         }
-        match failure {
-            CallFailure::Trap { message, backtrace } => Error::Trap {
-                plugin,
-                message: message.into(),
-                backtrace: backtrace.map(PluginText::from),
-            },
-            CallFailure::DeadlineExceeded { .. } => Error::Timeout {
-                plugin,
-                limit: TimeLimit::Deadline(self.config.policy.deadline),
-            },
-            CallFailure::OutOfFuel { fuel } => Error::Timeout {
-                plugin,
-                limit: TimeLimit::Fuel(fuel),
-            },
-            CallFailure::OutOfMemory {
-                limit_bytes,
-                detail,
-            } => Error::OutOfMemory {
-                plugin,
-                limit_bytes,
-                detail: detail.into(),
-            },
-            CallFailure::BadArguments(detail) => Error::BadArguments {
-                plugin,
+        Error::from_call_failure(
+            &self.config.name,
+            function,
+            failure,
+            self.config.policy.deadline,
+        )
+    }
+
+    /// Arguments that did not encode: a handle the instance refused
+    /// (`refusal`), or a value postcard cannot encode.
+    fn bad_arguments(&self, function: &str, e: postcard::Error, refusal: Option<String>) -> Error {
+        if let Some(detail) = refusal {
+            return Error::StaleHandle {
+                plugin: self.config.name.clone(),
                 function: function.to_string(),
-                detail: detail.into(),
-            },
-            CallFailure::UnknownFunction(f) => self.violation(format!(
-                "the runner does not know export {f} (`{function}`)"
-            )),
-            CallFailure::Instantiate(detail) => Error::Instantiate {
-                plugin,
-                detail: detail.into(),
-            },
+                detail,
+            };
+        }
+        Error::BadArguments {
+            plugin: self.config.name.clone(),
+            function: function.to_string(),
+            detail: e.to_string().into(),
         }
     }
 }

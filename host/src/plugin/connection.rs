@@ -1,8 +1,9 @@
-//! The host end of the connection to one runner: frames over the socket,
-//! or over the shared rings once the runner took them.
+//! The host end of the connection to one runner (the mirror of the runner's
+//! `HostLink`): frames over the socket, or over the shared rings once the
+//! runner took them, and the one place a failed receive is classified.
 
 use std::os::unix::net::UnixStream;
-use std::process::Child;
+use std::process::ExitStatus;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,16 +14,15 @@ use airlock_protocol::{
 };
 use serde::Serialize;
 
-use crate::launcher::StderrTail;
+use super::peer::Peer;
 use airlock_protocol::ring::{self, Direction, RingReader, RingWriter, SharedRings};
 
-/// A live runner process.
+/// The host end of a connection to a live runner.
 pub(super) struct Runner {
-    pub(super) child: Child,
+    pub(super) peer: Peer,
     pub(super) socket: UnixStream,
     pub(super) reader: FrameReader,
     pub(super) writer: FrameWriter,
-    pub(super) stderr: StderrTail,
     /// The shared rings once the runner took them (after `Ready`): every
     /// frame then goes through them, and the socket stays silent.
     pub(super) rings: Option<(RingReader, RingWriter)>,
@@ -96,34 +96,49 @@ impl Runner {
         Ok(())
     }
 
+    /// Waits until `deadline` for the next frame, from the rings once the
+    /// runner took them, else from the socket.
     pub(super) fn recv(&mut self, deadline: Instant) -> std::result::Result<FromRunner, RecvError> {
-        let now = Instant::now();
-        if now >= deadline {
+        if Instant::now() >= deadline {
             return Err(RecvError::Timeout);
         }
-        if let Some((ring, _)) = &mut self.rings {
-            ring.set_deadline(Some(deadline));
-            return match self.reader.read(ring) {
-                Ok(m) => Ok(m),
-                Err(e) if e.is_timeout() => Err(RecvError::Timeout),
-                Err(FrameError::Closed) => Err(RecvError::Gone("connection closed".into())),
-                Err(FrameError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
-                    Err(RecvError::Violation(e.to_string()))
-                }
-                Err(FrameError::Io(e)) => Err(RecvError::Gone(e.to_string())),
-                Err(e) => Err(RecvError::Violation(e.to_string())),
-            };
-        }
-        // The deadline bounds the whole frame, however slowly its bytes come.
-        match self
-            .reader
-            .read(&mut SpinningReader::new(&self.socket, SPIN).with_deadline(deadline))
-        {
-            Ok(m) => Ok(m),
-            Err(e) if e.is_timeout() => Err(RecvError::Timeout),
-            Err(FrameError::Closed) => Err(RecvError::Gone("connection closed".into())),
-            Err(FrameError::Io(e)) => Err(RecvError::Gone(e.to_string())),
-            Err(e) => Err(RecvError::Violation(e.to_string())),
+        let read = match &mut self.rings {
+            Some((ring, _)) => {
+                ring.set_deadline(Some(deadline));
+                self.reader.read(ring)
+            }
+            // The deadline bounds the whole frame, however slowly its bytes come.
+            None => self
+                .reader
+                .read(&mut SpinningReader::new(&self.socket, SPIN).with_deadline(deadline)),
+        };
+        read.map_err(RecvError::classify)
+    }
+
+    /// The runner's process id, when it is a process.
+    pub(super) fn pid(&self) -> Option<u32> {
+        self.peer.pid()
+    }
+
+    /// Gives the runner until `until` to end by itself, then ends it.
+    pub(super) fn end(&mut self, until: Instant) -> Option<ExitStatus> {
+        self.peer.end(&self.socket, until)
+    }
+}
+
+impl RecvError {
+    /// The one place a failed receive is classified: a deadline, a runner
+    /// that went away, or one that sent what the protocol does not allow.
+    pub(super) fn classify(e: FrameError) -> Self {
+        match e {
+            e if e.is_timeout() => Self::Timeout,
+            FrameError::Closed => Self::Gone("connection closed".into()),
+            // Bytes that no frame can be (from the rings' framing, say).
+            FrameError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                Self::Violation(e.to_string())
+            }
+            FrameError::Io(e) => Self::Gone(e.to_string()),
+            e => Self::Violation(e.to_string()),
         }
     }
 }

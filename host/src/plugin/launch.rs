@@ -1,23 +1,36 @@
 //! Starting a runner: spawn it, send the component or its cached artifact,
 //! and wait for `Ready`.
 
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use std::os::fd::{AsFd, BorrowedFd};
-
 use airlock_protocol::{
     Code, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, MAX_CODE_FRAME_LEN,
-    PREOPEN_FD_BASE, PROTOCOL_VERSION, ToRunner,
+    PREOPEN_FD_BASE, PROTOCOL_VERSION, SandboxLayers, ToRunner,
 };
 use airlock_runner::artifact_fingerprint;
 
-use super::*;
-use crate::cache::{Cached, EntryKey};
+use super::admission::verify_layers;
+use super::connection::{RecvError, Runner, describe};
+use super::{Plugin, lock};
+use crate::cache::{ArtifactCache, Cached, EntryKey};
 use crate::error::{Error, Result, TimeLimit};
+use crate::sealed::SealedArtifact;
 use crate::text::PluginText;
 use airlock_protocol::ring::SharedRings;
+
+/// The compiled artifact runners of a plugin start from.
+#[derive(Default)]
+pub(super) struct ArtifactState {
+    /// This plugin's name in the launcher's artifact cache, computed on first use.
+    pub(super) cache_entry: Option<EntryKey>,
+    /// The cache entry's sealed memfd, kept for restarts and shared by all plugins of it.
+    pub(super) sealed: Option<Arc<SealedArtifact>>,
+    /// Whether the current (or last) runner loaded a cached artifact.
+    pub(super) started_from_cache: bool,
+}
 
 /// How one runner start ended, short of an error.
 pub(super) enum Launched {
@@ -30,7 +43,7 @@ impl Plugin {
         if self.runner.is_some() {
             return Ok(());
         }
-        if self.runners_started > 0 {
+        if self.supervision.runners_started > 0 {
             self.before_restart()?;
         }
         match self.launch(true) {
@@ -43,11 +56,13 @@ impl Plugin {
             // entry and compile afresh, once. (Traps and failed
             // instantiation are the plugin's own; they would recur.)
             Err(e @ (Error::Crashed { .. } | Error::Protocol { .. }))
-                if self.started_from_cache && !self.abort.requested.load(Ordering::Acquire) =>
+                if self.artifact.started_from_cache
+                    && !self.supervision.abort.requested.load(Ordering::Acquire) =>
             {
-                if let (Some(cache), Some(entry)) =
-                    (self.launcher.cache_handle(), self.cache_entry.as_ref())
-                {
+                if let (Some(cache), Some(entry)) = (
+                    self.runners.cache_handle(),
+                    self.artifact.cache_entry.as_ref(),
+                ) {
                     cache.reject(entry, &format!("a runner started from it failed: {e}"));
                 }
                 self.launch_uncached()
@@ -69,63 +84,74 @@ impl Plugin {
         // Reports what was dropped since the last call (a health check, an
         // earlier start) and gives the start-up the whole volume.
         self.log.finish(&self.config.name);
-        let name = self.config.name.clone();
-        let cache = self.launcher.cache_handle();
-        let entry = cache.as_ref().map(|_| {
-            *self.cache_entry.get_or_insert_with(|| {
-                EntryKey::new(
-                    &self.config.component_digest(),
-                    &artifact_fingerprint(&self.wire),
-                )
-            })
-        });
+        let cache = self.runners.cache_handle();
+        let entry = cache.as_ref().map(|_| self.cache_entry());
         let artifact = match (&cache, &entry) {
             (Some(cache), Some(entry)) if use_cache => cache.load_sealed(entry),
             _ => None,
         };
         if let Some(Cached::Sealed(sealed)) = &artifact {
-            self.sealed = Some(sealed.clone());
+            self.artifact.sealed = Some(sealed.clone());
         }
+        let deadline = Instant::now() + self.config.policy.startup;
+        let code = self.spawn_runner(artifact, cache.is_some(), deadline)?;
+        let caching = cache.as_deref().zip(entry.as_ref());
+        self.await_ready(code, caching, deadline)
+    }
+
+    /// This plugin's name in the launcher's artifact cache, computed once.
+    fn cache_entry(&mut self) -> EntryKey {
+        *self.artifact.cache_entry.get_or_insert_with(|| {
+            EntryKey::new(
+                &self.config.component_digest(),
+                &artifact_fingerprint(&self.admitted.wire),
+            )
+        })
+    }
+
+    /// Spawns a runner, makes it the live one and sends it `Hello` with the
+    /// component or `artifact`; returns what code it was sent.
+    fn spawn_runner(
+        &mut self,
+        artifact: Option<Cached>,
+        caching: bool,
+        deadline: Instant,
+    ) -> Result<Code> {
+        let name = self.config.name.clone();
+        let rings_offer = self.offer_rings();
+        let mut fds: Vec<BorrowedFd<'_>> =
+            self.admitted.preopens.iter().map(|fd| fd.as_fd()).collect();
         // The shared rings go to the runner as the descriptor after the preopens.
-        let rings_offer = match SharedRings::create() {
-            Ok((rings, fd)) => Some((Arc::new(rings), fd)),
-            Err(e) => {
-                tracing::debug!(plugin = %PluginText::escape(&name), "no shared rings, frames stay on the socket: {e}");
-                None
-            }
-        };
-        let mut fds: Vec<BorrowedFd<'_>> = self.preopens.iter().map(|fd| fd.as_fd()).collect();
         let rings_fd = rings_offer.as_ref().map(|(_, fd)| {
             fds.push(fd.as_fd());
             PREOPEN_FD_BASE + fds.len() as i32 - 1
         });
         // A sealed artifact goes as the descriptor after that: mapped, not sent.
-        let code = Cached::code(artifact.as_ref(), cache.is_some(), &mut fds);
-        let (child, socket, stderr) =
-            self.launcher
-                .spawn(&name, &fds)
-                .map_err(|source| Error::Spawn {
-                    plugin: name.clone(),
-                    source,
-                })?;
-        self.runners_started += 1;
+        let code = Cached::code(artifact.as_ref(), caching, &mut fds);
+        let (peer, socket) = self
+            .runners
+            .spawn(&name, &fds)
+            .map_err(|source| Error::Spawn {
+                plugin: name.clone(),
+                source,
+            })?;
+        self.supervision.runners_started += 1;
         // From here on an abort reaches this runner, even during start-up.
-        *lock(&self.abort.live) = Some(child.id());
-        self.started_from_cache = artifact.is_some();
+        *lock(&self.supervision.abort.live) = peer.pid();
+        self.artifact.started_from_cache = artifact.is_some();
         // The artifact frame may be larger than any call's frame; allowed
         // during start-up only.
         let startup_frame = match code {
             Code::Component {
                 want_artifact: true,
-            } => self.wire.max_frame.max(MAX_CODE_FRAME_LEN),
-            _ => self.wire.max_frame,
+            } => self.admitted.wire.max_frame.max(MAX_CODE_FRAME_LEN),
+            _ => self.admitted.wire.max_frame,
         };
         let mut runner = Runner {
-            child,
+            peer,
             socket,
             reader: FrameReader::new(startup_frame),
             writer: FrameWriter::new(),
-            stderr,
             rings: None,
             rings_offer,
         };
@@ -133,64 +159,57 @@ impl Plugin {
             protocol: PROTOCOL_VERSION,
             world: self.world.name.to_string(),
             world_hash: self.world.hash,
-            plugin: name.clone(),
-            policy: self.wire.clone(),
+            plugin: name,
+            policy: self.admitted.wire.clone(),
             code,
             rings_fd,
         });
         let payload = Cached::payload(artifact.as_ref(), &self.config.component);
-        let deadline = Instant::now() + self.config.policy.startup;
         let sent = runner.send(&hello, payload, deadline);
         drop(artifact);
         self.runner = Some(runner);
-        if let Err(e) = sent {
-            return Err(self.send_failed(e, "the component", self.config.policy.startup));
+        match sent {
+            Ok(()) => Ok(code),
+            Err(e) => Err(self.send_failed(e, "the component", self.config.policy.startup)),
         }
+    }
+
+    /// Shared rings to offer the next runner, where it can take them.
+    fn offer_rings(&self) -> Option<(Arc<SharedRings>, OwnedFd)> {
+        if !self.runners.take_descriptors() {
+            return None;
+        }
+        match SharedRings::create() {
+            Ok((rings, fd)) => Some((Arc::new(rings), fd)),
+            Err(e) => {
+                tracing::debug!(plugin = %PluginText::escape(&self.config.name), "no shared rings, frames stay on the socket: {e}");
+                None
+            }
+        }
+    }
+
+    /// Waits for the live runner's `Ready`, storing the artifact it compiled
+    /// on the way when `caching` asks for one.
+    fn await_ready(
+        &mut self,
+        code: Code,
+        caching: Option<(&ArtifactCache, &EntryKey)>,
+        deadline: Instant,
+    ) -> Result<Launched> {
         let mut artifact_received = false;
         loop {
-            let runner = self.runner.as_mut().expect("set above");
+            let runner = self.runner.as_mut().expect("spawned");
             match runner.recv(deadline) {
                 Ok(FromRunner::Ready {
                     world_hash,
-                    mut layers,
+                    layers,
                     rings,
                     mapped,
                 }) if world_hash == self.world.hash => {
-                    if let (true, Some(cache)) = (mapped && code.is_artifact(), &cache) {
+                    if let (true, Some((cache, _))) = (mapped && code.is_artifact(), caching) {
                         cache.note_mapped();
                     }
-                    runner.reader.set_max_frame(self.wire.max_frame);
-                    if rings {
-                        if let Err(e) = runner.take_rings() {
-                            return Err(self.violation(format!("bad Ready: {e}")));
-                        }
-                    } else {
-                        runner.rings_offer = None;
-                    }
-                    // Trust, but verify: what the kernel says about the runner
-                    // overrides what the runner says about itself.
-                    if let Some(pid) = self.pid() {
-                        verify_layers(pid, &mut layers);
-                    }
-                    let missing: Vec<String> = self
-                        .config
-                        .policy
-                        .require
-                        .iter()
-                        .filter(|l| !l.is_active(&layers))
-                        .map(|l| l.to_string())
-                        .collect();
-                    let notes = layers.notes.join("; ");
-                    self.layers = Some(layers);
-                    if !missing.is_empty() {
-                        self.kill();
-                        return Err(Error::SandboxUnavailable {
-                            plugin: name,
-                            missing,
-                            notes: notes.into(),
-                        });
-                    }
-                    return Ok(Launched::Ready);
+                    return self.on_ready(layers, rings);
                 }
                 Ok(FromRunner::Artifact)
                     if code
@@ -200,13 +219,13 @@ impl Plugin {
                         && !artifact_received =>
                 {
                     artifact_received = true;
-                    let (Some(cache), Some(entry)) = (&cache, &entry) else {
+                    let Some((cache, entry)) = caching else {
                         unreachable!("an artifact is asked for only with a cache")
                     };
                     match cache.store(entry, runner.reader.payload()) {
-                        Ok(sealed) => self.sealed = sealed,
+                        Ok(sealed) => self.artifact.sealed = sealed,
                         Err(e) => {
-                            tracing::warn!(plugin = %PluginText::escape(&name), "cannot store the compiled artifact: {e}")
+                            tracing::warn!(plugin = %PluginText::escape(&self.config.name), "cannot store the compiled artifact: {e}")
                         }
                     }
                     // The artifact's buffer is as large as the code; calls need far less.
@@ -216,7 +235,7 @@ impl Plugin {
                     if code.is_artifact() =>
                 {
                     self.kill();
-                    if let (Some(cache), Some(entry)) = (&cache, &entry) {
+                    if let Some((cache, entry)) = caching {
                         cache.reject(entry, &format!("the runner could not load it: {why}"));
                     }
                     return Ok(Launched::StaleArtifact);
@@ -237,7 +256,7 @@ impl Plugin {
                 Err(RecvError::Timeout) => {
                     self.fail("start-up timed out");
                     return Err(Error::Instantiate {
-                        plugin: name,
+                        plugin: self.config.name.clone(),
                         detail: format!(
                             "start-up took longer than {:?}",
                             self.config.policy.startup
@@ -249,6 +268,44 @@ impl Plugin {
                 Err(RecvError::Violation(why)) => return Err(self.violation(why)),
             }
         }
+    }
+
+    /// The runner is ready: switch to the rings if it took them, and check
+    /// the sandbox layers it reports against the kernel's view and the policy.
+    fn on_ready(&mut self, mut layers: SandboxLayers, rings: bool) -> Result<Launched> {
+        let runner = self.runner.as_mut().expect("spawned");
+        runner.reader.set_max_frame(self.admitted.wire.max_frame);
+        if rings {
+            if let Err(e) = runner.take_rings() {
+                return Err(self.violation(format!("bad Ready: {e}")));
+            }
+        } else {
+            runner.rings_offer = None;
+        }
+        // Trust, but verify: what the kernel says about the runner
+        // overrides what the runner says about itself.
+        if let Some(pid) = self.pid() {
+            verify_layers(pid, &mut layers);
+        }
+        let missing: Vec<String> = self
+            .config
+            .policy
+            .require
+            .iter()
+            .filter(|l| !l.is_active(&layers))
+            .map(|l| l.to_string())
+            .collect();
+        let notes = layers.notes.join("; ");
+        self.supervision.layers = Some(layers);
+        if !missing.is_empty() {
+            self.kill();
+            return Err(Error::SandboxUnavailable {
+                plugin: self.config.name.clone(),
+                missing,
+                notes: notes.into(),
+            });
+        }
+        Ok(Launched::Ready)
     }
 
     pub(super) fn init_error(&self, failure: InitFailure) -> Error {

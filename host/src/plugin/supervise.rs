@@ -1,21 +1,42 @@
 //! Supervision: health checks, killing a runner that failed, restarts
 //! within a budget and with backoff, shutdown on drop.
 
-use std::os::unix::process::ExitStatusExt;
+use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use airlock_protocol::{FrameError, FromRunner, ToRunner};
+use airlock_protocol::{FrameError, FromRunner, SandboxLayers, ToRunner};
 
-use super::*;
+use super::Plugin;
+use super::connection::{RecvError, describe};
+use super::handles::AbortShared;
+use super::peer::describe_exit;
 use crate::error::{Error, Result, TimeLimit};
 use crate::text::PluginText;
+
+/// The record kept across a plugin's runners.
+#[derive(Debug, Default)]
+pub(super) struct Supervision {
+    /// How many runners were started (1 + restarts).
+    pub(super) runners_started: u64,
+    /// The sandbox layers the current (or last) runner reported, verified.
+    pub(super) layers: Option<SandboxLayers>,
+    /// When runners were restarted, within the policy's window.
+    pub(super) restarts: VecDeque<Instant>,
+    pub(super) last_failure: Option<PluginText>,
+    /// Set once the restart budget ran out, until [`Plugin::reset`].
+    pub(super) gave_up: Option<PluginText>,
+    /// The runner was killed by an abort: its restart is not a failure.
+    pub(super) aborted_runner: bool,
+    pub(super) abort: Arc<AbortShared>,
+}
 
 impl Plugin {
     /// Checks that the runner answers between calls, within `timeout`;
     /// returns the round-trip time. A runner that does not answer is killed.
     pub fn health_check(&mut self, timeout: Duration) -> Result<Duration> {
         self.ensure_runner()?;
-        let nonce = self.seq.wrapping_add(0x5eed);
+        let nonce = self.calls.seq.wrapping_add(0x5eed);
         let started = Instant::now();
         let deadline = started + timeout;
         let runner = self.runner.as_mut().expect("ensured");
@@ -82,28 +103,10 @@ impl Plugin {
                 stderr_tail: String::new().into(),
             };
         };
-        let until = Instant::now() + Duration::from_millis(500);
-        let status = loop {
-            match runner.child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if Instant::now() < until => std::thread::sleep(Duration::from_millis(2)),
-                _ => {
-                    let _ = runner.child.kill();
-                    break runner.child.wait().ok();
-                }
-            }
-        };
-        let signal = status.and_then(|s| s.signal());
-        let status = match (status, signal) {
-            (_, Some(sig)) => format!("killed by signal {sig}"),
-            (Some(s), None) => match s.code() {
-                Some(code) => format!("exit status {code}"),
-                None => "unknown exit".into(),
-            },
-            (None, None) => format!("unknown ({why})"),
-        };
-        let stderr_tail = runner.stderr.finish();
-        self.last_failure = Some(status.as_str().into());
+        let exit = runner.end(Instant::now() + Duration::from_millis(500));
+        let (status, signal) = describe_exit(exit, &why);
+        let stderr_tail = runner.peer.stderr_tail();
+        self.supervision.last_failure = Some(status.as_str().into());
         if signal == Some(libc::SIGSYS) {
             return Error::Denied {
                 plugin,
@@ -121,52 +124,58 @@ impl Plugin {
 
     /// Kills the runner after a failure, remembering why for [`Plugin::state`].
     pub(super) fn fail(&mut self, why: &str) {
-        self.last_failure = Some(why.into());
+        self.supervision.last_failure = Some(why.into());
         self.kill();
     }
 
     /// Applies the restart budget and backoff before starting a replacement runner.
     pub(super) fn before_restart(&mut self) -> Result<()> {
-        if std::mem::take(&mut self.aborted_runner) {
+        if std::mem::take(&mut self.supervision.aborted_runner) {
             self.metrics.restarts += 1;
             return Ok(());
         }
         let policy = &self.config.policy;
-        let last = || self.last_failure.clone().unwrap_or_else(|| "killed".into());
-        if let Some(reason) = &self.gave_up {
+        let last = || {
+            self.supervision
+                .last_failure
+                .clone()
+                .unwrap_or_else(|| "killed".into())
+        };
+        if let Some(reason) = &self.supervision.gave_up {
             return Err(Error::GaveUp {
                 plugin: self.config.name.clone(),
-                restarts: self.restarts.len(),
+                restarts: self.supervision.restarts.len(),
                 window: policy.restart_window,
                 last: reason.clone(),
             });
         }
         let now = Instant::now();
         while self
+            .supervision
             .restarts
             .front()
             .is_some_and(|t| now.duration_since(*t) > policy.restart_window)
         {
-            self.restarts.pop_front();
+            self.supervision.restarts.pop_front();
         }
-        if self.restarts.len() >= policy.restarts as usize {
+        if self.supervision.restarts.len() >= policy.restarts as usize {
             let last = last();
-            self.gave_up = Some(last.clone());
-            tracing::error!(target: "airlock::plugin", plugin = %PluginText::escape(&self.config.name), restarts = self.restarts.len(), "giving up on the plugin: {last}");
+            self.supervision.gave_up = Some(last.clone());
+            tracing::error!(target: "airlock::plugin", plugin = %PluginText::escape(&self.config.name), restarts = self.supervision.restarts.len(), "giving up on the plugin: {last}");
             return Err(Error::GaveUp {
                 plugin: self.config.name.clone(),
-                restarts: self.restarts.len(),
+                restarts: self.supervision.restarts.len(),
                 window: policy.restart_window,
                 last,
             });
         }
-        if !self.restarts.is_empty() {
-            let factor = 1u32 << (self.restarts.len() - 1).min(5);
+        if !self.supervision.restarts.is_empty() {
+            let factor = 1u32 << (self.supervision.restarts.len() - 1).min(5);
             let wait = (policy.backoff * factor).min(Duration::from_secs(2));
             std::thread::sleep(wait);
         }
-        tracing::info!(target: "airlock::plugin", plugin = %PluginText::escape(&self.config.name), last_failure = ?self.last_failure, "restarting the runner");
-        self.restarts.push_back(Instant::now());
+        tracing::info!(target: "airlock::plugin", plugin = %PluginText::escape(&self.config.name), last_failure = ?self.supervision.last_failure, "restarting the runner");
+        self.supervision.restarts.push_back(Instant::now());
         self.metrics.restarts += 1;
         Ok(())
     }
@@ -174,8 +183,7 @@ impl Plugin {
     /// Kills and reaps the runner, if any; the next call starts a new one.
     pub fn kill(&mut self) {
         if let Some(mut runner) = self.take_runner() {
-            let _ = runner.child.kill();
-            let _ = runner.child.wait();
+            runner.end(Instant::now());
         }
     }
 }
@@ -187,19 +195,7 @@ impl Drop for Plugin {
             // A runner gets 100 ms to take the request and exit.
             let until = Instant::now() + Duration::from_millis(100);
             let _ = runner.send(&ToRunner::Shutdown, &[], until);
-            loop {
-                match runner.child.try_wait() {
-                    Ok(Some(_)) => break,
-                    Ok(None) if Instant::now() < until => {
-                        std::thread::sleep(Duration::from_millis(1))
-                    }
-                    _ => {
-                        let _ = runner.child.kill();
-                        let _ = runner.child.wait();
-                        break;
-                    }
-                }
-            }
+            runner.end(until);
         }
     }
 }

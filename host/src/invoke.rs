@@ -1,0 +1,115 @@
+//! The one role a generated client needs from what runs its plugin: call
+//! an export. [`Plugin`] (a runner process, or a runner loop on a thread)
+//! and the in-process baseline [`InProcess`] both play it, so one
+//! generated client drives any of them.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use airlock_runner::in_process::InProcess;
+
+use crate::dispatch::ImportDispatch;
+use crate::error::{Error, Result};
+use crate::plugin::Plugin;
+
+/// Calls the exports of one plugin instance, whatever runs it.
+///
+/// Generated clients are generic over it (`Filter<I: Invoke = Plugin>`):
+/// a client over [`Plugin`] is the sandboxed plugin every host runs; over
+/// [`InProcess`] it is the unsandboxed baseline benchmarks compare with.
+pub trait Invoke {
+    /// The plugin's name, for errors.
+    fn name(&self) -> &str;
+
+    /// Calls export `func` (named `function` in errors) with postcard-encoded
+    /// `args`, serving the plugin's import calls through `imports`; the
+    /// encoded result replaces what `out` held.
+    fn invoke(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &[u8],
+        imports: &mut dyn ImportDispatch,
+        out: &mut Vec<u8>,
+    ) -> Result<()>;
+
+    /// [`Invoke::invoke`] with typed arguments and result, which is what
+    /// generated clients call. [`Plugin`] replaces it to skip the copies
+    /// (bulk arguments go straight into shared memory, results are decoded
+    /// where they arrived).
+    fn call<A: Serialize, R: DeserializeOwned>(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &A,
+        imports: &mut dyn ImportDispatch,
+    ) -> Result<R>
+    where
+        Self: Sized,
+    {
+        let mut encoded = Vec::new();
+        airlock_protocol::encode_into(args, &mut encoded).map_err(|e| Error::BadArguments {
+            plugin: self.name().to_string(),
+            function: function.to_string(),
+            detail: e.to_string().into(),
+        })?;
+        let mut out = Vec::new();
+        self.invoke(func, function, &encoded, imports, &mut out)?;
+        airlock_protocol::decode(&out).map_err(|e| Error::Protocol {
+            plugin: self.name().to_string(),
+            detail: format!("the result of `{function}` did not decode: {e}").into(),
+        })
+    }
+}
+
+impl Invoke for Plugin {
+    fn name(&self) -> &str {
+        Plugin::name(self)
+    }
+
+    fn invoke(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &[u8],
+        imports: &mut dyn ImportDispatch,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        self.call_encoded(func, function, args, imports, out)
+    }
+
+    fn call<A: Serialize, R: DeserializeOwned>(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &A,
+        imports: &mut dyn ImportDispatch,
+    ) -> Result<R> {
+        Plugin::call(self, func, function, args, imports)
+    }
+}
+
+/// The name errors of the in-process baseline carry.
+const IN_PROCESS: &str = "in-process";
+
+/// The baseline has no host on the other end: its plugin's import calls
+/// fail inside it, and `imports` is never called.
+impl Invoke for InProcess {
+    fn name(&self) -> &str {
+        IN_PROCESS
+    }
+
+    fn invoke(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &[u8],
+        _imports: &mut dyn ImportDispatch,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        InProcess::call(self, func, args, out).map_err(|failure| {
+            // The baseline runs without a deadline of its own.
+            Error::from_call_failure(IN_PROCESS, function, failure, std::time::Duration::MAX)
+        })
+    }
+}

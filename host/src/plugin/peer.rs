@@ -1,0 +1,201 @@
+//! Where a plugin's runners come from and what is on the other end of a
+//! connection: a sandboxed runner process (every real plugin), or a runner
+//! loop on a thread of this process (tests of the call loop, tooling).
+//!
+//! Both speak the same frames over a `UnixStream`; only starting, ending and
+//! reporting how a runner ended differ, and they are all here.
+
+use std::os::fd::BorrowedFd;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, ExitStatus};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use airlock_runner::glue::WorldGlue;
+use airlock_runner::serve::{ServeOptions, serve_connection};
+
+use super::{PluginConfig, WorldRef};
+use crate::cache::ArtifactCache;
+use crate::error::{Error, Result};
+use crate::launcher::{Launcher, StderrTail};
+use crate::text::PluginText;
+
+/// Serves one host connection on a thread, as a runner process would.
+pub(super) type ServeOnThread = Arc<dyn Fn(UnixStream) + Send + Sync>;
+
+/// Where a plugin's runners come from.
+pub(super) enum Runners {
+    /// Runner processes the launcher spawns, each locked down.
+    Processes(Launcher),
+    /// Runner loops on threads of this process: no sandbox, no cache, no
+    /// shared rings, no preopens.
+    Threads(ServeOnThread),
+}
+
+impl Runners {
+    /// The launcher's artifact cache, if runners come from one that has one.
+    pub(super) fn cache(&self) -> Option<&ArtifactCache> {
+        match self {
+            Self::Processes(launcher) => launcher.cache(),
+            Self::Threads(_) => None,
+        }
+    }
+
+    pub(super) fn cache_handle(&self) -> Option<Arc<ArtifactCache>> {
+        match self {
+            Self::Processes(launcher) => launcher.cache_handle(),
+            Self::Threads(_) => None,
+        }
+    }
+
+    /// Whether runners can take descriptors (the shared rings, a sealed
+    /// artifact, preopens): only processes inherit them.
+    pub(super) fn take_descriptors(&self) -> bool {
+        matches!(self, Self::Processes(_))
+    }
+
+    /// Starts one runner for `plugin`; it inherits `fds` (processes only).
+    pub(super) fn spawn(
+        &self,
+        plugin: &str,
+        fds: &[BorrowedFd<'_>],
+    ) -> std::io::Result<(Peer, UnixStream)> {
+        match self {
+            Self::Processes(launcher) => {
+                let (child, socket, stderr) = launcher.spawn(plugin, fds)?;
+                Ok((Peer::Process { child, stderr }, socket))
+            }
+            Self::Threads(serve) => {
+                let (host, runner) = UnixStream::pair()?;
+                let serve = serve.clone();
+                let thread = std::thread::Builder::new()
+                    .name(format!("airlock-runner: {plugin}"))
+                    .spawn(move || serve(runner))?;
+                Ok((Peer::Thread(thread), host))
+            }
+        }
+    }
+}
+
+/// The other end of a live connection.
+pub(super) enum Peer {
+    Process {
+        child: Child,
+        stderr: StderrTail,
+    },
+    /// Ends when its connection does; it cannot be killed, only hung up on
+    /// (a guest it is running still stops at the runner's own deadline).
+    Thread(JoinHandle<()>),
+}
+
+impl Peer {
+    pub(super) fn pid(&self) -> Option<u32> {
+        match self {
+            Self::Process { child, .. } => Some(child.id()),
+            Self::Thread(_) => None,
+        }
+    }
+
+    /// Gives the runner until `until` to end by itself, then ends it; its
+    /// exit status, when it is a process that could be reaped.
+    pub(super) fn end(&mut self, socket: &UnixStream, until: Instant) -> Option<ExitStatus> {
+        match self {
+            Self::Process { child, .. } => loop {
+                match child.try_wait() {
+                    Ok(Some(status)) => break Some(status),
+                    Ok(None) if Instant::now() < until => {
+                        std::thread::sleep(Duration::from_millis(1))
+                    }
+                    _ => {
+                        let _ = child.kill();
+                        break child.wait().ok();
+                    }
+                }
+            },
+            Self::Thread(thread) => {
+                while !thread.is_finished() && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                // Hanging up ends the loop at its next read.
+                let _ = socket.shutdown(std::net::Shutdown::Both);
+                None
+            }
+        }
+    }
+
+    /// The last lines the runner wrote to its stderr (a thread has none of its own).
+    pub(super) fn stderr_tail(&mut self) -> String {
+        match self {
+            Self::Process { stderr, .. } => stderr.finish(),
+            Self::Thread(_) => String::new(),
+        }
+    }
+}
+
+/// How a runner ended, in words, and the signal that ended it.
+pub(super) fn describe_exit(status: Option<ExitStatus>, why: &str) -> (String, Option<i32>) {
+    let signal = status.and_then(|s| s.signal());
+    let text = match (status, signal) {
+        (_, Some(sig)) => format!("killed by signal {sig}"),
+        (Some(s), None) => match s.code() {
+            Some(code) => format!("exit status {code}"),
+            None => "unknown exit".into(),
+        },
+        (None, None) => format!("unknown ({why})"),
+    };
+    (text, signal)
+}
+
+impl super::Plugin {
+    /// Starts `config` on a runner loop on a thread of this process that
+    /// serves `worlds`: the same call loop and frames as a runner process,
+    /// without the process. No sandbox, no artifact cache, no preopened
+    /// directories; a guest that never returns keeps its thread until the
+    /// runner's deadline stops it.
+    ///
+    /// For tests of a host's use of its plugins, and for tooling; never for
+    /// a plugin you do not trust.
+    pub fn start_in_memory(
+        worlds: &[&'static dyn WorldGlue],
+        config: PluginConfig,
+        world: WorldRef,
+    ) -> Result<Self> {
+        let worlds = worlds.to_vec();
+        let serve = move |socket: UnixStream| {
+            let input = match socket.try_clone() {
+                Ok(input) => input,
+                Err(e) => return tracing::warn!("in-memory runner: {e}"),
+            };
+            let served = serve_connection(
+                Box::new(input),
+                Box::new(socket),
+                &worlds,
+                &ServeOptions::default(),
+            );
+            if let Err(e) = served {
+                tracing::debug!("in-memory runner ended: {e}");
+            }
+        };
+        Self::start_on_thread(Arc::new(serve), config, world)
+    }
+
+    /// Starts `config` with each runner served by `serve` on a thread.
+    pub(crate) fn start_on_thread(
+        serve: ServeOnThread,
+        config: PluginConfig,
+        world: WorldRef,
+    ) -> Result<Self> {
+        if !config.get_policy().preopens.is_empty() {
+            return Err(Error::Policy {
+                detail: format!(
+                    "plugin `{}`: a runner on a thread cannot take preopened directories; \
+                     start the plugin with a Launcher instead",
+                    PluginText::escape(config.name())
+                ),
+            });
+        }
+        Self::start_from(Runners::Threads(serve), config, world)
+    }
+}
