@@ -359,3 +359,7 @@ impl Plugin {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "call_tests.rs"]
+mod tests;

@@ -151,9 +151,9 @@ pub(super) fn describe_exit(status: Option<ExitStatus>, why: &str) -> (String, O
 impl super::Plugin {
     /// Starts `config` on a runner loop on a thread of this process that
     /// serves `worlds`: the same call loop and frames as a runner process,
-    /// without the process. No sandbox, no artifact cache, no preopened
-    /// directories; a guest that never returns keeps its thread until the
-    /// runner's deadline stops it.
+    /// without the process. No sandbox (so the policy must not `require`
+    /// any layer), no artifact cache, no preopened directories; a guest that
+    /// never returns keeps its thread until the runner's deadline stops it.
     ///
     /// For tests of a host's use of its plugins, and for tooling; never for
     /// a plugin you do not trust.
@@ -193,6 +193,18 @@ impl super::Plugin {
                     "plugin `{}`: a runner on a thread cannot take preopened directories; \
                      start the plugin with a Launcher instead",
                     PluginText::escape(config.name())
+                ),
+            });
+        }
+        let required = &config.get_policy().require;
+        if !required.is_empty() {
+            let layers: Vec<String> = required.iter().map(ToString::to_string).collect();
+            return Err(Error::Policy {
+                detail: format!(
+                    "plugin `{}`: a runner on a thread has no sandbox, and the policy requires {}; \
+                     clear the policy's `require` for a plugin started in memory",
+                    PluginText::escape(config.name()),
+                    layers.join(", ")
                 ),
             });
         }
