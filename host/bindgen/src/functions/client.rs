@@ -1,4 +1,9 @@
 //! The typed client: one method per export, and the world's client struct.
+//!
+//! Clients are generic over `::airlock::Invoke`, the role that calls an
+//! export, with the subprocess `Plugin` as the default: export methods work
+//! over any invoker (the in-process baseline, say); starting, the pool and
+//! the `Plugin` accessors only over `Plugin`.
 
 use anyhow::Result;
 use proc_macro2::TokenStream;
@@ -8,12 +13,13 @@ use super::{fns_path, has_user_imports, interface_path, many_params, struct_name
 use crate::types::{self, Pass};
 use crate::{Generator, WireFunction, names};
 
-/// A typed client method for export `f`, written in a module `depth` levels deep
-/// where `self.plugin` is a `Plugin` or `&mut Plugin`.
+/// A typed client method for export `f`, written in a module `depth` levels
+/// deep where `invoker` is an `&mut I` of the client's `I: Invoke`.
 pub(super) fn client_method(
     g: &Generator<'_>,
     f: &WireFunction<'_>,
     depth: usize,
+    invoker: &TokenStream,
 ) -> Result<TokenStream> {
     let fns = fns_path(depth);
     let prefix = types::root_prefix(depth);
@@ -73,7 +79,7 @@ pub(super) fn client_method(
         ),
         None => (quote!(()), quote!(()), TokenStream::new()),
     };
-    let call = quote!(self.plugin.call::<_, #ret_wire>(#index, #wit_name, &args, #dispatch));
+    let call = quote!(::airlock::Invoke::call::<_, #ret_wire>(#invoker, #index, #wit_name, &args, #dispatch));
     let call = if given.is_empty() {
         quote!(#call #unwrap)
     } else {
@@ -106,7 +112,7 @@ pub(super) fn client(g: &Generator<'_>) -> Result<TokenStream> {
         .exports
         .iter()
         .filter(|f| f.interface.is_none())
-        .map(|f| client_method(g, f, 0))
+        .map(|f| client_method(g, f, 0, &quote!(&mut self.plugin)))
         .collect::<Result<Vec<_>>>()?;
     let accessors = g
         .exported_interfaces
@@ -126,15 +132,35 @@ pub(super) fn client(g: &Generator<'_>) -> Result<TokenStream> {
             );
             quote! {
                 #[doc = #doc]
-                pub fn #accessor(&mut self) -> #path::Client<'_> {
+                pub fn #accessor(&mut self) -> #path::Client<'_, I> {
                     #path::Client::__new(&mut self.plugin)
                 }
             }
         });
     Ok(quote! {
         #[doc = #doc]
-        pub struct #name {
-            plugin: ::airlock::Plugin,
+        ///
+        /// Its export methods call through any [`::airlock::Invoke`]; the
+        /// default, [`::airlock::Plugin`], is the sandboxed runner process.
+        pub struct #name<I = ::airlock::Plugin> {
+            plugin: I,
+        }
+
+        impl<I: ::airlock::Invoke> #name<I> {
+            /// Calls the plugin's exports through `invoker`, such as the
+            /// in-process baseline [`::airlock::InProcess`]. Unlike
+            /// [`Self::from_plugin`], nothing checks that it runs this world.
+            pub fn from_invoker(invoker: I) -> Self {
+                Self { plugin: invoker }
+            }
+
+            /// What this client calls its exports through.
+            pub fn invoker(&mut self) -> &mut I {
+                &mut self.plugin
+            }
+
+            #(#accessors)*
+            #(#methods)*
         }
 
         impl #name {
@@ -167,9 +193,6 @@ pub(super) fn client(g: &Generator<'_>) -> Result<TokenStream> {
             pub fn plugin_mut(&mut self) -> &mut ::airlock::Plugin {
                 &mut self.plugin
             }
-
-            #(#accessors)*
-            #(#methods)*
         }
 
         impl ::airlock::Client for #name {
@@ -186,10 +209,27 @@ pub(super) fn client(g: &Generator<'_>) -> Result<TokenStream> {
             }
         }
 
-        impl ::std::fmt::Debug for #name {
+        impl<I: ::std::fmt::Debug> ::std::fmt::Debug for #name<I> {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct(stringify!(#name)).field("plugin", &self.plugin).finish()
             }
         }
     })
+}
+
+/// The client of an exported interface, borrowed from the world's client.
+pub(super) fn interface_client(methods: Vec<TokenStream>) -> TokenStream {
+    quote! {
+        /// Typed calls into this exported interface of the plugin.
+        pub struct Client<'p, I: ::airlock::Invoke = ::airlock::Plugin> {
+            plugin: &'p mut I,
+        }
+        impl<'p, I: ::airlock::Invoke> Client<'p, I> {
+            #[doc(hidden)]
+            pub fn __new(plugin: &'p mut I) -> Self {
+                Self { plugin }
+            }
+            #(#methods)*
+        }
+    }
 }

@@ -24,7 +24,7 @@ use wit_parser::InterfaceId;
 
 use crate::types;
 use crate::{Generator, WireFunction, names};
-use client::{client, client_method};
+use client::{client, client_method, interface_client};
 use host_traits::{imports_trait, trait_method};
 use runner_glue::runner_glue;
 use wire::wire_structs;
@@ -101,21 +101,9 @@ pub fn interface_items(g: &Generator<'_>, id: InterfaceId, depth: usize) -> Resu
     if !exports.is_empty() {
         let methods = exports
             .iter()
-            .map(|f| client_method(g, f, depth))
+            .map(|f| client_method(g, f, depth, &quote!(&mut *self.plugin)))
             .collect::<Result<Vec<_>>>()?;
-        out.extend(quote! {
-            /// Typed calls into this exported interface of the plugin.
-            pub struct Client<'p> {
-                plugin: &'p mut ::airlock::Plugin,
-            }
-            impl<'p> Client<'p> {
-                #[doc(hidden)]
-                pub fn __new(plugin: &'p mut ::airlock::Plugin) -> Self {
-                    Self { plugin }
-                }
-                #(#methods)*
-            }
-        });
+        out.extend(interface_client(methods));
     }
     Ok(out)
 }

@@ -1,16 +1,27 @@
-//! The runner's main loop, driven over an in-process socket pair: no child
-//! process, so protocol behaviour is tested without process plumbing.
+//! The runner's main loop on a thread, over an in-process socket pair: no
+//! child process, so protocol behaviour is tested without process plumbing.
+//!
+//! Calls go through the host's own call loop ([`Plugin::start_in_memory`])
+//! and generated clients, over the in-memory transport and over the
+//! in-process baseline. [`InMemoryRunner`] is a raw host that sends frames
+//! one by one, for what the host's code never does (a wrong protocol
+//! version, a call during an import call, a mapped artifact): the runner's
+//! defences against a misbehaving host.
 
 use std::os::unix::net::UnixStream;
 use std::thread;
 
+use airlock::{Error, InProcess, NoImports, Plugin, PluginConfig, Policy, WorldRef};
 use airlock_protocol::{
     CallFailure, Code, FrameReader, FrameWriter, FromRunner, Hello, InitFailure, PROTOCOL_VERSION,
-    RunnerPolicy, SandboxLayers, ToRunner,
+    RunnerPolicy, ToRunner,
 };
 use airlock_runner::serve::{ServeOptions, serve_connection};
-use airlock_testkit::roundtrip;
+use airlock_testkit::roundtrip::{self, Roundtrip};
 
+use crate::support::TestHost;
+
+/// A raw host: frames written and read one at a time, nothing checked.
 pub(crate) struct InMemoryRunner {
     socket: UnixStream,
     pub(crate) reader: FrameReader,
@@ -87,153 +98,77 @@ pub(crate) fn component() -> Vec<u8> {
     std::fs::read(airlock_testkit::guest_path("test_roundtrip")).unwrap()
 }
 
-#[test]
-fn handshake_calls_and_clean_shutdown() {
-    let mut runner = InMemoryRunner::start(hello(), &component());
-    assert_eq!(
-        runner.recv(),
-        FromRunner::Ready {
-            world_hash: roundtrip::WORLD_HASH,
-            layers: SandboxLayers::default(),
-            rings: false,
-            mapped: false,
-        }
-    );
-    let args = postcard::to_stdvec(&(20u32, 22u32)).unwrap();
-    let reply = runner.call(1, "add", &args);
-    assert!(
-        matches!(
-            reply,
-            FromRunner::Return {
-                seq: 1,
-                outcome: Ok(()),
-                ..
-            }
-        ),
-        "{reply:?}"
-    );
-    assert_eq!(
-        postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
-        42
-    );
-    assert!(
-        runner.finish(),
-        "the loop must end cleanly when the host hangs up"
-    );
+/// The roundtrip guest on a runner loop on a thread, as `world`.
+fn in_memory(world: WorldRef) -> airlock::Result<Plugin> {
+    let config = PluginConfig::new("in-memory", component()).policy(Policy::default().require([]));
+    Plugin::start_in_memory(&[&roundtrip::RunnerGlue], config, world)
 }
 
+fn index_of(export: &str) -> u32 {
+    roundtrip::EXPORTS
+        .iter()
+        .position(|f| *f == export)
+        .expect("export exists") as u32
+}
+
+/// A generated client over the in-memory transport: a plain call, then
+/// import calls served by the host while the export runs, through the
+/// host's own call loop and the real runner loop.
+#[test]
+fn a_generated_client_calls_over_the_in_memory_transport() {
+    let mut plugin = Roundtrip::from_plugin(in_memory(Roundtrip::WORLD).unwrap()).unwrap();
+    assert_eq!(plugin.plugin().pid(), None, "no process");
+    let mut host = TestHost::default();
+    assert_eq!(plugin.add(&mut host, 20, 22).unwrap(), 42);
+    assert_eq!(plugin.nested(&mut host, 3, 5).unwrap(), 40);
+    assert_eq!(host.doubles, 3);
+}
+
+/// The same generated client over the in-process baseline, the bench's
+/// comparison point: same glue, same encoding, no runner at all.
+#[test]
+fn a_generated_client_calls_the_in_process_baseline() {
+    let baseline = InProcess::load(&roundtrip::RunnerGlue, &component()).unwrap();
+    let mut plugin = Roundtrip::from_invoker(baseline);
+    let mut host = TestHost::default();
+    assert_eq!(plugin.add(&mut host, 20, 22).unwrap(), 42);
+    assert_eq!(plugin.count(&mut host).unwrap(), 1);
+    assert_eq!(plugin.count(&mut host).unwrap(), 2);
+    // No host on the other end: the guest's import call fails inside it.
+    let err = plugin.nested(&mut host, 1, 5).unwrap_err();
+    assert!(matches!(err, Error::Trap { .. }), "{err:?}");
+    assert_eq!(host.doubles, 0);
+}
+
+/// Arguments that do not decode are refused without a trap: the instance
+/// keeps its state. An export the runner does not have is a violation.
 #[test]
 fn arguments_that_do_not_decode_are_rejected_without_a_trap() {
-    let mut runner = InMemoryRunner::start(hello(), &component());
-    runner.recv();
-    let reply = runner.call(1, "add", &[0xff]);
-    assert!(
-        matches!(
-            reply,
-            FromRunner::Return {
-                seq: 1,
-                outcome: Err(CallFailure::BadArguments(_)),
-                ..
-            }
-        ),
-        "{reply:?}"
-    );
-    let count = runner.call(2, "count", &[]);
-    assert!(
-        matches!(
-            count,
-            FromRunner::Return {
-                seq: 2,
-                outcome: Ok(()),
-                ..
-            }
-        ),
-        "{count:?}"
-    );
+    let mut plugin = Roundtrip::from_plugin(in_memory(Roundtrip::WORLD).unwrap()).unwrap();
+    let mut out = Vec::new();
+    let err = plugin
+        .plugin_mut()
+        .call_encoded(index_of("add"), "add", &[0xff], &mut NoImports, &mut out)
+        .unwrap_err();
+    assert!(matches!(err, Error::BadArguments { .. }), "{err:?}");
     assert_eq!(
-        postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
-        1
+        plugin.count(&mut TestHost::default()).unwrap(),
+        1,
+        "the same instance still runs"
     );
-    runner
-        .writer
-        .write(
-            &mut runner.socket,
-            &ToRunner::Call { seq: 3, func: 999 },
-            &[],
-        )
-        .unwrap();
-    let reply = runner.recv();
-    assert!(
-        matches!(
-            reply,
-            FromRunner::Return {
-                seq: 3,
-                outcome: Err(CallFailure::UnknownFunction(999)),
-                ..
-            }
-        ),
-        "{reply:?}"
-    );
-    assert!(runner.finish());
-}
-
-#[test]
-fn import_calls_interleave_with_the_export_call() {
-    let mut runner = InMemoryRunner::start(hello(), &component());
-    runner.recv();
-    let args = postcard::to_stdvec(&(3u32, 5u32)).unwrap();
-    runner.send_call(1, "nested", &args);
-    let double = roundtrip::IMPORTS
-        .iter()
-        .position(|f| f.ends_with("#double"))
-        .unwrap() as u32;
-    let mut value = 5u32;
-    for expected_seq in 1..=3u64 {
-        match runner.recv() {
-            FromRunner::ImportCall { seq, func } => {
-                assert_eq!((seq, func), (expected_seq, double));
-                let x: u32 = postcard::from_bytes(runner.reader.payload()).unwrap();
-                assert_eq!(x, value);
-                value = x * 2;
-                let reply = postcard::to_stdvec(&value).unwrap();
-                runner
-                    .writer
-                    .write(&mut runner.socket, &ToRunner::ImportReturn { seq }, &reply)
-                    .unwrap();
-            }
-            other => panic!("expected an import call, got {other:?}"),
-        }
-    }
-    let reply = runner.recv();
-    assert!(
-        matches!(
-            reply,
-            FromRunner::Return {
-                seq: 1,
-                outcome: Ok(()),
-                ..
-            }
-        ),
-        "{reply:?}"
-    );
-    assert_eq!(
-        postcard::from_bytes::<u32>(runner.reader.payload()).unwrap(),
-        40
-    );
-    assert!(runner.finish());
+    let err = plugin
+        .plugin_mut()
+        .call_encoded(999, "missing", &[], &mut NoImports, &mut out)
+        .unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
 }
 
 #[test]
 fn a_world_hash_mismatch_is_refused_at_the_handshake() {
-    let mut bad = hello();
-    bad.world_hash[0] ^= 1;
-    let mut runner = InMemoryRunner::start(bad, &component());
-    let reply = runner.recv();
-    assert!(
-        matches!(reply, FromRunner::InitFailed(InitFailure::WorldMismatch(_))),
-        "{reply:?}"
-    );
-    assert!(!runner.finish());
+    let mut world = Roundtrip::WORLD;
+    world.hash[0] ^= 1;
+    let err = in_memory(world).unwrap_err();
+    assert!(matches!(err, Error::WorldMismatch { .. }), "{err:?}");
 }
 
 #[test]
