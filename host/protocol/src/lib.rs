@@ -19,8 +19,12 @@
 //! # Layout
 //!
 //! - [`frame`]: reading and writing frames with a size cap and no panics.
+//! - [`ring`]: the shared-memory rings frames take once a runner accepts them.
+//! - [`spin`]: socket readers that spin briefly before parking, with deadlines.
+//! - `display`: sentences for [`CallFailure`] and [`InitFailure`].
 //! - the message types below.
 
+mod display;
 pub mod frame;
 pub mod ring;
 pub mod spin;
