@@ -10,7 +10,8 @@ use std::io;
 use airlock_protocol::{CallFailure, InitFailure, RunnerPolicy};
 
 use crate::glue::{HostLink, WorldGlue};
-use crate::serve::{Loaded, build_wasi};
+use crate::instance::Loaded;
+use crate::wasi::build_wasi;
 
 /// One in-process instance of a plugin for a world without host imports
 /// (import calls fail: there is no host on the other end).

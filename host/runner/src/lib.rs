@@ -17,6 +17,11 @@
 //! - [`glue`]: the traits generated code implements and the helpers it calls.
 //! - [`exported`]: resources a plugin exports, held by the host by number.
 //! - [`serve`]: the main loop over any byte stream, testable in memory.
+//! - [`handshake`]: checking the host's `Hello`, the shared rings, init failures.
+//! - [`wasi`]: the guest's WASI context from the policy's grants.
+//! - [`engine`]: the engine for a policy; compiling or loading a component.
+//! - [`instance`]: the compiled plugin and its current instance; calls.
+//! - [`ticker`]: the thread that advances the epoch during calls.
 //! - [`output`]: capture of the guest's stdout and stderr.
 //! - [`services`]: the runner's own implementation of `airlock:plugin` imports.
 //! - [`stamp`]: the world stamp guests carry, and whether it fits a world.
@@ -26,10 +31,13 @@
 
 pub mod compile;
 pub mod dynamic;
+mod engine;
 pub mod exported;
 pub mod glue;
 mod guest_error;
+mod handshake;
 pub mod in_process;
+mod instance;
 pub mod lockdown;
 pub mod mapped;
 pub mod output;
@@ -39,7 +47,10 @@ mod python_trap;
 pub mod serve;
 pub mod services;
 pub mod stamp;
+mod ticker;
+mod wasi;
 
+pub use engine::artifact_fingerprint;
 pub use glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};
 pub use process::{RUNNER_ARG, RUNNER_FD, run_runner_process, run_runner_process_with};
-pub use serve::{ServeOptions, artifact_fingerprint, serve_connection};
+pub use serve::{ServeOptions, serve_connection};
