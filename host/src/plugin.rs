@@ -17,13 +17,13 @@ use std::time::{Duration, Instant};
 use std::collections::VecDeque;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
+use crate::resources::{self, CallScope, ResourceOwner};
 use airlock_protocol::{
     CallFailure, Code, DeadlineWriter, FrameError, FrameReader, FrameWriter, FromRunner, Hello,
     InitFailure, MAX_CODE_FRAME_LEN, MAX_CODE_LEN, PREOPEN_FD_BASE, PROTOCOL_VERSION, RunnerPolicy,
     SPIN, SandboxLayers, SpinningReader, ToRunner, WorldHash,
 };
 use airlock_runner::artifact_fingerprint;
-use airlock_runner::exported::{self, ResourceOwner};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -864,7 +864,7 @@ impl Plugin {
     }
 
     fn bad_arguments(&self, function: &str, e: postcard::Error) -> Error {
-        if let Some(detail) = exported::take_refusal() {
+        if let Some(detail) = resources::take_refusal() {
             return Error::StaleHandle {
                 plugin: self.config.name.clone(),
                 function: function.to_string(),
@@ -954,11 +954,10 @@ impl Plugin {
         let started = Instant::now();
         // Handles in the arguments are checked against this instance, and
         // handles in the result are tied to it.
-        let context = exported::enter(&self.resources);
+        let scope = CallScope::new(&self.resources);
         self.log.begin();
-        let mut result = self.call_inner(func, function, args, imports);
+        let mut result = scope.run(|| self.call_inner(func, function, args, imports));
         self.log.finish(&self.config.name);
-        drop(context);
         // Killed during the call (perhaps just after it answered).
         if self.retire_aborted_runner() {
             // Whatever the dying runner looked like, the caller asked for it.
@@ -1021,7 +1020,7 @@ impl Plugin {
         self.ensure_runner()?;
         // Starting the runner may have ended an instance (a stale cached
         // artifact, say): the result's handles belong to the one running now.
-        exported::follow(&self.resources);
+        resources::follow(&self.resources);
         self.cancel.store(false, Ordering::Release);
         self.seq += 1;
         let seq = self.seq;

@@ -5,10 +5,20 @@ use std::sync::Arc;
 
 use std::os::fd::{AsFd, BorrowedFd};
 
-use airlock_protocol::{FromRunner, Hello, InitFailure, PROTOCOL_VERSION};
+use airlock_protocol::{FrameError, FromRunner, Hello, InitFailure, PROTOCOL_VERSION};
 
-use crate::glue::{HostLink, WorldGlue};
-use crate::serve::ServeError;
+use crate::glue::{HostConnection, WorldGlue};
+
+/// Why serving stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("host connection failed: {0}")]
+    Frame(#[from] FrameError),
+    #[error("protocol violation by the host: {0}")]
+    Protocol(String),
+    #[error("the plugin could not be started: {0:?}")]
+    Init(InitFailure),
+}
 
 /// Largest Hello frame: it carries the component's bytes.
 pub(crate) const MAX_HELLO_LEN: u32 = airlock_protocol::MAX_CODE_FRAME_LEN;
@@ -40,8 +50,8 @@ pub(crate) fn take_rings(
 }
 
 /// Tells the host why the plugin cannot start, and returns the error to exit with.
-pub(crate) fn init_failed(link: &mut HostLink, failure: InitFailure) -> ServeError {
-    match link.send(&FromRunner::InitFailed(failure.clone()), &[]) {
+pub(crate) fn init_failed(host: &mut HostConnection, failure: InitFailure) -> ServeError {
+    match host.send(&FromRunner::InitFailed(failure.clone()), &[]) {
         Ok(()) => ServeError::Init(failure),
         Err(e) => e.into(),
     }

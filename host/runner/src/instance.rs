@@ -8,30 +8,33 @@ use wasmtime_wasi::WasiCtx;
 
 use crate::engine::compile;
 use crate::glue::{
-    BoundExports, CallError, ExportTable, HostLink, RunnerState, StoreLimits, WorldGlue,
+    BoundExports, CallError, ExportTable, HostConnection, RunnerState, StoreLimits, WorldGlue,
 };
+use crate::handles::Handle;
+use crate::instance_resources::InstanceResources;
 
 /// A compiled, linked plugin and its current instance.
-pub(crate) struct Loaded {
+pub(crate) struct PluginInstance {
     pub(crate) engine: Engine,
     pre: InstancePre<RunnerState>,
     exports: Box<dyn ExportTable>,
     /// `None` after a trap poisoned the previous store; rebuilt before the next call.
     instance: Option<(Store<RunnerState>, Box<dyn BoundExports>)>,
-    /// The link and WASI context while no store holds them.
-    spare: Option<(HostLink, WasiCtx)>,
+    /// The connection and WASI context while no store holds them.
+    spare: Option<(HostConnection, WasiCtx)>,
     limits: StoreLimits,
     fuel: Option<u64>,
-    max_handles: u32,
+    /// The resource tables of the current instance, made current while it runs.
+    resources: InstanceResources,
     /// The call deadline, for the errors of start functions that exceed it.
     deadline_ms: u64,
     /// What the last call cost, for its `Return`.
     pub(crate) last_cost: CallCost,
 }
 
-impl Loaded {
+impl PluginInstance {
     /// Compiles `bytes`, checks them against `glue`'s world and links them;
-    /// the first instance is made when the host link arrives ([`Loaded::give_link`]).
+    /// the first instance is made when the host connection arrives ([`PluginInstance::connect`]).
     pub(crate) fn load(
         glue: &dyn WorldGlue,
         bytes: &[u8],
@@ -41,11 +44,11 @@ impl Loaded {
             want_artifact: false,
         };
         let (engine, component, ..) = compile(bytes, code, policy, None)?;
-        Self::link(glue, engine, &component, policy)
+        Self::prepare(glue, engine, &component, policy)
     }
 
     /// Checks a compiled component against `glue`'s world and links it.
-    pub(crate) fn link(
+    pub(crate) fn prepare(
         glue: &dyn WorldGlue,
         engine: Engine,
         component: &Component,
@@ -64,7 +67,7 @@ impl Loaded {
         let pre = linker
             .instantiate_pre(component)
             .map_err(|e| InitFailure::WorldMismatch(format!("{e:#}")))?;
-        Ok(Loaded {
+        Ok(PluginInstance {
             engine,
             pre,
             exports,
@@ -72,7 +75,7 @@ impl Loaded {
             spare: None,
             limits: StoreLimits::new(policy),
             fuel: policy.fuel_per_call,
-            max_handles: policy.max_handles,
+            resources: InstanceResources::new(policy.max_handles),
             deadline_ms: policy.deadline_ms,
             last_cost: CallCost::default(),
         })
@@ -80,73 +83,75 @@ impl Loaded {
 
     /// Hands over the connection to the host and makes the first instance,
     /// interrupting its start functions after `deadline_ticks` epochs.
-    pub(crate) fn give_link(
+    pub(crate) fn connect(
         &mut self,
-        link: HostLink,
+        host: HostConnection,
         wasi: WasiCtx,
         deadline_ticks: u64,
     ) -> Result<(), InitFailure> {
-        self.spare = Some((link, wasi));
+        self.spare = Some((host, wasi));
         self.instantiate(deadline_ticks, false)
     }
 
-    fn take_parts(&mut self) -> (HostLink, WasiCtx) {
+    fn take_parts(&mut self) -> (HostConnection, WasiCtx) {
         match self.instance.take() {
             Some((store, _)) => store.into_data().into_parts(),
             None => self
                 .spare
                 .take()
-                .expect("the link is always in the store or spare"),
+                .expect("the connection is always in the store or spare"),
         }
     }
 
-    pub(crate) fn link_mut(&mut self) -> &mut HostLink {
+    pub(crate) fn host_mut(&mut self) -> &mut HostConnection {
         match &mut self.instance {
-            Some((store, _)) => &mut store.data_mut().link,
+            Some((store, _)) => &mut store.data_mut().host,
             None => {
                 &mut self
                     .spare
                     .as_mut()
-                    .expect("the link is always in the store or spare")
+                    .expect("the connection is always in the store or spare")
                     .0
             }
         }
     }
 
-    /// Ends the instance of `store`: the link goes back to `spare`, and,
+    /// Ends the instance of `store`: the connection goes back to `spare`, and,
     /// within a call (`in_call`), the host hears of the drops of the handles
     /// it had given the instance and the guest still held.
     fn end_instance(&mut self, store: Store<RunnerState>, in_call: bool) {
-        let (mut link, wasi) = store.into_data().into_parts();
-        if in_call && let Err(e) = crate::glue::report_orphans(&mut link) {
+        let (mut host, wasi) = store.into_data().into_parts();
+        if in_call && let Err(e) = report_orphans(&mut host, &self.resources) {
             // The connection is gone; the call's answer will not reach the
             // host either, and the loop ends there.
-            let _ = link.warn(format!("{e:#}"));
+            let _ = host.warn(format!("{e:#}"));
         }
-        self.spare = Some((link, wasi));
+        self.spare = Some((host, wasi));
     }
 
     /// Builds a fresh store and instance, interrupting the plugin's start
-    /// functions after `deadline_ticks` epochs; on failure the link goes back
+    /// functions after `deadline_ticks` epochs; on failure the connection goes back
     /// to `spare`.
     fn instantiate(&mut self, deadline_ticks: u64, in_call: bool) -> Result<(), InitFailure> {
-        let (link, wasi) = self.take_parts();
+        let (host, wasi) = self.take_parts();
         let mut store = Store::new(
             &self.engine,
-            RunnerState::new(link, wasi, self.limits.clone()),
+            RunnerState::new(host, wasi, self.limits.clone()),
         );
         store.limiter(|state| &mut state.limits);
         store.epoch_deadline_trap();
         store.set_epoch_deadline(deadline_ticks);
         // The old instance's handles died with it.
-        crate::glue::reset_handles(self.max_handles);
-        crate::exported::reset(self.max_handles);
+        self.resources.reset();
         if let Some(fuel) = self.fuel {
             store
                 .set_fuel(fuel)
                 .expect("fuel is enabled with the policy");
         }
-        let instance = match self.pre.instantiate(&mut store) {
+        // Start functions may already trade handles with the host.
+        let instantiated =
+            crate::scope::with_scope(&self.resources, || self.pre.instantiate(&mut store));
+        let instance = match instantiated {
             Ok(i) => i,
             Err(e) => {
                 let refused = store.data().limits.refused.clone();
@@ -217,9 +222,15 @@ impl Loaded {
             store.set_epoch_deadline(deadline_ticks);
         }
         // Objects the host dropped go first, inside this call's deadline.
-        let released = crate::exported::release_pending(store);
-        let in_destructor = released.is_err();
-        let result = released.and_then(|()| bound.call(store, func, args, out));
+        let resources = &self.resources;
+        let (in_destructor, result) = crate::scope::with_scope(resources, || {
+            let released = crate::exported::release_pending(store, resources);
+            let in_destructor = released.is_err();
+            (
+                in_destructor,
+                released.and_then(|()| bound.call(store, func, args, out)),
+            )
+        });
         store.set_epoch_deadline(u64::MAX / 2);
         self.last_cost = CallCost {
             memory_bytes: store.data().limits.used,
@@ -244,7 +255,7 @@ impl Loaded {
             }
             Err(CallError::Wasm(err)) => {
                 // A trap poisons the store: the next call gets a fresh instance.
-                let tail = store.data().link.stderr.peek_tail(4096);
+                let tail = store.data().host.stderr.peek_tail(4096);
                 let panic = crate::guest_error::trap_message(&tail);
                 let refused = store.data().limits.refused.clone();
                 let (store, _) = self.instance.take().expect("instantiated above");
@@ -287,4 +298,21 @@ impl Loaded {
             }
         }
     }
+
+    /// The host dropped these handles; they are destroyed when the next call starts.
+    pub(crate) fn queue_release(&self, ids: Vec<u32>) {
+        self.resources.queue_release(ids);
+    }
+}
+
+/// Tells the host of the drops of the handles an instance that just ended
+/// (a trap) still held, as import calls of the call that trapped: the host
+/// is still serving that call's imports, with the same host state.
+fn report_orphans(host: &mut HostConnection, tables: &InstanceResources) -> wasmtime::Result<()> {
+    for (drop, rep) in tables.take_orphans() {
+        // A drop import's arguments are one handle, which travels as the
+        // host's number (see `Handle`'s `Serialize`).
+        crate::glue::call_import_on::<_, ()>(host, drop, &Handle::<()>::new(rep))?;
+    }
+    Ok(())
 }

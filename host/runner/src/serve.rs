@@ -13,9 +13,10 @@ use airlock_protocol::{
 };
 
 use crate::engine::compile;
-use crate::glue::{HostLink, WorldGlue};
+use crate::glue::{HostConnection, WorldGlue};
+pub use crate::handshake::ServeError;
 use crate::handshake::{MAX_HELLO_LEN, check_hello, init_failed, take_rings};
-use crate::instance::Loaded;
+use crate::instance::PluginInstance;
 use crate::ticker::{EPOCH_TICK, EpochTicker};
 use crate::wasi::build_wasi;
 
@@ -40,17 +41,6 @@ pub struct ServeOptions {
     pub isolate_compile: bool,
 }
 
-/// Why serving stopped abnormally.
-#[derive(Debug, thiserror::Error)]
-pub enum ServeError {
-    #[error("host connection failed: {0}")]
-    Frame(#[from] FrameError),
-    #[error("protocol violation by the host: {0}")]
-    Protocol(String),
-    #[error("the plugin could not be started: {0:?}")]
-    Init(InitFailure),
-}
-
 /// Serves one host connection until it closes or sends `Shutdown`.
 pub fn serve_connection(
     input: Box<dyn Read + Send>,
@@ -58,13 +48,13 @@ pub fn serve_connection(
     worlds: &[&dyn WorldGlue],
     options: &ServeOptions,
 ) -> Result<(), ServeError> {
-    let mut link = HostLink::new(
+    let mut host = HostConnection::new(
         input,
         output,
         MAX_HELLO_LEN,
         RunnerPolicy::default().max_output_buffer as usize,
     );
-    let hello: Hello = match link.recv()? {
+    let hello: Hello = match host.recv()? {
         ToRunner::Hello(hello) => hello,
         other => {
             return Err(ServeError::Protocol(format!(
@@ -72,19 +62,19 @@ pub fn serve_connection(
             )));
         }
     };
-    let component_bytes = link.reader.take_payload();
+    let component_bytes = host.reader.take_payload();
     let policy = hello.policy.clone();
-    link.reader.set_max_frame(policy.max_frame);
+    host.reader.set_max_frame(policy.max_frame);
     let (cap, rate) = (
         policy.max_output_buffer as usize,
         policy.output_bytes_per_sec,
     );
-    link.stdout = crate::output::CapturedOutput::new(cap, rate);
-    link.stderr = crate::output::CapturedOutput::new(cap, rate);
+    host.stdout = crate::output::CapturedOutput::new(cap, rate);
+    host.stderr = crate::output::CapturedOutput::new(cap, rate);
 
     let glue = match check_hello(&hello, worlds) {
         Ok(glue) => glue,
-        Err(failure) => return Err(init_failed(&mut link, failure)),
+        Err(failure) => return Err(init_failed(&mut host, failure)),
     };
     // A component stamped for another version of the world is refused before
     // it is compiled (an artifact was checked when it was made).
@@ -93,7 +83,7 @@ pub fn serve_connection(
         && let Some(stamp) = crate::stamp::world_stamp(&component_bytes)
         && let Err(why) = crate::stamp::check_stamp(&stamp, &hello.world)
     {
-        return Err(init_failed(&mut link, InitFailure::WorldMismatch(why)));
+        return Err(init_failed(&mut host, InitFailure::WorldMismatch(why)));
     }
     // The shared rings, mapped and wired before the lock-down; used from
     // `Ready` on. Declined (the host then stays on the socket) if unusable.
@@ -101,7 +91,7 @@ pub fn serve_connection(
         (Some(fd), Some(socket)) => match take_rings(fd, socket) {
             Ok(streams) => Some(streams),
             Err(e) => {
-                link.warn(format!("shared rings declined, staying on the socket: {e}"))?;
+                host.warn(format!("shared rings declined, staying on the socket: {e}"))?;
                 None
             }
         },
@@ -112,9 +102,9 @@ pub fn serve_connection(
     if options.lock_down {
         crate::lockdown::enter_namespaces(&mut layers, !policy.network.is_empty());
     }
-    let wasi = match build_wasi(&policy, &link) {
+    let wasi = match build_wasi(&policy, &host) {
         Ok(wasi) => wasi,
-        Err(failure) => return Err(init_failed(&mut link, failure)),
+        Err(failure) => return Err(init_failed(&mut host, failure)),
     };
     // What the compile may add to is measured before Landlock closes /proc.
     let isolation = options
@@ -144,7 +134,7 @@ pub fn serve_connection(
     let compiled = compile(&component_bytes, hello.code, &policy, isolation);
     let (engine, component, artifact, mapped) = match compiled {
         Ok(compiled) => compiled,
-        Err(failure) => return Err(init_failed(&mut link, failure)),
+        Err(failure) => return Err(init_failed(&mut host, failure)),
     };
     drop(component_bytes);
     // The compiled form goes back before anything else can fail, and before
@@ -154,7 +144,7 @@ pub fn serve_connection(
     // simply runs uncached.
     match artifact {
         Some(artifact) if artifact.len() <= airlock_protocol::MAX_CODE_LEN as usize => {
-            link.send(&FromRunner::Artifact, &artifact)?;
+            host.send(&FromRunner::Artifact, &artifact)?;
         }
         Some(artifact) => {
             let message = format!(
@@ -162,13 +152,13 @@ pub fn serve_connection(
                 artifact.len(),
                 airlock_protocol::MAX_CODE_LEN
             );
-            link.warn(message)?;
+            host.warn(message)?;
         }
         None => {}
     }
-    let mut plugin = match Loaded::link(glue, engine, &component, &policy) {
+    let mut plugin = match PluginInstance::prepare(glue, engine, &component, &policy) {
         Ok(plugin) => plugin,
-        Err(failure) => return Err(init_failed(&mut link, failure)),
+        Err(failure) => return Err(init_failed(&mut host, failure)),
     };
     // The plugin's start functions run under the call deadline and fuel:
     // the ticker runs for them as for a call.
@@ -179,10 +169,10 @@ pub fn serve_connection(
         + 1;
     let ticker = EpochTicker::start(plugin.engine.clone());
     ticker.begin();
-    let started = plugin.give_link(link, wasi, deadline_ticks);
+    let started = plugin.connect(host, wasi, deadline_ticks);
     ticker.end();
     if let Err(failure) = started {
-        return Err(init_failed(plugin.link_mut(), failure));
+        return Err(init_failed(plugin.host_mut(), failure));
     }
     if options.lock_down {
         // wasmtime-wasi runs blocking work on a tokio runtime made on first
@@ -201,17 +191,17 @@ pub fn serve_connection(
         rings: rings.is_some(),
         mapped,
     };
-    plugin.link_mut().send(&ready, &[])?;
+    plugin.host_mut().send(&ready, &[])?;
     if let Some((input, output)) = rings {
-        let link = plugin.link_mut();
-        let socket_input = std::mem::replace(&mut link.input, Box::new(input));
-        let socket_output = std::mem::replace(&mut link.output, Box::new(output));
-        link.socket_streams = Some((socket_input, socket_output));
+        let host = plugin.host_mut();
+        let socket_input = std::mem::replace(&mut host.input, Box::new(input));
+        let socket_output = std::mem::replace(&mut host.output, Box::new(output));
+        host.socket_streams = Some((socket_input, socket_output));
     }
 
     let mut result = Vec::new();
     loop {
-        let message = match plugin.link_mut().recv() {
+        let message = match plugin.host_mut().recv() {
             Ok(m) => m,
             Err(FrameError::Closed) => return Ok(()),
             Err(e) => return Err(e.into()),
@@ -219,22 +209,22 @@ pub fn serve_connection(
         match message {
             ToRunner::Call { seq, func } => {
                 // The frame's buffer, not a copy: bulk arguments are not moved again.
-                let (frame, offset) = plugin.link_mut().reader.take_frame();
-                let link = plugin.link_mut();
-                link.log_budget = policy.max_log_bytes_per_call;
-                link.log_dropped = 0;
+                let (frame, offset) = plugin.host_mut().reader.take_frame();
+                let host = plugin.host_mut();
+                host.log_budget = policy.max_log_bytes_per_call;
+                host.log_dropped = 0;
                 ticker.begin();
                 let outcome =
                     plugin.call(func, &frame[offset..], &mut result, deadline_ticks, &policy);
                 ticker.end();
-                let link = plugin.link_mut();
-                link.reader.recycle(frame);
-                if link.log_dropped > 0 {
+                let host = plugin.host_mut();
+                host.reader.recycle(frame);
+                if host.log_dropped > 0 {
                     let message = format!(
                         "{} log and progress messages dropped: over the volume of {} bytes per call",
-                        link.log_dropped, policy.max_log_bytes_per_call
+                        host.log_dropped, policy.max_log_bytes_per_call
                     );
-                    link.warn(message)?;
+                    host.warn(message)?;
                 }
                 let payload = if outcome.is_ok() {
                     &result[..]
@@ -243,12 +233,12 @@ pub fn serve_connection(
                 };
                 let cost = std::mem::take(&mut plugin.last_cost);
                 plugin
-                    .link_mut()
+                    .host_mut()
                     .send(&FromRunner::Return { seq, outcome, cost }, payload)?;
             }
-            ToRunner::Release { ids } => crate::exported::queue_release(ids),
+            ToRunner::Release { ids } => plugin.queue_release(ids),
             ToRunner::Ping { nonce } => {
-                plugin.link_mut().send(&FromRunner::Pong { nonce }, &[])?;
+                plugin.host_mut().send(&FromRunner::Pong { nonce }, &[])?;
             }
             ToRunner::Shutdown => return Ok(()),
             other => {

@@ -6,15 +6,18 @@ use airlock_protocol::{InitFailure, PREOPEN_FD_BASE, RunnerPolicy};
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, WasiCtx};
 
-use crate::glue::HostLink;
+use crate::glue::HostConnection;
 
 /// The guest's WASI context: captured stdio, the granted environment, the
 /// preopened directories (reopened through their descriptors, so the runner
 /// never learns their paths), and sockets only to the granted addresses.
-pub(crate) fn build_wasi(policy: &RunnerPolicy, link: &HostLink) -> Result<WasiCtx, InitFailure> {
+pub(crate) fn build_wasi(
+    policy: &RunnerPolicy,
+    host: &HostConnection,
+) -> Result<WasiCtx, InitFailure> {
     let mut wasi = WasiCtx::builder();
-    wasi.stdout(link.stdout.clone())
-        .stderr(link.stderr.clone())
+    wasi.stdout(host.stdout.clone())
+        .stderr(host.stderr.clone())
         .envs(&policy.env);
     for (i, grant) in policy.preopens.iter().enumerate() {
         let fd = PREOPEN_FD_BASE + i as i32;
@@ -33,7 +36,7 @@ pub(crate) fn build_wasi(policy: &RunnerPolicy, link: &HostLink) -> Result<WasiC
     }
     if !policy.network.is_empty() {
         let allowed = Arc::new(policy.network.clone());
-        let denials = link.denials.clone();
+        let denials = host.denials.clone();
         wasi.allow_tcp(true)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
