@@ -48,6 +48,15 @@ pub struct WorldRef {
     pub hash: WorldHash,
 }
 
+impl WorldRef {
+    /// Whether a plugin of this world may be any component, its types
+    /// checked at call time (the dynamic world): then its stamp and its
+    /// manifest's world are not checked against this one.
+    pub fn accepts_any_component(&self) -> bool {
+        self.hash == airlock_runner::dynamic::DYNAMIC_WORLD_HASH
+    }
+}
+
 /// What to run, and under which [`Policy`].
 #[derive(Debug, Clone)]
 pub struct PluginConfig {
@@ -442,7 +451,7 @@ impl Plugin {
         // Stamp and embedded manifest, in one pass over the component.
         let sections = airlock_runner::stamp::sections(&config.component);
         Manifest::refuse_oversized(&sections, &config.name)?;
-        if world.name != crate::dynamic::DYNAMIC.name
+        if !world.accepts_any_component()
             && let Some(stamp) = &sections.stamp
             && let Err(detail) = airlock_runner::stamp::check_stamp(stamp, world.name)
         {
@@ -1361,7 +1370,7 @@ fn review_manifest(
     manifest: &Manifest,
     world: WorldRef,
 ) -> Result<Vec<(String, String)>> {
-    if world.name != crate::dynamic::DYNAMIC.name
+    if !world.accepts_any_component()
         && let Err(detail) = airlock_runner::stamp::check_stamp(&manifest.world, world.name)
     {
         return Err(Error::WorldMismatch {

@@ -21,6 +21,11 @@ pub use crate::handles::{Handle, HostResource, handle_dropped};
 pub trait WorldGlue: Send + Sync + 'static {
     fn world_name(&self) -> &'static str;
     fn world_hash(&self) -> [u8; 32];
+    /// Whether this glue accepts any component, its types checked at call
+    /// time (the dynamic world): then no world stamp is checked before.
+    fn accepts_any_component(&self) -> bool {
+        false
+    }
     /// Defines the world's imports, each forwarding to the host over the wire.
     fn link(&self, linker: &mut Linker<RunnerState>) -> wasmtime::Result<()>;
     /// Defines anything more that depends on the component itself (the

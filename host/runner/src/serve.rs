@@ -79,7 +79,7 @@ pub fn serve_connection(
     // A component stamped for another version of the world is refused before
     // it is compiled (an artifact was checked when it was made).
     if matches!(hello.code, Code::Component { .. })
-        && hello.world != crate::dynamic::DYNAMIC_WORLD
+        && !glue.accepts_any_component()
         && let Some(stamp) = crate::stamp::world_stamp(&component_bytes)
         && let Err(why) = crate::stamp::check_stamp(&stamp, &hello.world)
     {
