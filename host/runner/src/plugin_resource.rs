@@ -52,11 +52,6 @@ impl<T: ExportedResource> PluginResource<T> {
         self.origin.as_ref().is_some_and(|o| o.is_live())
     }
 
-    /// The instance this handle came from, if any.
-    pub fn origin(&self) -> Option<&Arc<dyn ResourceOrigin>> {
-        self.origin.as_ref()
-    }
-
     /// The plugin took this handle (an `own` argument of a call that
     /// succeeded): nothing is left to release.
     #[doc(hidden)]
