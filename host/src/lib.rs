@@ -38,6 +38,8 @@
 //! - [`Error`]: every way a call can fail, typed.
 //! - [`PluginText`]: text that came from a plugin, escaped whenever it is shown.
 //! - [`package`]: the world stamp and manifest written into any component.
+//! - `resources`: the host's half of exported resources: which instance a
+//!   [`PluginResource`] came from, and the check that it goes only there.
 //! - `__private`: what generated code uses; not a public API.
 
 mod bounded_read;
@@ -56,13 +58,14 @@ mod plugin;
 pub mod plugin_log;
 mod policy;
 mod pool;
+mod resources;
 mod sealed;
 pub mod text;
 
 pub use airlock_macro::bindgen;
 pub use airlock_protocol::SandboxLayers;
 pub use airlock_runner::exported::{ExportedResource, PluginResource};
-pub use airlock_runner::glue::Handle;
+pub use airlock_runner::handles::Handle;
 pub use airlock_runner::stamp::{check_stamp, world_stamp};
 pub use bounded_read::{FileTooLarge, MAX_COMPONENT_FILE_LEN, MAX_MANIFEST_LEN, read_bounded};
 pub use cache::{ArtifactCache, CacheStats};
@@ -83,6 +86,7 @@ pub use text::PluginText;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dispatch::{DispatchError, ImportDispatch, NoImports};
+    pub use crate::resources::{CallScope, ResourceOwner};
     pub use airlock_protocol::{decode, encode_into};
     pub use serde;
     pub use serde_bytes;

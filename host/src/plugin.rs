@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use airlock_protocol::SandboxLayers;
-use airlock_runner::exported::ResourceOwner;
+use crate::resources::ResourceOwner;
 
 use crate::error::Result;
 use crate::launcher::Launcher;

@@ -58,7 +58,7 @@ pub struct Generated {
 
 /// A world loaded from WIT: everything parsed, the world selected, and every
 /// file read.
-pub struct Loaded {
+pub struct ResolvedWorld {
     pub resolve: Resolve,
     pub world: WorldId,
     pub files: Vec<PathBuf>,
@@ -67,7 +67,7 @@ pub struct Loaded {
 /// Parses the WIT at `paths` (directories or files, dependencies first) and
 /// selects `world` (`package:name/world`, or just `world`; optional when the
 /// last path's package has one world) from the last one.
-pub fn load(paths: &[PathBuf], world: Option<&str>) -> Result<Loaded> {
+pub fn load(paths: &[PathBuf], world: Option<&str>) -> Result<ResolvedWorld> {
     let mut resolve = Resolve::default();
     let mut files = Vec::new();
     let mut main = Vec::new();
@@ -82,7 +82,7 @@ pub fn load(paths: &[PathBuf], world: Option<&str>) -> Result<Loaded> {
         files.extend(sources.paths().map(Path::to_path_buf));
     }
     let world = resolve.select_world(&main[main.len() - 1..], world)?;
-    Ok(Loaded {
+    Ok(ResolvedWorld {
         resolve,
         world,
         files,
@@ -91,7 +91,7 @@ pub fn load(paths: &[PathBuf], world: Option<&str>) -> Result<Loaded> {
 
 /// Parses the WIT at `opts.paths` and generates bindings for the selected world.
 pub fn generate(opts: &Opts) -> Result<Generated> {
-    let Loaded {
+    let ResolvedWorld {
         resolve,
         world,
         files,

@@ -17,8 +17,9 @@
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use airlock::__private::{DispatchError, ImportDispatch, decode, encode_into};
-use airlock_runner::exported::{self, ResourceOwner};
+use airlock::__private::{
+    CallScope, DispatchError, ImportDispatch, ResourceOwner, decode, encode_into,
+};
 use airlock_testkit::roundtrip::__airlock_fns as fns;
 use airlock_testkit::roundtrip::exports::test::values::{
     Everything, Mood, Perms, Scalars, Shape, Wide,
@@ -114,8 +115,7 @@ pub fn roundtrip_results(data: &[u8]) {
     };
     // A fresh instance per input: the handles decoded here release into it.
     let owner = ResourceOwner::new("fuzz");
-    let _context = exported::enter(&owner);
-    decode_result(u32::from(choice) % (EXPORTS + 1), payload);
+    CallScope::new(&owner).run(|| decode_result(u32::from(choice) % (EXPORTS + 1), payload));
 }
 
 /// The result types of the imports, by wire index (`None`: no result).
@@ -146,7 +146,10 @@ pub fn roundtrip_imports(data: &[u8]) {
     let imports = world::IMPORTS.len() as u32;
     let func = u32::from(choice) % (imports + 1);
     let owner: Arc<ResourceOwner> = ResourceOwner::new("fuzz");
-    let _context = exported::enter(&owner);
+    CallScope::new(&owner).run(|| dispatch_import(func, imports, args));
+}
+
+fn dispatch_import(func: u32, imports: u32, args: &[u8]) {
     let mut host = Host::default();
     let mut answer = vec![0xAA; 3];
     match world::__Dispatch(&mut host).dispatch(func, args, &mut answer) {

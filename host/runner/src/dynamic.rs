@@ -36,6 +36,10 @@ impl WorldGlue for DynamicGlue {
         DYNAMIC_WORLD_HASH
     }
 
+    fn accepts_any_component(&self) -> bool {
+        true
+    }
+
     fn link(&self, _linker: &mut Linker<RunnerState>) -> wasmtime::Result<()> {
         Ok(())
     }

@@ -1,4 +1,4 @@
-//! A plugin loaded into the calling process, without a runner or a sandbox.
+//! A plugin instance into the calling process, without a runner or a sandbox.
 //!
 //! For baselines and tooling only: benchmarks compare Airlock's out-of-process
 //! call with exactly this in-process typed call (same glue, same postcard
@@ -9,13 +9,14 @@ use std::io;
 
 use airlock_protocol::{CallFailure, InitFailure, RunnerPolicy};
 
-use crate::glue::{HostLink, WorldGlue};
-use crate::serve::{Loaded, build_wasi};
+use crate::glue::{HostConnection, WorldGlue};
+use crate::instance::PluginInstance;
+use crate::wasi::build_wasi;
 
 /// One in-process instance of a plugin for a world without host imports
 /// (import calls fail: there is no host on the other end).
 pub struct InProcess {
-    loaded: Loaded,
+    instance: PluginInstance,
     policy: RunnerPolicy,
 }
 
@@ -26,21 +27,21 @@ impl InProcess {
             max_memory_bytes: u64::MAX,
             ..RunnerPolicy::default()
         };
-        let mut loaded = Loaded::load(glue, component, &policy)?;
-        let link = HostLink::new(
+        let mut instance = PluginInstance::load(glue, component, &policy)?;
+        let host = HostConnection::new(
             Box::new(io::empty()),
             Box::new(io::sink()),
             u32::MAX,
             64 << 10,
         );
-        let wasi = build_wasi(&policy, &link)?;
-        loaded.give_link(link, wasi, u64::MAX / 4)?;
-        Ok(Self { loaded, policy })
+        let wasi = build_wasi(&policy, &host)?;
+        instance.connect(host, wasi, u64::MAX / 4)?;
+        Ok(Self { instance, policy })
     }
 
     /// Calls export `func` with postcard-encoded `args`; the encoded result lands in `out`.
     pub fn call(&mut self, func: u32, args: &[u8], out: &mut Vec<u8>) -> Result<(), CallFailure> {
-        self.loaded
+        self.instance
             .call(func, args, out, u64::MAX / 4, &self.policy)
     }
 }

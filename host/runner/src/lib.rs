@@ -12,34 +12,60 @@
 //!
 //! # Layout
 //!
-//! - [`compile`]: compiling in a child process, under the memory cap and a deadline.
-//! - [`dynamic`]: a glue for any component, exports called with WAVE text.
-//! - [`glue`]: the traits generated code implements and the helpers it calls.
-//! - [`exported`]: resources a plugin exports, held by the host by number.
-//! - [`serve`]: the main loop over any byte stream, testable in memory.
+//! In dependency order: a module uses only modules listed above it.
+//!
+//! - [`scope`]: the one "current instance" pointer handles are encoded against.
+//! - `canonical_abi`: the ABI impls both handle types share.
 //! - [`output`]: capture of the guest's stdout and stderr.
-//! - [`services`]: the runner's own implementation of `airlock:plugin` imports.
 //! - [`stamp`]: the world stamp guests carry, and whether it fits a world.
+//! - [`compile`]: compiling in a child process, under the memory cap and a deadline.
 //! - [`mapped`]: loading a sealed, host-authenticated artifact by mapping it.
 //! - [`lockdown`]: the OS lock-down applied after setup, before untrusted code runs.
+//! - `python_trap`, `guest_error`: what a guest printed about its trap.
+//! - `ticker`: the thread that advances the epoch during calls.
+//! - [`plugin_resource`]: the host's handle to a plugin's object, both sides.
+//! - `instance_resources`: the resource tables one instance owns.
+//! - [`handles`]: the guest's handles to host objects.
+//! - [`glue`]: the traits generated code implements and the helpers it calls.
+//! - [`exported`]: the runner's half of resources a plugin exports.
+//! - [`services`]: the runner's own implementation of `airlock:plugin` imports.
+//! - [`dynamic`]: a glue for any component, exports called with WAVE text.
+//! - `wasi`: the guest's WASI context from the policy's grants.
+//! - `handshake`: checking the host's `Hello`, the shared rings, init failures.
+//! - `engine`: the engine for a policy; compiling or loading a component.
+//! - `own_exports`: stand-ins for imports of the component's own exports.
+//! - `instance`: the compiled plugin and its current instance; calls.
+//! - [`in_process`]: a plugin in the calling process, for baselines.
+//! - [`serve`]: the main loop over any byte stream, testable in memory.
 //! - [`process`]: the process entry point.
 
+mod canonical_abi;
 pub mod compile;
 pub mod dynamic;
+mod engine;
 pub mod exported;
 pub mod glue;
 mod guest_error;
+pub mod handles;
+mod handshake;
 pub mod in_process;
+mod instance;
+mod instance_resources;
 pub mod lockdown;
 pub mod mapped;
 pub mod output;
 mod own_exports;
+pub mod plugin_resource;
 pub mod process;
 mod python_trap;
+pub mod scope;
 pub mod serve;
 pub mod services;
 pub mod stamp;
+mod ticker;
+mod wasi;
 
+pub use engine::artifact_fingerprint;
 pub use glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};
 pub use process::{RUNNER_ARG, RUNNER_FD, run_runner_process, run_runner_process_with};
-pub use serve::{ServeOptions, artifact_fingerprint, serve_connection};
+pub use serve::{ServeOptions, serve_connection};

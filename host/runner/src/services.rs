@@ -53,19 +53,19 @@ const MESSAGE_COST: u64 = 64;
 /// message is dropped and counted; the host hears about it once, as a
 /// warning, when the call ends. (The host counts again: it trusts no runner.)
 fn within_volume(cx: &mut StoreContextMut<'_, RunnerState>, message: &str) -> bool {
-    let link = &mut cx.data_mut().link;
+    let host = &mut cx.data_mut().host;
     let cost = (message.len().min(MAX_MESSAGE) as u64).saturating_add(MESSAGE_COST);
-    if cost > link.log_budget {
-        link.log_dropped += 1;
+    if cost > host.log_budget {
+        host.log_dropped += 1;
         return false;
     }
-    link.log_budget -= cost;
+    host.log_budget -= cost;
     true
 }
 
 fn send(cx: &mut StoreContextMut<'_, RunnerState>, message: FromRunner) -> wasmtime::Result<()> {
     cx.data_mut()
-        .link
+        .host
         .send(&message, &[])
         .map_err(|e| wasmtime::format_err!("lost the connection to the host: {e}"))
 }
@@ -119,7 +119,7 @@ pub fn add_to_linker(linker: &mut Linker<RunnerState>) -> wasmtime::Result<()> {
         |mut cx: StoreContextMut<'_, RunnerState>, (): ()| -> wasmtime::Result<(bool,)> {
             let reply = cx
                 .data_mut()
-                .link
+                .host
                 .round_trip(&FromRunner::CancelQuery, false, |m| {
                     matches!(m, ToRunner::CancelReply { .. })
                 })?;

@@ -62,7 +62,7 @@ impl Admitted {
 fn read_manifest(config: &PluginConfig, world: WorldRef) -> Result<Option<Arc<Manifest>>> {
     let sections = airlock_runner::stamp::sections(&config.component);
     Manifest::refuse_oversized(&sections, &config.name)?;
-    if world.name != crate::dynamic::DYNAMIC.name
+    if !world.accepts_any_component()
         && let Some(stamp) = &sections.stamp
         && let Err(detail) = airlock_runner::stamp::check_stamp(stamp, world.name)
     {
@@ -92,7 +92,7 @@ fn review_manifest(
     manifest: &Manifest,
     world: WorldRef,
 ) -> Result<Vec<(String, String)>> {
-    if world.name != crate::dynamic::DYNAMIC.name
+    if !world.accepts_any_component()
         && let Err(detail) = airlock_runner::stamp::check_stamp(&manifest.world, world.name)
     {
         return Err(Error::WorldMismatch {

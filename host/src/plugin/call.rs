@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use airlock_protocol::{CallFailure, FromRunner, ToRunner};
-use airlock_runner::exported;
+use crate::resources::{self, CallScope};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -166,7 +166,7 @@ impl Plugin {
     /// A call with the bookkeeping of exported objects around it; the only
     /// function of the call loop that touches it. Handles in the arguments
     /// are checked against this instance and handles in the result tied to
-    /// it (`enter`), the instance a restart brought is followed (`follow`),
+    /// it (the call's `CallScope`), the instance a restart brought is followed (`follow`),
     /// objects whose handles the host dropped are released as the call
     /// starts (`take_released`), and a handle refused while encoding is
     /// reported as stale (`take_refusal`).
@@ -178,22 +178,24 @@ impl Plugin {
         imports: &mut dyn ImportDispatch,
         decode: impl FnOnce(&[u8]) -> Result<T, postcard::Error>,
     ) -> Result<T> {
-        let _context = exported::enter(&self.resources);
-        let bulk = args
-            .encode_small(&mut self.calls.args)
-            .map_err(|e| self.bad_arguments(function, e, exported::take_refusal()))?;
-        self.ensure_runner()?;
-        // Starting the runner may have ended an instance (a stale cached
-        // artifact, say): the result's handles belong to the one running now.
-        exported::follow(&self.resources);
-        let into_rings = bulk && self.runner.as_ref().is_some_and(|r| r.rings.is_some());
-        if let (true, false, Args::Value(value)) = (bulk, into_rings, &args) {
-            airlock_protocol::encode_into(*value, &mut self.calls.args)
-                .map_err(|e| self.bad_arguments(function, e, exported::take_refusal()))?;
-        }
-        let released = self.resources.take_released();
-        let (seq, deadline) = self.send_call(func, &args, into_rings, &released)?;
-        self.await_result(seq, function, imports, deadline, decode)
+        let scope = CallScope::new(&self.resources);
+        scope.run(|| {
+            let bulk = args
+                .encode_small(&mut self.calls.args)
+                .map_err(|e| self.bad_arguments(function, e, resources::take_refusal()))?;
+            self.ensure_runner()?;
+            // Starting the runner may have ended an instance (a stale cached
+            // artifact, say): the result's handles belong to the one running now.
+            resources::follow(&self.resources);
+            let into_rings = bulk && self.runner.as_ref().is_some_and(|r| r.rings.is_some());
+            if let (true, false, Args::Value(value)) = (bulk, into_rings, &args) {
+                airlock_protocol::encode_into(*value, &mut self.calls.args)
+                    .map_err(|e| self.bad_arguments(function, e, resources::take_refusal()))?;
+            }
+            let released = self.resources.take_released();
+            let (seq, deadline) = self.send_call(func, &args, into_rings, &released)?;
+            self.await_result(seq, function, imports, deadline, decode)
+        })
     }
 
     /// Sends the releases and the call; returns its sequence number and deadline.

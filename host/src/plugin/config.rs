@@ -19,6 +19,15 @@ pub struct WorldRef {
     pub hash: WorldHash,
 }
 
+impl WorldRef {
+    /// Whether a plugin of this world may be any component, its types
+    /// checked at call time (the dynamic world): then its stamp and its
+    /// manifest's world are not checked against this one.
+    pub fn accepts_any_component(&self) -> bool {
+        self.hash == airlock_runner::dynamic::DYNAMIC_WORLD_HASH
+    }
+}
+
 /// What to run, and under which [`Policy`].
 #[derive(Debug, Clone)]
 pub struct PluginConfig {

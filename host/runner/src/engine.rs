@@ -1,0 +1,81 @@
+//! The engine a policy asks for, and compiling or loading a component with it.
+
+use airlock_protocol::{Code, InitFailure, PROTOCOL_VERSION, RunnerPolicy};
+use wasmtime::component::Component;
+use wasmtime::{Config, Engine};
+
+/// The engine, the component, its serialized form if asked for, and whether it was mapped.
+pub(crate) type Compiled = (Engine, Component, Option<Vec<u8>>, bool);
+
+/// Makes the engine for `policy` and compiles `bytes` with it (or, for
+/// [`Code::Artifact`], loads them; for [`Code::MappedArtifact`], maps the
+/// sealed memfd); returns the serialized component too when `code` asks for
+/// it, and whether the code was mapped. With `isolation`, compiling happens
+/// in a child process under those limits.
+pub(crate) fn compile(
+    bytes: &[u8],
+    code: Code,
+    policy: &RunnerPolicy,
+    isolation: Option<crate::compile::CompileLimits>,
+) -> Result<Compiled, InitFailure> {
+    let engine = engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
+    if let Code::MappedArtifact { fd } = code {
+        let loaded = crate::mapped::load(&engine, fd)?;
+        return Ok((engine, loaded.component, None, loaded.mapped));
+    }
+    if let (Code::Component { want_artifact }, Some(limits)) = (code, isolation) {
+        let artifact = crate::compile::precompile_isolated(&engine, bytes, limits)?;
+        // SAFETY: `deserialize` trusts its input; these bytes are what this
+        // process's own compiler (in its child) made of the component,
+        // before any plugin code ran.
+        let component = unsafe { Component::deserialize(&engine, &artifact) }.map_err(|e| {
+            InitFailure::Compile(format!("failed to load the compiled form: {e:#}"))
+        })?;
+        return Ok((engine, component, want_artifact.then_some(artifact), false));
+    }
+    let component = match code {
+        Code::Component { .. } => {
+            Component::new(&engine, bytes).map_err(|e| InitFailure::Compile(format!("{e:?}")))?
+        }
+        // SAFETY: `deserialize` trusts its input. The host sends an artifact
+        // only after checking its keyed MAC, which only the host can make,
+        // over bytes a runner compiled before running any plugin code.
+        // wasmtime still checks the engine and version it was made for; a
+        // mismatch is reported as stale.
+        Code::Artifact => unsafe { Component::deserialize(&engine, bytes) }
+            .map_err(|e| InitFailure::StaleArtifact(format!("{e:#}")))?,
+        Code::MappedArtifact { .. } => unreachable!("returned above"),
+    };
+    let artifact = match code {
+        Code::Component {
+            want_artifact: true,
+        } => Some(
+            component
+                .serialize()
+                .map_err(|e| InitFailure::Compile(format!("failed to serialize: {e:#}")))?,
+        ),
+        _ => None,
+    };
+    Ok((engine, component, artifact, false))
+}
+
+/// What an artifact depends on besides the component's bytes: the settings
+/// [`engine`] derives from the policy, and the runner's build. Part of the
+/// host's cache key, so that one cache serves runners with different policies.
+pub fn artifact_fingerprint(policy: &RunnerPolicy) -> String {
+    format!(
+        "airlock-runner {} protocol {PROTOCOL_VERSION} fuel={} stack={}",
+        env!("CARGO_PKG_VERSION"),
+        policy.fuel_per_call.is_some(),
+        policy.max_wasm_stack
+    )
+}
+
+pub(crate) fn engine(policy: &RunnerPolicy) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config.concurrency_support(false);
+    config.max_wasm_stack(policy.max_wasm_stack as usize);
+    config.consume_fuel(policy.fuel_per_call.is_some());
+    Engine::new(&config)
+}

@@ -1,0 +1,318 @@
+//! A compiled, linked plugin and its current instance: making the store,
+//! instantiating, calling an export, and starting afresh after a trap.
+
+use airlock_protocol::{CallCost, CallFailure, Code, InitFailure, RunnerPolicy};
+use wasmtime::component::{Component, InstancePre, Linker};
+use wasmtime::{Engine, Store, Trap};
+use wasmtime_wasi::WasiCtx;
+
+use crate::engine::compile;
+use crate::glue::{
+    BoundExports, CallError, ExportTable, HostConnection, RunnerState, StoreLimits, WorldGlue,
+};
+use crate::handles::Handle;
+use crate::instance_resources::InstanceResources;
+
+/// A compiled, linked plugin and its current instance.
+pub(crate) struct PluginInstance {
+    pub(crate) engine: Engine,
+    pre: InstancePre<RunnerState>,
+    exports: Box<dyn ExportTable>,
+    /// `None` after a trap poisoned the previous store; rebuilt before the next call.
+    instance: Option<(Store<RunnerState>, Box<dyn BoundExports>)>,
+    /// The connection and WASI context while no store holds them.
+    spare: Option<(HostConnection, WasiCtx)>,
+    limits: StoreLimits,
+    fuel: Option<u64>,
+    /// The resource tables of the current instance, made current while it runs.
+    resources: InstanceResources,
+    /// The call deadline, for the errors of start functions that exceed it.
+    deadline_ms: u64,
+    /// What the last call cost, for its `Return`.
+    pub(crate) last_cost: CallCost,
+}
+
+impl PluginInstance {
+    /// Compiles `bytes`, checks them against `glue`'s world and links them;
+    /// the first instance is made when the host connection arrives ([`PluginInstance::connect`]).
+    pub(crate) fn load(
+        glue: &dyn WorldGlue,
+        bytes: &[u8],
+        policy: &RunnerPolicy,
+    ) -> Result<Self, InitFailure> {
+        let code = Code::Component {
+            want_artifact: false,
+        };
+        let (engine, component, ..) = compile(bytes, code, policy, None)?;
+        Self::prepare(glue, engine, &component, policy)
+    }
+
+    /// Checks a compiled component against `glue`'s world and links it.
+    pub(crate) fn prepare(
+        glue: &dyn WorldGlue,
+        engine: Engine,
+        component: &Component,
+        policy: &RunnerPolicy,
+    ) -> Result<Self, InitFailure> {
+        let exports = glue
+            .resolve_exports(component)
+            .map_err(InitFailure::WorldMismatch)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .and_then(|()| crate::services::add_to_linker(&mut linker))
+            .and_then(|()| glue.link(&mut linker))
+            .and_then(|()| glue.link_component(&mut linker, component))
+            .and_then(|()| crate::own_exports::stub_imports_of_own_exports(&mut linker, component))
+            .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
+        let pre = linker
+            .instantiate_pre(component)
+            .map_err(|e| InitFailure::WorldMismatch(format!("{e:#}")))?;
+        Ok(PluginInstance {
+            engine,
+            pre,
+            exports,
+            instance: None,
+            spare: None,
+            limits: StoreLimits::new(policy),
+            fuel: policy.fuel_per_call,
+            resources: InstanceResources::new(policy.max_handles),
+            deadline_ms: policy.deadline_ms,
+            last_cost: CallCost::default(),
+        })
+    }
+
+    /// Hands over the connection to the host and makes the first instance,
+    /// interrupting its start functions after `deadline_ticks` epochs.
+    pub(crate) fn connect(
+        &mut self,
+        host: HostConnection,
+        wasi: WasiCtx,
+        deadline_ticks: u64,
+    ) -> Result<(), InitFailure> {
+        self.spare = Some((host, wasi));
+        self.instantiate(deadline_ticks, false)
+    }
+
+    fn take_parts(&mut self) -> (HostConnection, WasiCtx) {
+        match self.instance.take() {
+            Some((store, _)) => store.into_data().into_parts(),
+            None => self
+                .spare
+                .take()
+                .expect("the connection is always in the store or spare"),
+        }
+    }
+
+    pub(crate) fn host_mut(&mut self) -> &mut HostConnection {
+        match &mut self.instance {
+            Some((store, _)) => &mut store.data_mut().host,
+            None => {
+                &mut self
+                    .spare
+                    .as_mut()
+                    .expect("the connection is always in the store or spare")
+                    .0
+            }
+        }
+    }
+
+    /// Ends the instance of `store`: the connection goes back to `spare`, and,
+    /// within a call (`in_call`), the host hears of the drops of the handles
+    /// it had given the instance and the guest still held.
+    fn end_instance(&mut self, store: Store<RunnerState>, in_call: bool) {
+        let (mut host, wasi) = store.into_data().into_parts();
+        if in_call && let Err(e) = report_orphans(&mut host, &self.resources) {
+            // The connection is gone; the call's answer will not reach the
+            // host either, and the loop ends there.
+            let _ = host.warn(format!("{e:#}"));
+        }
+        self.spare = Some((host, wasi));
+    }
+
+    /// Builds a fresh store and instance, interrupting the plugin's start
+    /// functions after `deadline_ticks` epochs; on failure the connection goes back
+    /// to `spare`.
+    fn instantiate(&mut self, deadline_ticks: u64, in_call: bool) -> Result<(), InitFailure> {
+        let (host, wasi) = self.take_parts();
+        let mut store = Store::new(
+            &self.engine,
+            RunnerState::new(host, wasi, self.limits.clone()),
+        );
+        store.limiter(|state| &mut state.limits);
+        store.epoch_deadline_trap();
+        store.set_epoch_deadline(deadline_ticks);
+        // The old instance's handles died with it.
+        self.resources.reset();
+        if let Some(fuel) = self.fuel {
+            store
+                .set_fuel(fuel)
+                .expect("fuel is enabled with the policy");
+        }
+        // Start functions may already trade handles with the host.
+        let instantiated =
+            crate::scope::with_scope(&self.resources, || self.pre.instantiate(&mut store));
+        let instance = match instantiated {
+            Ok(i) => i,
+            Err(e) => {
+                let refused = store.data().limits.refused.clone();
+                self.end_instance(store, in_call);
+                return Err(match (refused, e.downcast_ref::<Trap>()) {
+                    (_, Some(Trap::Interrupt)) => InitFailure::DeadlineExceeded {
+                        deadline_ms: self.deadline_ms,
+                    },
+                    (_, Some(Trap::OutOfFuel)) => InitFailure::OutOfFuel {
+                        fuel: self.fuel.unwrap_or(0),
+                    },
+                    (Some(detail), _) => InitFailure::OutOfMemory {
+                        limit_bytes: self.limits.max_bytes,
+                        detail,
+                    },
+                    (None, _) => InitFailure::Instantiate(format!("{e:?}")),
+                });
+            }
+        };
+        match self.exports.bind(&mut store, &instance) {
+            Ok(bound) => {
+                self.instance = Some((store, bound));
+                Ok(())
+            }
+            Err(msg) => {
+                self.end_instance(store, in_call);
+                Err(InitFailure::WorldMismatch(msg))
+            }
+        }
+    }
+
+    pub(crate) fn call(
+        &mut self,
+        func: u32,
+        args: &[u8],
+        out: &mut Vec<u8>,
+        deadline_ticks: u64,
+        policy: &RunnerPolicy,
+    ) -> Result<(), CallFailure> {
+        let fresh = self.instance.is_none();
+        if fresh {
+            // A fresh instance after a trap: its start functions run within
+            // this call's deadline and fuel, which the call then goes on using.
+            self.instantiate(deadline_ticks, true)
+                .map_err(|f| match f {
+                    InitFailure::OutOfMemory {
+                        limit_bytes,
+                        detail,
+                    } => CallFailure::OutOfMemory {
+                        limit_bytes,
+                        detail,
+                    },
+                    InitFailure::DeadlineExceeded { deadline_ms } => {
+                        CallFailure::DeadlineExceeded { deadline_ms }
+                    }
+                    InitFailure::OutOfFuel { fuel } => CallFailure::OutOfFuel { fuel },
+                    f => CallFailure::Instantiate(format!("{f:?}")),
+                })?;
+        }
+        let (store, bound) = self.instance.as_mut().expect("instantiated above");
+        store.data_mut().limits.refused = None;
+        if !fresh {
+            if let Some(fuel) = self.fuel {
+                store
+                    .set_fuel(fuel)
+                    .expect("fuel is enabled with the policy");
+            }
+            store.set_epoch_deadline(deadline_ticks);
+        }
+        // Objects the host dropped go first, inside this call's deadline.
+        let resources = &self.resources;
+        let (in_destructor, result) = crate::scope::with_scope(resources, || {
+            let released = crate::exported::release_pending(store, resources);
+            let in_destructor = released.is_err();
+            (
+                in_destructor,
+                released.and_then(|()| bound.call(store, func, args, out)),
+            )
+        });
+        store.set_epoch_deadline(u64::MAX / 2);
+        self.last_cost = CallCost {
+            memory_bytes: store.data().limits.used,
+            fuel_used: match self.fuel {
+                Some(fuel) => fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
+                None => 0,
+            },
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(CallError::BadArguments(msg)) => Err(CallFailure::BadArguments(msg)),
+            Err(CallError::UnknownFunction(f)) => Err(CallFailure::UnknownFunction(f)),
+            Err(CallError::Encode(msg)) => {
+                // Reported as a trap, so it ends the instance like one: the
+                // host drops every handle the instance gave it on a trap.
+                let (store, _) = self.instance.take().expect("instantiated above");
+                self.end_instance(store, true);
+                Err(CallFailure::Trap {
+                    message: format!("result did not encode: {msg}"),
+                    backtrace: None,
+                })
+            }
+            Err(CallError::Wasm(err)) => {
+                // A trap poisons the store: the next call gets a fresh instance.
+                let tail = store.data().host.stderr.peek_tail(4096);
+                let panic = crate::guest_error::trap_message(&tail);
+                let refused = store.data().limits.refused.clone();
+                let (store, _) = self.instance.take().expect("instantiated above");
+                self.end_instance(store, true);
+                match err.downcast_ref::<Trap>() {
+                    Some(Trap::Interrupt) => {
+                        return Err(CallFailure::DeadlineExceeded {
+                            deadline_ms: policy.deadline_ms,
+                        });
+                    }
+                    Some(Trap::OutOfFuel) => {
+                        return Err(CallFailure::OutOfFuel {
+                            fuel: self.fuel.unwrap_or(0),
+                        });
+                    }
+                    _ => {}
+                }
+                if let Some(detail) = refused {
+                    return Err(CallFailure::OutOfMemory {
+                        limit_bytes: self.limits.max_bytes,
+                        detail,
+                    });
+                }
+                let backtrace = err
+                    .downcast_ref::<wasmtime::WasmBacktrace>()
+                    .map(|bt| bt.to_string());
+                let mut message = match err.downcast_ref::<Trap>() {
+                    Some(trap) => trap.to_string(),
+                    None => format!("{err:#}"),
+                };
+                if let Some(panic) = panic {
+                    message = format!("{message}: {panic}");
+                }
+                if in_destructor {
+                    message = format!(
+                        "destroying an object of the plugin's whose handle the host dropped: {message}"
+                    );
+                }
+                Err(CallFailure::Trap { message, backtrace })
+            }
+        }
+    }
+
+    /// The host dropped these handles; they are destroyed when the next call starts.
+    pub(crate) fn queue_release(&self, ids: Vec<u32>) {
+        self.resources.queue_release(ids);
+    }
+}
+
+/// Tells the host of the drops of the handles an instance that just ended
+/// (a trap) still held, as import calls of the call that trapped: the host
+/// is still serving that call's imports, with the same host state.
+fn report_orphans(host: &mut HostConnection, tables: &InstanceResources) -> wasmtime::Result<()> {
+    for (drop, rep) in tables.take_orphans() {
+        // A drop import's arguments are one handle, which travels as the
+        // host's number (see `Handle`'s `Serialize`).
+        crate::glue::call_import_on::<_, ()>(host, drop, &Handle::<()>::new(rep))?;
+    }
+    Ok(())
+}

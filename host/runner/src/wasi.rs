@@ -1,0 +1,60 @@
+//! The guest's WASI context, built from the policy's grants.
+
+use std::sync::Arc;
+
+use airlock_protocol::{InitFailure, PREOPEN_FD_BASE, RunnerPolicy};
+use wasmtime_wasi::sockets::SocketAddrUse;
+use wasmtime_wasi::{FsPerms, WasiCtx};
+
+use crate::glue::HostConnection;
+
+/// The guest's WASI context: captured stdio, the granted environment, the
+/// preopened directories (reopened through their descriptors, so the runner
+/// never learns their paths), and sockets only to the granted addresses.
+pub(crate) fn build_wasi(
+    policy: &RunnerPolicy,
+    host: &HostConnection,
+) -> Result<WasiCtx, InitFailure> {
+    let mut wasi = WasiCtx::builder();
+    wasi.stdout(host.stdout.clone())
+        .stderr(host.stderr.clone())
+        .envs(&policy.env);
+    for (i, grant) in policy.preopens.iter().enumerate() {
+        let fd = PREOPEN_FD_BASE + i as i32;
+        let perms = if grant.writable {
+            FsPerms::ReadWrite
+        } else {
+            FsPerms::ReadOnly
+        };
+        wasi.preopened_dir(format!("/proc/self/fd/{fd}"), &grant.guest_path, perms)
+            .map_err(|e| {
+                InitFailure::Instantiate(format!(
+                    "preopened directory {} (descriptor {fd}) is unusable: {e}",
+                    grant.guest_path
+                ))
+            })?;
+    }
+    if !policy.network.is_empty() {
+        let allowed = Arc::new(policy.network.clone());
+        let denials = host.denials.clone();
+        wasi.allow_tcp(true)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .socket_addr_check(move |addr, used| {
+                let ok = match used {
+                    // Implicit binds before a connect use the wildcard address.
+                    SocketAddrUse::TcpBind => addr.ip().is_unspecified() && addr.port() == 0,
+                    SocketAddrUse::TcpConnect => allowed.contains(&addr),
+                    _ => false,
+                };
+                if !ok {
+                    denials
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(("network".into(), format!("{used:?} {addr} is not granted")));
+                }
+                Box::pin(async move { ok })
+            });
+    }
+    Ok(wasi.build())
+}
