@@ -25,7 +25,8 @@
 //!
 //! - [`generate!`]: `wit_bindgen::generate!` with this crate as its runtime,
 //!   so plugins need no other dependency.
-//! - [`log`], [`progress`], [`is_cancelled`]: the `airlock:plugin` services.
+//! - The `airlock:plugin` services: [`log`](crate::log), [`progress`](crate::progress)
+//!   and [`is_cancelled`](crate::is_cancelled).
 
 mod bindings {
     wit_bindgen::generate!({

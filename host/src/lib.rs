@@ -32,15 +32,39 @@
 //!
 //! # Layout
 //!
-//! - [`Plugin`]: one runner process and the call loop that talks to it.
-//! - [`Invoke`]: the role generated clients call exports through.
-//! - [`Launcher`]: which executable runs plugins, and how it is started.
-//! - [`Error`]: every way a call can fail, typed.
-//! - [`PluginText`]: text that came from a plugin, escaped whenever it is shown.
-//! - [`package`]: the world stamp and manifest written into any component.
+//! Calling plugins:
+//!
+//! - `plugin`: [`Plugin`], one runner process and the call loop that talks to
+//!   it (`plugin/`: config, handles, connection, peer, admission, launch,
+//!   call, supervise).
+//! - `invoke`: [`Invoke`], the role generated clients call exports through
+//!   ([`Plugin`], [`InProcess`]).
+//! - `dispatch`: the host side of import calls, [`ImportDispatch`].
 //! - `resources`: the host's half of exported resources: which instance a
 //!   [`PluginResource`] came from, and the check that it goes only there.
-//! - `__private`: what generated code uses; not a public API.
+//! - `dynamic`: [`DynamicPlugin`], any world, called with WAVE text.
+//! - `client`: the [`Client`] trait of generated clients and [`PluginPool`].
+//! - `pool`: [`WarmPool`], runners started ahead of need.
+//! - `error`: [`Error`], every way a call can fail, typed.
+//!
+//! Starting them:
+//!
+//! - `launcher`: [`Launcher`], which executable runs plugins, and how.
+//! - `policy`: [`Policy`], what a plugin may do and use, as a builder and TOML.
+//! - `manifest`: [`Manifest`], what a plugin asks for, reviewed against the policy.
+//! - `cache`: [`ArtifactCache`], compiled artifacts tagged with a keyed MAC.
+//! - `sealed`: compiled artifacts in sealed memfds, handed to runners.
+//! - `bounded_read`: reading a plugin's files with their size bounded first.
+//! - [`package`]: the world stamp and manifest written into any component.
+//!
+//! What plugins say and leave:
+//!
+//! - [`text`]: [`PluginText`], text from a plugin, escaped whenever shown.
+//! - [`plugin_log`]: log lines, progress and output, bounded per call.
+//! - `metrics`: [`PluginMetrics`], also published through the `metrics` facade.
+//! - `granted_file`: opening a file a plugin left in a granted folder safely.
+//!
+//! `__private` is what generated code uses; not a public API.
 
 mod bounded_read;
 mod cache;

@@ -8,8 +8,8 @@
 
 use std::sync::Arc;
 
-use airlock_protocol::SandboxLayers;
 use crate::resources::ResourceOwner;
+use airlock_protocol::SandboxLayers;
 
 use crate::error::Result;
 use crate::launcher::Launcher;

@@ -2,6 +2,16 @@
 //!
 //! The binary (`src/main.rs`) drives a demo; the modules are a library so the
 //! integration tests can exercise the document and its transactions directly.
+//!
+//! # Layout
+//!
+//! - [`document`]: the layered document and its selection.
+//! - [`plugins`]: typed bindings for the design worlds at every served version.
+//! - [`transaction`]: the `document` imports over a transaction.
+//! - [`bounds`]: how much one plugin call may add to the document.
+//! - [`export`]: saving through an exporter into a granted folder.
+//! - [`export_check`]: checking the file an exporter says it wrote.
+//! - [`render`]: the document as a PNG.
 
 pub mod bounds;
 pub mod document;

@@ -5,6 +5,18 @@
 //! (P1–P8, P10) as JSON, prints the tables and draws a latency chart.
 //!
 //! This binary is also its own plugin runner and its own echo child.
+//!
+//! # Layout
+//!
+//! - [`cases`]: the measured cases, in the order they run.
+//! - [`goals`]: the goals in one table, each with its threshold.
+//! - [`report`]: the tables, the JSON and the chart's glue.
+//! - [`measure`]: interleaved rounds of batches, summarised by percentiles.
+//! - [`echo`]: the raw pipe echo between two processes, the baseline.
+//! - [`extism`]: Extism as a peer, in its own process.
+//! - [`languages`]: the same cases for a Rust, a JavaScript and a Python guest.
+//! - [`alive`]: many idle plugins at once, their RSS and PSS.
+//! - [`chart`]: the latency-versus-payload chart, as SVG.
 
 mod alive;
 mod cases;

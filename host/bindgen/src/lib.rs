@@ -15,6 +15,7 @@
 //! - [`types`]: WIT types to Rust types and type definitions.
 //! - [`signature`]: the canonical signature text behind the world hash.
 //! - [`functions`]: the client, host traits, dispatcher and runner glue.
+//! - [`names`]: Rust names for WIT names, keywords escaped.
 
 mod functions;
 mod names;

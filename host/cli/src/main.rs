@@ -4,6 +4,13 @@
 //! does not fit); 2 bad input (arguments, files, policy, a call the export cannot
 //! take); 3 the plugin failed (trap, timeout, out of memory, crash, denial)
 //! or the sandbox could not be set up.
+//!
+//! # Layout
+//!
+//! - [`component`]: a component's shape read without running it.
+//! - [`check`]: whether a component fits a world.
+//! - [`package`]: `airlock package`, the stamp and manifest written in.
+//! - [`run`]: the commands that start runners, `call` and `compile`.
 
 mod check;
 mod component;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use airlock_protocol::{CallFailure, FromRunner, ToRunner};
 use crate::resources::{self, CallScope};
+use airlock_protocol::{CallFailure, FromRunner, ToRunner};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
