@@ -48,17 +48,11 @@ pub trait Invoke {
         Self: Sized,
     {
         let mut encoded = Vec::new();
-        airlock_protocol::encode_into(args, &mut encoded).map_err(|e| Error::BadArguments {
-            plugin: self.name().to_string(),
-            function: function.to_string(),
-            detail: e.to_string().into(),
-        })?;
+        airlock_protocol::encode_into(args, &mut encoded)
+            .map_err(|e| bad_arguments(self.name(), function, e))?;
         let mut out = Vec::new();
         self.invoke(func, function, &encoded, imports, &mut out)?;
-        airlock_protocol::decode(&out).map_err(|e| Error::Protocol {
-            plugin: self.name().to_string(),
-            detail: format!("the result of `{function}` did not decode: {e}").into(),
-        })
+        airlock_protocol::decode(&out).map_err(|e| undecodable(self.name(), function, e))
     }
 }
 
@@ -107,9 +101,47 @@ impl Invoke for InProcess {
         _imports: &mut dyn ImportDispatch,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        InProcess::call(self, func, args, out).map_err(|failure| {
-            // The baseline runs without a deadline of its own.
-            Error::from_call_failure(IN_PROCESS, function, failure, std::time::Duration::MAX)
-        })
+        InProcess::call(self, func, args, out)
+            .map_err(|failure| in_process_failed(function, failure))
+    }
+
+    /// Encodes into and decodes from buffers the baseline keeps, so that it
+    /// is measured at its best.
+    fn call<A: Serialize, R: DeserializeOwned>(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &A,
+        _imports: &mut dyn ImportDispatch,
+    ) -> Result<R> {
+        self.call_with(
+            func,
+            |buf| {
+                airlock_protocol::encode_into(args, buf)
+                    .map_err(|e| bad_arguments(IN_PROCESS, function, e))
+            },
+            |out| airlock_protocol::decode(out).map_err(|e| undecodable(IN_PROCESS, function, e)),
+            |failure| in_process_failed(function, failure),
+        )
+    }
+}
+
+fn in_process_failed(function: &str, failure: airlock_protocol::CallFailure) -> Error {
+    // The baseline runs without a deadline of its own.
+    Error::from_call_failure(IN_PROCESS, function, failure, std::time::Duration::MAX)
+}
+
+fn bad_arguments(plugin: &str, function: &str, e: postcard::Error) -> Error {
+    Error::BadArguments {
+        plugin: plugin.to_string(),
+        function: function.to_string(),
+        detail: e.to_string().into(),
+    }
+}
+
+fn undecodable(plugin: &str, function: &str, e: postcard::Error) -> Error {
+    Error::Protocol {
+        plugin: plugin.to_string(),
+        detail: format!("the result of `{function}` did not decode: {e}").into(),
     }
 }

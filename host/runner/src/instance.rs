@@ -208,7 +208,7 @@ impl PluginInstance {
                         CallFailure::DeadlineExceeded { deadline_ms }
                     }
                     InitFailure::OutOfFuel { fuel } => CallFailure::OutOfFuel { fuel },
-                    f => CallFailure::Instantiate(format!("{f:?}")),
+                    f => CallFailure::Instantiate(f.to_string()),
                 })?;
         }
         let (store, bound) = self.instance.as_mut().expect("instantiated above");

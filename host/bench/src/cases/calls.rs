@@ -6,8 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use airlock::{Launcher, PluginConfig, Policy};
-use airlock_runner::in_process::InProcess;
+use airlock::{InProcess, Launcher, PluginConfig, Policy};
 use airlock_testkit::battery::PingHost;
 use airlock_testkit::filter::{self, Filter, Image};
 use airlock_testkit::roundtrip::{self, Roundtrip};
@@ -28,17 +27,11 @@ pub(super) fn latency(
 ) -> Result<Figures> {
     eprintln!("latency: {} interleaved rounds of every case…", plan.rounds);
     let plugin = Rc::new(RefCell::new(Roundtrip::start(launcher, config)?));
-    let in_process = Rc::new(RefCell::new(
-        InProcess::load(&roundtrip::RunnerGlue, component).map_err(|e| anyhow::anyhow!("{e:?}"))?,
-    ));
+    // The same generated client over the in-process baseline.
+    let in_process = Rc::new(RefCell::new(Roundtrip::from_invoker(
+        InProcess::load(&roundtrip::RunnerGlue, component).map_err(|e| anyhow::anyhow!("{e}"))?,
+    )));
     let pipe = Rc::new(RefCell::new(EchoPipe::spawn()?));
-    let index = |suffix: &str| -> u32 {
-        roundtrip::EXPORTS
-            .iter()
-            .position(|f| f.ends_with(suffix))
-            .unwrap_or_else(|| panic!("roundtrip exports {suffix}")) as u32
-    };
-    let (noop, add, echo) = (index("noop"), index("add"), index("#echo-bytes"));
 
     let mut cases: Vec<Case> = Vec::new();
     let small = [0u8; 16];
@@ -77,28 +70,18 @@ pub(super) fn latency(
         ));
     }
     {
-        let mut out = Vec::new();
         let ip = in_process.clone();
         cases.push((
             "in-process no-op".into(),
             200,
-            local(move || {
-                ip.borrow_mut()
-                    .call(noop, &[], &mut out)
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))
-            }),
+            local(move || Ok(ip.borrow_mut().noop(&mut PingHost::default())?)),
         ));
-        let mut out = Vec::new();
         let ip = in_process.clone();
-        let args = postcard::to_stdvec(&(2u32, 3u32))?;
         cases.push((
             "in-process add".into(),
             200,
             local(move || {
-                ip.borrow_mut()
-                    .call(add, &args, &mut out)
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                anyhow::ensure!(postcard::from_bytes::<u32>(&out)? == 5);
+                anyhow::ensure!(ip.borrow_mut().add(&mut PingHost::default(), 2, 3)? == 5);
                 Ok(())
             }),
         ));
@@ -134,22 +117,14 @@ pub(super) fn latency(
             local(move || pipe.borrow_mut().echo(&d)),
         ));
         let (ip, d) = (in_process.clone(), data.clone());
-        let mut args = Vec::new();
-        let mut out = Vec::new();
         cases.push((
             format!("in-process echo {name}"),
             batch,
             local(move || {
-                // The typed call as a host would make it: encode, call, decode.
-                args.clear();
-                args = postcard::to_extend(
-                    &(serde_bytes::Bytes::new(&d),),
-                    std::mem::take(&mut args),
-                )?;
-                ip.borrow_mut()
-                    .call(echo, &args, &mut out)
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                let back: serde_bytes::ByteBuf = postcard::from_bytes(&out)?;
+                let back = ip
+                    .borrow_mut()
+                    .values()
+                    .echo_bytes(&mut PingHost::default(), &d)?;
                 anyhow::ensure!(back.len() == d.len());
                 Ok(())
             }),
@@ -191,14 +166,10 @@ pub(super) fn image(plan: &Plan, launcher: &Launcher, component: &[u8]) -> Resul
                 .memory(1 << 30),
         ),
     )?;
-    let mut in_process =
-        InProcess::load(&filter::RunnerGlue, component).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let apply = filter::EXPORTS
-        .iter()
-        .position(|f| *f == "apply")
-        .expect("apply") as u32;
+    let mut in_process = Filter::from_invoker(
+        InProcess::load(&filter::RunnerGlue, component).map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
     let img = image.clone();
-    let mut out = Vec::new();
     let mut cases: Vec<Case> = vec![
         (
             "airlock grayscale 3840x2160".into(),
@@ -215,12 +186,10 @@ pub(super) fn image(plan: &Plan, launcher: &Launcher, component: &[u8]) -> Resul
             "in-process grayscale 3840x2160".into(),
             1,
             local(move || {
-                let args = postcard::to_stdvec(&(&*image, &[] as &[filter::Param]))?;
-                in_process
-                    .call(apply, &args, &mut out)
+                let out = in_process
+                    .apply(&image, &[])?
                     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                let back: Result<Image, filter::FilterError> = postcard::from_bytes(&out)?;
-                anyhow::ensure!(back.is_ok());
+                anyhow::ensure!(out.pixels.len() == image.pixels.len());
                 Ok(())
             }),
         ),
