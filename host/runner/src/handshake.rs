@@ -16,7 +16,7 @@ pub enum ServeError {
     Frame(#[from] FrameError),
     #[error("protocol violation by the host: {0}")]
     Protocol(String),
-    #[error("the plugin could not be started: {0:?}")]
+    #[error("the plugin could not be started: {0}")]
     Init(InitFailure),
 }
 
