@@ -7,8 +7,7 @@ use airlock_testkit::roundtrip::Roundtrip;
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use crate::measure::median;
-use crate::report::round;
+use crate::measure::{median, round};
 
 /// Resident memory of idle plugin processes, with many alive at once.
 pub fn alive(count: usize, cached: &Launcher, config: &dyn Fn() -> PluginConfig) -> Result<Value> {

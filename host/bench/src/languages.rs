@@ -14,8 +14,7 @@ use airlock_testkit::roundtrip::Roundtrip;
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
-use crate::measure::{Case, Summary, interleave, local};
-use crate::report::round;
+use crate::measure::{Case, Summary, interleave, local, round};
 
 /// One guest language: the name of its roundtrip and grayscale guests in the plugin folder.
 pub struct Language {

@@ -101,6 +101,11 @@ pub fn interleave(cases: &mut [Case], rounds: usize) -> Result<Vec<(String, Summ
 }
 
 /// The median of `values` (NaN when empty).
+/// `x` to three decimals, as every figure is reported.
+pub fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
 pub fn median(values: &[f64]) -> f64 {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
     if v.is_empty() {

@@ -8,7 +8,7 @@ use crate::Args;
 use crate::cases::Measured;
 use crate::goals::{Goal, Scored};
 use crate::languages;
-use crate::measure::Figures;
+use crate::measure::{Figures, round};
 use crate::{alive, chart};
 
 /// Says on stderr what is measured on which machine; returns the machine.
@@ -104,10 +104,6 @@ pub fn write(args: &Args, machine: Value, measured: Measured, goals: Vec<Scored>
     println!();
     println!("wrote {} and {}", args.json.display(), args.chart.display());
     Ok(())
-}
-
-pub fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }
 
 fn machine() -> Value {

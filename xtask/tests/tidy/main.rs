@@ -35,6 +35,8 @@
 //!   names it) and has a snapshot (`NAME.rs`, or a `.snap` whose name holds
 //!   the name, `-` or `_`), or is declared in [`fixtures::ERROR_FIXTURES`]
 //!   with what the generator must refuse, and used by a bindgen test.
+//! - **Cycles** ([`cycles`]): no module of a crate imports (`crate::x`) a
+//!   module that imports it back, directly or round a loop.
 //!
 //! The `unsafe` rule (a `// SAFETY:` comment on every block) is clippy's
 //! `undocumented_unsafe_blocks`, denied in both workspaces' lints and run by
@@ -43,6 +45,7 @@
 //! Every check has a test that plants one violation in a scratch tree and
 //! sees it reported.
 
+mod cycles;
 mod docs;
 mod fixtures;
 mod headers;
