@@ -5,8 +5,10 @@
 //!
 //! Recording is a handful of integer updates, no allocation: it costs
 //! nanoseconds against a call's microsecond. Publishing, once as each call
-//! ends, hands the recorder what changed (a key per metric, which it looks
-//! up; without a recorder the facade's no-op one drops them), each labelled
+//! ends, hands the recorder what changed (the call count and latency under
+//! keys made once per plugin, which the recorder looks up: about 3 ns with
+//! no recorder installed; the rarer updates build their keys as they
+//! happen; without a recorder the facade's no-op one drops them), each labelled
 //! `plugin` with the name in [`crate::PluginConfig`] (chosen by the host,
 //! not by the plugin):
 //!
@@ -28,7 +30,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use metrics::{Label, SharedString, Unit};
+use metrics::{Key, Label, Level, Metadata, SharedString, Unit};
 
 const CALLS: &str = "airlock_plugin_calls_total";
 const FAILURES: &str = "airlock_plugin_call_failures_total";
@@ -62,10 +64,23 @@ pub struct PluginMetrics {
 /// The counters as last published, so that each publish hands the recorder
 /// only what changed (the call loop updates the fields where things happen,
 /// and publishing stays one call per call).
+#[derive(Clone)]
+struct CallKeys {
+    labels: Arc<[Label]>,
+    calls: Key,
+    duration: Key,
+}
+
+/// What every metric is registered with (the macros' default level).
+static METADATA: Metadata<'static> =
+    Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
+
 #[derive(Clone, Default)]
 struct Published {
-    /// The `plugin` label, made once: labels are cloned for every update.
-    label: Option<Arc<[Label]>>,
+    /// The `plugin` label and the two keys every call updates, made once:
+    /// building a key from labels allocates (about 70 ns a call here, no
+    /// recorder installed), looking one up does not (about 3 ns).
+    keys: Option<CallKeys>,
     errors: BTreeMap<&'static str, u64>,
     peak_memory_bytes: u64,
     restarts: u64,
@@ -144,12 +159,24 @@ impl PluginMetrics {
     /// since the last call: restarts, releases, fuel, memory, failures.
     pub(crate) fn publish(&mut self, name: &str, latency: Duration) {
         let published = &mut self.published;
-        let labels: &[Label] = published.label.get_or_insert_with(|| {
+        let keys = published.keys.get_or_insert_with(|| {
             let name: Arc<str> = Arc::from(name);
-            Arc::from([Label::new("plugin", SharedString::from_shared(name))])
+            let labels: Arc<[Label]> =
+                Arc::from([Label::new("plugin", SharedString::from_shared(name))]);
+            CallKeys {
+                calls: Key::from_parts(CALLS, labels.to_vec()),
+                duration: Key::from_parts(DURATION, labels.to_vec()),
+                labels,
+            }
         });
-        metrics::counter!(CALLS, labels.iter()).increment(1);
-        metrics::histogram!(DURATION, labels.iter()).record(latency.as_secs_f64());
+        // Looked up in whichever recorder is installed now, so one installed
+        // after the plugin started still gets every later call.
+        metrics::with_recorder(|r| {
+            r.register_counter(&keys.calls, &METADATA).increment(1);
+            r.register_histogram(&keys.duration, &METADATA)
+                .record(latency.as_secs_f64());
+        });
+        let labels: &[Label] = &keys.labels;
         for (kind, &count) in &self.errors {
             let before = published.errors.entry(kind).or_default();
             if count > *before {
