@@ -153,16 +153,22 @@ fn opt_owned(g: &Generator<'_>, ty: Option<&Type>, depth: usize) -> Result<Token
     }
 }
 
-/// The parameter type of `ty` in a client method or argument struct, borrowing with lifetime `'a`.
-pub fn param(g: &Generator<'_>, ty: &Type, depth: usize) -> Result<TokenStream> {
+/// The parameter type of `ty` in a client method or argument struct,
+/// borrowing with lifetime `lifetime` (`'a`, or nothing to elide it).
+pub fn param(
+    g: &Generator<'_>,
+    ty: &Type,
+    depth: usize,
+    lifetime: &TokenStream,
+) -> Result<TokenStream> {
     Ok(match pass(g, ty) {
         Pass::Value => owned(g, ty, depth)?,
         Pass::Slice => match unalias(g, *ty) {
-            Type::String => quote!(&'a str),
+            Type::String => quote!(&#lifetime str),
             Type::Id(id) => match &g.resolve.types[id].kind {
                 TypeDefKind::List(t) => {
                     let t = owned(g, t, depth)?;
-                    quote!(&'a [#t])
+                    quote!(&#lifetime [#t])
                 }
                 _ => unreachable!("only strings and lists are passed as slices"),
             },
@@ -170,7 +176,7 @@ pub fn param(g: &Generator<'_>, ty: &Type, depth: usize) -> Result<TokenStream> 
         },
         Pass::Ref | Pass::Give => {
             let t = owned(g, ty, depth)?;
-            quote!(&'a #t)
+            quote!(&#lifetime #t)
         }
     })
 }

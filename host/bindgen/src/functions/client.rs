@@ -13,6 +13,53 @@ use super::{fns_path, has_user_imports, interface_path, many_params, struct_name
 use crate::types::{self, Pass};
 use crate::{Generator, WireFunction, names};
 
+/// What a client method and its `Exports` trait method share: the name,
+/// the parameters, the result type.
+struct Signature {
+    doc: TokenStream,
+    allow: TokenStream,
+    method: proc_macro2::Ident,
+    /// `name: Type` for each WIT parameter.
+    params: Vec<TokenStream>,
+    /// Each WIT parameter's name.
+    args: Vec<proc_macro2::Ident>,
+    ret_ty: TokenStream,
+}
+
+/// `lifetime` is what borrowed parameters borrow with: `'a`, or nothing.
+fn signature(
+    g: &Generator<'_>,
+    f: &WireFunction<'_>,
+    depth: usize,
+    lifetime: &TokenStream,
+) -> Result<Signature> {
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    for p in &f.func.params {
+        let name = names::snake(&p.name);
+        let ty = if types::pass(g, &p.ty) == Pass::Give {
+            types::owned(g, &p.ty, depth)?
+        } else {
+            types::param(g, &p.ty, depth, lifetime)?
+        };
+        params.push(quote!(#name: #ty));
+        args.push(name);
+    }
+    let ret_ty = match &f.func.result {
+        Some(t) => types::owned(g, t, depth)?,
+        None => quote!(()),
+    };
+    Ok(Signature {
+        doc: types::docs(&f.func.docs),
+        // Clippy counts `self` and the host: WIT functions may take any number of parameters.
+        allow: many_params(params.len() + 2),
+        method: names::function(&f.func.name),
+        params,
+        args,
+        ret_ty,
+    })
+}
+
 /// A typed client method for export `f`, written in a module `depth` levels
 /// deep where `invoker` is an `&mut I` of the client's `I: Invoke`.
 pub(super) fn client_method(
@@ -24,27 +71,27 @@ pub(super) fn client_method(
     let fns = fns_path(depth);
     let prefix = types::root_prefix(depth);
     let (args_ref, _, _, ret) = struct_names('E', f);
-    let method = names::function(&f.func.name);
+    let Signature {
+        doc,
+        allow,
+        method,
+        params,
+        args,
+        ret_ty,
+    } = signature(g, f, depth, &quote!('a))?;
     let wit_name = &f.func.name;
     let index = f.index;
-    let doc = types::docs(&f.func.docs);
-    let mut params = Vec::new();
     let mut fields = Vec::new();
     let mut given = Vec::new();
-    for p in &f.func.params {
-        let name = names::snake(&p.name);
+    for (p, name) in f.func.params.iter().zip(&args) {
         if types::pass(g, &p.ty) == Pass::Give {
             // Taken by value, lent to the argument struct, handed over once
             // the call succeeded.
-            let ty = types::owned(g, &p.ty, depth)?;
-            params.push(quote!(#name: #ty));
             fields.push(quote!(#name: &#name,));
             given.push(name);
-            continue;
+        } else {
+            fields.push(quote!(#name,));
         }
-        let ty = types::param(g, &p.ty, depth)?;
-        params.push(quote!(#name: #ty));
-        fields.push(quote!(#name,));
     }
     let hand_over = if given.is_empty() {
         TokenStream::new()
@@ -71,13 +118,9 @@ pub(super) fn client_method(
             quote!(&mut ::airlock::__private::NoImports),
         )
     };
-    let (ret_ty, ret_wire, unwrap) = match &f.func.result {
-        Some(t) => (
-            types::owned(g, t, depth)?,
-            quote!(#fns::#ret),
-            quote!(.map(|ret| ret.0)),
-        ),
-        None => (quote!(()), quote!(()), TokenStream::new()),
+    let (ret_wire, unwrap) = match &f.func.result {
+        Some(_) => (quote!(#fns::#ret), quote!(.map(|ret| ret.0))),
+        None => (quote!(()), TokenStream::new()),
     };
     let call = quote!(::airlock::Invoke::call::<_, #ret_wire>(#invoker, #index, #wit_name, &args, #dispatch));
     let call = if given.is_empty() {
@@ -89,14 +132,69 @@ pub(super) fn client_method(
             result #unwrap
         }
     };
-    // Clippy counts `self` and the host: WIT functions may take any number of parameters.
-    let allow = many_params(params.len() + 2);
     Ok(quote! {
         #doc
         #allow
         pub fn #method #generics(&mut self, #host_param #(#params),*) -> ::airlock::Result<#ret_ty> {
             let args = #fns::#args_ref { #(#fields)* __marker: ::std::marker::PhantomData };
             #call
+        }
+    })
+}
+
+/// The world's own exports as a trait, `<World>Exports`: implemented by the
+/// client over any invoker, and by whatever a host puts in a plugin's place
+/// (an adapter for another version of the world, a fake in its tests).
+/// Object-safe, so a host can hold `Box<dyn FilterExports>`: the imports
+/// arrive as `&mut dyn <World>Imports`.
+fn exports_trait(g: &Generator<'_>, client: &proc_macro2::Ident) -> Result<TokenStream> {
+    let world = &g.resolve.worlds[g.world].name;
+    let name = names::camel(&format!("{world}-exports"));
+    let host = if has_user_imports(g) {
+        let t = g.imports_trait();
+        (quote!(host: &mut dyn #t,), quote!(host,))
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
+    let (host_param, host_arg) = host;
+    let mut decls = Vec::new();
+    let mut impls = Vec::new();
+    for f in g.exports.iter().filter(|f| f.interface.is_none()) {
+        let Signature {
+            doc,
+            allow,
+            method,
+            params,
+            args,
+            ret_ty,
+        } = signature(g, f, 0, &TokenStream::new())?;
+        decls.push(quote! {
+            #doc
+            #allow
+            fn #method(&mut self, #host_param #(#params),*) -> ::airlock::Result<#ret_ty>;
+        });
+        impls.push(quote! {
+            #allow
+            fn #method(&mut self, #host_param #(#params),*) -> ::airlock::Result<#ret_ty> {
+                #client::#method(self, #host_arg #(#args),*)
+            }
+        });
+    }
+    let doc = format!(
+        " The exports of world `{}` (its own functions; exported interfaces have their \
+         own clients), as a trait.\n\n Implemented by [`{client}`] over any invoker; \
+         implement it to serve another version of the world through the same code, or \
+         to stand in for a plugin in tests. Object-safe: hold a `Box<dyn {name}>`.",
+        g.world_name()
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        pub trait #name {
+            #(#decls)*
+        }
+
+        impl<I: ::airlock::Invoke> #name for #client<I> {
+            #(#impls)*
         }
     })
 }
@@ -137,7 +235,10 @@ pub(super) fn client(g: &Generator<'_>) -> Result<TokenStream> {
                 }
             }
         });
+    let exports = exports_trait(g, &name)?;
     Ok(quote! {
+        #exports
+
         #[doc = #doc]
         ///
         /// Its export methods call through any [`::airlock::Invoke`]; the

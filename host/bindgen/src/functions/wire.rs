@@ -20,7 +20,7 @@ pub(super) fn wire_structs(
     for p in &f.func.params {
         let name = names::snake(&p.name);
         let serde = types::serde_attr(g, &p.ty);
-        let pty = types::param(g, &p.ty, 1)?;
+        let pty = types::param(g, &p.ty, 1, &quote!('a))?;
         let oty = types::owned(g, &p.ty, 1)?;
         ref_fields.push(quote!(#serde pub #name: #pty,));
         owned_fields.push(quote!(#serde pub #name: #oty,));

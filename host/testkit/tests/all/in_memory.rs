@@ -140,6 +140,55 @@ fn a_generated_client_calls_the_in_process_baseline() {
     assert_eq!(host.doubles, 0);
 }
 
+/// The world's exports trait: host code written against `dyn FilterExports`
+/// runs a real plugin (the invert filter, on a runner loop) and a stand-in
+/// alike, and the real one answers through the trait as through its client.
+#[test]
+fn the_exports_trait_serves_a_plugin_and_a_stand_in_alike() {
+    use airlock_testkit::filter::design::types::{Image, Param};
+    use airlock_testkit::filter::{self, Filter, FilterError, FilterExports, FilterInfo};
+
+    /// Blanks every pixel, as a plugin could, without one.
+    struct StandIn;
+    impl FilterExports for StandIn {
+        fn describe(&mut self) -> airlock::Result<FilterInfo> {
+            unreachable!("not asked")
+        }
+        fn apply(&mut self, i: &Image, _: &[Param]) -> airlock::Result<Result<Image, FilterError>> {
+            Ok(Ok(Image {
+                pixels: vec![0; i.pixels.len()],
+                ..i.clone()
+            }))
+        }
+    }
+    /// What a host writes once for every filter.
+    fn host_code(filter: &mut dyn FilterExports) -> Vec<u8> {
+        let image = Image {
+            width: 1,
+            height: 1,
+            pixels: vec![10, 20, 30, 255],
+        };
+        filter.apply(&image, &[]).unwrap().unwrap().pixels
+    }
+    let config = PluginConfig::new(
+        "invert",
+        std::fs::read(airlock_testkit::guest_path("invert")).unwrap(),
+    )
+    .policy(Policy::default().require([]));
+    let plugin = Plugin::start_in_memory(&[&filter::RunnerGlue], config, Filter::WORLD).unwrap();
+    let mut real: Box<dyn FilterExports> = Box::new(Filter::from_plugin(plugin).unwrap());
+    assert_eq!(
+        host_code(real.as_mut()),
+        [245, 235, 225, 255],
+        "inverted by the plugin"
+    );
+    assert_eq!(
+        host_code(&mut StandIn),
+        [0, 0, 0, 0],
+        "blanked by the stand-in"
+    );
+}
+
 /// Arguments that do not decode are refused without a trap: the instance
 /// keeps its state. An export the runner does not have is a violation.
 #[test]
