@@ -10,13 +10,13 @@ use crate::plugins::{ExporterPlugin, exporter};
 /// have begun is removed: a runner killed halfway, a deadline or the
 /// plugin's own error leave no partial file behind. (Removing does not
 /// follow a link the plugin may have left under that name.)
-pub fn save<H: exporter::ExporterImports + ?Sized>(
+pub fn save(
     x: &mut ExporterPlugin,
-    host: &mut H,
+    host: &mut dyn exporter::ExporterImports,
     dir: &Path,
     file_name: &str,
 ) -> airlock::Result<Result<u64, String>> {
-    let result = x.save(host, file_name);
+    let result = x.exports.save(host, file_name);
     // Only a plain name in `dir` is ever removed.
     let plain = Path::new(file_name).file_name() == Some(std::ffi::OsStr::new(file_name));
     if plain && !matches!(result, Ok(Ok(_))) {

@@ -184,7 +184,7 @@ fn write_png(doc: &Document, path: &Path) -> Result<()> {
 
 /// Runs a tool with its default parameters inside a transaction; true if it committed.
 fn apply_tool(name: &str, t: &mut ToolPlugin, doc: &mut Document, summary: &mut Summary) -> bool {
-    match transaction::run(doc, |tx| t.run(tx, &[])) {
+    match transaction::run(doc, |tx| t.exports.run(tx, &[])) {
         Ok(Ok(msg)) => {
             summary.ok.push(format!("{name}: {msg}"));
             true
@@ -208,7 +208,7 @@ fn apply_filter(
     doc: &mut Document,
     summary: &mut Summary,
 ) -> bool {
-    let info = match f.describe() {
+    let info = match f.exports.describe() {
         Ok(info) => info,
         Err(e) => {
             summary.failed.push(format!("{name}: {e}"));
@@ -230,7 +230,7 @@ fn apply_filter(
             height: *height,
             pixels: rgba.clone(),
         };
-        let failure = match f.apply(&image, &info.defaults) {
+        let failure = match f.exports.apply(&image, &info.defaults) {
             Ok(Ok(out))
                 if out.width == *width
                     && out.height == *height
@@ -273,7 +273,7 @@ fn run_exporter(
 ) -> Result<()> {
     // Exporters only read: they get a transaction that is never committed.
     let mut tx = transaction::Transaction::begin(doc);
-    let info = match x.describe(&mut tx) {
+    let info = match x.exports.describe(&mut tx) {
         Ok(info) => info,
         Err(e) => {
             summary.failed.push(format!("{name}: {e}"));

@@ -15,7 +15,9 @@ use anyhow::{Context, Result, bail};
 mod clients;
 pub mod v0_1;
 
-pub use clients::{ExporterPlugin, FilterPlugin, ToolPlugin};
+pub use clients::{
+    Exporter, ExporterPlugin, Filter, FilterPlugin, Legacy, Runs, Started, Tool, ToolPlugin,
+};
 
 pub mod filter {
     airlock::bindgen!({ path: ["../../wit/airlock", "../../wit/design"], world: "airlock:design/filter" });
@@ -39,9 +41,9 @@ impl AnyPlugin {
     /// The full name and version of the world whose bindings drive the plugin.
     pub fn world_name(&self) -> &'static str {
         match self {
-            AnyPlugin::Filter(p) => p.world_name(),
-            AnyPlugin::Tool(p) => p.world_name(),
-            AnyPlugin::Exporter(p) => p.world_name(),
+            AnyPlugin::Filter(p) => p.world_name,
+            AnyPlugin::Tool(p) => p.world_name,
+            AnyPlugin::Exporter(p) => p.world_name,
         }
     }
 
@@ -77,27 +79,45 @@ type Start = fn(&airlock::Launcher, airlock::PluginConfig, &Path) -> airlock::Re
 pub const SERVED: [(&str, Start); 6] = [
     (filter::WORLD_NAME, |launcher, config, _| {
         let plugin = filter::Filter::start(launcher, config)?;
-        Ok(AnyPlugin::Filter(FilterPlugin::V0_2(plugin)))
+        Ok(AnyPlugin::Filter(Started {
+            world_name: filter::WORLD_NAME,
+            exports: Box::new(plugin),
+        }))
     }),
     (tool::WORLD_NAME, |launcher, config, _| {
         let plugin = tool::Tool::start(launcher, config)?;
-        Ok(AnyPlugin::Tool(ToolPlugin::V0_2(plugin)))
+        Ok(AnyPlugin::Tool(Started {
+            world_name: tool::WORLD_NAME,
+            exports: Box::new(plugin),
+        }))
     }),
     (exporter::WORLD_NAME, |launcher, config, out| {
         let plugin = exporter::Exporter::start(launcher, grant_export_dir(config, out))?;
-        Ok(AnyPlugin::Exporter(ExporterPlugin::V0_2(plugin)))
+        Ok(AnyPlugin::Exporter(Started {
+            world_name: exporter::WORLD_NAME,
+            exports: Box::new(plugin),
+        }))
     }),
     (v0_1::filter::WORLD_NAME, |launcher, config, _| {
         let plugin = v0_1::filter::Filter::start(launcher, config)?;
-        Ok(AnyPlugin::Filter(FilterPlugin::V0_1(plugin)))
+        Ok(AnyPlugin::Filter(Started {
+            world_name: v0_1::filter::WORLD_NAME,
+            exports: Box::new(Legacy(plugin)),
+        }))
     }),
     (v0_1::tool::WORLD_NAME, |launcher, config, _| {
         let plugin = v0_1::tool::Tool::start(launcher, config)?;
-        Ok(AnyPlugin::Tool(ToolPlugin::V0_1(plugin)))
+        Ok(AnyPlugin::Tool(Started {
+            world_name: v0_1::tool::WORLD_NAME,
+            exports: Box::new(Legacy(plugin)),
+        }))
     }),
     (v0_1::exporter::WORLD_NAME, |launcher, config, out| {
         let plugin = v0_1::exporter::Exporter::start(launcher, grant_export_dir(config, out))?;
-        Ok(AnyPlugin::Exporter(ExporterPlugin::V0_1(plugin)))
+        Ok(AnyPlugin::Exporter(Started {
+            world_name: v0_1::exporter::WORLD_NAME,
+            exports: Box::new(Legacy(plugin)),
+        }))
     }),
 ];
 

@@ -125,7 +125,11 @@ fn every_flood_is_refused(tool: &mut ToolPlugin) {
     for (attack, count, told) in floods() {
         // What the plugin saw, from its own report.
         let mut tx = Transaction::begin(&sample);
-        let report = tool.run(&mut tx, &params(attack, count)).unwrap().unwrap();
+        let report = tool
+            .exports
+            .run(&mut tx, &params(attack, count))
+            .unwrap()
+            .unwrap();
         assert!(report.contains(&told), "{attack}: {report}");
         assert!(tx.refused().is_some(), "{attack}: {report}");
         let doc = tx.document();
@@ -140,7 +144,7 @@ fn every_flood_is_refused(tool: &mut ToolPlugin) {
 
         // Through `run`, the plugin's "success" is not committed.
         let mut doc = sample.clone();
-        let out = transaction::run(&mut doc, |tx| tool.run(tx, &params(attack, count)));
+        let out = transaction::run(&mut doc, |tx| tool.exports.run(tx, &params(attack, count)));
         match out {
             Ok(Err(ToolError::Document(DocumentError::Invalid(why)))) => {
                 assert!(why.contains(&told), "{attack}: {why}")
@@ -151,7 +155,11 @@ fn every_flood_is_refused(tool: &mut ToolPlugin) {
     }
     // Reads make the host answer, not hold: a thousand rounds of every read.
     let mut tx = Transaction::begin(&sample);
-    let report = tool.run(&mut tx, &params("reads", 1000)).unwrap().unwrap();
+    let report = tool
+        .exports
+        .run(&mut tx, &params("reads", 1000))
+        .unwrap()
+        .unwrap();
     assert!(report.contains("in 1000 rounds"), "{report}");
     assert!(tx.refused().is_none());
     // Each flood held at most 64 MiB of additions and its import arguments;
@@ -168,7 +176,7 @@ fn floods_through_every_0_2_document_import_are_refused_at_their_bounds() {
 #[test]
 fn floods_through_every_0_1_document_import_are_refused_at_their_bounds() {
     let mut tool = hostile("_v0_1", policy());
-    assert_eq!(tool.world_name(), plugins::v0_1::tool::WORLD_NAME);
+    assert_eq!(tool.world_name, plugins::v0_1::tool::WORLD_NAME);
     every_flood_is_refused(&mut tool);
 }
 
@@ -182,7 +190,7 @@ fn import_arguments_past_the_import_volume_are_not_decoded() {
         let doc = Document::sample();
         let mut tx = Transaction::begin(&doc);
         // A 2 MiB layer name: past the 1 MiB volume in one import call.
-        let out = tool.run(&mut tx, &params("long-name", 2 << 20));
+        let out = tool.exports.run(&mut tx, &params("long-name", 2 << 20));
         match out {
             Err(airlock::Error::ImportVolume {
                 import: named,
@@ -200,7 +208,11 @@ fn import_arguments_past_the_import_volume_are_not_decoded() {
         assert_eq!(tx.document(), &doc);
         // The next call runs on a fresh runner.
         let mut tx = Transaction::begin(&doc);
-        let out = tool.run(&mut tx, &params("shapes", 10)).unwrap().unwrap();
+        let out = tool
+            .exports
+            .run(&mut tx, &params("shapes", 10))
+            .unwrap()
+            .unwrap();
         assert_eq!(out, "added 10");
     }
 }

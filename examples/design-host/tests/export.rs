@@ -149,7 +149,7 @@ fn a_link_planted_as_the_output_file_is_reported_and_removed_never_followed() {
     let mut tx = Transaction::begin(&doc);
     let mut x = hostile_export(&folder);
     let export = |x: &mut ExporterPlugin, tx: &mut Transaction, name: &str| {
-        let written = x.save(tx, name).unwrap().unwrap();
+        let written = x.exports.save(tx, name).unwrap().unwrap();
         export_check::check_export(&folder, name, written)
     };
 
@@ -161,7 +161,7 @@ fn a_link_planted_as_the_output_file_is_reported_and_removed_never_followed() {
         ("dangling-document.hostile", "symbolic link"),
         ("hardlink-document.hostile", "2 hard links"),
     ] {
-        let written = x.save(&mut tx, name).unwrap().unwrap();
+        let written = x.exports.save(&mut tx, name).unwrap().unwrap();
         let path = folder.join(name);
         assert!(
             std::fs::symlink_metadata(&path).is_ok(),

@@ -11,9 +11,7 @@ use airlock_example_design_host::document::{Document, Geometry, LayerKind, Rect}
 use airlock_example_design_host::plugins::tool::design::types::{Color, Param, ParamValue};
 use airlock_example_design_host::plugins::v0_1::DocumentAdapter;
 use airlock_example_design_host::plugins::v0_1::tool::design::document as old_document;
-use airlock_example_design_host::plugins::{
-    self, AnyPlugin, ExporterPlugin, FilterPlugin, ToolPlugin, filter, tool, v0_1,
-};
+use airlock_example_design_host::plugins::{self, AnyPlugin, ToolPlugin, filter, tool, v0_1};
 use airlock_example_design_host::transaction::{self, Transaction};
 use airlock_testkit::{guest_path, restamped};
 
@@ -60,7 +58,8 @@ fn run_tool(
     params: &[Param],
 ) -> (Result<String, tool::ToolError>, Document) {
     let mut doc = doc.clone();
-    let out = transaction::run(&mut doc, |tx| tool.run(tx, params)).expect("the call completes");
+    let out =
+        transaction::run(&mut doc, |tx| tool.exports.run(tx, params)).expect("the call completes");
     (out, doc)
 }
 
@@ -68,9 +67,9 @@ fn run_tool(
 fn a_0_1_tool_changes_the_document_as_the_0_2_one_does() {
     let mut current = load_tool("grid");
     let mut legacy = load_tool("grid_v0_1");
-    assert_eq!(current.world_name(), "airlock:design/tool@0.2.0");
-    assert_eq!(legacy.world_name(), "airlock:design/tool@0.1.0");
-    assert!(matches!(legacy, ToolPlugin::V0_1(_)));
+    assert_eq!(current.world_name, "airlock:design/tool@0.2.0");
+    assert_eq!(legacy.world_name, "airlock:design/tool@0.1.0");
+    assert!(legacy.is_legacy());
 
     let sample = Document::sample();
     let vector = sample.layers[1].id;
@@ -209,13 +208,13 @@ fn a_filter_stamped_0_1_runs_through_the_0_1_bindings() {
     };
     let mut legacy = start(v0_1::filter::WORLD_NAME);
     let mut current = start(filter::WORLD_NAME);
-    assert!(matches!(legacy, FilterPlugin::V0_1(_)));
-    assert!(matches!(current, FilterPlugin::V0_2(_)));
-    assert_eq!(legacy.world_name(), "airlock:design/filter@0.1.0");
+    assert!(legacy.is_legacy());
+    assert!(!current.is_legacy());
+    assert_eq!(legacy.world_name, "airlock:design/filter@0.1.0");
 
     // The defaults come back converted from the 0.1.0 types.
-    let info = legacy.describe().unwrap();
-    assert_eq!(info, current.describe().unwrap());
+    let info = legacy.exports.describe().unwrap();
+    assert_eq!(info, current.exports.describe().unwrap());
     assert_eq!(
         info.defaults,
         [Param {
@@ -229,31 +228,39 @@ fn a_filter_stamped_0_1_runs_through_the_0_1_bindings() {
         height: 1,
         pixels: vec![255, 0, 0, 255, 10, 200, 30, 128],
     };
-    let gray = legacy.apply(&image, &info.defaults).unwrap().unwrap();
+    let gray = legacy
+        .exports
+        .apply(&image, &info.defaults)
+        .unwrap()
+        .unwrap();
     assert_eq!(gray.pixels, [54, 54, 54, 255, 147, 147, 147, 128]);
     assert_eq!(
         gray,
-        current.apply(&image, &info.defaults).unwrap().unwrap()
+        current
+            .exports
+            .apply(&image, &info.defaults)
+            .unwrap()
+            .unwrap()
     );
     // Parameters go in converted too: half the amount, half the change.
     let half = [Param {
         name: "amount".into(),
         value: ParamValue::Number(0.5),
     }];
-    let out = legacy.apply(&image, &half).unwrap().unwrap();
+    let out = legacy.exports.apply(&image, &half).unwrap().unwrap();
     assert_eq!(&out.pixels[..4], [155, 27, 27, 255]);
-    assert_eq!(out, current.apply(&image, &half).unwrap().unwrap());
+    assert_eq!(out, current.exports.apply(&image, &half).unwrap().unwrap());
     // An error returned by the 0.1.0 filter arrives as the current type.
     let bad = [Param {
         name: "amount".into(),
         value: ParamValue::Text("lots".into()),
     }];
-    let err = legacy.apply(&image, &bad).unwrap();
+    let err = legacy.exports.apply(&image, &bad).unwrap();
     assert!(
         matches!(err, Err(filter::FilterError::InvalidParam(_))),
         "{err:?}"
     );
-    assert_eq!(err, current.apply(&image, &bad).unwrap());
+    assert_eq!(err, current.exports.apply(&image, &bad).unwrap());
 }
 
 /// What `layers-v0-1` writes for `doc`, worked out here from the document.
@@ -299,7 +306,7 @@ fn a_0_1_exporter_reads_the_document_through_the_adapter_and_writes_its_file() {
     let AnyPlugin::Exporter(mut exporter) = loaded.plugin else {
         panic!("layers-v0-1 is not an exporter")
     };
-    assert!(matches!(exporter, ExporterPlugin::V0_1(_)));
+    assert!(exporter.is_legacy());
 
     // The sample and a shape more, so the count read through
     // `list-shapes(layer)` is this document's and not the sample's.
@@ -313,19 +320,23 @@ fn a_0_1_exporter_reads_the_document_through_the_adapter_and_writes_its_file() {
     tx.add_shape(vector, extra).unwrap();
     let doc = tx.document().clone();
 
-    let info = exporter.describe(&mut tx).unwrap();
+    let info = exporter.exports.describe(&mut tx).unwrap();
     assert_eq!(
         (info.extension.as_str(), info.mime_type.as_str()),
         ("txt", "text/plain")
     );
-    let text = String::from_utf8(exporter.render(&mut tx).unwrap().unwrap()).unwrap();
+    let text = String::from_utf8(exporter.exports.render(&mut tx).unwrap().unwrap()).unwrap();
     assert_eq!(text, layer_list(&doc));
     assert!(
         text.contains(&format!("layer {vector} \"Shapes\": vector, 5 shapes")),
         "{text}"
     );
 
-    let written = exporter.save(&mut tx, "layers.txt").unwrap().unwrap();
+    let written = exporter
+        .exports
+        .save(&mut tx, "layers.txt")
+        .unwrap()
+        .unwrap();
     assert_eq!(written, text.len() as u64);
     assert_eq!(
         std::fs::read_to_string(folder.join("layers.txt")).unwrap(),

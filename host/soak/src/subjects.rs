@@ -90,7 +90,7 @@ pub fn start_all(
             bail!("{name} fits none of the design worlds");
         };
         let filter_params = match &mut plugin {
-            AnyPlugin::Filter(f) => f.describe()?.defaults,
+            AnyPlugin::Filter(f) => f.exports.describe()?.defaults,
             _ => Vec::new(),
         };
         let ops = match &plugin {
@@ -133,11 +133,11 @@ pub fn call(
         (AnyPlugin::Tool(t), Op::Tool) => {
             let result = if skip_rollback {
                 let mut tx = transaction::Transaction::begin(doc);
-                let result = t.run(&mut tx, &[]);
+                let result = t.exports.run(&mut tx, &[]);
                 *doc = tx.document().clone();
                 result
             } else {
-                transaction::run(doc, |tx| t.run(tx, &[]))
+                transaction::run(doc, |tx| t.exports.run(tx, &[]))
             };
             match result {
                 Ok(Ok(_)) => Outcome::Done,
@@ -148,7 +148,7 @@ pub fn call(
         (AnyPlugin::Filter(f), Op::Filter) => apply_filter(f, &subject.filter_params, doc),
         (AnyPlugin::Exporter(x), Op::Render) => {
             let mut tx = transaction::Transaction::begin(doc);
-            match x.render(&mut tx) {
+            match x.exports.render(&mut tx) {
                 Ok(Ok(bytes)) if !bytes.is_empty() => Outcome::Done,
                 Ok(Ok(_)) => Outcome::Refused("rendered nothing".into()),
                 Ok(Err(e)) => Outcome::Refused(e),
@@ -205,7 +205,7 @@ fn apply_filter(
         height: *height,
         pixels: rgba.clone(),
     };
-    match f.apply(&image, params) {
+    match f.exports.apply(&image, params) {
         Ok(Ok(out)) if out.pixels.len() == rgba.len() => {
             *rgba = out.pixels;
             Outcome::Done

@@ -1,151 +1,123 @@
-//! One client per kind of plugin (filter, tool, exporter) over every version
-//! of its world this host serves. The rest of the host speaks the current
-//! (0.2.0) types; calls to an older plugin are converted on the way in and
-//! out, and its `document` imports are served through
+//! Each kind of plugin (filter, tool, exporter) behind the generated exports
+//! trait of its current (0.2.0) world, so that the rest of the host calls
+//! one trait and never branches on versions. A 0.2.0 plugin is its generated
+//! client itself; a 0.1.0 plugin is wrapped in [`Legacy`], which converts
+//! values on the way in and out and serves its `document` imports through
 //! [`DocumentAdapter`](super::v0_1::DocumentAdapter).
 
 use super::v0_1::{self, DocumentAdapter};
 use super::{exporter, filter, tool};
+use exporter::{ExporterExports, ExporterImports};
+use filter::FilterExports;
+use filter::design::types::{Image, Param};
+use tool::{ToolExports, ToolImports};
 
-/// A started filter, by the version of `airlock:design/filter` it was built for.
-pub enum FilterPlugin {
-    V0_2(filter::Filter),
-    V0_1(v0_1::filter::Filter),
+/// A started plugin of one kind: the world its bindings speak and its
+/// exports in the current types.
+pub struct Started<E: ?Sized> {
+    /// The full name and version of the world whose bindings drive it.
+    pub world_name: &'static str,
+    /// Its exports: `plugin.exports.apply(…)`.
+    pub exports: Box<E>,
 }
 
-/// A started tool, by the version of `airlock:design/tool` it was built for.
-pub enum ToolPlugin {
-    V0_2(tool::Tool),
-    V0_1(v0_1::tool::Tool),
-}
-
-/// A started exporter, by the version of `airlock:design/exporter` it was built for.
-pub enum ExporterPlugin {
-    V0_2(exporter::Exporter),
-    V0_1(v0_1::exporter::Exporter),
-}
-
-impl FilterPlugin {
-    /// The world and version whose bindings drive this plugin.
-    pub fn world_name(&self) -> &'static str {
-        match self {
-            Self::V0_2(_) => filter::WORLD_NAME,
-            Self::V0_1(_) => v0_1::filter::WORLD_NAME,
-        }
-    }
-
+impl<E: Runs + ?Sized> Started<E> {
+    /// The sandboxed plugin behind the exports: name, metrics, progress.
     pub fn plugin_mut(&mut self) -> &mut airlock::Plugin {
-        match self {
-            Self::V0_2(p) => p.plugin_mut(),
-            Self::V0_1(p) => p.plugin_mut(),
-        }
+        self.exports.plugin_mut()
     }
 
-    pub fn describe(&mut self) -> airlock::Result<filter::FilterInfo> {
-        match self {
-            Self::V0_2(p) => p.describe(),
-            Self::V0_1(p) => p.describe().map(Into::into),
-        }
-    }
-
-    pub fn apply(
-        &mut self,
-        image: &filter::design::types::Image,
-        params: &[filter::design::types::Param],
-    ) -> airlock::Result<Result<filter::design::types::Image, filter::FilterError>> {
-        match self {
-            Self::V0_2(p) => p.apply(image, params),
-            Self::V0_1(p) => {
-                let image = image.clone().into();
-                let params: Vec<_> = params.iter().cloned().map(Into::into).collect();
-                let out = p.apply(&image, &params)?;
-                Ok(out.map(Into::into).map_err(Into::into))
-            }
-        }
+    /// True if the plugin was built for 0.1.0 and runs through [`Legacy`].
+    pub fn is_legacy(&self) -> bool {
+        self.world_name.ends_with("@0.1.0")
     }
 }
 
-impl ToolPlugin {
-    /// The world and version whose bindings drive this plugin.
-    pub fn world_name(&self) -> &'static str {
-        match self {
-            Self::V0_2(_) => tool::WORLD_NAME,
-            Self::V0_1(_) => v0_1::tool::WORLD_NAME,
-        }
+/// The sandboxed plugin behind a kind's exports.
+pub trait Runs {
+    fn plugin_mut(&mut self) -> &mut airlock::Plugin;
+}
+
+/// A filter at any version: the current filter exports, and its plugin.
+pub trait Filter: FilterExports + Runs {}
+impl<T: FilterExports + Runs> Filter for T {}
+
+/// A tool at any version: the current tool exports, and its plugin.
+pub trait Tool: ToolExports + Runs {}
+impl<T: ToolExports + Runs> Tool for T {}
+
+/// An exporter at any version: the current exporter exports, and its plugin.
+pub trait Exporter: ExporterExports + Runs {}
+impl<T: ExporterExports + Runs> Exporter for T {}
+
+pub type FilterPlugin = Started<dyn Filter>;
+pub type ToolPlugin = Started<dyn Tool>;
+pub type ExporterPlugin = Started<dyn Exporter>;
+
+impl<C: airlock::Client> Runs for C {
+    fn plugin_mut(&mut self) -> &mut airlock::Plugin {
+        airlock::Client::plugin_mut(self)
+    }
+}
+
+/// A 0.1.0 plugin behind the current exports.
+pub struct Legacy<C>(pub C);
+
+impl<C: airlock::Client> Runs for Legacy<C> {
+    fn plugin_mut(&mut self) -> &mut airlock::Plugin {
+        airlock::Client::plugin_mut(&mut self.0)
+    }
+}
+
+impl FilterExports for Legacy<v0_1::filter::Filter> {
+    fn describe(&mut self) -> airlock::Result<filter::FilterInfo> {
+        self.0.describe().map(Into::into)
     }
 
-    pub fn plugin_mut(&mut self) -> &mut airlock::Plugin {
-        match self {
-            Self::V0_2(p) => p.plugin_mut(),
-            Self::V0_1(p) => p.plugin_mut(),
-        }
-    }
-
-    /// Runs the tool once against `host`, which serves the current
-    /// `document` imports (a 0.1.0 tool reaches it through the adapter).
-    pub fn run<H: tool::ToolImports + ?Sized>(
+    fn apply(
         &mut self,
-        host: &mut H,
+        image: &Image,
+        params: &[Param],
+    ) -> airlock::Result<Result<Image, filter::FilterError>> {
+        let image = image.clone().into();
+        let params: Vec<_> = params.iter().cloned().map(Into::into).collect();
+        let out = self.0.apply(&image, &params)?;
+        Ok(out.map(Into::into).map_err(Into::into))
+    }
+}
+
+impl ToolExports for Legacy<v0_1::tool::Tool> {
+    fn run(
+        &mut self,
+        host: &mut dyn ToolImports,
         params: &[tool::design::types::Param],
     ) -> airlock::Result<Result<String, tool::ToolError>> {
-        match self {
-            Self::V0_2(p) => p.run(host, params),
-            Self::V0_1(p) => {
-                let params: Vec<_> = params.iter().cloned().map(Into::into).collect();
-                let out = p.run(&mut DocumentAdapter(host), &params)?;
-                Ok(out.map_err(Into::into))
-            }
-        }
+        let params: Vec<_> = params.iter().cloned().map(Into::into).collect();
+        let out = self.0.run(&mut DocumentAdapter(host), &params)?;
+        Ok(out.map_err(Into::into))
     }
 }
 
-impl ExporterPlugin {
-    /// The world and version whose bindings drive this plugin.
-    pub fn world_name(&self) -> &'static str {
-        match self {
-            Self::V0_2(_) => exporter::WORLD_NAME,
-            Self::V0_1(_) => v0_1::exporter::WORLD_NAME,
-        }
-    }
-
-    pub fn plugin_mut(&mut self) -> &mut airlock::Plugin {
-        match self {
-            Self::V0_2(p) => p.plugin_mut(),
-            Self::V0_1(p) => p.plugin_mut(),
-        }
-    }
-
-    pub fn describe<H: exporter::ExporterImports + ?Sized>(
+impl ExporterExports for Legacy<v0_1::exporter::Exporter> {
+    fn describe(
         &mut self,
-        host: &mut H,
+        host: &mut dyn ExporterImports,
     ) -> airlock::Result<exporter::ExportInfo> {
-        match self {
-            Self::V0_2(p) => p.describe(host),
-            Self::V0_1(p) => p.describe(&mut DocumentAdapter(host)).map(Into::into),
-        }
+        self.0.describe(&mut DocumentAdapter(host)).map(Into::into)
     }
 
-    /// The export's bytes, or why not.
-    pub fn render<H: exporter::ExporterImports + ?Sized>(
+    fn render(
         &mut self,
-        host: &mut H,
+        host: &mut dyn ExporterImports,
     ) -> airlock::Result<Result<Vec<u8>, String>> {
-        match self {
-            Self::V0_2(p) => p.render(host),
-            Self::V0_1(p) => p.render(&mut DocumentAdapter(host)),
-        }
+        self.0.render(&mut DocumentAdapter(host))
     }
 
-    /// Writes the export as `file_name` into the plugin's folder at `/out`;
-    /// the number of bytes written, or why not.
-    pub fn save<H: exporter::ExporterImports + ?Sized>(
+    fn save(
         &mut self,
-        host: &mut H,
+        host: &mut dyn ExporterImports,
         file_name: &str,
     ) -> airlock::Result<Result<u64, String>> {
-        match self {
-            Self::V0_2(p) => p.save(host, file_name),
-            Self::V0_1(p) => p.save(&mut DocumentAdapter(host), file_name),
-        }
+        self.0.save(&mut DocumentAdapter(host), file_name)
     }
 }
