@@ -1,5 +1,5 @@
 //! The one role a generated client needs from what runs its plugin: call
-//! an export. [`Plugin`] (a runner process, or a runner loop on a thread)
+//! an export. [`Plugin`](crate::Plugin) (a runner process, or a runner loop on a thread)
 //! and the in-process baseline [`InProcess`] both play it, so one
 //! generated client drives any of them.
 
@@ -10,12 +10,14 @@ pub use airlock_runner::in_process::InProcess;
 
 use crate::dispatch::ImportDispatch;
 use crate::error::{Error, Result};
-use crate::plugin::Plugin;
 
 /// Calls the exports of one plugin instance, whatever runs it.
 ///
+/// [`Plugin`](crate::Plugin)'s implementation is beside its call loop
+/// (`plugin/call.rs`), so that a call is read in one file.
+///
 /// Generated clients are generic over it (`Filter<I: Invoke = Plugin>`):
-/// a client over [`Plugin`] is the sandboxed plugin every host runs; over
+/// a client over [`Plugin`](crate::Plugin) is the sandboxed plugin every host runs; over
 /// [`InProcess`] it is the unsandboxed baseline benchmarks compare with.
 pub trait Invoke {
     /// The plugin's name, for errors.
@@ -34,7 +36,7 @@ pub trait Invoke {
     ) -> Result<()>;
 
     /// [`Invoke::invoke`] with typed arguments and result, which is what
-    /// generated clients call. [`Plugin`] replaces it to skip the copies
+    /// generated clients call. [`Plugin`](crate::Plugin) replaces it to skip the copies
     /// (bulk arguments go straight into shared memory, results are decoded
     /// where they arrived).
     fn call<A: Serialize, R: DeserializeOwned>(
@@ -53,33 +55,6 @@ pub trait Invoke {
         let mut out = Vec::new();
         self.invoke(func, function, &encoded, imports, &mut out)?;
         airlock_protocol::decode(&out).map_err(|e| undecodable(self.name(), function, e))
-    }
-}
-
-impl Invoke for Plugin {
-    fn name(&self) -> &str {
-        Plugin::name(self)
-    }
-
-    fn invoke(
-        &mut self,
-        func: u32,
-        function: &str,
-        args: &[u8],
-        imports: &mut dyn ImportDispatch,
-        out: &mut Vec<u8>,
-    ) -> Result<()> {
-        self.call_encoded(func, function, args, imports, out)
-    }
-
-    fn call<A: Serialize, R: DeserializeOwned>(
-        &mut self,
-        func: u32,
-        function: &str,
-        args: &A,
-        imports: &mut dyn ImportDispatch,
-    ) -> Result<R> {
-        Plugin::call(self, func, function, args, imports)
     }
 }
 

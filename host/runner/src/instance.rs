@@ -1,7 +1,10 @@
 //! A compiled, linked plugin and its current instance: making the store,
-//! instantiating, calling an export, and starting afresh after a trap.
+//! instantiating, serving calls (each `Call` frame answered with a `Return`),
+//! calling an export, and starting afresh after a trap.
 
-use airlock_protocol::{CallCost, CallFailure, Code, InitFailure, RunnerPolicy};
+use airlock_protocol::{
+    CallCost, CallFailure, Code, FrameError, FromRunner, InitFailure, RunnerPolicy, ToRunner,
+};
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Engine, Store, Trap};
 use wasmtime_wasi::WasiCtx;
@@ -11,7 +14,9 @@ use crate::glue::{
     BoundExports, CallError, ExportTable, HostConnection, RunnerState, StoreLimits, WorldGlue,
 };
 use crate::handles::Handle;
+use crate::handshake::ServeError;
 use crate::instance_resources::InstanceResources;
+use crate::ticker::EpochTicker;
 
 /// A compiled, linked plugin and its current instance.
 pub(crate) struct PluginInstance {
@@ -299,6 +304,64 @@ impl PluginInstance {
         }
     }
 
+    /// Serves calls until the host hangs up or sends `Shutdown`: each call's
+    /// frame, the instance's answer and the `Return` frame with its cost.
+    pub(crate) fn serve_calls(
+        &mut self,
+        ticker: &EpochTicker,
+        deadline_ticks: u64,
+        policy: &RunnerPolicy,
+    ) -> Result<(), ServeError> {
+        let mut result = Vec::new();
+        loop {
+            let message = match self.host_mut().recv() {
+                Ok(m) => m,
+                Err(FrameError::Closed) => return Ok(()),
+                Err(e) => return Err(e.into()),
+            };
+            match message {
+                ToRunner::Call { seq, func } => {
+                    // The frame's buffer, not a copy: bulk arguments are not moved again.
+                    let (frame, offset) = self.host_mut().reader.take_frame();
+                    let host = self.host_mut();
+                    host.log_budget = policy.max_log_bytes_per_call;
+                    host.log_dropped = 0;
+                    ticker.begin();
+                    let outcome =
+                        self.call(func, &frame[offset..], &mut result, deadline_ticks, policy);
+                    ticker.end();
+                    let host = self.host_mut();
+                    host.reader.recycle(frame);
+                    if host.log_dropped > 0 {
+                        let message = format!(
+                            "{} log and progress messages dropped: over the volume of {} bytes per call",
+                            host.log_dropped, policy.max_log_bytes_per_call
+                        );
+                        host.warn(message)?;
+                    }
+                    let payload = if outcome.is_ok() {
+                        &result[..]
+                    } else {
+                        &[][..]
+                    };
+                    let cost = std::mem::take(&mut self.last_cost);
+                    self.host_mut()
+                        .send(&FromRunner::Return { seq, outcome, cost }, payload)?;
+                }
+                ToRunner::Release { ids } => self.queue_release(ids),
+                ToRunner::Ping { nonce } => {
+                    self.host_mut().send(&FromRunner::Pong { nonce }, &[])?;
+                }
+                ToRunner::Shutdown => return Ok(()),
+                other => {
+                    return Err(ServeError::Protocol(format!(
+                        "unexpected {other:?} between calls"
+                    )));
+                }
+            }
+        }
+    }
+
     /// The host dropped these handles; they are destroyed when the next call starts.
     pub(crate) fn queue_release(&self, ids: Vec<u32>) {
         self.resources.queue_release(ids);
@@ -312,7 +375,7 @@ fn report_orphans(host: &mut HostConnection, tables: &InstanceResources) -> wasm
     for (drop, rep) in tables.take_orphans() {
         // A drop import's arguments are one handle, which travels as the
         // host's number (see `Handle`'s `Serialize`).
-        crate::glue::call_import_on::<_, ()>(host, drop, &Handle::<()>::new(rep))?;
+        crate::connection::call_import_on::<_, ()>(host, drop, &Handle::<()>::new(rep))?;
     }
     Ok(())
 }

@@ -26,6 +26,7 @@
 //! - [`plugin_resource`]: the host's handle to a plugin's object, both sides.
 //! - `instance_resources`: the resource tables one instance owns.
 //! - [`handles`]: the guest's handles to host objects.
+//! - `connection`: the runner's end of the connection; a call's encoding.
 //! - [`glue`]: the traits generated code implements and the helpers it calls.
 //! - [`exported`]: the runner's half of resources a plugin exports.
 //! - [`services`]: the runner's own implementation of `airlock:plugin` imports.
@@ -41,6 +42,7 @@
 
 mod canonical_abi;
 pub mod compile;
+mod connection;
 pub mod dynamic;
 mod engine;
 pub mod exported;

@@ -1,5 +1,6 @@
 //! The runner's main loop over any byte stream: handshake, load, lock down,
-//! then serve calls until the host hangs up. Tested in memory over a socket
+//! then hand the connection to the instance, which serves calls until the
+//! host hangs up (`PluginInstance::serve_calls`). Tested in memory over a socket
 //! pair inside one process, before any subprocess test.
 
 use std::io::{Read, Write};
@@ -8,8 +9,7 @@ use std::time::Duration;
 use std::os::fd::BorrowedFd;
 
 use airlock_protocol::{
-    Code, FrameError, FromRunner, Hello, InitFailure, PREOPEN_FD_BASE, RunnerPolicy, SandboxLayers,
-    ToRunner,
+    Code, FromRunner, Hello, InitFailure, PREOPEN_FD_BASE, RunnerPolicy, SandboxLayers, ToRunner,
 };
 
 use crate::engine::compile;
@@ -199,53 +199,5 @@ pub fn serve_connection(
         host.socket_streams = Some((socket_input, socket_output));
     }
 
-    let mut result = Vec::new();
-    loop {
-        let message = match plugin.host_mut().recv() {
-            Ok(m) => m,
-            Err(FrameError::Closed) => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
-        match message {
-            ToRunner::Call { seq, func } => {
-                // The frame's buffer, not a copy: bulk arguments are not moved again.
-                let (frame, offset) = plugin.host_mut().reader.take_frame();
-                let host = plugin.host_mut();
-                host.log_budget = policy.max_log_bytes_per_call;
-                host.log_dropped = 0;
-                ticker.begin();
-                let outcome =
-                    plugin.call(func, &frame[offset..], &mut result, deadline_ticks, &policy);
-                ticker.end();
-                let host = plugin.host_mut();
-                host.reader.recycle(frame);
-                if host.log_dropped > 0 {
-                    let message = format!(
-                        "{} log and progress messages dropped: over the volume of {} bytes per call",
-                        host.log_dropped, policy.max_log_bytes_per_call
-                    );
-                    host.warn(message)?;
-                }
-                let payload = if outcome.is_ok() {
-                    &result[..]
-                } else {
-                    &[][..]
-                };
-                let cost = std::mem::take(&mut plugin.last_cost);
-                plugin
-                    .host_mut()
-                    .send(&FromRunner::Return { seq, outcome, cost }, payload)?;
-            }
-            ToRunner::Release { ids } => plugin.queue_release(ids),
-            ToRunner::Ping { nonce } => {
-                plugin.host_mut().send(&FromRunner::Pong { nonce }, &[])?;
-            }
-            ToRunner::Shutdown => return Ok(()),
-            other => {
-                return Err(ServeError::Protocol(format!(
-                    "unexpected {other:?} between calls"
-                )));
-            }
-        }
-    }
+    plugin.serve_calls(&ticker, deadline_ticks, &policy)
 }

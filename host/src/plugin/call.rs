@@ -19,6 +19,7 @@ use super::connection::{RecvError, describe};
 use super::import_volume;
 use crate::dispatch::ImportDispatch;
 use crate::error::{Error, Result, TimeLimit};
+use crate::invoke::Invoke;
 use crate::text::PluginText;
 
 /// Released object numbers per `Release` frame: at most 5 bytes each, so a
@@ -59,6 +60,34 @@ impl<A: Serialize> Args<'_, A> {
             return Ok(true);
         }
         airlock_protocol::encode_into(value, buf).map(|()| false)
+    }
+}
+
+/// The role generated clients call: a sandboxed plugin's exports.
+impl Invoke for Plugin {
+    fn name(&self) -> &str {
+        Plugin::name(self)
+    }
+
+    fn invoke(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &[u8],
+        imports: &mut dyn ImportDispatch,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        self.call_encoded(func, function, args, imports, out)
+    }
+
+    fn call<A: Serialize, R: DeserializeOwned>(
+        &mut self,
+        func: u32,
+        function: &str,
+        args: &A,
+        imports: &mut dyn ImportDispatch,
+    ) -> Result<R> {
+        Plugin::call(self, func, function, args, imports)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The host end of the connection to one runner (the mirror of the runner's
-//! `HostLink`): frames over the socket, or over the shared rings once the
+//! `HostConnection`): frames over the socket, or over the shared rings once the
 //! runner took them, and the one place a failed receive is classified.
 
 use std::os::unix::net::UnixStream;
