@@ -3,11 +3,11 @@
 //! bindings (values are parsed and printed as text, types checked at call
 //! time), and just as sandboxed.
 
-use airlock_runner::dynamic::{DYNAMIC_CALL, DYNAMIC_WORLD, DYNAMIC_WORLD_HASH};
+use airlock_runner::dynamic::{DYNAMIC_CALL, DYNAMIC_IMPORT, DYNAMIC_WORLD, DYNAMIC_WORLD_HASH};
 
 pub use airlock_runner::dynamic::{DynamicGlue, provided_by_runner};
 
-use crate::dispatch::NoImports;
+use crate::dispatch::{DispatchError, ImportDispatch};
 use crate::error::Result;
 use crate::launcher::Launcher;
 use crate::plugin::{Plugin, PluginConfig, WorldRef};
@@ -22,8 +22,9 @@ pub const DYNAMIC: WorldRef = WorldRef {
 ///
 /// Its runner must serve [`DynamicGlue`] (pass `&airlock::DynamicGlue` to
 /// [`crate::serve_runner_if_requested`]). WASI and the `airlock:plugin`
-/// services work under the policy as for any plugin; any other import traps
-/// when the guest calls it.
+/// services work under the policy as for any plugin; any other import is
+/// answered by the [`DynamicImports`] given to [`DynamicPlugin::call_with`]
+/// (a [`Mock`](crate::mock::Mock), say), or refused by name.
 #[derive(Debug)]
 pub struct DynamicPlugin {
     plugin: Plugin,
@@ -45,8 +46,19 @@ impl DynamicPlugin {
         export: &str,
         args: &[String],
     ) -> Result<std::result::Result<Vec<String>, String>> {
+        self.call_with(export, args, &mut NoDynamicImports)
+    }
+
+    /// [`DynamicPlugin::call`], answering the plugin's imports through `imports`.
+    pub fn call_with(
+        &mut self,
+        export: &str,
+        args: &[String],
+        imports: &mut dyn DynamicImports,
+    ) -> Result<std::result::Result<Vec<String>, String>> {
+        let mut dispatch = Dispatch(imports);
         self.plugin
-            .call(DYNAMIC_CALL, export, &(export, args), &mut NoImports)
+            .call(DYNAMIC_CALL, export, &(export, args), &mut dispatch)
     }
 
     pub fn plugin(&self) -> &Plugin {
@@ -55,5 +67,53 @@ impl DynamicPlugin {
 
     pub fn plugin_mut(&mut self) -> &mut Plugin {
         &mut self.plugin
+    }
+}
+
+/// Answers the imports of a [`DynamicPlugin`], as WAVE text: what a mock
+/// host implements.
+///
+/// `import` is the full name (`airlock:design/document@0.2.0#layers`,
+/// `…#[method]layer.info`); a handle is its number in WAVE, and a handle the
+/// guest dropped arrives as a call of `…#[resource-drop]layer` with it.
+pub trait DynamicImports {
+    /// `Ok(Some(value))` for a function that returns a value, `Ok(None)` (or
+    /// `Some("()")`) for one that returns nothing, `Err(why)` to fail the
+    /// call: the guest then traps with `why`.
+    fn call(
+        &mut self,
+        import: &str,
+        args: &[String],
+    ) -> std::result::Result<Option<String>, String>;
+}
+
+/// Refuses every import: what [`DynamicPlugin::call`] answers with.
+#[derive(Debug, Default)]
+pub struct NoDynamicImports;
+
+impl DynamicImports for NoDynamicImports {
+    fn call(&mut self, _: &str, _: &[String]) -> std::result::Result<Option<String>, String> {
+        Err("it is not provided to dynamically called plugins (answer it with a mock: `airlock call --mock FILE`)".into())
+    }
+}
+
+/// [`DynamicImports`] behind the wire's import dispatch.
+struct Dispatch<'a>(&'a mut dyn DynamicImports);
+
+impl ImportDispatch for Dispatch<'_> {
+    fn dispatch(
+        &mut self,
+        func: u32,
+        args: &[u8],
+        out: &mut Vec<u8>,
+    ) -> std::result::Result<(), DispatchError> {
+        if func != DYNAMIC_IMPORT {
+            return Err(DispatchError::UnknownImport(func));
+        }
+        let (import, args): (String, Vec<String>) = airlock_protocol::decode(args)?;
+        let answer = self.0.call(&import, &args);
+        // Encoding strings and options into a buffer cannot fail.
+        airlock_protocol::encode_into(&answer, out)?;
+        Ok(())
     }
 }

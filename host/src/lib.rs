@@ -42,7 +42,9 @@
 //! - `dispatch`: the host side of import calls, [`ImportDispatch`].
 //! - `resources`: the host's half of exported resources: which instance a
 //!   [`PluginResource`] came from, and the check that it goes only there.
-//! - `dynamic`: [`DynamicPlugin`], any world, called with WAVE text.
+//! - `dynamic`: [`DynamicPlugin`], any world, called with WAVE text;
+//!   [`DynamicImports`] answers its imports.
+//! - [`mock`]: [`mock::Mock`], a plugin's imports answered from a script.
 //! - `client`: the [`Client`] trait of generated clients and [`PluginPool`].
 //! - `pool`: [`WarmPool`], runners started ahead of need.
 //! - `error`: [`Error`], every way a call can fail, typed.
@@ -77,6 +79,7 @@ mod invoke;
 mod launcher;
 mod manifest;
 mod metrics;
+pub mod mock;
 pub mod package;
 mod plugin;
 pub mod plugin_log;
@@ -95,7 +98,9 @@ pub use bounded_read::{FileTooLarge, MAX_COMPONENT_FILE_LEN, MAX_MANIFEST_LEN, r
 pub use cache::{ArtifactCache, CacheStats};
 pub use client::{Client, PluginPool};
 pub use dispatch::{DispatchError, ImportDispatch, NoImports};
-pub use dynamic::{DYNAMIC, DynamicGlue, DynamicPlugin, provided_by_runner};
+pub use dynamic::{
+    DYNAMIC, DynamicGlue, DynamicImports, DynamicPlugin, NoDynamicImports, provided_by_runner,
+};
 pub use error::{Error, Result, TimeLimit};
 pub use granted_file::{GrantedFileError, open_granted_file};
 pub use invoke::{InProcess, Invoke};

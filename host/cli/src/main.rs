@@ -66,6 +66,8 @@ enum Command {
         #[arg(allow_negative_numbers = true)]
         args: Vec<String>,
         #[command(flatten)]
+        mock: MockArgs,
+        #[command(flatten)]
         common: Common,
         #[command(flatten)]
         cache: CacheArgs,
@@ -107,6 +109,17 @@ struct Common {
     /// The plugin's policy, in TOML (limits, grants); the defaults otherwise.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct MockArgs {
+    /// Answer the plugin's imports from this script (TOML; see docs/cli.md),
+    /// as a pretend host.
+    #[arg(long, value_name = "FILE")]
+    mock: Option<PathBuf>,
+    /// Print every import call, its arguments and its answer, before the result.
+    #[arg(long)]
+    transcript: bool,
 }
 
 #[derive(Args)]
@@ -164,9 +177,10 @@ fn main() -> ExitCode {
             component,
             export,
             args,
+            mock,
             common,
             cache,
-        } => run::call(&component, &export, &args, &common, &cache),
+        } => run::call(&component, &export, &args, &mock, &common, &cache),
         Command::Package {
             component,
             wit,

@@ -3,12 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use airlock::{ArtifactCache, DynamicPlugin, Launcher, PluginConfig, Policy};
+use airlock::mock::Mock;
+use airlock::{ArtifactCache, DynamicPlugin, Launcher, NoDynamicImports, PluginConfig, Policy};
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::component::Decoded;
-use crate::{CacheArgs, Common, Failure};
+use crate::{CacheArgs, Common, Failure, MockArgs};
 
 /// The policy given with `--policy`, if one was.
 pub fn policy(common: &Common) -> Result<Option<Policy>, Failure> {
@@ -69,18 +70,35 @@ pub fn call(
     path: &Path,
     export: &str,
     args: &[String],
+    mock_args: &MockArgs,
     common: &Common,
     cache: &CacheArgs,
 ) -> Result<(), Failure> {
     // Decoding first gives a clear message for a file that is no component.
     let component = Decoded::read(path)?;
+    let mut mock = match &mock_args.mock {
+        Some(script) => Some(Mock::from_file(script).map_err(|e| Failure::Input(e.into()))?),
+        None if mock_args.transcript => {
+            Some(Mock::from_toml("", "(no --mock script)").expect("empty"))
+        }
+        None => None,
+    };
     let config = PluginConfig::new(plugin_name(path), component.bytes)
         .policy(policy(common)?.unwrap_or_default())
         .manifest_beside(path)
         .map_err(failure)?;
     let launcher = launcher(cache, false)?;
     let mut plugin = DynamicPlugin::start(&launcher, config).map_err(failure)?;
-    match plugin.call(export, args) {
+    let called = match &mut mock {
+        Some(mock) => plugin.call_with(export, args, mock),
+        None => plugin.call_with(export, args, &mut NoDynamicImports),
+    };
+    if let (true, Some(mock)) = (mock_args.transcript, &mock) {
+        for line in mock.transcript() {
+            println!("import {}", crate::esc(line));
+        }
+    }
+    match called {
         Ok(Ok(results)) => {
             for result in results {
                 // WAVE escapes controls in strings; the escape catches the rest.

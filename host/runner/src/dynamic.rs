@@ -3,13 +3,17 @@
 //! (the WebAssembly Value Encoding: `42`, `"text"`, `[1, 2]`, `{x: 1.5}`).
 //!
 //! The runner gives such a plugin WASI and the `airlock:plugin` services
-//! under its policy, as to any plugin; every other import traps when called,
-//! with a message naming it.
+//! under its policy, as to any plugin; every other import is forwarded to
+//! the host as WAVE text (`dynamic_imports`), which answers it (a mock host)
+//! or refuses it by name.
 
 use wasmtime::Store;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::wasm_wave;
-use wasmtime::component::{Component, Func, Instance, Linker, ResourceType, Val};
+use wasmtime::component::{Component, Func, Instance, Linker, Val};
+
+use crate::dynamic_imports;
+pub use crate::dynamic_imports::DYNAMIC_IMPORT;
 
 use crate::glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};
 use crate::glue::{decode_args, encode_result};
@@ -49,7 +53,7 @@ impl WorldGlue for DynamicGlue {
         linker: &mut Linker<RunnerState>,
         component: &Component,
     ) -> wasmtime::Result<()> {
-        stub_foreign_imports(linker, component)
+        forward_foreign_imports(linker, component)
     }
 
     fn resolve_exports(&self, _component: &Component) -> Result<Box<dyn ExportTable>, String> {
@@ -180,54 +184,30 @@ fn without_wave_form(ty: &wasmtime::component::Type) -> Option<String> {
     }
 }
 
-/// The stand-in for resources of interfaces a dynamic runner does not serve.
-enum Unserved {}
-
-/// Defines every function the component imports from an interface the
-/// runner does not provide as a trap naming it (and its resources as types
-/// nothing can make). (Wasmtime's
+/// Forwards every function the component imports from an interface the
+/// runner does not provide to the host (see `dynamic_imports`), which
+/// answers it or refuses it by name. (Wasmtime's
 /// `define_unknown_imports_as_traps` matches names exactly, so it would also
 /// shadow WASI interfaces the linker provides under a compatible version.)
-fn stub_foreign_imports(
+fn forward_foreign_imports(
     linker: &mut Linker<RunnerState>,
     component: &Component,
 ) -> wasmtime::Result<()> {
     let engine = linker.engine().clone();
+    let served = |name: &str| provided_by_runner(name).is_some();
+    let count = dynamic_imports::count_resources(component, &engine, served);
+    let mut next = 0;
     let ty = component.component_type();
     for (name, import) in ty.imports(&engine) {
-        if provided_by_runner(name).is_some() {
+        if served(name) {
             continue;
         }
         match import.ty {
             ComponentItem::ComponentInstance(instance) => {
-                let mut stubs = linker.instance(name)?;
-                // Resources first: a type no one can make (its constructor
-                // traps like any other stub), so the functions that use it link.
-                for (resource, export) in instance.exports(&engine) {
-                    if let ComponentItem::Resource(_) = export.ty {
-                        stubs.resource(
-                            resource,
-                            ResourceType::host::<Unserved>(),
-                            |_, _| Ok(()),
-                        )?;
-                    }
-                }
-                for (function, export) in instance.exports(&engine) {
-                    if let ComponentItem::ComponentFunc(_) = export.ty {
-                        let full = format!("{name}#{function}");
-                        stubs.func_new(function, move |_, _, _, _| {
-                            wasmtime::bail!(
-                                "import `{full}` is not provided to dynamically called plugins"
-                            )
-                        })?;
-                    }
-                }
+                dynamic_imports::forward_instance(linker, name, &instance, &mut next, count)?
             }
             ComponentItem::ComponentFunc(_) => {
-                let full = name.to_string();
-                linker.root().func_new(name, move |_, _, _, _| {
-                    wasmtime::bail!("import `{full}` is not provided to dynamically called plugins")
-                })?;
+                dynamic_imports::forward_function(linker, name, count)?
             }
             // Types and resources cannot be stubbed; linking names them if missing.
             _ => {}

@@ -289,7 +289,14 @@ impl PluginInstance {
                     .map(|bt| bt.to_string());
                 let mut message = match err.downcast_ref::<Trap>() {
                     Some(trap) => trap.to_string(),
-                    None => format!("{err:#}"),
+                    // The error's own messages, without the backtrace
+                    // wasmtime attaches as context (reported beside).
+                    None => err
+                        .chain()
+                        .map(ToString::to_string)
+                        .filter(|m| !m.starts_with("error while executing at wasm backtrace"))
+                        .collect::<Vec<_>>()
+                        .join(": "),
                 };
                 if let Some(panic) = panic {
                     message = format!("{message}: {panic}");

@@ -30,6 +30,7 @@
 //! - [`glue`]: the traits generated code implements and the helpers it calls.
 //! - [`exported`]: the runner's half of resources a plugin exports.
 //! - [`services`]: the runner's own implementation of `airlock:plugin` imports.
+//! - `dynamic_imports`: the dynamic world's imports, forwarded to the host as WAVE.
 //! - [`dynamic`]: a glue for any component, exports called with WAVE text.
 //! - `wasi`: the guest's WASI context from the policy's grants.
 //! - `handshake`: checking the host's `Hello`, the shared rings, init failures.
@@ -44,6 +45,7 @@ mod canonical_abi;
 pub mod compile;
 mod connection;
 pub mod dynamic;
+mod dynamic_imports;
 mod engine;
 pub mod exported;
 pub mod glue;

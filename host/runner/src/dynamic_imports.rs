@@ -1,0 +1,327 @@
+//! The dynamic world's imports: every function a component imports from an
+//! interface the runner does not serve is forwarded to the host as WAVE
+//! text, answered there (by a mock, say, or refused) and the answer parsed
+//! against the function's result type.
+//!
+//! Resources of those interfaces are host objects the host names by number:
+//! a handle is that number in WAVE (`[method]layer.info(1)`), a result of
+//! type `own<layer>` is a number the host chose, and a handle the guest drops
+//! is reported as a call of `[resource-drop]layer` with its number. Each
+//! resource is its own type (`ResourceType::host_dynamic`), so a `layer`
+//! number cannot be passed where a `brush` is expected.
+
+use std::borrow::Cow;
+use wasmtime::component::types::{ComponentFunc, ComponentInstance, ComponentItem};
+use wasmtime::component::wasm_wave::value::{Type as WaveType, Value as WaveValue};
+use wasmtime::component::wasm_wave::wasm::{WasmTypeKind, WasmValue};
+use wasmtime::component::{Component, Linker, ResourceDynamic, ResourceType, Type, Val, wasm_wave};
+use wasmtime::{AsContextMut, StoreContextMut};
+
+use crate::glue::RunnerState;
+
+/// The import number a forwarded call travels under: arguments
+/// `(import name, [WAVE values])`, answer `Result<Option<WAVE>, message>`.
+pub const DYNAMIC_IMPORT: u32 = 0;
+
+/// Forwards every function of `name`, an instance the runner does not
+/// serve, to the host; its resources become numbered host object types,
+/// `*next` on (`count` in all, see [`count_resources`]).
+pub(crate) fn forward_instance(
+    linker: &mut Linker<RunnerState>,
+    name: &str,
+    instance: &ComponentInstance,
+    next: &mut u32,
+    count: u32,
+) -> wasmtime::Result<()> {
+    let engine = linker.engine().clone();
+    let mut forwarded = linker.instance(name)?;
+    for (resource, export) in instance.exports(&engine) {
+        if let ComponentItem::Resource(_) = export.ty {
+            let drop_name = format!("{name}#[resource-drop]{resource}");
+            let ty = ResourceType::host_dynamic(*next);
+            *next += 1;
+            forwarded.resource(resource, ty, move |store, rep| {
+                forward(store, &drop_name, vec![rep.to_string()]).map(|_| ())
+            })?;
+        }
+    }
+    for (function, export) in instance.exports(&engine) {
+        if let ComponentItem::ComponentFunc(_) = export.ty {
+            let full = format!("{name}#{function}");
+            forwarded.func_new(function, move |store, ty, params, results| {
+                call(store, &full, &ty, params, results, count)
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Forwards a function imported at the top level, outside any interface.
+pub(crate) fn forward_function(
+    linker: &mut Linker<RunnerState>,
+    name: &str,
+    count: u32,
+) -> wasmtime::Result<()> {
+    let full = name.to_string();
+    linker
+        .root()
+        .func_new(name, move |store, ty, params, results| {
+            call(store, &full, &ty, params, results, count)
+        })
+}
+
+/// How many resources the instances the runner does not serve declare.
+pub(crate) fn count_resources(
+    component: &Component,
+    engine: &wasmtime::Engine,
+    served: impl Fn(&str) -> bool,
+) -> u32 {
+    let mut count = 0;
+    for (name, import) in component.component_type().imports(engine) {
+        if let (false, ComponentItem::ComponentInstance(instance)) = (served(name), import.ty) {
+            count += instance
+                .exports(engine)
+                .filter(|(_, e)| matches!(e.ty, ComponentItem::Resource(_)))
+                .count() as u32;
+        }
+    }
+    count
+}
+
+/// One forwarded call: the arguments as WAVE, the host's answer parsed back.
+fn call(
+    mut store: StoreContextMut<'_, RunnerState>,
+    name: &str,
+    ty: &ComponentFunc,
+    params: &[Val],
+    results: &mut [Val],
+    resources: u32,
+) -> wasmtime::Result<()> {
+    let args = params
+        .iter()
+        .map(|v| to_wave(v, &mut store))
+        .collect::<wasmtime::Result<Vec<_>>>()?;
+    let answer = forward(store.as_context_mut(), name, args)?;
+    let result_types: Vec<Type> = ty.results().collect();
+    match (answer, result_types.as_slice(), results) {
+        (None, [], []) => Ok(()),
+        (Some(unit), [], []) if unit.trim() == "()" => Ok(()),
+        (Some(text), [ty], [slot]) => {
+            *slot = from_wave(&text, ty, resources, &mut store)
+                .map_err(|e| wasmtime::format_err!("the host's answer to `{name}`: {e}"))?;
+            Ok(())
+        }
+        (None, [ty], _) => wasmtime::bail!(
+            "the host answered `{name}` with no value; it returns {}",
+            wasm_wave::wasm::DisplayType(ty)
+        ),
+        (Some(text), [], _) => {
+            wasmtime::bail!("the host answered `{name}` with `{text}`; it returns nothing")
+        }
+        _ => wasmtime::bail!("`{name}` has several results, which the dynamic world does not take"),
+    }
+}
+
+/// Sends `name(args)` to the host and waits for its answer.
+fn forward(
+    mut store: StoreContextMut<'_, RunnerState>,
+    name: &str,
+    args: Vec<String>,
+) -> wasmtime::Result<Option<String>> {
+    let host = &mut store.data_mut().host;
+    let answer: Result<Option<String>, String> =
+        crate::connection::call_import_on(host, DYNAMIC_IMPORT, &(name, args))?;
+    answer.map_err(|why| wasmtime::format_err!("import `{name}` failed: {why}"))
+}
+
+/// `val` as WAVE text, a handle as its number.
+fn to_wave(val: &Val, store: &mut StoreContextMut<'_, RunnerState>) -> wasmtime::Result<String> {
+    let plain = without_handles(val, store)?;
+    wasm_wave::to_string(&plain).map_err(|e| wasmtime::format_err!("no WAVE form: {e}"))
+}
+
+/// `val` with every handle replaced by its number.
+fn without_handles(
+    val: &Val,
+    store: &mut StoreContextMut<'_, RunnerState>,
+) -> wasmtime::Result<Val> {
+    let mut each = |v: &Val| without_handles(v, store);
+    Ok(match val {
+        Val::Resource(any) => {
+            Val::U32(ResourceDynamic::try_from_resource_any(*any, store.as_context_mut())?.rep())
+        }
+        Val::List(items) => Val::List(items.iter().map(&mut each).collect::<Result<_, _>>()?),
+        Val::Tuple(items) => Val::Tuple(items.iter().map(&mut each).collect::<Result<_, _>>()?),
+        Val::Record(fields) => Val::Record(
+            fields
+                .iter()
+                .map(|(n, v)| Ok((n.clone(), each(v)?)))
+                .collect::<wasmtime::Result<_>>()?,
+        ),
+        Val::Variant(case, v) => Val::Variant(case.clone(), boxed(v.as_deref(), &mut each)?),
+        Val::Option(v) => Val::Option(boxed(v.as_deref(), &mut each)?),
+        Val::Result(Ok(v)) => Val::Result(Ok(boxed(v.as_deref(), &mut each)?)),
+        Val::Result(Err(v)) => Val::Result(Err(boxed(v.as_deref(), &mut each)?)),
+        other => other.clone(),
+    })
+}
+
+fn boxed(
+    v: Option<&Val>,
+    each: &mut impl FnMut(&Val) -> wasmtime::Result<Val>,
+) -> wasmtime::Result<Option<Box<Val>>> {
+    v.map(|v| each(v).map(Box::new)).transpose()
+}
+
+/// Parses `text` as a value of `ty`, numbers standing for handles.
+fn from_wave(
+    text: &str,
+    ty: &Type,
+    resources: u32,
+    store: &mut StoreContextMut<'_, RunnerState>,
+) -> Result<Val, String> {
+    let shadow = shadow(ty)?;
+    let value: WaveValue = wasm_wave::from_str(&shadow, text).map_err(|e| {
+        format!(
+            "`{text}` is not a WAVE value of type {} (a handle is its number): {e}",
+            wasm_wave::wasm::DisplayType(&shadow)
+        )
+    })?;
+    to_val(&value, ty, resources, store)
+}
+
+/// `ty` with every handle a `u32`, as WAVE can spell it.
+fn shadow(ty: &Type) -> Result<WaveType, String> {
+    let list = |types: &mut dyn Iterator<Item = Type>| {
+        types.map(|t| shadow(&t)).collect::<Result<Vec<_>, _>>()
+    };
+    let invalid = || format!("type {} has no WAVE form", wasm_wave::wasm::DisplayType(ty));
+    Ok(match ty {
+        Type::Own(_) | Type::Borrow(_) => WaveType::U32,
+        Type::List(l) => WaveType::list(shadow(&l.ty())?),
+        Type::Record(r) => {
+            let fields = r
+                .fields()
+                .map(|f| Ok((f.name.to_string(), shadow(&f.ty)?)))
+                .collect::<Result<Vec<_>, String>>()?;
+            WaveType::record(fields).ok_or_else(invalid)?
+        }
+        Type::Tuple(t) => WaveType::tuple(list(&mut t.types())?).ok_or_else(invalid)?,
+        Type::Variant(v) => {
+            let cases = v
+                .cases()
+                .map(|c| Ok((c.name.to_string(), c.ty.as_ref().map(shadow).transpose()?)))
+                .collect::<Result<Vec<_>, String>>()?;
+            WaveType::variant(cases).ok_or_else(invalid)?
+        }
+        Type::Enum(e) => WaveType::enum_ty(e.names()).ok_or_else(invalid)?,
+        Type::Option(o) => WaveType::option(shadow(&o.ty())?),
+        Type::Result(r) => WaveType::result(
+            r.ok().as_ref().map(shadow).transpose()?,
+            r.err().as_ref().map(shadow).transpose()?,
+        ),
+        Type::Flags(f) => WaveType::flags(f.names()).ok_or_else(invalid)?,
+        simple => WaveType::simple(wasm_wave::wasm::WasmType::kind(simple)).ok_or_else(invalid)?,
+    })
+}
+
+/// The component value of `value`, parsed against `shadow(ty)`: numbers at
+/// handle positions become the host objects they name.
+fn to_val(
+    value: &WaveValue,
+    ty: &Type,
+    resources: u32,
+    store: &mut StoreContextMut<'_, RunnerState>,
+) -> Result<Val, String> {
+    let mut inner = |v: Cow<'_, WaveValue>, t: &Type| to_val(&v, t, resources, store);
+    Ok(match ty {
+        Type::Own(rt) => {
+            let index = (0..resources)
+                .find(|i| ResourceType::host_dynamic(*i) == *rt)
+                .ok_or("the plugin takes a resource the dynamic world cannot make")?;
+            let handle = ResourceDynamic::new_own(value.unwrap_u32(), index);
+            Val::Resource(
+                handle
+                    .try_into_resource_any(store.as_context_mut())
+                    .map_err(|e| e.to_string())?,
+            )
+        }
+        Type::Borrow(_) => return Err("the host cannot return a borrowed handle".into()),
+        Type::List(l) => {
+            let t = l.ty();
+            Val::List(
+                value
+                    .unwrap_list()
+                    .map(|v| inner(v, &t))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        Type::Record(r) => Val::Record(
+            value
+                .unwrap_record()
+                .zip(r.fields())
+                .map(|((name, v), f)| Ok((name.into_owned(), inner(v, &f.ty)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        Type::Tuple(t) => Val::Tuple(
+            value
+                .unwrap_tuple()
+                .zip(t.types())
+                .map(|(v, t)| inner(v, &t))
+                .collect::<Result<_, _>>()?,
+        ),
+        Type::Variant(variant) => {
+            let (case, payload) = value.unwrap_variant();
+            let case_ty = variant.cases().find(|c| c.name == case).and_then(|c| c.ty);
+            let payload = match (payload, case_ty) {
+                (Some(v), Some(t)) => Some(Box::new(inner(v, &t)?)),
+                _ => None,
+            };
+            Val::Variant(case.into_owned(), payload)
+        }
+        Type::Option(o) => {
+            let t = o.ty();
+            Val::Option(
+                value
+                    .unwrap_option()
+                    .map(|v| inner(v, &t))
+                    .transpose()?
+                    .map(Box::new),
+            )
+        }
+        Type::Result(r) => {
+            let (v, t, ok) = match value.unwrap_result() {
+                Ok(v) => (v, r.ok(), true),
+                Err(v) => (v, r.err(), false),
+            };
+            let payload = match (v, t) {
+                (Some(v), Some(t)) => Some(Box::new(inner(v, &t)?)),
+                _ => None,
+            };
+            Val::Result(if ok { Ok(payload) } else { Err(payload) })
+        }
+        Type::Enum(_) => Val::Enum(value.unwrap_enum().into_owned()),
+        Type::Flags(_) => Val::Flags(value.unwrap_flags().map(Cow::into_owned).collect()),
+        _ => simple(value)?,
+    })
+}
+
+/// A scalar or string.
+fn simple(value: &WaveValue) -> Result<Val, String> {
+    Ok(match value.kind() {
+        WasmTypeKind::Bool => Val::Bool(value.unwrap_bool()),
+        WasmTypeKind::S8 => Val::S8(value.unwrap_s8()),
+        WasmTypeKind::S16 => Val::S16(value.unwrap_s16()),
+        WasmTypeKind::S32 => Val::S32(value.unwrap_s32()),
+        WasmTypeKind::S64 => Val::S64(value.unwrap_s64()),
+        WasmTypeKind::U8 => Val::U8(value.unwrap_u8()),
+        WasmTypeKind::U16 => Val::U16(value.unwrap_u16()),
+        WasmTypeKind::U32 => Val::U32(value.unwrap_u32()),
+        WasmTypeKind::U64 => Val::U64(value.unwrap_u64()),
+        WasmTypeKind::F32 => Val::Float32(value.unwrap_f32()),
+        WasmTypeKind::F64 => Val::Float64(value.unwrap_f64()),
+        WasmTypeKind::Char => Val::Char(value.unwrap_char()),
+        WasmTypeKind::String => Val::String(value.unwrap_string().into_owned()),
+        other => return Err(format!("a {other:?} has no WAVE form here")),
+    })
+}
