@@ -1,4 +1,5 @@
-//! `airlock`: inspect, check, package, call and precompile plugin components.
+//! `airlock`: inspect, check, package, call and precompile plugin components;
+//! start and test plugin projects.
 //!
 //! Exit codes: 0 done; 1 the answer is no (`check`, `package`: the component
 //! does not fit); 2 bad input (arguments, files, policy, a call the export cannot
@@ -11,10 +12,14 @@
 //! - [`check`]: whether a component fits a world.
 //! - [`package`]: `airlock package`, the stamp and manifest written in.
 //! - [`run`]: the commands that start runners, `call` and `compile`.
+//! - [`new`]: `airlock new`, a plugin project for a world in Rust, JS or Python.
+//! - [`project_test`]: `airlock test`, building a project and running its cases.
 
 mod check;
 mod component;
+mod new;
 mod package;
+mod project_test;
 mod run;
 
 use std::path::PathBuf;
@@ -29,7 +34,7 @@ use crate::component::{Decoded, Item};
 #[command(
     name = "airlock",
     version,
-    about = "Inspect, check, package, call and precompile Airlock plugin components"
+    about = "Inspect, check, package, call and precompile Airlock plugin components; start and test plugin projects"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -93,6 +98,36 @@ enum Command {
         #[arg(long)]
         in_place: bool,
     },
+    /// Write a plugin project for a world that builds and passes its own test.
+    New {
+        /// The project's name: lowercase letters, digits and `-`.
+        name: String,
+        /// A WIT directory; repeat for dependencies, the world's own package last.
+        #[arg(long = "wit", required = true)]
+        wit: Vec<PathBuf>,
+        /// The world, as `package:name/world` or `world`.
+        #[arg(long)]
+        world: String,
+        /// The plugin's language.
+        #[arg(long, value_enum)]
+        lang: NewLang,
+        /// Where to write it (default: ./NAME); must not exist or be empty.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The guest SDK a Rust project depends on (default: this checkout's).
+        #[arg(long, value_name = "DIR")]
+        guest_sdk: Option<PathBuf>,
+    },
+    /// Build a plugin project and run the cases in its tests/ folder.
+    Test {
+        /// The project (default: the current directory).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
     /// Compile components in the sandbox into the artifact cache.
     Compile {
         #[arg(required = true)]
@@ -109,6 +144,13 @@ struct Common {
     /// The plugin's policy, in TOML (limits, grants); the defaults otherwise.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum NewLang {
+    Rust,
+    Js,
+    Python,
 }
 
 #[derive(Args)]
@@ -130,6 +172,33 @@ struct CacheArgs {
     /// Compile in the sandbox every time, keeping nothing.
     #[arg(long)]
     no_cache: bool,
+}
+
+fn new_project(
+    name: &str,
+    wit: &[PathBuf],
+    world: &str,
+    lang: NewLang,
+    dir: Option<&std::path::Path>,
+    guest_sdk: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    use new::values::Lang;
+    let lang = match lang {
+        NewLang::Rust => Lang::Rust,
+        NewLang::Js => Lang::Js,
+        NewLang::Python => Lang::Python,
+    };
+    let dir = new::new(&new::Request {
+        name,
+        wit,
+        world,
+        lang,
+        dir,
+        guest_sdk,
+    })?;
+    println!("wrote {} for world {world}", shown(&dir));
+    println!("next: cd {} && airlock test", shown(&dir));
+    Ok(())
 }
 
 /// Why a command did not succeed, and so its exit code.
@@ -181,6 +250,22 @@ fn main() -> ExitCode {
             common,
             cache,
         } => run::call(&component, &export, &args, &mock, &common, &cache),
+        Command::New {
+            name,
+            wit,
+            world,
+            lang,
+            dir,
+            guest_sdk,
+        } => new_project(
+            &name,
+            &wit,
+            &world,
+            lang,
+            dir.as_deref(),
+            guest_sdk.as_deref(),
+        ),
+        Command::Test { dir, common, cache } => project_test::test(&dir, &common, &cache),
         Command::Package {
             component,
             wit,

@@ -20,7 +20,7 @@ pub fn policy(common: &Common) -> Result<Option<Policy>, Failure> {
         .transpose()
 }
 
-fn launcher(cache: &CacheArgs, required: bool) -> Result<Launcher, Failure> {
+pub fn launcher(cache: &CacheArgs, required: bool) -> Result<Launcher, Failure> {
     let launcher = Launcher::current_exe()
         .context("cannot locate this executable, which runs the plugins")
         .map_err(Failure::Plugin)?;

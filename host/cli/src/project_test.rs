@@ -1,0 +1,227 @@
+//! `airlock test`: builds a plugin project (the kind `airlock new` writes)
+//! and runs each case of its `tests/` folder in the sandbox, its imports
+//! answered by the case's mock script.
+//!
+//! The language is read from the project's files: `Cargo.toml` (Rust, built
+//! with `cargo build --target wasm32-wasip2`), `package.json` (JavaScript,
+//! componentize-js) or `app.py` (Python, componentize-py). The component is
+//! packaged with the project's `airlock.toml` into `target/NAME.wasm`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use airlock::mock::Mock;
+use airlock::{DynamicPlugin, PluginConfig};
+use anyhow::{Context, anyhow, bail};
+use serde::Deserialize;
+
+use crate::{CacheArgs, Common, Failure, shown};
+
+/// The part of the project's manifest this reads.
+#[derive(Deserialize)]
+struct Manifest {
+    name: String,
+    world: String,
+}
+
+/// One case of `tests/`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    export: String,
+    #[serde(default)]
+    args: Vec<String>,
+    /// The WAVE results, joined by ", ".
+    expect: String,
+    /// The mock script, relative to the case's file.
+    mock: Option<PathBuf>,
+    /// A golden transcript, relative to the case's file.
+    transcript: Option<PathBuf>,
+}
+
+pub fn test(dir: &Path, common: &Common, cache: &CacheArgs) -> Result<(), Failure> {
+    let manifest_path = dir.join("airlock.toml");
+    let text = std::fs::read_to_string(&manifest_path).with_context(|| {
+        format!(
+            "{} has no airlock.toml: is it a plugin project (`airlock new`)?",
+            shown(dir)
+        )
+    })?;
+    let manifest: Manifest =
+        toml::from_str(&text).with_context(|| format!("cannot read {}", shown(&manifest_path)))?;
+    let raw = build(dir, &manifest).map_err(Failure::Input)?;
+    let component = dir.join("target").join(format!("{}.wasm", manifest.name));
+    crate::package::package(&crate::package::Request {
+        component: &raw,
+        wit: &[dir.join("wit")],
+        world: &manifest.world,
+        manifest: Some(&manifest_path),
+        output: &component,
+        in_place: raw == component,
+    })?;
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir.join("tests"))
+        .with_context(|| format!("{} has no tests/ folder", shown(dir)))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    cases.sort();
+    let bytes =
+        std::fs::read(&component).with_context(|| format!("cannot read {}", shown(&component)))?;
+    let policy = crate::run::policy(common)?.unwrap_or_default();
+    let launcher = crate::run::launcher(cache, false)?;
+    let config = PluginConfig::new(manifest.name.clone(), bytes)
+        .policy(policy)
+        .manifest_beside(&component)
+        .map_err(crate::run::failure)?;
+    let mut plugin = DynamicPlugin::start(&launcher, config).map_err(crate::run::failure)?;
+    let mut failed = 0;
+    for path in &cases {
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        match run_case(&mut plugin, path) {
+            Ok(()) => println!("test {name} ... ok"),
+            Err(why) => {
+                failed += 1;
+                println!("test {name} ... FAILED");
+                for line in format!("{why:#}").lines() {
+                    println!("  {}", crate::esc(line));
+                }
+            }
+        }
+    }
+    println!("{} passed, {failed} failed", cases.len() - failed);
+    if failed > 0 {
+        return Err(Failure::No(format!(
+            "{failed} of {} cases failed",
+            cases.len()
+        )));
+    }
+    Ok(())
+}
+
+fn run_case(plugin: &mut DynamicPlugin, path: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)?;
+    let case: Case =
+        toml::from_str(&text).with_context(|| format!("cannot read {}", shown(path)))?;
+    let here = path.parent().unwrap_or(Path::new("."));
+    let mut mock = match &case.mock {
+        Some(m) => Mock::from_file(&here.join(m))?,
+        None => Mock::from_toml("", "(no mock)")?,
+    };
+    let results = match plugin.call_with(&case.export, &case.args, &mut mock) {
+        Ok(Ok(results)) => results.join(", "),
+        Ok(Err(refused)) => bail!("the call was refused: {refused}"),
+        Err(e) => bail!("{e}"),
+    };
+    if results != case.expect {
+        bail!("expected {}, got {results}", case.expect);
+    }
+    if let Some(golden) = &case.transcript {
+        let golden = here.join(golden);
+        let want = std::fs::read_to_string(&golden)
+            .with_context(|| format!("cannot read {}", shown(&golden)))?;
+        let got = mock.transcript().join("\n");
+        if want.trim_end() != got {
+            bail!("the imports differ from {}:\n{got}", shown(&golden));
+        }
+    }
+    Ok(())
+}
+
+/// Builds the project; returns the raw component's path.
+fn build(dir: &Path, manifest: &Manifest) -> anyhow::Result<PathBuf> {
+    let target = dir.join("target");
+    std::fs::create_dir_all(&target)?;
+    let world = manifest.world.split('@').next().unwrap_or(&manifest.world);
+    let out = target.join(format!("{}.raw.wasm", manifest.name));
+    if dir.join("Cargo.toml").is_file() {
+        run(
+            Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()))
+                .args(["build", "--release", "--target", "wasm32-wasip2"])
+                .current_dir(dir),
+        )?;
+        let cargo_target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or(target);
+        let cargo_target = if cargo_target.is_relative() {
+            dir.join(cargo_target)
+        } else {
+            cargo_target
+        };
+        return Ok(cargo_target
+            .join("wasm32-wasip2/release")
+            .join(format!("{}.wasm", manifest.name.replace('-', "_"))));
+    }
+    if dir.join("package.json").is_file() {
+        let toolchain = toolchain(
+            "AIRLOCK_JS_TOOLCHAIN",
+            "target/toolchains/js",
+            "the JS toolchain (componentize-js)",
+        )?;
+        run(Command::new("node")
+            .arg(toolchain.join("build.mjs"))
+            .arg("--source")
+            .arg(dir.join("src/plugin.js"))
+            .args(["--world", world, "--out"])
+            .arg(&out)
+            .arg("--sdk")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../guest-sdk/js"))
+            .arg("--wit")
+            .arg(dir.join("wit")))?;
+        return Ok(out);
+    }
+    if dir.join("app.py").is_file() {
+        let exe = match std::env::var_os("AIRLOCK_COMPONENTIZE_PY") {
+            Some(p) => PathBuf::from(p),
+            None => toolchain(
+                "AIRLOCK_COMPONENTIZE_PY",
+                "target/toolchains/python/venv/bin/componentize-py",
+                "componentize-py",
+            )?,
+        };
+        run(Command::new(exe)
+            .arg("-d")
+            .arg(dir.join("wit"))
+            .args(["-q", "-w", world, "componentize", "app", "-p"])
+            .arg(dir)
+            .arg("-o")
+            .arg(&out)
+            .env_remove("VIRTUAL_ENV")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .current_dir(dir))?;
+        return Ok(out);
+    }
+    Err(anyhow!(
+        "{} has no Cargo.toml, package.json or app.py: which language is it?",
+        shown(dir)
+    ))
+}
+
+/// The toolchain named by `var`, else the one `cargo xtask build-plugins`
+/// installed in the checkout this `airlock` was built from.
+fn toolchain(var: &str, in_checkout: &str, what: &str) -> anyhow::Result<PathBuf> {
+    if let Some(p) = std::env::var_os(var) {
+        return Ok(PathBuf::from(p));
+    }
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(in_checkout);
+    anyhow::ensure!(
+        path.exists(),
+        "{what} is not installed: run `cargo xtask build-plugins` in Airlock's checkout, or set {var}"
+    );
+    Ok(path)
+}
+
+fn run(cmd: &mut Command) -> anyhow::Result<()> {
+    eprintln!("building: {cmd:?}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot run {:?}", cmd.get_program()))?;
+    anyhow::ensure!(
+        status.success(),
+        "the build failed ({status}); fix the errors above and run `airlock test` again"
+    );
+    Ok(())
+}
