@@ -19,12 +19,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The guest trapped; the next call runs on a fresh instance.
-    #[error("plugin `{}` trapped: {message}", name(.plugin))]
+    #[error("plugin `{}` trapped: {message}{}", name(.plugin), TrapFrame::list(.frames))]
     Trap {
         plugin: String,
         message: PluginText,
         /// The wasm backtrace, when wasmtime captured one.
         backtrace: Option<PluginText>,
+        /// Where in the guest's source each frame was, innermost first, when
+        /// the component carries debug information (shown one per line).
+        frames: Vec<TrapFrame>,
     },
     /// The call ran past its deadline (the runner interrupted the guest, or
     /// the host killed a runner silent past deadline + grace) or used up its fuel.
@@ -253,10 +256,15 @@ impl Error {
         use airlock_protocol::CallFailure;
         let plugin = plugin.to_string();
         match failure {
-            CallFailure::Trap { message, backtrace } => Error::Trap {
+            CallFailure::Trap {
+                message,
+                backtrace,
+                frames,
+            } => Error::Trap {
                 plugin,
                 message: message.into(),
                 backtrace: backtrace.map(PluginText::from),
+                frames: frames.into_iter().map(TrapFrame::from).collect(),
             },
             CallFailure::DeadlineExceeded { .. } => Error::Timeout {
                 plugin,
@@ -288,5 +296,49 @@ impl Error {
                 detail: detail.into(),
             },
         }
+    }
+}
+
+/// One frame of a trap in the guest's source. Its names come from the
+/// plugin, so they are [`PluginText`], escaped when shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrapFrame {
+    pub function: Option<PluginText>,
+    pub file: PluginText,
+    pub line: u32,
+    pub column: Option<u32>,
+}
+
+impl From<airlock_protocol::SourceFrame> for TrapFrame {
+    fn from(f: airlock_protocol::SourceFrame) -> Self {
+        Self {
+            function: f.function.map(PluginText::from),
+            file: f.file.into(),
+            line: f.line,
+            column: f.column,
+        }
+    }
+}
+
+impl std::fmt::Display for TrapFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)?;
+        if let Some(column) = self.column {
+            write!(f, ":{column}")?;
+        }
+        if let Some(function) = &self.function {
+            write!(f, " in {function}")?;
+        }
+        Ok(())
+    }
+}
+
+impl TrapFrame {
+    /// The frames, one `\n  at …` line each (nothing when there are none).
+    fn list(frames: &[TrapFrame]) -> String {
+        frames
+            .iter()
+            .map(|frame| format!("\n  at {frame}"))
+            .collect()
     }
 }

@@ -101,7 +101,7 @@ pub use dispatch::{DispatchError, ImportDispatch, NoImports};
 pub use dynamic::{
     DYNAMIC, DynamicGlue, DynamicImports, DynamicPlugin, NoDynamicImports, provided_by_runner,
 };
-pub use error::{Error, Result, TimeLimit};
+pub use error::{Error, Result, TimeLimit, TrapFrame};
 pub use granted_file::{GrantedFileError, open_granted_file};
 pub use invoke::{InProcess, Invoke};
 pub use launcher::{Launcher, serve_runner_if_requested};

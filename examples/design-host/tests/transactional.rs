@@ -51,6 +51,7 @@ fn a_trap_or_crash_leaves_the_document_unchanged() {
             plugin: "t".into(),
             message: "unreachable".into(),
             backtrace: None,
+            frames: Vec::new(),
         })
     });
     assert!(matches!(out, Err(airlock::Error::Trap { .. })));

@@ -310,6 +310,7 @@ fn runner_frames() -> Vec<u8> {
                 outcome: Err(CallFailure::Trap {
                     message: "unreachable".into(),
                     backtrace: Some("0: guest::run".into()),
+                    frames: Vec::new(),
                 }),
                 cost: CallCost::default(),
             },

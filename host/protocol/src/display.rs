@@ -28,7 +28,9 @@ impl fmt::Display for Inert<'_> {
 impl fmt::Display for CallFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Trap { message, backtrace } => {
+            Self::Trap {
+                message, backtrace, ..
+            } => {
                 write!(f, "the plugin trapped: {}", Inert(message))?;
                 if backtrace.is_some() {
                     f.write_str(" (a wasm backtrace came with it)")?;
@@ -150,6 +152,7 @@ mod tests {
         let trap = CallFailure::Trap {
             message: "boom".into(),
             backtrace: None,
+            frames: Vec::new(),
         };
         assert_eq!(trap.to_string(), "the plugin trapped: boom");
         assert_eq!(

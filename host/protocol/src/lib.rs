@@ -43,7 +43,7 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 9;
+pub const PROTOCOL_VERSION: u32 = 10;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -263,6 +263,19 @@ pub struct CallCost {
     pub fuel_used: u64,
 }
 
+/// The most source frames a trap reports.
+pub const MAX_FRAMES: usize = 64;
+
+/// One frame of a trap in the guest's own source, from its debug information.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFrame {
+    /// The function, as the debug information names it.
+    pub function: Option<String>,
+    pub file: String,
+    pub line: u32,
+    pub column: Option<u32>,
+}
+
 /// Why a call did not return a value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CallFailure {
@@ -271,6 +284,9 @@ pub enum CallFailure {
         message: String,
         /// The wasm backtrace, one frame per line, when wasmtime captured one.
         backtrace: Option<String>,
+        /// The guest's source position of each frame, innermost first, when
+        /// the component carries debug information (at most [`MAX_FRAMES`]).
+        frames: Vec<SourceFrame>,
     },
     /// The call ran past its deadline and was interrupted inside the runner.
     DeadlineExceeded { deadline_ms: u64 },

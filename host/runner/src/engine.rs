@@ -64,7 +64,7 @@ pub(crate) fn compile(
 /// host's cache key, so that one cache serves runners with different policies.
 pub fn artifact_fingerprint(policy: &RunnerPolicy) -> String {
     format!(
-        "airlock-runner {} protocol {PROTOCOL_VERSION} fuel={} stack={}",
+        "airlock-runner {} protocol {PROTOCOL_VERSION} fuel={} stack={} backtrace=details",
         env!("CARGO_PKG_VERSION"),
         policy.fuel_per_call.is_some(),
         policy.max_wasm_stack
@@ -77,5 +77,9 @@ pub(crate) fn engine(policy: &RunnerPolicy) -> wasmtime::Result<Engine> {
     config.concurrency_support(false);
     config.max_wasm_stack(policy.max_wasm_stack as usize);
     config.consume_fuel(policy.fuel_per_call.is_some());
+    // A component's own debug information, if it carries any, names the
+    // source line of each frame of a trap. (The runner's environment is
+    // empty, so the default, reading WASMTIME_BACKTRACE_DETAILS, is off.)
+    config.wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Enable);
     Engine::new(&config)
 }

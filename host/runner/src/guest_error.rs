@@ -64,6 +64,51 @@ pub(crate) fn js_exception(stderr_tail: &str) -> Option<String> {
     Some(text)
 }
 
+/// The most bytes a frame's function or file name keeps.
+const MAX_NAME: usize = 512;
+
+/// The guest's source position of each frame of `backtrace`, innermost
+/// first, for the frames its debug information covers (inlined calls each
+/// their own frame); empty for a component without debug information.
+pub(crate) fn source_frames(
+    backtrace: &wasmtime::WasmBacktrace,
+) -> Vec<airlock_protocol::SourceFrame> {
+    let cut = |s: &str| {
+        let mut end = s.len().min(MAX_NAME);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s[..end].to_string()
+    };
+    let frames: Vec<_> = backtrace
+        .frames()
+        .iter()
+        .flat_map(|frame| frame.symbols())
+        .filter_map(|symbol| {
+            Some(airlock_protocol::SourceFrame {
+                function: symbol
+                    .name()
+                    .map(|n| cut(&format!("{:#}", rustc_demangle::demangle(n)))),
+                file: cut(symbol.file()?),
+                line: symbol.line()?,
+                column: symbol.column(),
+            })
+        })
+        .collect();
+    // A Rust panic's innermost frames are the standard library's panic
+    // machinery (its sources under /rustc/): the guest's own code starts
+    // after them.
+    let own = frames
+        .iter()
+        .position(|f| !f.file.starts_with("/rustc/"))
+        .unwrap_or(0);
+    frames
+        .into_iter()
+        .skip(own)
+        .take(airlock_protocol::MAX_FRAMES)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{guest_panic, js_exception};

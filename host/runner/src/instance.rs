@@ -256,6 +256,7 @@ impl PluginInstance {
                 Err(CallFailure::Trap {
                     message: format!("result did not encode: {msg}"),
                     backtrace: None,
+                    frames: Vec::new(),
                 })
             }
             Err(CallError::Wasm(err)) => {
@@ -284,9 +285,11 @@ impl PluginInstance {
                         detail,
                     });
                 }
-                let backtrace = err
-                    .downcast_ref::<wasmtime::WasmBacktrace>()
-                    .map(|bt| bt.to_string());
+                let wasm_backtrace = err.downcast_ref::<wasmtime::WasmBacktrace>();
+                let backtrace = wasm_backtrace.map(|bt| bt.to_string());
+                let frames = wasm_backtrace
+                    .map(crate::guest_error::source_frames)
+                    .unwrap_or_default();
                 let mut message = match err.downcast_ref::<Trap>() {
                     Some(trap) => trap.to_string(),
                     // The error's own messages, without the backtrace
@@ -306,7 +309,11 @@ impl PluginInstance {
                         "destroying an object of the plugin's whose handle the host dropped: {message}"
                     );
                 }
-                Err(CallFailure::Trap { message, backtrace })
+                Err(CallFailure::Trap {
+                    message,
+                    backtrace,
+                    frames,
+                })
             }
         }
     }

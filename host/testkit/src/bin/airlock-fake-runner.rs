@@ -133,6 +133,7 @@ fn main() {
                     let failure = CallFailure::Trap {
                         message: "flood done".into(),
                         backtrace: None,
+                        frames: Vec::new(),
                     };
                     let _ = writer.write(
                         &mut socket,
@@ -148,6 +149,7 @@ fn main() {
                     let failure = CallFailure::Trap {
                         message: "fake trap".into(),
                         backtrace: None,
+                        frames: Vec::new(),
                     };
                     let _ = writer.write(
                         &mut socket,

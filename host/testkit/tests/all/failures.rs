@@ -22,6 +22,7 @@ fn a_trap_reports_the_panic_and_the_next_call_gets_a_fresh_instance() {
             message,
             backtrace,
             plugin,
+            ..
         } => {
             assert_eq!(plugin, "roundtrip");
             assert!(
@@ -41,6 +42,81 @@ fn a_trap_reports_the_panic_and_the_next_call_gets_a_fresh_instance() {
         1,
         "a trap must not cost a process"
     );
+}
+
+/// A component with debug information: the trap names the guest's source
+/// file, line and function of each frame, innermost first, past the
+/// standard library's panic machinery. (The roundtrip guest above has none,
+/// so its trap has no frames.)
+#[test]
+fn a_trap_three_calls_deep_names_each_source_line() {
+    use airlock_testkit::filter::Filter;
+    use airlock_testkit::filter::design::types::{Image, Param, ParamValue};
+    let path = airlock_testkit::guest_path("test_deep_panic");
+    let config = PluginConfig::from_file("deep", &path).unwrap();
+    let mut plugin = Filter::start(&test_runner(), config).unwrap();
+    let image = Image {
+        width: 1,
+        height: 1,
+        pixels: vec![0; 4],
+    };
+    assert_eq!(
+        plugin.apply(&image, &[]).unwrap().unwrap(),
+        image,
+        "no panic asked"
+    );
+    let panic = Param {
+        name: "panic".into(),
+        value: ParamValue::Boolean(true),
+    };
+    let err = plugin.apply(&image, &[panic]).unwrap_err();
+    let Error::Trap {
+        frames, message, ..
+    } = &err
+    else {
+        panic!("expected a trap, got {err:?}");
+    };
+    assert!(message.contains("three calls deep (width 2)"), "{message}");
+    // The lines of the three calls, read from the guest's source.
+    let source = include_str!("../../../../examples/plugins/test-deep-panic/src/lib.rs");
+    let line_of = |needle: &str| {
+        1 + source
+            .lines()
+            .position(|l| l.contains(needle))
+            .expect(needle) as u32
+    };
+    let expected = [
+        (
+            "test_deep_panic::third",
+            line_of("panic!(\"three calls deep"),
+        ),
+        (
+            "test_deep_panic::second",
+            line_of("third(width.wrapping_add(1))"),
+        ),
+        ("test_deep_panic::first", line_of("second(image.width)")),
+    ];
+    assert!(frames.len() >= 3, "{frames:?}");
+    for (frame, (function, line)) in frames.iter().zip(expected) {
+        assert_eq!(frame.function.as_deref(), Some(function), "{frames:?}");
+        assert!(
+            frame.file.ends_with("test-deep-panic/src/lib.rs"),
+            "{frame}"
+        );
+        assert_eq!(frame.line, line, "{frame}");
+    }
+    let shown = err.to_string();
+    assert!(
+        shown.contains(&format!("\n  at {}", frames[0]))
+            && shown.contains("in test_deep_panic::first"),
+        "{shown}"
+    );
+    // No debug information, no frames: the panic message stays one line.
+    let mut host = TestHost::default();
+    match start().panic_with(&mut host, "shallow") {
+        Err(Error::Trap { frames, .. }) => assert!(frames.is_empty(), "{frames:?}"),
+        other => panic!("expected a trap, got {other:?}"),
+    }
 }
 
 #[test]

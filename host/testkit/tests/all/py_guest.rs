@@ -84,6 +84,7 @@ fn py_an_exception_is_a_trap_with_its_traceback() {
             message,
             backtrace,
             plugin,
+            ..
         } => {
             assert_eq!(plugin, "py-roundtrip");
             assert!(
