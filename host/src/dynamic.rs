@@ -93,7 +93,7 @@ pub struct NoDynamicImports;
 
 impl DynamicImports for NoDynamicImports {
     fn call(&mut self, _: &str, _: &[String]) -> std::result::Result<Option<String>, String> {
-        Err("it is not provided to dynamically called plugins (answer it with a mock: `airlock call --mock FILE`)".into())
+        Err("it is not provided to dynamically called plugins (a host answers it through `DynamicPlugin::call_with`, the CLI with `--mock FILE`)".into())
     }
 }
 
@@ -115,5 +115,9 @@ impl ImportDispatch for Dispatch<'_> {
         // Encoding strings and options into a buffer cannot fail.
         airlock_protocol::encode_into(&answer, out)?;
         Ok(())
+    }
+
+    fn import_name(&self, _func: u32) -> Option<&'static str> {
+        Some("a dynamic import")
     }
 }

@@ -19,6 +19,7 @@
 //! A function that returns nothing is answered `"()"`. An import the script
 //! does not answer fails, naming it; a dropped handle needs no answer.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -108,10 +109,19 @@ pub struct Mock {
     /// Calls so far per import key, for sequences.
     calls: BTreeMap<(String, Option<u32>), usize>,
     transcript: Vec<String>,
+    /// Bytes the transcript holds, and calls left out once it was full.
+    transcript_bytes: usize,
+    left_out: u64,
 }
 
 /// The most a script file may hold.
 const MAX_SCRIPT_BYTES: u64 = 1 << 20;
+
+/// The most bytes one transcript line keeps of its arguments and of its
+/// answer, and the most the whole transcript keeps: a plugin calling an
+/// import in a loop must not grow the host without bound.
+const MAX_SHOWN: usize = 1 << 10;
+const MAX_TRANSCRIPT: usize = 4 << 20;
 
 impl Mock {
     /// Reads the script at `path` (at most 1 MiB).
@@ -151,12 +161,35 @@ impl Mock {
             answers,
             calls: BTreeMap::new(),
             transcript: Vec::new(),
+            transcript_bytes: 0,
+            left_out: 0,
         })
     }
 
     /// Every import call so far, one line each: `name(args) -> answer`.
-    pub fn transcript(&self) -> &[String] {
-        &self.transcript
+    /// Long arguments and answers are cut to 1 KiB (ending in `…`); past
+    /// 4 MiB in all, calls are only counted, in a last line.
+    pub fn transcript(&self) -> Vec<String> {
+        let mut lines = self.transcript.clone();
+        if self.left_out > 0 {
+            lines.push(format!("… {} more import calls, not kept", self.left_out));
+        }
+        lines
+    }
+
+    fn record(&mut self, import: &str, args: &[String], answer: &Result<Option<String>, String>) {
+        if self.transcript_bytes > MAX_TRANSCRIPT {
+            self.left_out += 1;
+            return;
+        }
+        let shown = match answer {
+            Ok(Some(v)) => format!(" -> {}", cut(v)),
+            Ok(None) => String::new(),
+            Err(e) => format!(" -> error: {}", cut(e)),
+        };
+        let line = format!("{import}({}){shown}", cut(&args.join(", ")));
+        self.transcript_bytes += line.len();
+        self.transcript.push(line);
     }
 
     /// The key `import` is scripted under: its full name, or the name
@@ -219,15 +252,21 @@ impl Mock {
 impl DynamicImports for Mock {
     fn call(&mut self, import: &str, args: &[String]) -> Result<Option<String>, String> {
         let answer = self.answer(import, args);
-        let shown = match &answer {
-            Ok(Some(v)) => format!(" -> {v}"),
-            Ok(None) => String::new(),
-            Err(e) => format!(" -> error: {e}"),
-        };
-        self.transcript
-            .push(format!("{import}({}){shown}", args.join(", ")));
+        self.record(import, args, &answer);
         answer
     }
+}
+
+/// `text`, cut to [`MAX_SHOWN`] bytes.
+fn cut(text: &str) -> Cow<'_, str> {
+    if text.len() <= MAX_SHOWN {
+        return Cow::Borrowed(text);
+    }
+    let mut end = MAX_SHOWN;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}…", &text[..end]))
 }
 
 #[cfg(test)]
@@ -305,6 +344,28 @@ by-handle = { 1 = '"one"', 2 = ['"two"', '"zwei"'] }
         assert_eq!(m.call(name, &["2".into()]), Ok(Some("\"zwei\"".into())));
         let unknown = m.call(name, &["3".into()]).unwrap_err();
         assert!(unknown.contains("not for 3"), "{unknown}");
+    }
+
+    #[test]
+    fn the_transcript_is_bounded_however_often_the_plugin_calls() {
+        let big = "x".repeat(100_000);
+        let mut m = mock(&format!("[imports]\n\"a:b/c#f\" = '\"{big}\"'\n"));
+        for _ in 0..10_000 {
+            assert!(m.call("a:b/c#f", std::slice::from_ref(&big)).is_ok());
+        }
+        let lines = m.transcript();
+        let bytes: usize = lines.iter().map(String::len).sum();
+        assert!(bytes < MAX_TRANSCRIPT + 4 * MAX_SHOWN, "{bytes}");
+        assert!(
+            lines[0].len() < 3 * MAX_SHOWN && lines[0].contains('…'),
+            "{}",
+            lines[0].len()
+        );
+        let last = lines.last().unwrap();
+        assert!(
+            last.starts_with("… ") && last.ends_with("more import calls, not kept"),
+            "{last}"
+        );
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub fn new(req: &Request<'_>) -> Result<PathBuf> {
         .dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from(req.name));
+    if dir.exists() && !dir.is_dir() {
+        bail!("{} is not a folder; choose another --dir", dir.display());
+    }
     if dir.exists()
         && fs::read_dir(&dir)
             .map(|mut d| d.next().is_some())
@@ -55,6 +58,7 @@ pub fn new(req: &Request<'_>) -> Result<PathBuf> {
             dir.display()
         );
     }
+    check_wit_dirs(req.wit, &dir)?;
     let world = World::load(req.wit, req.world)?;
     let exports = exports(&world)?;
     let files = sources::files(req, &world, &exports)?;
@@ -73,6 +77,9 @@ pub fn new(req: &Request<'_>) -> Result<PathBuf> {
 /// A project name is a package name in every language: lowercase letters,
 /// digits and `-`, starting with a letter.
 fn check_name(name: &str) -> Result<()> {
+    if name.starts_with("airlock-guest") || name == "wit-bindgen" {
+        bail!("`{name}` is the name of a crate the plugin depends on; choose another");
+    }
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name.len() <= 64
         && name
@@ -177,17 +184,12 @@ pub fn mock_script(world: &World) -> String {
 }
 
 /// The default answer of import `f`: `()` when it returns nothing, a
-/// handle as 1.
+/// handle as 1 wherever it is.
 fn answer(r: &Resolve, f: &Function) -> Option<String> {
     let Some(ty) = &f.result else {
         return Some("()".into());
     };
-    if let wit_parser::Type::Id(id) = ty
-        && let wit_parser::TypeDefKind::Handle(wit_parser::Handle::Own(_)) = r.types[*id].kind
-    {
-        return Some("1".into());
-    }
-    default(r, ty, Lang::Wave)
+    default(r, ty, Lang::Mock)
 }
 
 /// `text` as a TOML string: literal when it can be, else basic.
@@ -199,16 +201,48 @@ pub fn toml_string(text: &str) -> String {
     }
 }
 
+/// Every `--wit` is a folder, and none holds the project's folder (the copy
+/// would go on copying itself): checked before anything is written.
+fn check_wit_dirs(dirs: &[PathBuf], project: &Path) -> Result<()> {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let project = absolute(project);
+    for dir in dirs {
+        if !dir.is_dir() {
+            bail!(
+                "--wit {} is not a folder; give the folder that holds the .wit files",
+                dir.display()
+            );
+        }
+        let dir = dir.canonicalize().unwrap_or_else(|_| absolute(dir));
+        let parent = project
+            .parent()
+            .map(|p| p.canonicalize().unwrap_or_else(|_| p.to_path_buf()));
+        if parent.is_some_and(|p| p.starts_with(&dir)) {
+            bail!(
+                "the project would be written inside --wit {}; choose a --dir outside it",
+                dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Copies the WIT directories: the world's own package (the last) to `to`,
-/// the others under `to/deps/`.
+/// the others under `to/deps/` (numbered when two share a name).
 fn copy_wit(dirs: &[PathBuf], to: &Path) -> Result<()> {
     let (main, deps) = dirs.split_last().expect("--wit is required");
     copy_dir(main, to)?;
-    for dep in deps {
+    let mut taken = std::collections::BTreeSet::new();
+    for (i, dep) in deps.iter().enumerate() {
         let name = dep
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "dep".into());
+        let name = if taken.insert(name.clone()) {
+            name
+        } else {
+            format!("{i}-{name}")
+        };
         copy_dir(dep, &to.join("deps").join(name))?;
     }
     Ok(())
@@ -220,7 +254,9 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
         let entry = entry?;
         let path = entry.path();
-        let kind = entry.file_type()?;
+        // Links are followed: a linked .wit file or deps folder is copied.
+        let kind =
+            fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
         if kind.is_dir() {
             copy_dir(&path, &to.join(entry.file_name()))?;
         } else if kind.is_file() && path.extension().is_some_and(|e| e == "wit") {

@@ -32,7 +32,10 @@ struct Case {
     #[serde(default)]
     args: Vec<String>,
     /// The WAVE results, joined by ", ".
-    expect: String,
+    expect: Option<String>,
+    /// Instead: the call fails (a trap, say) with a message holding this.
+    #[serde(rename = "expect-error")]
+    expect_error: Option<String>,
     /// The mock script, relative to the case's file.
     mock: Option<PathBuf>,
     /// A golden transcript, relative to the case's file.
@@ -65,6 +68,12 @@ pub fn test(dir: &Path, common: &Common, cache: &CacheArgs) -> Result<(), Failur
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     cases.sort();
+    if cases.is_empty() {
+        return Err(Failure::No(format!(
+            "{} has no cases: add a tests/*.toml (see the README `airlock new` wrote)",
+            shown(&dir.join("tests"))
+        )));
+    }
     let bytes =
         std::fs::read(&component).with_context(|| format!("cannot read {}", shown(&component)))?;
     let policy = crate::run::policy(common)?.unwrap_or_default();
@@ -111,13 +120,25 @@ fn run_case(plugin: &mut DynamicPlugin, path: &Path) -> anyhow::Result<()> {
         Some(m) => Mock::from_file(&here.join(m))?,
         None => Mock::from_toml("", "(no mock)")?,
     };
-    let results = match plugin.call_with(&case.export, &case.args, &mut mock) {
-        Ok(Ok(results)) => results.join(", "),
-        Ok(Err(refused)) => bail!("the call was refused: {refused}"),
-        Err(e) => bail!("{e}"),
-    };
-    if results != case.expect {
-        bail!("expected {}, got {results}", case.expect);
+    let called = plugin.call_with(&case.export, &case.args, &mut mock);
+    match (called, &case.expect, &case.expect_error) {
+        (Ok(Ok(results)), Some(expect), None) => {
+            let results = results.join(", ");
+            if results != *expect {
+                bail!("expected {expect}, got {results}");
+            }
+        }
+        (Ok(Ok(results)), None, Some(want)) => {
+            bail!(
+                "expected an error holding `{want}`, got {}",
+                results.join(", ")
+            )
+        }
+        (Err(e), None, Some(want)) if e.to_string().contains(want.as_str()) => {}
+        (Err(e), None, Some(want)) => bail!("expected an error holding `{want}`, got: {e}"),
+        (Ok(Err(refused)), _, _) => bail!("the call was refused: {refused}"),
+        (Err(e), _, _) => bail!("{e}"),
+        (Ok(Ok(_)), _, _) => bail!("a case has `expect` or `expect-error`, one of them"),
     }
     if let Some(golden) = &case.transcript {
         let golden = here.join(golden);

@@ -95,7 +95,7 @@ pub fn call(
     };
     if let (true, Some(mock)) = (mock_args.transcript, &mock) {
         for line in mock.transcript() {
-            println!("import {}", crate::esc(line));
+            println!("import {}", crate::esc(&line));
         }
     }
     match called {

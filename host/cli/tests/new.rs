@@ -145,4 +145,37 @@ fn bad_requests_write_nothing() {
     assert!(err.contains("is not empty"), "{err}");
     assert_eq!(std::fs::read_dir(dir.join("taken")).unwrap().count(), 1);
     assert!(!dir.join("nope").exists() && !dir.join("My_Tool").exists());
+    // A file as --dir; a crate the plugin depends on as its name.
+    let mut args = base("afile", "tool");
+    args.extend(["--dir".into(), s(&dir.join("taken/keep.txt")).into()]);
+    let (code, _, err) = run(args);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not a folder"), "{err}");
+    let (code, _, err) = run(base("airlock-guest", "tool"));
+    assert_eq!(code, 2);
+    assert!(err.contains("a crate the plugin depends on"), "{err}");
+    // A project inside a --wit folder would copy itself without end.
+    let wit_copy = dir.join("wit-copy");
+    std::fs::create_dir_all(&wit_copy).unwrap();
+    for f in ["types.wit", "worlds.wit"] {
+        std::fs::copy(wit[1].join(f), wit_copy.join(f)).unwrap();
+    }
+    let args = vec![
+        "new".to_string(),
+        "inside".into(),
+        "--wit".into(),
+        s(&wit[0]).into(),
+        "--wit".into(),
+        s(&wit_copy).into(),
+        "--world".into(),
+        "tool".into(),
+        "--lang".into(),
+        "js".into(),
+        "--dir".into(),
+        s(&wit_copy.join("inside")).into(),
+    ];
+    let (code, _, err) = run(args);
+    assert_eq!(code, 2);
+    assert!(err.contains("inside --wit"), "{err}");
+    assert!(!wit_copy.join("inside").exists());
 }

@@ -264,7 +264,7 @@ pub struct CallCost {
 }
 
 /// The most source frames a trap reports.
-pub const MAX_FRAMES: usize = 64;
+pub const MAX_FRAMES: usize = 32;
 
 /// One frame of a trap in the guest's own source, from its debug information.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -195,8 +195,7 @@ fn forward_foreign_imports(
 ) -> wasmtime::Result<()> {
     let engine = linker.engine().clone();
     let served = |name: &str| provided_by_runner(name).is_some();
-    let count = dynamic_imports::count_resources(component, &engine, served);
-    let mut next = 0;
+    let resources = dynamic_imports::foreign_resources(component, &engine, served);
     let ty = component.component_type();
     for (name, import) in ty.imports(&engine) {
         if served(name) {
@@ -204,10 +203,10 @@ fn forward_foreign_imports(
         }
         match import.ty {
             ComponentItem::ComponentInstance(instance) => {
-                dynamic_imports::forward_instance(linker, name, &instance, &mut next, count)?
+                dynamic_imports::forward_instance(linker, name, &instance, &resources)?
             }
             ComponentItem::ComponentFunc(_) => {
-                dynamic_imports::forward_function(linker, name, count)?
+                dynamic_imports::forward_function(linker, name, &resources)?
             }
             // Types and resources cannot be stubbed; linking names them if missing.
             _ => {}

@@ -11,6 +11,7 @@
 //! number cannot be passed where a `brush` is expected.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use wasmtime::component::types::{ComponentFunc, ComponentInstance, ComponentItem};
 use wasmtime::component::wasm_wave::value::{Type as WaveType, Value as WaveValue};
 use wasmtime::component::wasm_wave::wasm::{WasmTypeKind, WasmValue};
@@ -24,30 +25,36 @@ use crate::glue::RunnerState;
 pub const DYNAMIC_IMPORT: u32 = 0;
 
 /// Forwards every function of `name`, an instance the runner does not
-/// serve, to the host; its resources become numbered host object types,
-/// `*next` on (`count` in all, see [`count_resources`]).
+/// serve, to the host; each resource it declares becomes host object type
+/// `host_dynamic(n)`, `n` its place in `resources` (see [`foreign_resources`]:
+/// a resource another interface `use`s is the same type under both names).
 pub(crate) fn forward_instance(
     linker: &mut Linker<RunnerState>,
     name: &str,
     instance: &ComponentInstance,
-    next: &mut u32,
-    count: u32,
+    resources: &Arc<[ResourceType]>,
 ) -> wasmtime::Result<()> {
     let engine = linker.engine().clone();
     let mut forwarded = linker.instance(name)?;
     for (resource, export) in instance.exports(&engine) {
-        if let ComponentItem::Resource(_) = export.ty {
+        if let ComponentItem::Resource(ty) = export.ty {
+            let index = resources.iter().position(|r| *r == ty).unwrap_or(0);
             let drop_name = format!("{name}#[resource-drop]{resource}");
-            let ty = ResourceType::host_dynamic(*next);
-            *next += 1;
-            forwarded.resource(resource, ty, move |store, rep| {
-                forward(store, &drop_name, vec![rep.to_string()]).map(|_| ())
-            })?;
+            forwarded.resource(
+                resource,
+                ResourceType::host_dynamic(index as u32),
+                move |mut store, rep| {
+                    let held = &mut store.data_mut().limits.dynamic_handles;
+                    *held = held.saturating_sub(1);
+                    forward(store, &drop_name, vec![rep.to_string()]).map(|_| ())
+                },
+            )?;
         }
     }
     for (function, export) in instance.exports(&engine) {
         if let ComponentItem::ComponentFunc(_) = export.ty {
             let full = format!("{name}#{function}");
+            let count = resources.len() as u32;
             forwarded.func_new(function, move |store, ty, params, results| {
                 call(store, &full, &ty, params, results, count)
             })?;
@@ -60,9 +67,10 @@ pub(crate) fn forward_instance(
 pub(crate) fn forward_function(
     linker: &mut Linker<RunnerState>,
     name: &str,
-    count: u32,
+    resources: &Arc<[ResourceType]>,
 ) -> wasmtime::Result<()> {
     let full = name.to_string();
+    let count = resources.len() as u32;
     linker
         .root()
         .func_new(name, move |store, ty, params, results| {
@@ -70,22 +78,26 @@ pub(crate) fn forward_function(
         })
 }
 
-/// How many resources the instances the runner does not serve declare.
-pub(crate) fn count_resources(
+/// Every distinct resource the instances the runner does not serve declare,
+/// in the order met: a resource `use`d by a second interface counts once.
+pub(crate) fn foreign_resources(
     component: &Component,
     engine: &wasmtime::Engine,
     served: impl Fn(&str) -> bool,
-) -> u32 {
-    let mut count = 0;
+) -> Arc<[ResourceType]> {
+    let mut all: Vec<ResourceType> = Vec::new();
     for (name, import) in component.component_type().imports(engine) {
         if let (false, ComponentItem::ComponentInstance(instance)) = (served(name), import.ty) {
-            count += instance
-                .exports(engine)
-                .filter(|(_, e)| matches!(e.ty, ComponentItem::Resource(_)))
-                .count() as u32;
+            for (_, export) in instance.exports(engine) {
+                if let ComponentItem::Resource(ty) = export.ty
+                    && !all.contains(&ty)
+                {
+                    all.push(ty);
+                }
+            }
         }
     }
-    count
+    all.into()
 }
 
 /// One forwarded call: the arguments as WAVE, the host's answer parsed back.
@@ -109,15 +121,26 @@ fn call(
         (Some(text), [ty], [slot]) => {
             *slot = from_wave(&text, ty, resources, &mut store)
                 .map_err(|e| wasmtime::format_err!("the host's answer to `{name}`: {e}"))?;
+            // Counted when made, released by the drop above.
+            let limits = &mut store.data_mut().limits;
+            limits.dynamic_handles = limits.dynamic_handles.saturating_add(handles_in(slot));
+            if limits.dynamic_handles > limits.max_handles {
+                wasmtime::bail!(
+                    "the plugin would hold {} handles from the host's answers, more than the policy's {}",
+                    limits.dynamic_handles,
+                    limits.max_handles
+                );
+            }
             Ok(())
         }
         (None, [ty], _) => wasmtime::bail!(
             "the host answered `{name}` with no value; it returns {}",
             wasm_wave::wasm::DisplayType(ty)
         ),
-        (Some(text), [], _) => {
-            wasmtime::bail!("the host answered `{name}` with `{text}`; it returns nothing")
-        }
+        (Some(text), [], _) => wasmtime::bail!(
+            "the host answered `{name}` with `{}`; it returns nothing",
+            shortened(&text)
+        ),
         _ => wasmtime::bail!("`{name}` has several results, which the dynamic world does not take"),
     }
 }
@@ -131,7 +154,31 @@ fn forward(
     let host = &mut store.data_mut().host;
     let answer: Result<Option<String>, String> =
         crate::connection::call_import_on(host, DYNAMIC_IMPORT, &(name, args))?;
-    answer.map_err(|why| wasmtime::format_err!("import `{name}` failed: {why}"))
+    answer.map_err(|why| wasmtime::format_err!("import `{name}` failed: {}", shortened(&why)))
+}
+
+/// At most 256 characters of `text` for a message.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(256) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// How many handles `val` holds.
+fn handles_in(val: &Val) -> u32 {
+    let sum = |items: &mut dyn Iterator<Item = &Val>| {
+        items.map(handles_in).fold(0u32, u32::saturating_add)
+    };
+    match val {
+        Val::Resource(_) => 1,
+        Val::List(items) | Val::Tuple(items) => sum(&mut items.iter()),
+        Val::Record(fields) => sum(&mut fields.iter().map(|(_, v)| v)),
+        Val::Variant(_, Some(v))
+        | Val::Option(Some(v))
+        | Val::Result(Ok(Some(v)) | Err(Some(v))) => handles_in(v),
+        _ => 0,
+    }
 }
 
 /// `val` as WAVE text, a handle as its number.
@@ -183,7 +230,8 @@ fn from_wave(
     let shadow = shadow(ty)?;
     let value: WaveValue = wasm_wave::from_str(&shadow, text).map_err(|e| {
         format!(
-            "`{text}` is not a WAVE value of type {} (a handle is its number): {e}",
+            "`{}` is not a WAVE value of type {} (a handle is its number): {e}",
+            shortened(text),
             wasm_wave::wasm::DisplayType(&shadow)
         )
     })?;

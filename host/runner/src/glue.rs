@@ -98,6 +98,10 @@ pub struct StoreLimits {
     pub max_memories: usize,
     /// What the last refused growth asked for.
     pub refused: Option<String>,
+    /// Host objects of the dynamic world the guest holds handles to, and
+    /// the most it may (the policy's `handles`).
+    pub dynamic_handles: u32,
+    pub max_handles: u32,
 }
 
 /// Bytes a table element is counted as.
@@ -112,6 +116,8 @@ impl StoreLimits {
             max_tables: policy.max_tables as usize,
             max_memories: policy.max_memories as usize,
             refused: None,
+            dynamic_handles: 0,
+            max_handles: policy.max_handles,
         }
     }
 

@@ -64,8 +64,25 @@ pub(crate) fn js_exception(stderr_tail: &str) -> Option<String> {
     Some(text)
 }
 
+/// The most bytes of a trap's message or backtrace sent to the host, well
+/// inside a frame's header.
+const MAX_MESSAGE: usize = 16 << 10;
+
+/// `text`, cut to [`MAX_MESSAGE`] bytes (marked when cut).
+pub(crate) fn capped(mut text: String) -> String {
+    if text.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str(" … (cut)");
+    }
+    text
+}
+
 /// The most bytes a frame's function or file name keeps.
-const MAX_NAME: usize = 512;
+const MAX_NAME: usize = 256;
 
 /// The guest's source position of each frame of `backtrace`, innermost
 /// first, for the frames its debug information covers (inlined calls each

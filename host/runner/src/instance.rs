@@ -294,12 +294,14 @@ impl PluginInstance {
                     Some(trap) => trap.to_string(),
                     // The error's own messages, without the backtrace
                     // wasmtime attaches as context (reported beside).
-                    None => err
-                        .chain()
-                        .map(ToString::to_string)
-                        .filter(|m| !m.starts_with("error while executing at wasm backtrace"))
-                        .collect::<Vec<_>>()
-                        .join(": "),
+                    None => {
+                        let shown_bt = wasm_backtrace.map(|bt| bt.to_string());
+                        err.chain()
+                            .map(ToString::to_string)
+                            .filter(|m| shown_bt.as_deref().is_none_or(|bt| !m.contains(bt)))
+                            .collect::<Vec<_>>()
+                            .join(": ")
+                    }
                 };
                 if let Some(panic) = panic {
                     message = format!("{message}: {panic}");
@@ -310,8 +312,8 @@ impl PluginInstance {
                     );
                 }
                 Err(CallFailure::Trap {
-                    message,
-                    backtrace,
+                    message: crate::guest_error::capped(message),
+                    backtrace: backtrace.map(crate::guest_error::capped),
                     frames,
                 })
             }

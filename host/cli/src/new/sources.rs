@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use wit_parser::{Handle, Resolve, Type, TypeDefKind};
 
-use super::values::{self, Lang, default, lower_camel, rust_ident};
+use super::values::{self, Lang, default, lower_camel, rust_ident, script_ident};
 use super::{Export, Request, mock_script, toml_string};
 use crate::check::World;
 
@@ -67,7 +67,7 @@ pub fn files(
             ));
         }
         Lang::Python => files.push(("app.py".into(), python_source(r, req.name, &full, exports))),
-        Lang::Wave => unreachable!("not a project language"),
+        Lang::Wave | Lang::Mock => unreachable!("not a project language"),
     }
     files.push(("README.md".into(), readme(req, &full, exports, &untested)));
     Ok(files)
@@ -83,8 +83,16 @@ fn default_sdk() -> Result<PathBuf> {
     Ok(sdk)
 }
 
+/// `run` for a world's own export, `api-run` for `ns:pkg/api@v#run`.
 fn file_stem(wire: &str) -> String {
-    wire.rsplit(['#', '/']).next().unwrap_or(wire).to_string()
+    match wire.split_once('#') {
+        Some((interface, function)) => {
+            let interface = interface.split('@').next().unwrap_or(interface);
+            let interface = interface.rsplit(['/', ':']).next().unwrap_or(interface);
+            format!("{interface}-{function}")
+        }
+        None => wire.to_string(),
+    }
 }
 
 /// A test case calling `e` with default arguments and expecting the stub's
@@ -157,7 +165,10 @@ fn rust_type(r: &Resolve, ty: &Type) -> String {
                 }
                 TypeDefKind::Tuple(t) => {
                     let items: Vec<_> = t.types.iter().map(|t| rust_type(r, t)).collect();
-                    format!("({})", items.join(", "))
+                    match items.as_slice() {
+                        [one] => format!("({one},)"),
+                        _ => format!("({})", items.join(", ")),
+                    }
                 }
                 TypeDefKind::Handle(Handle::Own(res)) => rust_type(r, &Type::Id(*res)),
                 TypeDefKind::Handle(Handle::Borrow(res)) => {
@@ -175,7 +186,7 @@ fn body(r: &Resolve, f: &wit_parser::Function, lang: Lang, name: &str) -> String
     match &f.result {
         None => match lang {
             Lang::Rust => String::new(),
-            Lang::Js => "return;".into(),
+            Lang::Js => "return".into(),
             _ => "return None".into(),
         },
         Some(t) => match (default(r, t, lang), lang) {
@@ -231,11 +242,16 @@ fn rust_source(r: &Resolve, name: &str, world: &str, exports: &[Export<'_>]) -> 
                 .as_ref()
                 .map(|t| format!(" -> {}", rust_type(r, t)))
                 .unwrap_or_default();
+            let body = body(r, e.func, Lang::Rust, &e.wire);
+            let body = if body.is_empty() {
+                String::new()
+            } else {
+                format!("        {body}\n")
+            };
             out.push_str(&format!(
-                "    fn {}({}){ret} {{\n        {}\n    }}\n",
-                rust_ident(&e.func.name.to_snake_case()),
+                "    fn {}({}){ret} {{\n{body}    }}\n",
+                rust_ident(&e.func.name),
                 params.join(", "),
-                body(r, e.func, Lang::Rust, &e.wire)
             ));
         }
         out.push_str("}\n");
@@ -261,14 +277,28 @@ fn js_source(r: &Resolve, name: &str, world: &str, exports: &[Export<'_>]) -> St
     );
     let mut interfaces: Vec<(&str, Vec<String>)> = Vec::new();
     for e in exports {
-        let params: Vec<_> = e.func.params.iter().map(|p| lower_camel(&p.name)).collect();
+        let params: Vec<_> = e
+            .func
+            .params
+            .iter()
+            .map(|p| script_ident(&p.name, Lang::Js))
+            .collect();
         let f = format!(
             "{}({}) {{\n  {};\n}}",
             lower_camel(&e.func.name),
             params.join(", "),
             body(r, e.func, Lang::Js, &e.wire)
         );
+        let exported = lower_camel(&e.func.name);
+        let local = script_ident(&e.func.name, Lang::Js);
         match e.interface {
+            // A reserved word cannot name a function: export it under the name.
+            None if local != exported => {
+                let f = f.replacen(&exported, &local, 1);
+                out.push_str(&format!(
+                    "\nfunction {f}\nexport {{ {local} as {exported} }};\n"
+                ))
+            }
             None => out.push_str(&format!("\nexport function {f}\n")),
             Some(i) => match interfaces.iter_mut().find(|(n, _)| *n == i) {
                 Some((_, fs)) => fs.push(f),
@@ -294,7 +324,12 @@ fn python_source(r: &Resolve, name: &str, world: &str, exports: &[Export<'_>]) -
     let mut classes: Vec<(Option<&str>, Vec<String>)> = Vec::new();
     for e in exports {
         let mut params = vec!["self".to_string()];
-        params.extend(e.func.params.iter().map(|p| p.name.to_snake_case()));
+        params.extend(
+            e.func
+                .params
+                .iter()
+                .map(|p| script_ident(&p.name, Lang::Python)),
+        );
         let f = format!(
             "    def {}({}):\n        {}\n",
             e.func.name.to_snake_case(),
@@ -317,17 +352,30 @@ fn python_source(r: &Resolve, name: &str, world: &str, exports: &[Export<'_>]) -
         };
         code.push_str(&format!("\n\n{class}\n{}", fs.join("\n")));
     }
-    let mut imports: Vec<String> = code
-        .match_indices("wit_world.imports.")
-        .filter_map(|(at, _)| {
-            let rest = &code[at + "wit_world.imports.".len()..];
-            let module: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            (!module.is_empty()).then(|| format!("import wit_world.imports.{module}"))
+    // The modules the code names: `wit_world.imports.types.Image` needs
+    // `import wit_world.imports.types`; `wit_world.exports.Shapes` (a class)
+    // needs `import wit_world.exports`.
+    let code_ref = code.as_str();
+    let mut imports: Vec<String> = ["wit_world.imports.", "wit_world.exports."]
+        .into_iter()
+        .flat_map(|prefix| {
+            code_ref.match_indices(prefix).map(move |(at, _)| {
+                let rest = &code_ref[at + prefix.len()..];
+                let module: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if module.chars().next().is_some_and(char::is_lowercase) {
+                    format!("import {prefix}{module}")
+                } else {
+                    format!("import {}", prefix.trim_end_matches('.'))
+                }
+            })
         })
         .collect();
+    if code.contains("componentize_py_types.") {
+        imports.push("import componentize_py_types".into());
+    }
     imports.sort();
     imports.dedup();
     let helper = if code.contains("_raise(") {
