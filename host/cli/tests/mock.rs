@@ -161,3 +161,68 @@ fn a_bad_script_is_bad_input() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot read the mock script"), "{err}");
 }
+
+/// A resource one interface hands out and another `use`s is one host object
+/// type: the plugin links, passes a crate from one to the other, and each
+/// handle's drop is recorded. Handles from the mock's answers count against
+/// the policy's `handles`.
+#[test]
+fn handles_cross_interfaces_and_are_bounded_by_the_policy() {
+    let dir = scratch("mock-handles");
+    let script = dir.join("crates.toml");
+    std::fs::write(
+        &script,
+        "[imports]\n\"airlock:test/crates#open\" = \"7\"\n\"airlock:test/shelves#weigh\" = \"5\"\n",
+    )
+    .unwrap();
+    let guest = plugin("test_mocked");
+    let args = [
+        "call",
+        s(&guest),
+        "run",
+        "2",
+        "--mock",
+        s(&script),
+        "--transcript",
+    ];
+    let (code, out, err) = airlock(&args, &dir);
+    assert_eq!(code, 0, "{out}{err}");
+    let open = "import airlock:test/crates@0.1.0#open() -> 7";
+    let weigh = "import airlock:test/shelves@0.1.0#weigh(7) -> 5";
+    let dropped = "import airlock:test/crates@0.1.0#[resource-drop]crate(7)";
+    assert_eq!(
+        out,
+        format!("{open}\n{weigh}\n{open}\n{weigh}\n{dropped}\n{dropped}\n10\n")
+    );
+    let policy = dir.join("policy.toml");
+    std::fs::write(&policy, "handles = 100\n").unwrap();
+    let args = [
+        "call",
+        s(&guest),
+        "run",
+        "101",
+        "--mock",
+        s(&script),
+        "--policy",
+        s(&policy),
+    ];
+    let (code, _, err) = airlock(&args, &dir);
+    assert_eq!(code, 3);
+    assert!(
+        err.contains("would hold 101 handles") && err.contains("the policy's 100"),
+        "{err}"
+    );
+    let args = [
+        "call",
+        s(&guest),
+        "run",
+        "100",
+        "--mock",
+        s(&script),
+        "--policy",
+        s(&policy),
+    ];
+    let (code, out, err) = airlock(&args, &dir);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "500");
+}
