@@ -30,6 +30,7 @@
 //! - [`glue`]: the traits generated code implements and the helpers it calls.
 //! - [`exported`]: the runner's half of resources a plugin exports.
 //! - [`services`]: the runner's own implementation of `airlock:plugin` imports.
+//! - [`wire_val`]: component values in the wire's encoding, by the component's types.
 //! - `dynamic_imports`: the dynamic world's imports, forwarded to the host as WAVE.
 //! - [`dynamic`]: a glue for any component, exports called with WAVE text.
 //! - `wasi`: the guest's WASI context from the policy's grants.
@@ -68,6 +69,7 @@ pub mod services;
 pub mod stamp;
 mod ticker;
 mod wasi;
+pub mod wire_val;
 
 pub use engine::artifact_fingerprint;
 pub use glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};

@@ -143,8 +143,60 @@ fn same(a: &Everything, b: &Everything) -> bool {
     bits(a) == bits(b) && a2 == b2
 }
 
+/// The type of `echo-everything`'s parameter, as the compiled roundtrip
+/// guest declares it (compiled once for all cases).
+fn everything_type() -> &'static airlock::__private::wasmtime::component::Type {
+    use airlock::__private::wasmtime::{
+        Engine, component::Component, component::types::ComponentItem,
+    };
+    static TYPE: std::sync::OnceLock<airlock::__private::wasmtime::component::Type> =
+        std::sync::OnceLock::new();
+    TYPE.get_or_init(|| {
+        let engine = Engine::default();
+        let path = airlock_testkit::guest_path("test_roundtrip");
+        let component = Component::from_file(&engine, path).unwrap();
+        let ty = component.component_type();
+        let (_, values) = ty
+            .exports(&engine)
+            .find(|(name, _)| name.starts_with("airlock:test/values"))
+            .unwrap();
+        let ComponentItem::ComponentInstance(values) = values.ty else {
+            panic!("an instance")
+        };
+        let (_, echo) = values
+            .exports(&engine)
+            .find(|(n, _)| *n == "echo-everything")
+            .unwrap();
+        let ComponentItem::ComponentFunc(echo) = echo.ty else {
+            panic!("a function")
+        };
+        echo.params().next().unwrap().1
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// The world-agnostic codec, driven by the component's own type, reads
+    /// exactly what generated bindings write and writes it back byte for byte.
+    #[test]
+    fn the_component_typed_codec_reads_and_writes_the_generated_layout(value in everything()) {
+        let bytes = postcard::to_stdvec(&value).unwrap();
+        let mut rest = bytes.as_slice();
+        let val = airlock_runner::wire_val::decode(&mut rest, everything_type()).unwrap();
+        prop_assert!(rest.is_empty(), "{} bytes left", rest.len());
+        let mut again = Vec::new();
+        airlock_runner::wire_val::encode(&val, everything_type(), &mut again).unwrap();
+        prop_assert_eq!(again, bytes);
+    }
+
+    #[test]
+    fn the_component_typed_codec_never_panics_on_cut_bytes(value in everything(), cut in 0usize..64) {
+        let bytes = postcard::to_stdvec(&value).unwrap();
+        let end = bytes.len().saturating_sub(cut + 1);
+        let mut rest = &bytes[..end];
+        prop_assert!(airlock_runner::wire_val::decode(&mut rest, everything_type()).is_err());
+    }
 
     #[test]
     fn everything_round_trips_through_postcard(value in everything()) {
