@@ -54,9 +54,9 @@ pub(crate) fn forward_instance(
     for (function, export) in instance.exports(&engine) {
         if let ComponentItem::ComponentFunc(_) = export.ty {
             let full = format!("{name}#{function}");
-            let count = resources.len() as u32;
+            let resource_count = resources.len() as u32;
             forwarded.func_new(function, move |store, ty, params, results| {
-                call(store, &full, &ty, params, results, count)
+                call(store, &full, &ty, params, results, resource_count)
             })?;
         }
     }
@@ -70,11 +70,11 @@ pub(crate) fn forward_function(
     resources: &Arc<[ResourceType]>,
 ) -> wasmtime::Result<()> {
     let full = name.to_string();
-    let count = resources.len() as u32;
+    let resource_count = resources.len() as u32;
     linker
         .root()
         .func_new(name, move |store, ty, params, results| {
-            call(store, &full, &ty, params, results, count)
+            call(store, &full, &ty, params, results, resource_count)
         })
 }
 
@@ -107,7 +107,7 @@ fn call(
     ty: &ComponentFunc,
     params: &[Val],
     results: &mut [Val],
-    resources: u32,
+    resource_count: u32,
 ) -> wasmtime::Result<()> {
     let args = params
         .iter()
@@ -119,7 +119,7 @@ fn call(
         (None, [], []) => Ok(()),
         (Some(unit), [], []) if unit.trim() == "()" => Ok(()),
         (Some(text), [ty], [slot]) => {
-            *slot = from_wave(&text, ty, resources, &mut store)
+            *slot = from_wave(&text, ty, resource_count, &mut store)
                 .map_err(|e| wasmtime::format_err!("the host's answer to `{name}`: {e}"))?;
             // Counted when made, released by the drop above.
             let limits = &mut store.data_mut().limits;
@@ -224,7 +224,7 @@ fn boxed(
 fn from_wave(
     text: &str,
     ty: &Type,
-    resources: u32,
+    resource_count: u32,
     store: &mut StoreContextMut<'_, RunnerState>,
 ) -> Result<Val, String> {
     let shadow = shadow(ty)?;
@@ -235,7 +235,7 @@ fn from_wave(
             wasm_wave::wasm::DisplayType(&shadow)
         )
     })?;
-    to_val(&value, ty, resources, store)
+    to_val(&value, ty, resource_count, store)
 }
 
 /// `ty` with every handle a `u32`, as WAVE can spell it.
@@ -278,13 +278,13 @@ fn shadow(ty: &Type) -> Result<WaveType, String> {
 fn to_val(
     value: &WaveValue,
     ty: &Type,
-    resources: u32,
+    resource_count: u32,
     store: &mut StoreContextMut<'_, RunnerState>,
 ) -> Result<Val, String> {
-    let mut inner = |v: Cow<'_, WaveValue>, t: &Type| to_val(&v, t, resources, store);
+    let mut inner = |v: Cow<'_, WaveValue>, t: &Type| to_val(&v, t, resource_count, store);
     Ok(match ty {
         Type::Own(rt) => {
-            let index = (0..resources)
+            let index = (0..resource_count)
                 .find(|i| ResourceType::host_dynamic(*i) == *rt)
                 .ok_or("the plugin takes a resource the dynamic world cannot make")?;
             let handle = ResourceDynamic::new_own(value.unwrap_u32(), index);

@@ -56,7 +56,7 @@ pub fn files(
             files.push(("Cargo.toml".into(), cargo_toml(req.name, &sdk)));
             files.push((
                 "src/lib.rs".into(),
-                rust_source(r, req.name, &unversioned, exports)?,
+                rust_source(r, req.name, &unversioned, exports),
             ));
         }
         Lang::Js => {
@@ -199,7 +199,7 @@ fn body(r: &Resolve, f: &wit_parser::Function, lang: Lang, name: &str) -> String
     }
 }
 
-fn rust_source(r: &Resolve, name: &str, world: &str, exports: &[Export<'_>]) -> Result<String> {
+fn rust_source(r: &Resolve, name: &str, world: &str, exports: &[Export<'_>]) -> String {
     let mut out = format!(
         "//! {name}: a plugin for `{world}`. Each export returns a default value;\n\
          //! replace it with what the plugin does (`airlock test` runs tests/*.toml).\n\n\
@@ -257,7 +257,7 @@ fn rust_source(r: &Resolve, name: &str, world: &str, exports: &[Export<'_>]) -> 
         out.push_str("}\n");
     }
     out.push_str("\nexport!(Plugin);\n");
-    Ok(out)
+    out
 }
 
 /// `exports::ns::pkg::iface` for an exported interface `ns:pkg/iface@v`.
