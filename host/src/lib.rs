@@ -36,7 +36,7 @@
 //!
 //! - `plugin`: [`Plugin`], one runner process and the call loop that talks to
 //!   it (`plugin/`: config, handles, connection, peer, admission, launch,
-//!   call, supervise).
+//!   record, call, supervise).
 //! - `invoke`: [`Invoke`], the role generated clients call exports through
 //!   ([`Plugin`], [`InProcess`]).
 //! - `dispatch`: the host side of import calls, [`ImportDispatch`].
@@ -45,6 +45,8 @@
 //! - `dynamic`: [`DynamicPlugin`], any world, called with WAVE text;
 //!   [`DynamicImports`] answers its imports.
 //! - [`mock`]: [`mock::Mock`], a plugin's imports answered from a script.
+//! - `recording`: [`Recording`], one call as the plugin saw it, in a file.
+//! - `replay`: [`replay()`], a recorded call run again with no host.
 //! - `client`: the [`Client`] trait of generated clients and [`PluginPool`].
 //! - `pool`: [`WarmPool`], runners started ahead of need.
 //! - `error`: [`Error`], every way a call can fail, typed.
@@ -85,6 +87,8 @@ mod plugin;
 pub mod plugin_log;
 mod policy;
 mod pool;
+mod recording;
+mod replay;
 mod resources;
 mod sealed;
 pub mod text;
@@ -110,6 +114,11 @@ pub use metrics::{LatencyHistogram, PluginMetrics};
 pub use plugin::{AbortHandle, CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};
 pub use policy::{ByteSize, DEFAULT_IMPORT_VOLUME, Layer, Policy, Preopen};
 pub use pool::WarmPool;
+pub use recording::{
+    DEFAULT_RECORDING_BYTES, MAX_RECORDING_FILE_LEN, RecordedImport, RecordedOutcome, Recording,
+    RecordingError,
+};
+pub use replay::{Replay, Verdict, replay};
 pub use text::PluginText;
 
 #[doc(hidden)]

@@ -25,6 +25,7 @@ mod handles;
 mod import_volume;
 mod launch;
 mod peer;
+mod record;
 mod supervise;
 
 pub use config::{PluginConfig, WorldRef};
@@ -36,6 +37,7 @@ use call::CallState;
 use connection::Runner;
 use launch::ArtifactState;
 use peer::Runners;
+use record::CallRecorder;
 use supervise::Supervision;
 
 /// One plugin instance in its own runner process. Generated clients wrap it.
@@ -65,6 +67,8 @@ pub struct Plugin {
     /// The current instance, as the maker of the objects it exported to the
     /// host; replaced whenever the instance ends.
     resources: Arc<ResourceOwner>,
+    /// The recording of each call, when the config asks for it.
+    recorder: CallRecorder,
 }
 
 impl std::fmt::Debug for Plugin {
@@ -89,6 +93,7 @@ impl Plugin {
         let (admitted, optional_refusals) = Admitted::admit(&config, world, runners.cache())?;
         let resources = ResourceOwner::new(&config.name);
         let log = PluginLog::new(config.policy.log_volume.0);
+        let recorder = CallRecorder::new(config.record);
         let mut plugin = Plugin {
             config,
             world,
@@ -102,6 +107,7 @@ impl Plugin {
             denials: Vec::new(),
             metrics: PluginMetrics::default(),
             resources,
+            recorder,
         };
         for (capability, reason) in optional_refusals {
             plugin.denied(capability, reason);
@@ -203,6 +209,17 @@ impl Plugin {
     /// Reports past the call's `log-volume` are dropped (see [`Policy::log_volume`]).
     pub fn on_progress(&mut self, f: impl FnMut(f32, &PluginText) + Send + 'static) {
         self.log.progress = Some(Box::new(f));
+    }
+
+    /// The recording of the last call that ended, when the config records
+    /// calls ([`PluginConfig::record_calls`]).
+    pub fn last_recording(&self) -> Option<&crate::Recording> {
+        self.recorder.last.as_ref()
+    }
+
+    /// [`Plugin::last_recording`], taken out.
+    pub fn take_recording(&mut self) -> Option<crate::Recording> {
+        self.recorder.last.take()
     }
 
     /// What this plugin's calls have done so far.

@@ -1,5 +1,5 @@
 //! `airlock`: inspect, check, package, call and precompile plugin components;
-//! start and test plugin projects.
+//! start and test plugin projects; replay recorded calls.
 //!
 //! Exit codes: 0 done; 1 the answer is no (`check`, `package`: the component
 //! does not fit); 2 bad input (arguments, files, policy, a call the export cannot
@@ -14,12 +14,14 @@
 //! - [`run`]: the commands that start runners, `call` and `compile`.
 //! - [`new`]: `airlock new`, a plugin project for a world in Rust, JS or Python.
 //! - [`project_test`]: `airlock test`, building a project and running its cases.
+//! - [`replay`]: `airlock replay`, a recorded call run again with no host.
 
 mod check;
 mod component;
 mod new;
 mod package;
 mod project_test;
+mod replay;
 mod run;
 
 use std::path::PathBuf;
@@ -123,6 +125,19 @@ enum Command {
         /// The project (default: the current directory).
         #[arg(default_value = ".")]
         dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+    /// Run a recorded call again on a component, with no host: its imports
+    /// answered from the recording, its clocks and random replayed.
+    Replay {
+        /// The recording (a file a host wrote with `Recording::save`).
+        recording: PathBuf,
+        /// The plugin to run it on: the one recorded, or an edited build.
+        #[arg(long, value_name = "FILE")]
+        component: PathBuf,
         #[command(flatten)]
         common: Common,
         #[command(flatten)]
@@ -286,6 +301,12 @@ fn main() -> ExitCode {
             common,
             cache,
         } => run::compile(&components, &common, &cache),
+        Command::Replay {
+            recording,
+            component,
+            common,
+            cache,
+        } => replay::replay(&recording, &component, &common, &cache),
     };
     // Every failure is escaped once more on its way out: a parser's message
     // (wasmparser's, toml's) may quote a component's bytes as they are.

@@ -21,11 +21,13 @@
 //! - [`frame`]: reading and writing frames with a size cap and no panics.
 //! - [`ring`]: the shared-memory rings frames take once a runner accepts them.
 //! - [`spin`]: socket readers that spin briefly before parking, with deadlines.
+//! - [`observed`]: what a recorded call read of the clocks and random.
 //! - `display`: sentences for [`CallFailure`] and [`InitFailure`].
 //! - the message types below.
 
 mod display;
 pub mod frame;
+pub mod observed;
 pub mod ring;
 pub mod spin;
 
@@ -43,7 +45,7 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 10;
+pub const PROTOCOL_VERSION: u32 = 11;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -88,6 +90,11 @@ pub struct Hello {
     /// The descriptor of the shared rings ([`ring::SharedRings`]) to use after
     /// `Ready`, if the host offers them.
     pub rings_fd: Option<i32>,
+    /// The host records calls: the runner reports what each call read of
+    /// the clocks and random ([`FromRunner::Observed`]), and
+    /// `wasi:random/insecure-seed` is a fixed value, so that a replay sees
+    /// the same.
+    pub recording: bool,
 }
 
 /// The plugin's code as sent in the [`Hello`] payload.
@@ -251,6 +258,10 @@ pub enum FromRunner {
     Progress { fraction: f32, message: String },
     /// The guest asked whether the current call was cancelled.
     CancelQuery,
+    /// Sent just before a call's `Return` when the host records
+    /// ([`Hello::recording`]); the payload holds the call's
+    /// [`observed::Observations`].
+    Observed,
 }
 
 /// What a call cost inside the runner, reported with its result.

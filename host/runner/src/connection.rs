@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use airlock_protocol::{FrameError, FrameReader, FrameWriter, FromRunner, OutputStream, ToRunner};
 use serde::{Serialize, de::DeserializeOwned};
 
+use crate::observe::{Finished, Observer};
 use crate::output::CapturedOutput;
 
 /// Why a call into the guest failed.
@@ -39,6 +40,11 @@ pub struct HostConnection {
     /// The socket streams while frames go through the shared rings: kept
     /// open, since the host watches the socket to see the runner exit.
     pub(crate) socket_streams: Option<(Box<dyn Read + Send>, Box<dyn Write + Send>)>,
+    /// The clocks and random the guest reads, when the host records.
+    pub(crate) observer: Option<crate::observe::Observer>,
+    /// The dynamic world forwards imports in the wire's encoding, not as
+    /// WAVE: set for the length of a replayed call.
+    pub(crate) wire_imports: bool,
 }
 
 /// Shared list of `(capability, reason)` refusals.
@@ -64,7 +70,25 @@ impl HostConnection {
             log_budget: u64::MAX,
             log_dropped: 0,
             socket_streams: None,
+            observer: None,
+            wire_imports: false,
         }
+    }
+
+    /// When the host records: what the call that just ended read of the
+    /// clocks and random ([`FromRunner::Observed`]), before its `Return`.
+    pub(crate) fn send_observations(&mut self) -> Result<(), FrameError> {
+        let Some(Finished::Recorded(observed)) = self.observer.as_ref().map(Observer::finish)
+        else {
+            return Ok(());
+        };
+        let mut payload = std::mem::take(&mut self.scratch);
+        payload.clear();
+        let sent = airlock_protocol::encode_into(&observed, &mut payload)
+            .map_err(FrameError::from)
+            .and_then(|()| self.send(&FromRunner::Observed, &payload));
+        self.scratch = payload;
+        sent
     }
 
     /// Sends a frame, after any guest output captured so far.

@@ -13,7 +13,9 @@ use wasmtime::component::wasm_wave;
 use wasmtime::component::{Component, Func, Instance, Linker, Val};
 
 use crate::dynamic_imports;
-pub use crate::dynamic_imports::DYNAMIC_IMPORT;
+pub use crate::dynamic_imports::{DYNAMIC_IMPORT, DYNAMIC_WIRE_IMPORT};
+use crate::dynamic_wire::{self, ComponentShape, find_func};
+pub use crate::dynamic_wire::{DYNAMIC_WIRE_CALL, WireReturn};
 
 use crate::glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};
 use crate::glue::{decode_args, encode_result};
@@ -56,12 +58,18 @@ impl WorldGlue for DynamicGlue {
         forward_foreign_imports(linker, component)
     }
 
-    fn resolve_exports(&self, _component: &Component) -> Result<Box<dyn ExportTable>, String> {
-        Ok(Box::new(DynamicTable))
+    fn resolve_exports(&self, component: &Component) -> Result<Box<dyn ExportTable>, String> {
+        let resources = dynamic_imports::foreign_resources(component, component.engine(), |name| {
+            provided_by_runner(name).is_some()
+        });
+        Ok(Box::new(DynamicTable(ComponentShape::of(
+            component,
+            resources.len() as u32,
+        ))))
     }
 }
 
-struct DynamicTable;
+struct DynamicTable(ComponentShape);
 
 impl ExportTable for DynamicTable {
     fn bind(
@@ -69,11 +77,11 @@ impl ExportTable for DynamicTable {
         _store: &mut Store<RunnerState>,
         instance: &Instance,
     ) -> Result<Box<dyn BoundExports>, String> {
-        Ok(Box::new(DynamicExports(*instance)))
+        Ok(Box::new(DynamicExports(*instance, self.0.clone())))
     }
 }
 
-struct DynamicExports(Instance);
+struct DynamicExports(Instance, ComponentShape);
 
 impl BoundExports for DynamicExports {
     fn call(
@@ -83,6 +91,10 @@ impl BoundExports for DynamicExports {
         args: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), CallError> {
+        if func == DYNAMIC_WIRE_CALL {
+            let result = dynamic_wire::call(store, &self.0, &self.1, decode_args(args)?)?;
+            return encode_result(&result, out);
+        }
         if func != DYNAMIC_CALL {
             return Err(CallError::UnknownFunction(func));
         }
@@ -235,27 +247,4 @@ pub fn provided_by_runner(name: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// `name` at the top level, or `interface#name` inside an exported interface.
-fn find_func(
-    store: &mut Store<RunnerState>,
-    instance: &Instance,
-    export: &str,
-) -> Result<Func, String> {
-    let (parent, name) = match export.rsplit_once('#') {
-        Some((interface, name)) => {
-            let index = instance
-                .get_export_index(&mut *store, None, interface)
-                .ok_or_else(|| format!("the plugin exports no interface `{interface}`"))?;
-            (Some(index), name)
-        }
-        None => (None, export),
-    };
-    let index = instance
-        .get_export_index(&mut *store, parent.as_ref(), name)
-        .ok_or_else(|| format!("the plugin exports no function `{export}`"))?;
-    instance
-        .get_func(&mut *store, index)
-        .ok_or_else(|| format!("`{export}` is not a function"))
 }

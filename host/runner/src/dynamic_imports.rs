@@ -24,6 +24,12 @@ use crate::glue::RunnerState;
 /// `(import name, [WAVE values])`, answer `Result<Option<WAVE>, message>`.
 pub const DYNAMIC_IMPORT: u32 = 0;
 
+/// The same during a replayed call, in the wire's encoding
+/// (`crate::wire_val`): arguments `(import name, the arguments as a world's
+/// bindings encode them, [the arguments as WAVE, to show])`, answer
+/// `Result<the result's encoding, message>`.
+pub const DYNAMIC_WIRE_IMPORT: u32 = 1;
+
 /// Forwards every function of `name`, an instance the runner does not
 /// serve, to the host; each resource it declares becomes host object type
 /// `host_dynamic(n)`, `n` its place in `resources` (see [`foreign_resources`]:
@@ -46,7 +52,12 @@ pub(crate) fn forward_instance(
                 move |mut store, rep| {
                     let held = &mut store.data_mut().limits.dynamic_handles;
                     *held = held.saturating_sub(1);
-                    forward(store, &drop_name, vec![rep.to_string()]).map(|_| ())
+                    if store.data().host.wire_imports {
+                        let wire = crate::wire_val::encode_handle(rep);
+                        forward_wire(store, &drop_name, wire, vec![rep.to_string()]).map(|_| ())
+                    } else {
+                        forward(store, &drop_name, vec![rep.to_string()]).map(|_| ())
+                    }
                 },
             )?;
         }
@@ -109,6 +120,9 @@ fn call(
     results: &mut [Val],
     resource_count: u32,
 ) -> wasmtime::Result<()> {
+    if store.data().host.wire_imports {
+        return call_wire(store, name, ty, params, results, resource_count);
+    }
     let args = params
         .iter()
         .map(|v| to_wave(v, &mut store))
@@ -121,17 +135,7 @@ fn call(
         (Some(text), [ty], [slot]) => {
             *slot = from_wave(&text, ty, resource_count, &mut store)
                 .map_err(|e| wasmtime::format_err!("the host's answer to `{name}`: {e}"))?;
-            // Counted when made, released by the drop above.
-            let limits = &mut store.data_mut().limits;
-            limits.dynamic_handles = limits.dynamic_handles.saturating_add(handles_in(slot));
-            if limits.dynamic_handles > limits.max_handles {
-                wasmtime::bail!(
-                    "the plugin would hold {} handles from the host's answers, more than the policy's {}",
-                    limits.dynamic_handles,
-                    limits.max_handles
-                );
-            }
-            Ok(())
+            hold_handles(&mut store, slot)
         }
         (None, [ty], _) => wasmtime::bail!(
             "the host answered `{name}` with no value; it returns {}",
@@ -142,6 +146,149 @@ fn call(
             shortened(&text)
         ),
         _ => wasmtime::bail!("`{name}` has several results, which the dynamic world does not take"),
+    }
+}
+
+/// Counts the handles an answer gave the plugin against the policy's bound
+/// (released by the resource's drop).
+fn hold_handles(
+    store: &mut StoreContextMut<'_, RunnerState>,
+    answer: &Val,
+) -> wasmtime::Result<()> {
+    let limits = &mut store.data_mut().limits;
+    limits.dynamic_handles = limits.dynamic_handles.saturating_add(handles_in(answer));
+    if limits.dynamic_handles > limits.max_handles {
+        wasmtime::bail!(
+            "the plugin would hold {} handles from the host's answers, more than the policy's {}",
+            limits.dynamic_handles,
+            limits.max_handles
+        );
+    }
+    Ok(())
+}
+
+/// One forwarded call of a replay: the arguments in the wire's encoding (and
+/// as WAVE, to show), the answer decoded by the result's type.
+fn call_wire(
+    mut store: StoreContextMut<'_, RunnerState>,
+    name: &str,
+    ty: &ComponentFunc,
+    params: &[Val],
+    results: &mut [Val],
+    resource_count: u32,
+) -> wasmtime::Result<()> {
+    let mut wire = Vec::new();
+    let mut shown = Vec::new();
+    for (val, (_, t)) in params.iter().zip(ty.params()) {
+        let plain = without_handles(val, &mut store)?;
+        crate::wire_val::encode(&plain, &t, &mut wire)?;
+        shown.push(wasm_wave::to_string(&plain).unwrap_or_else(|_| "…".into()));
+    }
+    let answer = forward_wire(store.as_context_mut(), name, wire, shown)?;
+    let result_types: Vec<Type> = ty.results().collect();
+    let mut bytes = &answer[..];
+    for (slot, t) in results.iter_mut().zip(&result_types) {
+        let plain = crate::wire_val::decode(&mut bytes, t)
+            .map_err(|e| wasmtime::format_err!("the recorded answer to `{name}`: {e}"))?;
+        *slot = with_handles(plain, t, resource_count, &mut store)
+            .map_err(|e| wasmtime::format_err!("the recorded answer to `{name}`: {e}"))?;
+        hold_handles(&mut store, slot)?;
+    }
+    if !bytes.is_empty() {
+        wasmtime::bail!(
+            "the recorded answer to `{name}` has {} bytes past its value",
+            bytes.len()
+        );
+    }
+    Ok(())
+}
+
+/// Sends `name(wire)` to the host in the wire's encoding; the answer's bytes.
+fn forward_wire(
+    mut store: StoreContextMut<'_, RunnerState>,
+    name: &str,
+    wire: Vec<u8>,
+    shown: Vec<String>,
+) -> wasmtime::Result<Vec<u8>> {
+    let host = &mut store.data_mut().host;
+    let answer: Result<Vec<u8>, String> =
+        crate::connection::call_import_on(host, DYNAMIC_WIRE_IMPORT, &(name, wire, shown))?;
+    answer.map_err(|why| wasmtime::format_err!("import `{name}` failed: {}", shortened(&why)))
+}
+
+/// `val`, decoded by [`crate::wire_val`] against `ty`, with each number at
+/// a handle's place made the host object it names.
+pub(crate) fn with_handles(
+    val: Val,
+    ty: &Type,
+    resource_count: u32,
+    store: &mut StoreContextMut<'_, RunnerState>,
+) -> Result<Val, String> {
+    let rc = resource_count;
+    Ok(match (val, ty) {
+        (Val::U32(n), Type::Own(rt) | Type::Borrow(rt)) => {
+            let index = (0..rc)
+                .find(|i| ResourceType::host_dynamic(*i) == *rt)
+                .ok_or("the plugin takes a resource the dynamic world cannot make")?;
+            let handle = if matches!(ty, Type::Own(_)) {
+                ResourceDynamic::new_own(n, index)
+            } else {
+                ResourceDynamic::new_borrow(n, index)
+            };
+            Val::Resource(
+                handle
+                    .try_into_resource_any(store.as_context_mut())
+                    .map_err(|e| e.to_string())?,
+            )
+        }
+        (Val::List(items), Type::List(l)) => {
+            let t = l.ty();
+            let mut out = Vec::with_capacity(items.len());
+            for v in items {
+                out.push(with_handles(v, &t, rc, store)?);
+            }
+            Val::List(out)
+        }
+        (Val::Record(fields), Type::Record(r)) => {
+            let mut out = Vec::with_capacity(fields.len());
+            for ((name, v), f) in fields.into_iter().zip(r.fields()) {
+                out.push((name, with_handles(v, &f.ty, rc, store)?));
+            }
+            Val::Record(out)
+        }
+        (Val::Tuple(items), Type::Tuple(t)) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (v, t) in items.into_iter().zip(t.types()) {
+                out.push(with_handles(v, &t, rc, store)?);
+            }
+            Val::Tuple(out)
+        }
+        (Val::Variant(case, payload), Type::Variant(v)) => {
+            let t = v.cases().find(|c| c.name == case).and_then(|c| c.ty);
+            Val::Variant(case, payload_with_handles(payload, t, rc, store)?)
+        }
+        (Val::Option(v), Type::Option(o)) => {
+            Val::Option(payload_with_handles(v, Some(o.ty()), rc, store)?)
+        }
+        (Val::Result(Ok(v)), Type::Result(r)) => {
+            Val::Result(Ok(payload_with_handles(v, r.ok(), rc, store)?))
+        }
+        (Val::Result(Err(v)), Type::Result(r)) => {
+            Val::Result(Err(payload_with_handles(v, r.err(), rc, store)?))
+        }
+        (plain, _) => plain,
+    })
+}
+
+fn payload_with_handles(
+    v: Option<Box<Val>>,
+    ty: Option<Type>,
+    resource_count: u32,
+    store: &mut StoreContextMut<'_, RunnerState>,
+) -> Result<Option<Box<Val>>, String> {
+    match (v, ty) {
+        (Some(v), Some(t)) => Ok(Some(Box::new(with_handles(*v, &t, resource_count, store)?))),
+        (v, _) => Ok(v),
     }
 }
 
@@ -188,7 +335,7 @@ fn to_wave(val: &Val, store: &mut StoreContextMut<'_, RunnerState>) -> wasmtime:
 }
 
 /// `val` with every handle replaced by its number.
-fn without_handles(
+pub(crate) fn without_handles(
     val: &Val,
     store: &mut StoreContextMut<'_, RunnerState>,
 ) -> wasmtime::Result<Val> {

@@ -342,11 +342,15 @@ impl PluginInstance {
                     let host = self.host_mut();
                     host.log_budget = policy.max_log_bytes_per_call;
                     host.log_dropped = 0;
+                    if let Some(observer) = &host.observer {
+                        observer.record();
+                    }
                     ticker.begin();
                     let outcome =
                         self.call(func, &frame[offset..], &mut result, deadline_ticks, policy);
                     ticker.end();
                     let host = self.host_mut();
+                    host.send_observations()?;
                     host.reader.recycle(frame);
                     if host.log_dropped > 0 {
                         let message = format!(

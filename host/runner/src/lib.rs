@@ -23,6 +23,7 @@
 //! - [`lockdown`]: the OS lock-down applied after setup, before untrusted code runs.
 //! - `python_trap`, `guest_error`: what a guest printed about its trap.
 //! - `ticker`: the thread that advances the epoch during calls.
+//! - `observe`: the clocks and random of a recorded or replayed call.
 //! - [`plugin_resource`]: the host's handle to a plugin's object, both sides.
 //! - `instance_resources`: the resource tables one instance owns.
 //! - [`handles`]: the guest's handles to host objects.
@@ -32,6 +33,7 @@
 //! - [`services`]: the runner's own implementation of `airlock:plugin` imports.
 //! - [`wire_val`]: component values in the wire's encoding, by the component's types.
 //! - `dynamic_imports`: the dynamic world's imports, forwarded to the host as WAVE.
+//! - `dynamic_wire`: the dynamic world's replay mode, values in the wire's encoding.
 //! - [`dynamic`]: a glue for any component, exports called with WAVE text.
 //! - `wasi`: the guest's WASI context from the policy's grants.
 //! - `handshake`: checking the host's `Hello`, the shared rings, init failures.
@@ -47,6 +49,7 @@ pub mod compile;
 mod connection;
 pub mod dynamic;
 mod dynamic_imports;
+mod dynamic_wire;
 mod engine;
 pub mod exported;
 pub mod glue;
@@ -58,6 +61,7 @@ mod instance;
 mod instance_resources;
 pub mod lockdown;
 pub mod mapped;
+mod observe;
 pub mod output;
 mod own_exports;
 pub mod plugin_resource;

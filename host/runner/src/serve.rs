@@ -102,6 +102,9 @@ pub fn serve_connection(
     if options.lock_down {
         crate::lockdown::enter_namespaces(&mut layers, !policy.network.is_empty());
     }
+    if hello.recording {
+        host.observer = Some(crate::observe::Observer::default());
+    }
     let wasi = match build_wasi(&policy, &host) {
         Ok(wasi) => wasi,
         Err(failure) => return Err(init_failed(&mut host, failure)),

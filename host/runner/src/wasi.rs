@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use airlock_protocol::{InitFailure, PREOPEN_FD_BASE, RunnerPolicy};
+use wasmtime_wasi::clocks::MonotonicClock;
 use wasmtime_wasi::sockets::SocketAddrUse;
-use wasmtime_wasi::{FsPerms, WasiCtx};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::glue::HostConnection;
+use crate::observe::{ObservedMonotonicClock, ObservedRandom, ObservedWallClock, Observer};
 
 /// The guest's WASI context: captured stdio, the granted environment, the
 /// preopened directories (reopened through their descriptors, so the runner
@@ -19,6 +21,9 @@ pub(crate) fn build_wasi(
     wasi.stdout(host.stdout.clone())
         .stderr(host.stderr.clone())
         .envs(&policy.env);
+    if let Some(observer) = &host.observer {
+        observe_clocks_and_random(&mut wasi, observer);
+    }
     for (i, grant) in policy.preopens.iter().enumerate() {
         let fd = PREOPEN_FD_BASE + i as i32;
         let perms = if grant.writable {
@@ -58,3 +63,23 @@ pub(crate) fn build_wasi(
     }
     Ok(wasi.build())
 }
+
+/// Clocks and random through `observer`, for recording and replay; the
+/// insecure seed fixed, as a replay could not be handed it back.
+fn observe_clocks_and_random(wasi: &mut WasiCtxBuilder, observer: &Observer) {
+    let random = |observer: &Observer| ObservedRandom {
+        observer: observer.clone(),
+        real: wasmtime_wasi::random::thread_rng(),
+    };
+    wasi.wall_clock(ObservedWallClock(observer.clone()))
+        .monotonic_clock(ObservedMonotonicClock {
+            observer: observer.clone(),
+            real: MonotonicClock::new(),
+        })
+        .secure_random(random(observer))
+        .insecure_random(random(observer))
+        .insecure_random_seed(RECORDING_INSECURE_SEED);
+}
+
+/// `wasi:random/insecure-seed` while the host records.
+const RECORDING_INSECURE_SEED: u128 = u128::from_le_bytes(*b"airlock recorded");

@@ -215,6 +215,13 @@ pub fn decode(bytes: &mut &[u8], ty: &Type) -> Result<Val, WireError> {
     })
 }
 
+/// The encoding of a handle numbered `rep`, alone.
+pub fn encode_handle(rep: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(5);
+    varint(u64::from(rep), &mut out);
+    out
+}
+
 fn varint(mut v: u64, out: &mut Vec<u8>) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);

@@ -152,6 +152,7 @@ impl Plugin {
         let started = Instant::now();
         self.log.begin();
         let mut result = self.call_with_resources(func, function, args, imports, decode);
+        self.recorder.end(result.as_ref().err());
         self.log.finish(&self.config.name);
         // Killed during the call (perhaps just after it answered).
         if self.retire_aborted_runner() {
@@ -216,10 +217,22 @@ impl Plugin {
             // Starting the runner may have ended an instance (a stale cached
             // artifact, say): the result's handles belong to the one running now.
             resources::follow(&self.resources);
-            let into_rings = bulk && self.runner.as_ref().is_some_and(|r| r.rings.is_some());
+            // A recorded call keeps its arguments' bytes: not straight into the rings.
+            let into_rings = bulk
+                && !self.recorder.is_on()
+                && self.runner.as_ref().is_some_and(|r| r.rings.is_some());
             if let (true, false, Args::Value(value)) = (bulk, into_rings, &args) {
                 airlock_protocol::encode_into(*value, &mut self.calls.args)
                     .map_err(|e| self.bad_arguments(function, e, resources::take_refusal()))?;
+            }
+            if self.recorder.is_on() {
+                let bytes = match &args {
+                    Args::Value(_) => &self.calls.args[..],
+                    Args::Encoded(bytes) => bytes,
+                };
+                let digest = self.config.component_digest().to_hex().to_string();
+                let (plugin, world) = (&self.config.name, self.world.name);
+                self.recorder.begin(plugin, world, digest, function, bytes);
             }
             let released = self.resources.take_released();
             let (seq, deadline) = self.send_call(func, &args, into_rings, &released)?;
@@ -299,6 +312,10 @@ impl Plugin {
                     self.metrics.peak_memory_bytes =
                         self.metrics.peak_memory_bytes.max(cost.memory_bytes);
                     self.metrics.fuel_used += cost.fuel_used;
+                    match &outcome {
+                        Ok(()) => self.recorder.returned(runner.reader.payload()),
+                        Err(failure) => self.recorder.failed(failure),
+                    }
                     return match outcome {
                         Ok(()) => match decode(runner.reader.payload()) {
                             Ok(value) => Ok(value),
@@ -316,6 +333,11 @@ impl Plugin {
                     let mut out = std::mem::take(&mut self.calls.import_result);
                     out.clear();
                     let dispatched = imports.dispatch(func, runner.reader.payload(), &mut out);
+                    if dispatched.is_ok() && self.recorder.is_on() {
+                        let name = imports.import_name(func);
+                        let name = name.map_or_else(|| format!("import {func}"), str::to_string);
+                        self.recorder.import(&name, runner.reader.payload(), &out);
+                    }
                     let sent = match dispatched {
                         Ok(()) => runner.send(&ToRunner::ImportReturn { seq: s }, &out, deadline),
                         Err(e) => {
@@ -338,9 +360,22 @@ impl Plugin {
                     }
                 }
                 FromRunner::Log { level, message } => {
+                    self.recorder.log(&message);
                     self.log.log(&self.config.name, level, &message)
                 }
-                FromRunner::Output { stream, dropped } => self.output(stream, dropped),
+                FromRunner::Output { stream, dropped } => {
+                    self.recorder.output(runner.reader.payload());
+                    self.output(stream, dropped)
+                }
+                FromRunner::Observed if self.recorder.is_on() => {
+                    match airlock_protocol::decode(runner.reader.payload()) {
+                        Ok(observed) => self.recorder.observed(observed),
+                        Err(e) => {
+                            let why = format!("its clock and random readings did not decode: {e}");
+                            return Err(self.violation(why));
+                        }
+                    }
+                }
                 FromRunner::Denied { capability, reason } => self.denied(capability, reason),
                 FromRunner::Progress { fraction, message } => {
                     self.log.progress(&self.config.name, fraction, message)

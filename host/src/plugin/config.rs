@@ -38,6 +38,8 @@ pub struct PluginConfig {
     pub(super) digest: Arc<std::sync::OnceLock<blake3::Hash>>,
     pub(super) policy: Policy,
     pub(super) manifest: ManifestSource,
+    /// The bound of each call's recording, when calls are recorded.
+    pub(super) record: Option<u64>,
 }
 
 /// Which manifest a plugin is started with.
@@ -60,6 +62,7 @@ impl PluginConfig {
             digest: Arc::default(),
             policy: Policy::default(),
             manifest: ManifestSource::Embedded,
+            record: None,
         }
     }
 
@@ -150,6 +153,18 @@ impl PluginConfig {
     /// The largest frame accepted from or sent to the runner.
     pub fn max_frame(mut self, bytes: u32) -> Self {
         self.policy.max_frame = crate::policy::ByteSize(bytes.into());
+        self
+    }
+
+    /// Records every call: its arguments, each import call and answer, the
+    /// clock readings and random bytes the guest took, its output and its
+    /// outcome, up to `max_bytes` per call ([`crate::DEFAULT_RECORDING_BYTES`]
+    /// is a fair bound); [`Plugin::last_recording`](crate::Plugin::last_recording)
+    /// hands out the last call's, which `airlock replay` runs again with no
+    /// host. While recording, `wasi:random/insecure-seed` is a fixed value.
+    /// Each call then copies what crosses the boundary once more.
+    pub fn record_calls(mut self, max_bytes: u64) -> Self {
+        self.record = Some(max_bytes);
         self
     }
 

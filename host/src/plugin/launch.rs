@@ -163,6 +163,7 @@ impl Plugin {
             policy: self.admitted.wire.clone(),
             code,
             rings_fd,
+            recording: self.config.record.is_some(),
         });
         let payload = Cached::payload(artifact.as_ref(), &self.config.component);
         let sent = runner.send(&hello, payload, deadline);

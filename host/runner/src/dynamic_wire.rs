@@ -1,0 +1,184 @@
+//! The dynamic world's replay mode: an export called with arguments in the
+//! wire's encoding (the bytes a world's generated bindings sent when the
+//! call was recorded), its imports forwarded the same way, and the clocks
+//! and random the recording holds handed back to the guest.
+
+use airlock_protocol::observed::Observations;
+use serde::{Deserialize, Serialize};
+use wasmtime::AsContextMut;
+use wasmtime::Store;
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, Func, Instance, Type, Val, wasm_wave};
+
+use crate::dynamic_imports::{with_handles, without_handles};
+use crate::glue::{CallError, RunnerState};
+use crate::observe::Finished;
+
+/// Function 1 of the dynamic world: arguments `(export, the arguments'
+/// encoding, the observations to hand back)`, result
+/// `Result<WireReturn, message>`.
+pub const DYNAMIC_WIRE_CALL: u32 = 1;
+
+/// What a replayed call returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireReturn {
+    /// The results in the wire's encoding, as the recorded call's were.
+    pub encoded: Vec<u8>,
+    /// The same as WAVE, to show.
+    pub wave: Vec<String>,
+    /// Which of the recorded clock readings or random bytes the guest read
+    /// past the end of, if any: then it read more than when recorded.
+    pub ran_out: Option<String>,
+}
+
+/// Calls `export` with `args` (its parameters' encoding) on `instance`.
+/// `Ok(Err(_))` says why the call could not be made.
+pub(crate) fn call(
+    store: &mut Store<RunnerState>,
+    instance: &Instance,
+    shape: &ComponentShape,
+    (export, args, observed): (String, Vec<u8>, Observations),
+) -> Result<Result<WireReturn, String>, CallError> {
+    let (func, params) = match prepare(store, instance, shape, &export, &args) {
+        Ok(prepared) => prepared,
+        Err(message) => return Ok(Err(message)),
+    };
+    let mut results = vec![Val::Bool(false); func.ty(&*store).results().len()];
+    if let Some(observer) = &store.data().host.observer {
+        observer.replay(observed);
+    }
+    store.data_mut().host.wire_imports = true;
+    let called = func.call(&mut *store, &params, &mut results);
+    store.data_mut().host.wire_imports = false;
+    let ran_out = match store.data().host.observer.as_ref().map(|o| o.finish()) {
+        Some(Finished::Replayed { ran_out }) => ran_out.map(str::to_string),
+        _ => None,
+    };
+    called.map_err(CallError::Wasm)?;
+    let types: Vec<Type> = func.ty(&*store).results().collect();
+    let mut wire = Vec::new();
+    let mut wave = Vec::new();
+    for (val, ty) in results.iter().zip(&types) {
+        let mut context = store.as_context_mut();
+        let plain =
+            without_handles(val, &mut context).map_err(|e| CallError::Encode(e.to_string()))?;
+        crate::wire_val::encode(&plain, ty, &mut wire)
+            .map_err(|e| CallError::Encode(e.to_string()))?;
+        wave.push(wasm_wave::to_string(&plain).unwrap_or_else(|_| "…".into()));
+    }
+    Ok(Ok(WireReturn {
+        encoded: wire,
+        wave,
+        ran_out,
+    }))
+}
+
+/// Finds `export` and decodes its arguments.
+fn prepare(
+    store: &mut Store<RunnerState>,
+    instance: &Instance,
+    shape: &ComponentShape,
+    export: &str,
+    args: &[u8],
+) -> Result<(Func, Vec<Val>), String> {
+    let func = find(store, instance, shape, export)?;
+    let types: Vec<(String, Type)> = func
+        .ty(&*store)
+        .params()
+        .map(|(n, t)| (n.to_string(), t))
+        .collect();
+    let mut bytes = args;
+    let mut params = Vec::with_capacity(types.len());
+    for (name, ty) in &types {
+        let plain = crate::wire_val::decode(&mut bytes, ty)
+            .map_err(|e| format!("the recorded argument `{name}` of `{export}`: {e}"))?;
+        let mut context = store.as_context_mut();
+        params.push(with_handles(plain, ty, shape.resource_count, &mut context)?);
+    }
+    if !bytes.is_empty() {
+        return Err(format!(
+            "the recorded arguments of `{export}` have {} bytes past its parameters: the plugin's `{export}` takes other parameters than the recorded one's",
+            bytes.len()
+        ));
+    }
+    Ok((func, params))
+}
+
+/// `export` as the dynamic world finds it, or else the one function of
+/// that name in an exported interface (a recording names an interface's
+/// function as the generated client does, without its interface).
+fn find(
+    store: &mut Store<RunnerState>,
+    instance: &Instance,
+    shape: &ComponentShape,
+    export: &str,
+) -> Result<Func, String> {
+    let direct = find_func(store, instance, export);
+    if direct.is_ok() || export.contains('#') {
+        return direct;
+    }
+    let mut found = shape
+        .interface_functions
+        .iter()
+        .filter(|(_, function)| function == export)
+        .map(|(interface, function)| format!("{interface}#{function}"));
+    match (found.next(), found.next()) {
+        (Some(full), None) => find_func(store, instance, &full),
+        (Some(a), Some(b)) => Err(format!(
+            "the plugin exports `{export}` in more than one interface (`{a}`, `{b}`…)"
+        )),
+        (None, _) => direct,
+    }
+}
+
+/// What a replay needs to know of the component beyond its instance.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ComponentShape {
+    /// How many host resource types the dynamic world made for its imports.
+    pub(crate) resource_count: u32,
+    /// `(interface, function)` of each function of each exported interface.
+    pub(crate) interface_functions: Vec<(String, String)>,
+}
+
+impl ComponentShape {
+    pub(crate) fn of(component: &Component, resource_count: u32) -> Self {
+        let engine = component.engine();
+        let mut interface_functions = Vec::new();
+        for (interface, export) in component.component_type().exports(engine) {
+            if let ComponentItem::ComponentInstance(instance) = export.ty {
+                for (function, item) in instance.exports(engine) {
+                    if let ComponentItem::ComponentFunc(_) = item.ty {
+                        interface_functions.push((interface.to_string(), function.to_string()));
+                    }
+                }
+            }
+        }
+        Self {
+            resource_count,
+            interface_functions,
+        }
+    }
+}
+
+/// `name` at the top level, or `interface#name` inside an exported interface.
+pub(crate) fn find_func(
+    store: &mut Store<RunnerState>,
+    instance: &Instance,
+    export: &str,
+) -> Result<Func, String> {
+    let (parent, name) = match export.rsplit_once('#') {
+        Some((interface, name)) => {
+            let index = instance
+                .get_export_index(&mut *store, None, interface)
+                .ok_or_else(|| format!("the plugin exports no interface `{interface}`"))?;
+            (Some(index), name)
+        }
+        None => (None, export),
+    };
+    let index = instance
+        .get_export_index(&mut *store, parent.as_ref(), name)
+        .ok_or_else(|| format!("the plugin exports no function `{export}`"))?;
+    instance
+        .get_func(&mut *store, index)
+        .ok_or_else(|| format!("`{export}` is not a function"))
+}
