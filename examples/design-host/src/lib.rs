@@ -12,11 +12,13 @@
 //! - [`export`]: saving through an exporter into a granted folder.
 //! - [`export_check`]: checking the file an exporter says it wrote.
 //! - [`render`]: the document as a PNG.
+//! - [`recordings`]: failed calls written to a folder for `airlock replay`.
 
 pub mod bounds;
 pub mod document;
 pub mod export;
 pub mod export_check;
 pub mod plugins;
+pub mod recordings;
 pub mod render;
 pub mod transaction;

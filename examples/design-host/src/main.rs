@@ -10,26 +10,33 @@ use airlock_example_design_host::plugins::{
     self, AnyPlugin, ExporterPlugin, FilterPlugin, LoadedPlugin, ToolPlugin, exporter, filter,
     tool, v0_1,
 };
-use airlock_example_design_host::{export, export_check, render, transaction};
+use airlock_example_design_host::{export, export_check, recordings, render, transaction};
 use anyhow::{Context, Result, bail};
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str =
     "usage: airlock-example-design-host --plugins DIR --out DIR [--cache DIR | --no-cache]
+         [--recordings DIR] [--tool-param NAME=VALUE]...
 
-  --plugins DIR  the plugins (*.wasm) to load
-  --out DIR      where the PNGs go; the exporter is granted this folder at /out
-  --cache DIR    compiled plugins (default: $XDG_CACHE_HOME/airlock or ~/.cache/airlock)
-  --no-cache     compile every plugin at every start";
+  --plugins DIR     the plugins (*.wasm) to load
+  --out DIR         where the PNGs go; the exporter is granted this folder at /out
+  --cache DIR       compiled plugins (default: $XDG_CACHE_HOME/airlock or ~/.cache/airlock)
+  --no-cache        compile every plugin at every start
+  --recordings DIR  where failed calls are recorded, for `airlock replay` (default: OUT/recordings)
+  --tool-param NAME=VALUE
+                    a parameter for every tool: an integer, a number, true/false or text";
 
 struct Args {
     plugins: PathBuf,
     out: PathBuf,
     cache: Option<PathBuf>,
+    recordings: Option<PathBuf>,
+    tool_params: Vec<tool::design::types::Param>,
 }
 
 fn parse_args() -> Result<Args> {
-    let (mut plugins, mut out) = (None, None);
+    let (mut plugins, mut out, mut recordings) = (None, None, None);
+    let mut tool_params = Vec::new();
     let mut cache = ArtifactCache::default_dir();
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
@@ -44,6 +51,13 @@ fn parse_args() -> Result<Args> {
                 )
             }
             Some("--no-cache") => cache = None,
+            Some("--recordings") => recordings = args.next().map(PathBuf::from),
+            Some("--tool-param") => {
+                let param = args
+                    .next()
+                    .context(format!("--tool-param needs NAME=VALUE\n{USAGE}"))?;
+                tool_params.push(recordings::parse_param(&param.to_string_lossy())?);
+            }
             Some("-h" | "--help") => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -55,6 +69,8 @@ fn parse_args() -> Result<Args> {
         plugins: plugins.context(format!("missing --plugins DIR\n{USAGE}"))?,
         out: out.context(format!("missing --out DIR\n{USAGE}"))?,
         cache,
+        recordings,
+        tool_params,
     })
 }
 
@@ -87,6 +103,8 @@ fn main() -> ExitCode {
 struct Summary {
     ok: Vec<String>,
     failed: Vec<String>,
+    /// Failed calls recorded, as the command that replays each.
+    recorded: Vec<String>,
 }
 
 fn run(args: &Args) -> Result<()> {
@@ -131,15 +149,26 @@ fn run(args: &Args) -> Result<()> {
     write_png(&sample, &args.out.join("before.png"))?;
 
     // Each filter and tool on its own copy of the sample: one PNG per plugin.
+    let recorded = args
+        .recordings
+        .clone()
+        .unwrap_or_else(|| args.out.join("recordings"));
     for p in &mut loaded {
         let mut doc = sample.clone();
         let applied = match &mut p.plugin {
             AnyPlugin::Filter(f) => apply_filter(&p.name, f, &mut doc, &mut summary),
-            AnyPlugin::Tool(t) => apply_tool(&p.name, t, &mut doc, &mut summary),
+            AnyPlugin::Tool(t) => apply_tool(&p.name, t, &args.tool_params, &mut doc, &mut summary),
             AnyPlugin::Exporter(_) => continue,
         };
         if applied {
             write_png(&doc, &args.out.join(format!("after-{}.png", p.name)))?;
+        } else if let Some(file) = recordings::save_failed(p.plugin.plugin_mut(), &recorded)? {
+            summary.recorded.push(format!(
+                "{}: `airlock replay {} --component {}`",
+                p.name,
+                file.display(),
+                p.path.display()
+            ));
         }
     }
 
@@ -149,7 +178,7 @@ fn run(args: &Args) -> Result<()> {
     for p in &mut loaded {
         match &mut p.plugin {
             AnyPlugin::Filter(f) => apply_filter(&p.name, f, &mut doc, &mut quiet),
-            AnyPlugin::Tool(t) => apply_tool(&p.name, t, &mut doc, &mut quiet),
+            AnyPlugin::Tool(t) => apply_tool(&p.name, t, &args.tool_params, &mut doc, &mut quiet),
             AnyPlugin::Exporter(_) => continue,
         };
     }
@@ -182,9 +211,15 @@ fn write_png(doc: &Document, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs a tool with its default parameters inside a transaction; true if it committed.
-fn apply_tool(name: &str, t: &mut ToolPlugin, doc: &mut Document, summary: &mut Summary) -> bool {
-    match transaction::run(doc, |tx| t.exports.run(tx, &[])) {
+/// Runs a tool with `params` inside a transaction; true if it committed.
+fn apply_tool(
+    name: &str,
+    t: &mut ToolPlugin,
+    params: &[tool::design::types::Param],
+    doc: &mut Document,
+    summary: &mut Summary,
+) -> bool {
+    match transaction::run(doc, |tx| t.exports.run(tx, params)) {
         Ok(Ok(msg)) => {
             summary.ok.push(format!("{name}: {msg}"));
             true
@@ -337,6 +372,9 @@ fn print_summary(loaded: &[LoadedPlugin], summary: &Summary) {
     }
     for line in &summary.failed {
         println!("  FAILED {}", PluginText::escape(line));
+    }
+    for line in &summary.recorded {
+        println!("  recorded {}", PluginText::escape(line));
     }
 }
 

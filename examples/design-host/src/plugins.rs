@@ -151,7 +151,10 @@ pub fn load(
         .and_then(|s| s.to_str())
         .unwrap_or("plugin")
         .replace('_', "-");
-    let config = airlock::PluginConfig::from_file(name.clone(), path)?.deadline(deadline);
+    // Every call recorded: a failed one is written out for `airlock replay`.
+    let config = airlock::PluginConfig::from_file(name.clone(), path)?
+        .deadline(deadline)
+        .record_calls(airlock::DEFAULT_RECORDING_BYTES);
     let Some(plugin) = start(launcher, config, export_dir)? else {
         return Ok(None);
     };
