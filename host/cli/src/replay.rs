@@ -53,7 +53,10 @@ pub fn replay(
         replay.answered, replay.recorded
     );
     if let Some(what) = &replay.ran_out {
-        println!("note: the plugin read more {what} than the recorded call did");
+        println!(
+            "note: the plugin read more {} than the recorded call did",
+            esc(what)
+        );
     }
     if let Some(results) = &replay.results {
         for result in results {

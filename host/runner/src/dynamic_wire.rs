@@ -54,6 +54,11 @@ pub(crate) fn call(
         Some(Finished::Replayed { ran_out }) => ran_out.map(str::to_string),
         _ => None,
     };
+    if let (Err(_), Some(what)) = (&called, &ran_out) {
+        // Said before the failure, which carries no result to hold it.
+        let note = format!("the plugin read more {what} than the recorded call did");
+        let _ = store.data_mut().host.warn(note);
+    }
     called.map_err(CallError::Wasm)?;
     let types: Vec<Type> = func.ty(&*store).results().collect();
     let mut wire = Vec::new();

@@ -233,7 +233,14 @@ impl PluginInstance {
             let in_destructor = released.is_err();
             (
                 in_destructor,
-                released.and_then(|()| bound.call(store, func, args, out)),
+                released.and_then(|()| {
+                    // What the export reads, not what a re-instantiation or a
+                    // destructor read before it: a replay's instance is fresh.
+                    if let Some(observer) = &store.data().host.observer {
+                        observer.record();
+                    }
+                    bound.call(store, func, args, out)
+                }),
             )
         });
         store.set_epoch_deadline(u64::MAX / 2);
@@ -342,9 +349,6 @@ impl PluginInstance {
                     let host = self.host_mut();
                     host.log_budget = policy.max_log_bytes_per_call;
                     host.log_dropped = 0;
-                    if let Some(observer) = &host.observer {
-                        observer.record();
-                    }
                     ticker.begin();
                     let outcome =
                         self.call(func, &frame[offset..], &mut result, deadline_ticks, policy);

@@ -98,7 +98,7 @@ impl Observer {
             Mode::Off => real.fill_bytes(dst),
             Mode::Record(o) => {
                 real.fill_bytes(dst);
-                if o.random.len() + dst.len() <= MAX_RANDOM_BYTES {
+                if !o.cut && o.random.len() + dst.len() <= MAX_RANDOM_BYTES {
                     o.random.extend_from_slice(dst);
                 } else {
                     o.cut = true;
@@ -150,11 +150,12 @@ impl HostWallClock for ObservedWallClock {
             nanoseconds: now.subsec_nanos(),
         };
         match self.0.reading(real) {
+            // A recording's nanoseconds are checked, not trusted.
             Reading::Wall {
                 seconds,
                 nanoseconds,
-            } => Duration::new(seconds, nanoseconds),
-            Reading::Monotonic(_) => now,
+            } if nanoseconds < 1_000_000_000 => Duration::new(seconds, nanoseconds),
+            _ => now,
         }
     }
 }

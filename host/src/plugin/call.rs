@@ -369,7 +369,11 @@ impl Plugin {
                 }
                 FromRunner::Observed if self.recorder.is_on() => {
                     match airlock_protocol::decode(runner.reader.payload()) {
-                        Ok(observed) => self.recorder.observed(observed),
+                        Ok(observed) => {
+                            if let Err(why) = self.recorder.observed(observed) {
+                                return Err(self.violation(why));
+                            }
+                        }
                         Err(e) => {
                             let why = format!("its clock and random readings did not decode: {e}");
                             return Err(self.violation(why));

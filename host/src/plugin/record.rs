@@ -4,9 +4,13 @@
 //! bounded [`Recording`] of it; the last one is kept once the call ends.
 
 use airlock_protocol::CallFailure;
-use airlock_protocol::observed::Observations;
+use airlock_protocol::observed::{MAX_RANDOM_BYTES, MAX_READINGS, Observations};
 
 use crate::recording::{RecordedImport, RecordedOutcome, Recording};
+
+/// What each import call and log message costs beyond its bytes, so that
+/// empty ones are bounded too.
+const ENTRY_COST: usize = 64;
 
 /// The recording of the call in flight, and of the last call.
 #[derive(Debug, Default)]
@@ -68,7 +72,8 @@ impl CallRecorder {
         let Some(mut recording) = self.current.take() else {
             return;
         };
-        if !recording.cut && self.fits(name.len() + args.len() + answer.len(), &mut recording) {
+        let size = ENTRY_COST + name.len() + args.len() + answer.len();
+        if !recording.cut && self.fits(size, &mut recording) {
             recording.imports.push(RecordedImport {
                 name: name.to_string(),
                 args: args.to_vec(),
@@ -92,17 +97,31 @@ impl CallRecorder {
         let Some(mut recording) = self.current.take() else {
             return;
         };
-        if self.fits(message.len(), &mut recording) {
+        if self.fits(ENTRY_COST + message.len(), &mut recording) {
             recording.log.push(message.to_string());
         }
         self.current = Some(recording);
     }
 
-    /// What the runner said the guest read of the clocks and random.
-    pub(super) fn observed(&mut self, observed: Observations) {
-        if let Some(recording) = &mut self.current {
+    /// What the runner said the guest read of the clocks and random;
+    /// refused past the bounds a runner keeps to.
+    pub(super) fn observed(&mut self, observed: Observations) -> Result<(), String> {
+        if observed.readings.len() > MAX_READINGS || observed.random.len() > MAX_RANDOM_BYTES {
+            return Err(format!(
+                "it reported {} clock readings and {} random bytes, over the bounds of {MAX_READINGS} and {MAX_RANDOM_BYTES}",
+                observed.readings.len(),
+                observed.random.len()
+            ));
+        }
+        let Some(mut recording) = self.current.take() else {
+            return Ok(());
+        };
+        let size = observed.readings.len() * 16 + observed.random.len();
+        if self.fits(size, &mut recording) {
             recording.observed = observed;
         }
+        self.current = Some(recording);
+        Ok(())
     }
 
     pub(super) fn returned(&mut self, result: &[u8]) {
@@ -120,6 +139,9 @@ impl CallRecorder {
     /// The call ended, with `error` if it failed; its recording becomes the last.
     pub(super) fn end(&mut self, error: Option<&crate::Error>) {
         let Some(mut recording) = self.current.take() else {
+            // Failed before it began (no runner, arguments that did not
+            // encode): no recording, not the one of the call before.
+            self.last = None;
             return;
         };
         if let (Some(e), RecordedOutcome::Returned(_)) = (error, &recording.outcome) {
@@ -149,7 +171,7 @@ mod tests {
 
     #[test]
     fn a_recording_is_cut_at_its_bound_and_says_so() {
-        let mut recorder = CallRecorder::new(Some(100));
+        let mut recorder = CallRecorder::new(Some(250));
         recorder.begin("p", "w", "00".into(), "run", &[0; 10]);
         recorder.import("i#f", &[0; 40], &[0; 40]);
         recorder.import("i#f", &[0; 40], &[0; 40]);
