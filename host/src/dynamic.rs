@@ -70,6 +70,22 @@ impl DynamicPlugin {
     }
 }
 
+/// A pool of dynamic plugins: `PluginPool<DynamicPlugin>` (what `airlock dev`
+/// serves and hot-reloads).
+impl crate::Client for DynamicPlugin {
+    fn start(launcher: &Launcher, config: PluginConfig) -> Result<Self> {
+        DynamicPlugin::start(launcher, config)
+    }
+
+    fn plugin(&self) -> &Plugin {
+        &self.plugin
+    }
+
+    fn plugin_mut(&mut self) -> &mut Plugin {
+        &mut self.plugin
+    }
+}
+
 /// Answers the imports of a [`DynamicPlugin`], as WAVE text: what a mock
 /// host implements.
 ///

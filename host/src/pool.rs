@@ -15,14 +15,16 @@ use crate::plugin::{Plugin, PluginConfig, WorldRef};
 ///
 /// Every runner is started and locked down exactly as by [`Plugin::start`];
 /// a taken runner is never given back, so no state passes from one user to
-/// the next.
+/// the next. [`WarmPool::reload`] swaps in a new component: the ready runners
+/// are replaced, the ones taken already keep running theirs.
 pub struct WarmPool {
     shared: Arc<Shared>,
     /// Detached on drop, never joined.
     filler: Option<JoinHandle<()>>,
     launcher: Launcher,
-    config: PluginConfig,
     world: WorldRef,
+    /// One reload at a time: the last one called is the one that stays.
+    reloading: Mutex<()>,
 }
 
 struct Shared {
@@ -36,6 +38,10 @@ struct State {
     stop: bool,
     /// The last start failure, reported by the next `take` that finds the pool empty.
     failure: Option<String>,
+    /// What runners are started from: the last configuration reloaded.
+    config: PluginConfig,
+    /// Bumped by every reload; a start begun before one is thrown away.
+    generation: u64,
 }
 
 impl WarmPool {
@@ -47,40 +53,71 @@ impl WarmPool {
                 size,
                 stop: false,
                 failure: None,
+                config: config.clone(),
+                generation: 0,
             }),
             changed: Condvar::new(),
         });
         let filler = {
-            let (shared, launcher, config) = (shared.clone(), launcher.clone(), config.clone());
+            let (shared, launcher) = (shared.clone(), launcher.clone());
             std::thread::Builder::new()
                 .name(format!("airlock-pool: {}", config.name()))
-                .spawn(move || fill(&shared, &launcher, &config, world))
+                .spawn(move || fill(&shared, &launcher, world))
                 .expect("failed to start the pool's filler thread")
         };
         Self {
             shared,
             filler: Some(filler),
             launcher: launcher.clone(),
-            config,
             world,
+            reloading: Mutex::new(()),
         }
     }
 
     /// A started runner: a ready one if there is one, else one started now.
     pub fn take(&self) -> Result<Plugin> {
-        let ready = {
+        let (ready, config) = {
             let mut state = self.shared.lock();
             let plugin = state.ready.pop_front();
             if let Some(why) = state.failure.take() {
-                tracing::warn!(plugin = %crate::PluginText::escape(self.config.name()), "warm pool could not start runners: {why}");
+                tracing::warn!(plugin = %crate::PluginText::escape(state.config.name()), "warm pool could not start runners: {why}");
             }
-            plugin
+            (plugin, state.config.clone())
         };
         self.shared.changed.notify_all();
         match ready {
             Some(plugin) => Ok(plugin),
-            None => Plugin::start(&self.launcher, self.config.clone(), self.world),
+            None => Plugin::start(&self.launcher, config, self.world),
         }
+    }
+
+    /// Replaces the plugin: starts one runner of `config` now (if it fails,
+    /// nothing changes and the error says why), then shuts the ready runners
+    /// of the old one down and fills the pool with the new one. Runners taken
+    /// already keep running the old component until their users drop them.
+    pub fn reload(&self, config: PluginConfig) -> Result<()> {
+        let _reloading = crate::plugin::lock(&self.reloading);
+        let fresh = Plugin::start(&self.launcher, config.clone(), self.world)?;
+        let (old, unused) = {
+            let mut state = self.shared.lock();
+            state.generation += 1;
+            state.config = config;
+            state.failure = None;
+            let (ready, unused) = match state.size {
+                0 => (VecDeque::new(), Some(fresh)),
+                _ => (VecDeque::from([fresh]), None),
+            };
+            (std::mem::replace(&mut state.ready, ready), unused)
+        };
+        self.shared.changed.notify_all();
+        // Shut the old ready runners down outside the lock.
+        drop((old, unused));
+        Ok(())
+    }
+
+    /// The configuration runners are started from (the last one reloaded).
+    pub fn config(&self) -> PluginConfig {
+        self.shared.lock().config.clone()
     }
 
     /// How many runners are ready now.
@@ -113,10 +150,10 @@ impl Shared {
 /// machine it would compete with the first calls of the runner just taken.
 const REFILL_DELAY: Duration = Duration::from_millis(5);
 
-fn fill(shared: &Shared, launcher: &Launcher, config: &PluginConfig, world: WorldRef) {
+fn fill(shared: &Shared, launcher: &Launcher, world: WorldRef) {
     loop {
         let mut waited = false;
-        {
+        let (config, generation) = {
             let mut state = shared.lock();
             while !state.stop && (state.ready.len() >= state.size || state.failure.is_some()) {
                 waited = true;
@@ -129,18 +166,27 @@ fn fill(shared: &Shared, launcher: &Launcher, config: &PluginConfig, world: Worl
             if state.stop {
                 return;
             }
-        }
+            (state.config.clone(), state.generation)
+        };
         if waited {
             // Woken by a take: let the taker's first calls run first.
             std::thread::sleep(REFILL_DELAY);
         }
-        let started = Plugin::start(launcher, config.clone(), world);
+        let started = Plugin::start(launcher, config, world);
         let mut state = shared.lock();
-        match started {
-            Ok(plugin) => state.ready.push_back(plugin),
-            Err(e) => state.failure = Some(e.to_string()),
-        }
+        // A start begun before a reload is of the old component: dropped
+        // (outside the lock), its failure no longer news.
+        let stale = if state.generation != generation {
+            started.ok()
+        } else {
+            match started {
+                Ok(plugin) => state.ready.push_back(plugin),
+                Err(e) => state.failure = Some(e.to_string()),
+            }
+            None
+        };
         drop(state);
+        drop(stale);
         shared.changed.notify_all();
     }
 }
@@ -164,7 +210,7 @@ impl Drop for WarmPool {
 impl std::fmt::Debug for WarmPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WarmPool")
-            .field("plugin", &self.config.name())
+            .field("plugin", &self.config().name())
             .field("ready", &self.ready())
             .finish_non_exhaustive()
     }

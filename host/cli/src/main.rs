@@ -14,10 +14,12 @@
 //! - [`run`]: the commands that start runners, `call` and `compile`.
 //! - [`new`]: `airlock new`, a plugin project for a world in Rust, JS or Python.
 //! - [`project_test`]: `airlock test`, building a project and running its cases.
+//! - [`dev`]: `airlock dev`, rebuilding a project as it changes and hot-reloading it.
 //! - [`replay`]: `airlock replay`, a recorded call run again with no host.
 
 mod check;
 mod component;
+mod dev;
 mod new;
 mod package;
 mod project_test;
@@ -138,6 +140,21 @@ enum Command {
         /// The plugin to run it on: the one recorded, or an edited build.
         #[arg(long, value_name = "FILE")]
         component: PathBuf,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+    /// Build a plugin project, serve it and run its cases; rebuild and
+    /// hot-reload it whenever its sources change (a failed build keeps the
+    /// version served). Each line on stdin calls it: `EXPORT(ARG, …)` in WAVE.
+    Dev {
+        /// The project (default: the current directory).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Stop after this many reloads (the first build is reload 1).
+        #[arg(long, value_name = "N")]
+        max_reloads: Option<u64>,
         #[command(flatten)]
         common: Common,
         #[command(flatten)]
@@ -281,6 +298,12 @@ fn main() -> ExitCode {
             guest_sdk.as_deref(),
         ),
         Command::Test { dir, common, cache } => project_test::test(&dir, &common, &cache),
+        Command::Dev {
+            dir,
+            max_reloads,
+            common,
+            cache,
+        } => dev::dev(&dir, max_reloads, &common, &cache),
         Command::Package {
             component,
             wit,
@@ -295,6 +318,7 @@ fn main() -> ExitCode {
             manifest: manifest.as_deref(),
             output: &output,
             in_place,
+            quiet: false,
         }),
         Command::Compile {
             components,

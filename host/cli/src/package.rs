@@ -19,6 +19,8 @@ pub struct Request<'a> {
     pub manifest: Option<&'a Path>,
     pub output: &'a Path,
     pub in_place: bool,
+    /// Print nothing when it succeeds.
+    pub quiet: bool,
 }
 
 pub fn package(request: &Request) -> Result<(), Failure> {
@@ -61,6 +63,9 @@ pub fn package(request: &Request) -> Result<(), Failure> {
         .with_context(|| format!("cannot write {}", shown(request.output)))?;
     let carried = airlock::Manifest::embedded(&packaged, &request.output.display().to_string())
         .map_err(|e| Failure::Input(e.into()))?;
+    if request.quiet {
+        return Ok(());
+    }
     println!(
         "packaged {} for world {name} into {} ({} bytes)",
         shown(path),

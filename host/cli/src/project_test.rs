@@ -6,6 +6,8 @@
 //! with `cargo build --target wasm32-wasip2`), `package.json` (JavaScript,
 //! componentize-js) or `app.py` (Python, componentize-py). The component is
 //! packaged with the project's `airlock.toml` into `target/NAME.wasm`.
+//!
+//! `airlock dev` ([`crate::dev`]) builds and runs cases with the same code.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,9 +21,23 @@ use crate::{CacheArgs, Common, Failure, shown};
 
 /// The part of the project's manifest this reads.
 #[derive(Deserialize)]
-struct Manifest {
-    name: String,
+pub(crate) struct Manifest {
+    pub name: String,
     world: String,
+}
+
+/// A plugin project: its folder and manifest.
+pub(crate) struct Project {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// Whether a build's output goes to the terminal as it comes, or is kept
+/// and shown only when the build fails.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BuildOutput {
+    Shown,
+    Kept,
 }
 
 /// One case of `tests/`.
@@ -42,54 +58,94 @@ struct Case {
     transcript: Option<PathBuf>,
 }
 
-pub fn test(dir: &Path, common: &Common, cache: &CacheArgs) -> Result<(), Failure> {
-    let manifest_path = dir.join("airlock.toml");
-    let text = std::fs::read_to_string(&manifest_path).with_context(|| {
-        format!(
-            "{} has no airlock.toml: is it a plugin project (`airlock new`)?",
-            shown(dir)
-        )
-    })?;
-    let manifest: Manifest =
-        toml::from_str(&text).with_context(|| format!("cannot read {}", shown(&manifest_path)))?;
-    let raw = build(dir, &manifest).map_err(Failure::Input)?;
-    let component = dir.join("target").join(format!("{}.wasm", manifest.name));
-    crate::package::package(&crate::package::Request {
-        component: &raw,
-        wit: &[dir.join("wit")],
-        world: &manifest.world,
-        manifest: Some(&manifest_path),
-        output: &component,
-        in_place: raw == component,
-    })?;
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir.join("tests"))
-        .with_context(|| format!("{} has no tests/ folder", shown(dir)))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    cases.sort();
-    if cases.is_empty() {
-        return Err(Failure::No(format!(
-            "{} has no cases: add a tests/*.toml (see the README `airlock new` wrote)",
-            shown(&dir.join("tests"))
-        )));
+impl Project {
+    /// The project in `dir`, if it has a readable `airlock.toml`.
+    pub(crate) fn open(dir: &Path) -> anyhow::Result<Self> {
+        let manifest_path = dir.join("airlock.toml");
+        let text = std::fs::read_to_string(&manifest_path).with_context(|| {
+            format!(
+                "{} has no airlock.toml: is it a plugin project (`airlock new`)?",
+                shown(dir)
+            )
+        })?;
+        let manifest = toml::from_str(&text)
+            .with_context(|| format!("cannot read {}", shown(&manifest_path)))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            manifest,
+        })
     }
+
+    /// Builds the project and packages it into `target/NAME.wasm`; returns that path.
+    pub(crate) fn build(&self, output: BuildOutput) -> Result<PathBuf, Failure> {
+        let (dir, manifest) = (&self.dir, &self.manifest);
+        let raw = build(dir, manifest, output).map_err(Failure::Input)?;
+        let component = dir.join("target").join(format!("{}.wasm", manifest.name));
+        crate::package::package(&crate::package::Request {
+            component: &raw,
+            wit: &[dir.join("wit")],
+            world: &manifest.world,
+            manifest: Some(&dir.join("airlock.toml")),
+            output: &component,
+            in_place: raw == component,
+            quiet: output == BuildOutput::Kept,
+        })?;
+        Ok(component)
+    }
+
+    /// The cases in `tests/`, in name order; none is an error.
+    pub(crate) fn cases(&self) -> Result<Vec<PathBuf>, Failure> {
+        let dir = &self.dir;
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(dir.join("tests"))
+            .with_context(|| format!("{} has no tests/ folder", shown(dir)))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        cases.sort();
+        if cases.is_empty() {
+            return Err(Failure::No(format!(
+                "{} has no cases: add a tests/*.toml (see the README `airlock new` wrote)",
+                shown(&dir.join("tests"))
+            )));
+        }
+        Ok(cases)
+    }
+}
+
+/// How a packaged component is started: under the policy, its manifest
+/// (written beside it by `package`) reviewed as a host would.
+pub(crate) fn config(
+    name: &str,
+    component: &Path,
+    common: &Common,
+) -> Result<PluginConfig, Failure> {
     let bytes =
-        std::fs::read(&component).with_context(|| format!("cannot read {}", shown(&component)))?;
+        std::fs::read(component).with_context(|| format!("cannot read {}", shown(component)))?;
     let policy = crate::run::policy(common)?.unwrap_or_default();
-    let launcher = crate::run::launcher(cache, false)?;
-    let config = PluginConfig::new(manifest.name.clone(), bytes)
+    PluginConfig::new(name, bytes)
         .policy(policy)
-        .manifest_beside(&component)
-        .map_err(crate::run::failure)?;
+        .manifest_beside(component)
+        .map_err(crate::run::failure)
+}
+
+/// A case's name: its file's, without `.toml`.
+pub(crate) fn case_name(path: &Path) -> String {
+    path.file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+pub fn test(dir: &Path, common: &Common, cache: &CacheArgs) -> Result<(), Failure> {
+    let project = Project::open(dir)?;
+    let component = project.build(BuildOutput::Shown)?;
+    let cases = project.cases()?;
+    let launcher = crate::run::launcher(cache, false)?;
+    let config = config(&project.manifest.name, &component, common)?;
     let mut plugin = DynamicPlugin::start(&launcher, config).map_err(crate::run::failure)?;
     let mut failed = 0;
     for path in &cases {
-        let name = path
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+        let name = case_name(path);
         match run_case(&mut plugin, path) {
             Ok(()) => println!("test {name} ... ok"),
             Err(why) => {
@@ -111,7 +167,8 @@ pub fn test(dir: &Path, common: &Common, cache: &CacheArgs) -> Result<(), Failur
     Ok(())
 }
 
-fn run_case(plugin: &mut DynamicPlugin, path: &Path) -> anyhow::Result<()> {
+/// Runs one case on `plugin`; why it failed otherwise.
+pub(crate) fn run_case(plugin: &mut DynamicPlugin, path: &Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path)?;
     let case: Case =
         toml::from_str(&text).with_context(|| format!("cannot read {}", shown(path)))?;
@@ -153,7 +210,7 @@ fn run_case(plugin: &mut DynamicPlugin, path: &Path) -> anyhow::Result<()> {
 }
 
 /// Builds the project; returns the raw component's path.
-fn build(dir: &Path, manifest: &Manifest) -> anyhow::Result<PathBuf> {
+fn build(dir: &Path, manifest: &Manifest, output: BuildOutput) -> anyhow::Result<PathBuf> {
     let target = dir.join("target");
     std::fs::create_dir_all(&target)?;
     let world = manifest.world.split('@').next().unwrap_or(&manifest.world);
@@ -163,6 +220,7 @@ fn build(dir: &Path, manifest: &Manifest) -> anyhow::Result<PathBuf> {
             Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()))
                 .args(["build", "--release", "--target", "wasm32-wasip2"])
                 .current_dir(dir),
+            output,
         )?;
         let cargo_target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
@@ -182,16 +240,19 @@ fn build(dir: &Path, manifest: &Manifest) -> anyhow::Result<PathBuf> {
             "target/toolchains/js",
             "the JS toolchain (componentize-js)",
         )?;
-        run(Command::new("node")
-            .arg(toolchain.join("build.mjs"))
-            .arg("--source")
-            .arg(dir.join("src/plugin.js"))
-            .args(["--world", world, "--out"])
-            .arg(&out)
-            .arg("--sdk")
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../guest-sdk/js"))
-            .arg("--wit")
-            .arg(dir.join("wit")))?;
+        run(
+            Command::new("node")
+                .arg(toolchain.join("build.mjs"))
+                .arg("--source")
+                .arg(dir.join("src/plugin.js"))
+                .args(["--world", world, "--out"])
+                .arg(&out)
+                .arg("--sdk")
+                .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../guest-sdk/js"))
+                .arg("--wit")
+                .arg(dir.join("wit")),
+            output,
+        )?;
         return Ok(out);
     }
     if dir.join("app.py").is_file() {
@@ -203,16 +264,19 @@ fn build(dir: &Path, manifest: &Manifest) -> anyhow::Result<PathBuf> {
                 "componentize-py",
             )?,
         };
-        run(Command::new(exe)
-            .arg("-d")
-            .arg(dir.join("wit"))
-            .args(["-q", "-w", world, "componentize", "app", "-p"])
-            .arg(dir)
-            .arg("-o")
-            .arg(&out)
-            .env_remove("VIRTUAL_ENV")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .current_dir(dir))?;
+        run(
+            Command::new(exe)
+                .arg("-d")
+                .arg(dir.join("wit"))
+                .args(["-q", "-w", world, "componentize", "app", "-p"])
+                .arg(dir)
+                .arg("-o")
+                .arg(&out)
+                .env_remove("VIRTUAL_ENV")
+                .env("PYTHONDONTWRITEBYTECODE", "1")
+                .current_dir(dir),
+            output,
+        )?;
         return Ok(out);
     }
     Err(anyhow!(
@@ -235,14 +299,30 @@ fn toolchain(var: &str, in_checkout: &str, what: &str) -> anyhow::Result<PathBuf
     Ok(path)
 }
 
-fn run(cmd: &mut Command) -> anyhow::Result<()> {
-    eprintln!("building: {cmd:?}");
-    let status = cmd
-        .status()
-        .with_context(|| format!("cannot run {:?}", cmd.get_program()))?;
-    anyhow::ensure!(
-        status.success(),
-        "the build failed ({status}); fix the errors above and run `airlock test` again"
-    );
+/// Runs a build step; with [`BuildOutput::Kept`], what it printed is the
+/// error when it fails.
+fn run(cmd: &mut Command, output: BuildOutput) -> anyhow::Result<()> {
+    let cannot = format!("cannot run {:?}", cmd.get_program());
+    if output == BuildOutput::Shown {
+        eprintln!("building: {cmd:?}");
+        let status = cmd.status().context(cannot)?;
+        anyhow::ensure!(
+            status.success(),
+            "the build failed ({status}); fix the errors above and run `airlock test` again"
+        );
+        return Ok(());
+    }
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .context(cannot)?;
+    if !out.status.success() {
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        bail!("the build failed ({}):\n{}", out.status, said.trim_end());
+    }
     Ok(())
 }

@@ -403,6 +403,8 @@ fn readme(req: &Request<'_>, world: &str, exports: &[Export<'_>], untested: &[St
          stubs in `{source}` that return default values: write what the plugin does there.\n\n\
          - `airlock test` builds the plugin and runs each case in `tests/` against the\n  \
          pretend host of `mock.toml` (edit its answers to the document you want).\n\
+         - `airlock dev` does it again whenever a source changes and hot-reloads the\n  \
+         plugin it serves; a line `EXPORT(ARGS)` on its stdin calls that plugin.\n\
          - `airlock call target/{name}.wasm EXPORT ARGS… --mock mock.toml --transcript`\n  \
          calls one export and prints every import call the plugin made.\n\
          - `airlock.toml` is the manifest a host reviews: add what the plugin asks for.\n",
