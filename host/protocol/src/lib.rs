@@ -43,7 +43,7 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 10;
+pub const PROTOCOL_VERSION: u32 = 11;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -148,6 +148,11 @@ pub struct RunnerPolicy {
     /// How long compiling the component may take; past it the runner kills
     /// the process compiling it and reports [`InitFailure::Compile`].
     pub compile_deadline_ms: u64,
+    /// The debugging policy: the engine emits native debug information for
+    /// the plugin's code (registered with gdb's JIT interface), and the
+    /// lock-down leaves the runner attachable by a debugger of the same user
+    /// (it stays dumpable). Never for untrusted plugins; see docs/debugging.md.
+    pub debugger: bool,
 }
 
 /// The first descriptor of the preopened directories in a runner process.
@@ -180,6 +185,7 @@ impl Default for RunnerPolicy {
             preopens: Vec::new(),
             network: Vec::new(),
             compile_deadline_ms: 45_000,
+            debugger: false,
         }
     }
 }
