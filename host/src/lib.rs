@@ -112,7 +112,7 @@ pub use launcher::{Launcher, serve_runner_if_requested};
 pub use manifest::{Access, Capability, Manifest, Request, Review};
 pub use metrics::{LatencyHistogram, PluginMetrics};
 pub use plugin::{AbortHandle, CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};
-pub use policy::{ByteSize, DEFAULT_IMPORT_VOLUME, Layer, Policy, Preopen};
+pub use policy::{ByteSize, DEBUG_DEADLINE, DEFAULT_IMPORT_VOLUME, Layer, Policy, Preopen};
 pub use pool::WarmPool;
 pub use recording::{
     DEFAULT_RECORDING_BYTES, MAX_RECORDING_FILE_LEN, RecordedImport, RecordedOutcome, Recording,

@@ -71,6 +71,9 @@ pub struct Policy {
     /// whole start-up.
     #[serde(with = "humantime_serde_compat")]
     pub compile_deadline: Duration,
+    /// The debugging policy's switch ([`Policy::debugging`]): native debug
+    /// information for the plugin's code, and a runner gdb may attach to.
+    pub debugger: bool,
 }
 
 /// A host directory the guest sees at `guest`.
@@ -111,11 +114,26 @@ impl Default for Policy {
             restart_window: Duration::from_secs(300),
             backoff: Duration::from_millis(100),
             compile_deadline: Duration::from_millis(wire.compile_deadline_ms),
+            debugger: wire.debugger,
         }
     }
 }
 
+/// The call deadline of [`Policy::debugging`]: the host ends a call at its
+/// deadline by the wall clock, time stopped at a breakpoint included.
+pub const DEBUG_DEADLINE: Duration = Duration::from_secs(3600);
+
 impl Policy {
+    /// The debugging policy: the defaults with [`Policy::debugger`] on and
+    /// a one-hour deadline. The runner stays dumpable, so that gdb running
+    /// as the same user may attach, and its code carries debug information;
+    /// every other layer is as in any policy. Never for untrusted plugins or
+    /// production: any process of the user may then read and write the
+    /// runner's memory. See docs/debugging.md.
+    pub fn debugging() -> Self {
+        Self::default().debugger(true).deadline(DEBUG_DEADLINE)
+    }
+
     /// Parses a policy from TOML; unknown keys are errors.
     pub fn from_toml(text: &str) -> Result<Self> {
         toml::from_str(text).map_err(|e| Error::Policy {
@@ -235,6 +253,12 @@ impl Policy {
         self
     }
 
+    /// The `debugger` switch alone; [`Policy::debugging`] also lengthens the deadline.
+    pub fn debugger(mut self, on: bool) -> Self {
+        self.debugger = on;
+        self
+    }
+
     /// The form sent to the runner, with host names resolved to addresses.
     pub(crate) fn to_wire(&self, plugin: &str) -> Result<RunnerPolicy> {
         let too_big = |what: &str| Error::Policy {
@@ -297,6 +321,7 @@ impl Policy {
                 .as_millis()
                 .try_into()
                 .unwrap_or(u64::MAX),
+            debugger: self.debugger,
         })
     }
 }
@@ -505,6 +530,14 @@ mod tests {
             .require([Layer::Seccomp, Layer::Landlock]);
         let text = policy.to_toml();
         assert_eq!(Policy::from_toml(&text).unwrap(), policy);
+        let debugging = Policy::from_toml("debugger = true").unwrap().to_wire("p");
+        assert!(debugging.as_ref().unwrap().debugger && !policy.debugger);
+        // Code compiled with debug information is cached apart.
+        let fingerprint = airlock_runner::artifact_fingerprint;
+        assert_ne!(
+            fingerprint(&debugging.unwrap()),
+            fingerprint(&Default::default())
+        );
 
         let err = Policy::from_toml("memroy = \"1 MiB\"")
             .unwrap_err()

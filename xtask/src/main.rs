@@ -8,6 +8,7 @@
 //! - [`cargo_component`]: the second guest build path, run by `test` only.
 //! - [`js`], [`python`]: the pinned JS and Python toolchains and their guests.
 //! - [`package`]: the world stamp and manifest added to the JS and Python guests.
+//! - [`debian`]: Debian packages the tests use from the machine, installed when missing.
 //! - [`util`]: project paths and running commands.
 
 mod bench;
@@ -15,6 +16,7 @@ mod build_plugins;
 mod cargo_component;
 mod chaos;
 mod ci;
+mod debian;
 mod demo;
 mod fuzz;
 mod js;

@@ -74,6 +74,11 @@ enum Command {
         /// some(3)… (put `--` before a value such as `-inf`).
         #[arg(allow_negative_numbers = true)]
         args: Vec<String>,
+        /// Under the debugging policy (docs/debugging.md): print the
+        /// runner's process id and wait for a debugger to attach before
+        /// calling. Never for untrusted plugins.
+        #[arg(long)]
+        debug: bool,
         #[command(flatten)]
         mock: MockArgs,
         #[command(flatten)]
@@ -278,10 +283,11 @@ fn main() -> ExitCode {
             component,
             export,
             args,
+            debug,
             mock,
             common,
             cache,
-        } => run::call(&component, &export, &args, &mock, &common, &cache),
+        } => run::call(&component, &export, &args, debug, &mock, &common, &cache),
         Command::New {
             name,
             wit,

@@ -70,6 +70,7 @@ pub fn call(
     path: &Path,
     export: &str,
     args: &[String],
+    debug: bool,
     mock_args: &MockArgs,
     common: &Common,
     cache: &CacheArgs,
@@ -83,12 +84,22 @@ pub fn call(
         }
         None => None,
     };
+    let mut policy = policy(common)?.unwrap_or_default();
+    if debug {
+        // The given policy, with the debugging policy's two relaxations and
+        // at least its deadline.
+        policy = policy.debugger(true);
+        policy.deadline = policy.deadline.max(airlock::DEBUG_DEADLINE);
+    }
     let config = PluginConfig::new(plugin_name(path), component.bytes)
-        .policy(policy(common)?.unwrap_or_default())
+        .policy(policy)
         .manifest_beside(path)
         .map_err(failure)?;
     let launcher = launcher(cache, false)?;
     let mut plugin = DynamicPlugin::start(&launcher, config).map_err(failure)?;
+    if debug {
+        wait_for_debugger(plugin.plugin().pid())?;
+    }
     let called = match &mut mock {
         Some(mock) => plugin.call_with(export, args, mock),
         None => plugin.call_with(export, args, &mut NoDynamicImports),
@@ -111,6 +122,31 @@ pub fn call(
             crate::esc(&refused.to_string())
         ))),
         Err(e) => Err(failure(e)),
+    }
+}
+
+/// Tells how to attach to the runner `pid` and waits until a debugger has
+/// (its `TracerPid` in /proc), so that breakpoints can be set before the call.
+fn wait_for_debugger(pid: Option<u32>) -> Result<(), Failure> {
+    let pid = pid.ok_or_else(|| Failure::Plugin(anyhow!("the runner is not running")))?;
+    eprintln!(
+        "airlock: the runner, process {pid}, waits for a debugger; attach with\n  \
+         gdb -iex 'set sysroot /' -ex 'handle SIGSEGV SIGILL SIGFPE SIGBUS nostop noprint pass' -p {pid}\n\
+         then set breakpoints (`break src/lib.rs:LINE`) and `continue`"
+    );
+    let status = format!("/proc/{pid}/status");
+    loop {
+        let text = std::fs::read_to_string(&status)
+            .map_err(|e| Failure::Plugin(anyhow!("the runner, process {pid}, is gone: {e}")))?;
+        let tracer = text
+            .lines()
+            .find_map(|l| l.strip_prefix("TracerPid:"))
+            .map(str::trim);
+        if let Some(tracer) = tracer.filter(|t| *t != "0") {
+            eprintln!("airlock: process {tracer} is attached; calling");
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

@@ -155,6 +155,11 @@ pub struct RunnerPolicy {
     /// How long compiling the component may take; past it the runner kills
     /// the process compiling it and reports [`InitFailure::Compile`].
     pub compile_deadline_ms: u64,
+    /// The debugging policy: the engine emits native debug information for
+    /// the plugin's code (registered with gdb's JIT interface), and the
+    /// lock-down leaves the runner attachable by a debugger of the same user
+    /// (it stays dumpable). Never for untrusted plugins; see docs/debugging.md.
+    pub debugger: bool,
 }
 
 /// The first descriptor of the preopened directories in a runner process.
@@ -187,6 +192,7 @@ impl Default for RunnerPolicy {
             preopens: Vec::new(),
             network: Vec::new(),
             compile_deadline_ms: 45_000,
+            debugger: false,
         }
     }
 }

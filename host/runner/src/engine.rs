@@ -64,10 +64,11 @@ pub(crate) fn compile(
 /// host's cache key, so that one cache serves runners with different policies.
 pub fn artifact_fingerprint(policy: &RunnerPolicy) -> String {
     format!(
-        "airlock-runner {} protocol {PROTOCOL_VERSION} fuel={} stack={} backtrace=details",
+        "airlock-runner {} protocol {PROTOCOL_VERSION} fuel={} stack={} backtrace=details debug-info={}",
         env!("CARGO_PKG_VERSION"),
         policy.fuel_per_call.is_some(),
-        policy.max_wasm_stack
+        policy.max_wasm_stack,
+        policy.debugger
     )
 }
 
@@ -81,5 +82,10 @@ pub(crate) fn engine(policy: &RunnerPolicy) -> wasmtime::Result<Engine> {
     // source line of each frame of a trap. (The runner's environment is
     // empty, so the default, reading WASMTIME_BACKTRACE_DETAILS, is off.)
     config.wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Enable);
+    // The debugging policy: native DWARF for the compiled code, translated
+    // from the component's own, which wasmtime registers with gdb's JIT
+    // interface when the code is loaded (the `debug-builtins` feature).
+    // It changes the compiled code, so the fingerprint above includes it.
+    config.debug_info(policy.debugger);
     Engine::new(&config)
 }

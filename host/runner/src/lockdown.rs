@@ -14,6 +14,11 @@
 //!    and last the seccomp-bpf allow-list on every thread (TSYNC), which kills
 //!    the process on any other system call and forbids new executable mappings.
 //!
+//! The debugging policy (`RunnerPolicy::debugger`) relaxes step 3 only: the
+//! runner stays dumpable, so that a debugger of the same user may attach, and
+//! seccomp also allows `restart_syscall`, which a thread stopped by the
+//! debugger in a timed sleep makes when it resumes (docs/debugging.md).
+//!
 //! Each layer that cannot be switched on is reported in
 //! [`SandboxLayers::notes`]; the host decides whether that is acceptable.
 
@@ -194,10 +199,21 @@ pub fn lock_down(layers: &mut SandboxLayers, policy: &RunnerPolicy) {
             Ok(()) => layers.no_new_privs = true,
             Err(e) => layers.notes.push(format!("no_new_privs: {e}")),
         }
-        match rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
-        {
-            Ok(()) => layers.not_dumpable = true,
-            Err(e) => layers.notes.push(format!("not dumpable: {e}")),
+        if policy.debugger {
+            // The debugging policy's one relaxation of the lock-down: the
+            // kernel lets a process of the same user ptrace-attach only to
+            // a dumpable one (and the runner's /proc files stay readable).
+            layers.notes.push(
+                "not dumpable: not set, the debugging policy keeps the runner attachable by a debugger"
+                    .into(),
+            );
+        } else {
+            match rustix::process::set_dumpable_behavior(
+                rustix::process::DumpableBehavior::NotDumpable,
+            ) {
+                Ok(()) => layers.not_dumpable = true,
+                Err(e) => layers.notes.push(format!("not dumpable: {e}")),
+            }
         }
         match seccomp::install(policy) {
             Ok(()) => layers.seccomp = true,
@@ -375,6 +391,13 @@ mod seccomp {
             vec![rule(vec![arg(0, Op::Eq, 0)?, arg(2, Op::Eq, 0)?])?],
         );
         rules.insert(libc::SYS_getrlimit, vec![]);
+        if policy.debugger {
+            // A debugger stops every thread when it attaches or hits a
+            // breakpoint; a thread stopped in a timed sleep or wait (the
+            // epoch ticker's clock_nanosleep) resumes it through
+            // restart_syscall, which seccomp sees as a call of its own.
+            rules.insert(libc::SYS_restart_syscall, vec![]);
+        }
 
         if !policy.preopens.is_empty() {
             // Landlock confines these to the preopened directories. Each is
