@@ -10,30 +10,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use common::{airlock, repo, s, scratch};
-
-/// `airlock new NAME --lang js` for the design package's `tool` world.
-fn new_js_tool(dir: &Path, name: &str) -> std::path::PathBuf {
-    let project = dir.join(name);
-    let (airlock_wit, design_wit) = (repo("wit/airlock"), repo("wit/design"));
-    let args = [
-        "new",
-        name,
-        "--wit",
-        s(&airlock_wit),
-        "--wit",
-        s(&design_wit),
-        "--world",
-        "tool",
-        "--lang",
-        "js",
-        "--dir",
-        s(&project),
-    ];
-    let (code, out, err) = airlock(&args, dir);
-    assert_eq!(code, 0, "{out}{err}");
-    project
-}
+use common::scratch;
 
 /// `airlock dev` running, its stdout read line by line.
 struct Dev {
@@ -155,7 +132,7 @@ fn edit(project: &Path, from: &str, to: &str) {
 #[test]
 fn a_broken_build_keeps_the_version_served_and_a_fixed_one_replaces_it() {
     let dir = scratch("dev-js");
-    let project = new_js_tool(&dir, "js-dev");
+    let project = common::new_project(&dir, "js-dev", "tool", "js");
     let stub = std::fs::read_to_string(project.join("src/plugin.js")).unwrap();
     assert!(stub.contains("return \"\";"), "{stub}");
     let mut dev = Dev::start(&project, &[]);
@@ -212,7 +189,7 @@ fn a_broken_build_keeps_the_version_served_and_a_fixed_one_replaces_it() {
 #[test]
 fn a_first_build_that_fails_serves_nothing_and_max_reloads_ends_it() {
     let dir = scratch("dev-js-broken");
-    let project = new_js_tool(&dir, "js-dev-broken");
+    let project = common::new_project(&dir, "js-dev-broken", "tool", "js");
     edit(&project, "return \"\";", "return \"\"; }}");
     let mut dev = Dev::start(&project, &["--max-reloads", "1"]);
     assert_eq!(

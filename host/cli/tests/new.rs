@@ -8,33 +8,6 @@ use std::path::Path;
 
 use common::{airlock, repo, s, scratch};
 
-/// `airlock new NAME --lang LANG` for `world` in `dir`; the project's path.
-fn new(dir: &Path, name: &str, world: &str, lang: &str) -> std::path::PathBuf {
-    let project = dir.join(name);
-    let (airlock_wit, design_wit) = (repo("wit/airlock"), repo("wit/design"));
-    let args = [
-        "new",
-        name,
-        "--wit",
-        s(&airlock_wit),
-        "--wit",
-        s(&design_wit),
-        "--world",
-        world,
-        "--lang",
-        lang,
-        "--dir",
-        s(&project),
-    ];
-    let (code, out, err) = airlock(&args, dir);
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(
-        out.contains("next: cd") && out.contains("airlock test"),
-        "{out}"
-    );
-    project
-}
-
 /// `airlock test` in `project`, its Rust builds sharing one target folder.
 fn test(project: &Path, cache: &Path) -> (i32, String, String) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_airlock"))
@@ -72,7 +45,7 @@ fn passes_then_fails(project: &Path, cases: usize, source: &str, from: &str, to:
 #[test]
 fn a_rust_tool_project_builds_and_passes_its_test() {
     let dir = scratch("new-rust");
-    let project = new(&dir, "my-tool", "tool", "rust");
+    let project = common::new_project(&dir, "my-tool", "tool", "rust");
     let source = std::fs::read_to_string(project.join("src/lib.rs")).unwrap();
     assert!(
         source.contains("fn run(params: Vec<Param>) -> Result<String, ToolError>"),
@@ -90,14 +63,14 @@ fn a_rust_tool_project_builds_and_passes_its_test() {
 #[test]
 fn a_javascript_filter_project_builds_and_passes_its_tests() {
     let dir = scratch("new-js");
-    let project = new(&dir, "js-filter", "filter", "js");
+    let project = common::new_project(&dir, "js-filter", "filter", "js");
     passes_then_fails(&project, 2, "src/plugin.js", "name: \"\"", "name: \"Mine\"");
 }
 
 #[test]
 fn a_python_exporter_project_builds_and_passes_its_tests() {
     let dir = scratch("new-py");
-    let project = new(&dir, "py-exporter", "exporter", "python");
+    let project = common::new_project(&dir, "py-exporter", "exporter", "python");
     let mock = std::fs::read_to_string(project.join("mock.toml")).unwrap();
     assert!(
         mock.contains("\"airlock:design/document@0.2.0#layers\" = '[]'"),

@@ -42,3 +42,31 @@ pub fn airlock(args: &[&str], cache: &Path) -> (i32, String, String) {
 pub fn s(path: &Path) -> &str {
     path.to_str().unwrap()
 }
+
+/// `airlock new NAME --lang LANG` for `world` in `dir`; the project's path.
+#[allow(dead_code)] // Only the binaries that start projects use it.
+pub fn new_project(dir: &Path, name: &str, world: &str, lang: &str) -> PathBuf {
+    let project = dir.join(name);
+    let (airlock_wit, design_wit) = (repo("wit/airlock"), repo("wit/design"));
+    let args = [
+        "new",
+        name,
+        "--wit",
+        s(&airlock_wit),
+        "--wit",
+        s(&design_wit),
+        "--world",
+        world,
+        "--lang",
+        lang,
+        "--dir",
+        s(&project),
+    ];
+    let (code, out, err) = airlock(&args, dir);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("next: cd") && out.contains("airlock test"),
+        "{out}"
+    );
+    project
+}
