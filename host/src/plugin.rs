@@ -93,7 +93,7 @@ impl Plugin {
         let (admitted, optional_refusals) = Admitted::admit(&config, world, runners.cache())?;
         let resources = ResourceOwner::new(&config.name);
         let log = PluginLog::new(config.policy.log_volume.0);
-        let recorder = CallRecorder::new(config.record);
+        let recorder = CallRecorder::new(&config, world.name);
         let mut plugin = Plugin {
             config,
             world,

@@ -76,6 +76,8 @@ impl std::fmt::Display for Verdict {
 /// the dynamic world: its runner must serve [`crate::DynamicGlue`]), under
 /// its policy, with no host but the recording.
 pub fn replay(launcher: &Launcher, config: PluginConfig, recording: &Recording) -> Result<Replay> {
+    // Recording on, if of nothing: that is what has the runner observe the
+    // clocks and random, so that it can hand the recorded ones back.
     let config = config.record_calls(0);
     let mut plugin = Plugin::start(launcher, config, DYNAMIC)?;
     let mut answers = Answers::new(recording);

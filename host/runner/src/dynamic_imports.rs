@@ -177,28 +177,14 @@ fn call_wire(
     results: &mut [Val],
     resource_count: u32,
 ) -> wasmtime::Result<()> {
-    let mut wire = Vec::new();
-    let mut shown = Vec::new();
-    for (val, (_, t)) in params.iter().zip(ty.params()) {
-        let plain = without_handles(val, &mut store)?;
-        crate::wire_val::encode(&plain, &t, &mut wire)?;
-        shown.push(wasm_wave::to_string(&plain).unwrap_or_else(|_| "…".into()));
-    }
+    let (wire, shown) = to_wire(params, ty.params().map(|(_, t)| t), &mut store)?;
     let answer = forward_wire(store.as_context_mut(), name, wire, shown)?;
     let result_types: Vec<Type> = ty.results().collect();
-    let mut bytes = &answer[..];
-    for (slot, t) in results.iter_mut().zip(&result_types) {
-        let plain = crate::wire_val::decode(&mut bytes, t)
-            .map_err(|e| wasmtime::format_err!("the recorded answer to `{name}`: {e}"))?;
-        *slot = with_handles(plain, t, resource_count, &mut store)
-            .map_err(|e| wasmtime::format_err!("the recorded answer to `{name}`: {e}"))?;
+    let answered = from_wire(&answer, &result_types, resource_count, &mut store)
+        .map_err(|e| wasmtime::format_err!("the recorded answer to `{name}`: {e}"))?;
+    for (slot, val) in results.iter_mut().zip(answered) {
+        *slot = val;
         hold_handles(&mut store, slot)?;
-    }
-    if !bytes.is_empty() {
-        wasmtime::bail!(
-            "the recorded answer to `{name}` has {} bytes past its value",
-            bytes.len()
-        );
     }
     Ok(())
 }
@@ -218,7 +204,7 @@ fn forward_wire(
 
 /// `val`, decoded by [`crate::wire_val`] against `ty`, with each number at
 /// a handle's place made the host object it names.
-pub(crate) fn with_handles(
+fn with_handles(
     val: Val,
     ty: &Type,
     resource_count: u32,
@@ -226,21 +212,7 @@ pub(crate) fn with_handles(
 ) -> Result<Val, String> {
     let rc = resource_count;
     Ok(match (val, ty) {
-        (Val::U32(n), Type::Own(rt) | Type::Borrow(rt)) => {
-            let index = (0..rc)
-                .find(|i| ResourceType::host_dynamic(*i) == *rt)
-                .ok_or("the plugin takes a resource the dynamic world cannot make")?;
-            let handle = if matches!(ty, Type::Own(_)) {
-                ResourceDynamic::new_own(n, index)
-            } else {
-                ResourceDynamic::new_borrow(n, index)
-            };
-            Val::Resource(
-                handle
-                    .try_into_resource_any(store.as_context_mut())
-                    .map_err(|e| e.to_string())?,
-            )
-        }
+        (Val::U32(n), Type::Own(_) | Type::Borrow(_)) => host_object(n, ty, rc, store)?,
         (Val::List(items), Type::List(l)) => {
             let t = l.ty();
             let mut out = Vec::with_capacity(items.len());
@@ -292,6 +264,63 @@ fn payload_with_handles(
     }
 }
 
+/// The host object numbered `n`, as a handle of `ty` (`own` or `borrow`).
+fn host_object(
+    n: u32,
+    ty: &Type,
+    resource_count: u32,
+    store: &mut StoreContextMut<'_, RunnerState>,
+) -> Result<Val, String> {
+    let (Type::Own(rt) | Type::Borrow(rt)) = ty else {
+        return Err("not a handle".into());
+    };
+    let index = (0..resource_count)
+        .find(|i| ResourceType::host_dynamic(*i) == *rt)
+        .ok_or("the plugin takes a resource the dynamic world cannot make")?;
+    let handle = match ty {
+        Type::Own(_) => ResourceDynamic::new_own(n, index),
+        _ => ResourceDynamic::new_borrow(n, index),
+    };
+    let handle = handle.try_into_resource_any(store.as_context_mut());
+    Ok(Val::Resource(handle.map_err(|e| e.to_string())?))
+}
+
+/// `vals`, values of `types`, in the wire's encoding one after the other
+/// (as a function's parameters or results travel), and each as WAVE to show.
+pub(crate) fn to_wire(
+    vals: &[Val],
+    types: impl IntoIterator<Item = Type>,
+    store: &mut StoreContextMut<'_, RunnerState>,
+) -> wasmtime::Result<(Vec<u8>, Vec<String>)> {
+    let (mut wire, mut shown) = (Vec::new(), Vec::new());
+    for (val, ty) in vals.iter().zip(types) {
+        let plain = without_handles(val, store)?;
+        crate::wire_val::encode(&plain, &ty, &mut wire)?;
+        shown.push(wasm_wave::to_string(&plain).unwrap_or_else(|_| "…".into()));
+    }
+    Ok((wire, shown))
+}
+
+/// The values of `types` that `bytes` encode one after the other, numbers at
+/// handles' places made the host objects they name; every byte used.
+pub(crate) fn from_wire(
+    mut bytes: &[u8],
+    types: &[Type],
+    resource_count: u32,
+    store: &mut StoreContextMut<'_, RunnerState>,
+) -> Result<Vec<Val>, String> {
+    let mut vals = Vec::with_capacity(types.len());
+    for (i, ty) in types.iter().enumerate() {
+        let plain =
+            crate::wire_val::decode(&mut bytes, ty).map_err(|e| format!("value {}: {e}", i + 1))?;
+        vals.push(with_handles(plain, ty, resource_count, store)?);
+    }
+    match bytes.len() {
+        0 => Ok(vals),
+        extra => Err(format!("{extra} bytes follow its {} values", types.len())),
+    }
+}
+
 /// Sends `name(args)` to the host and waits for its answer.
 fn forward(
     mut store: StoreContextMut<'_, RunnerState>,
@@ -335,7 +364,7 @@ fn to_wave(val: &Val, store: &mut StoreContextMut<'_, RunnerState>) -> wasmtime:
 }
 
 /// `val` with every handle replaced by its number.
-pub(crate) fn without_handles(
+fn without_handles(
     val: &Val,
     store: &mut StoreContextMut<'_, RunnerState>,
 ) -> wasmtime::Result<Val> {
@@ -430,17 +459,7 @@ fn to_val(
 ) -> Result<Val, String> {
     let mut inner = |v: Cow<'_, WaveValue>, t: &Type| to_val(&v, t, resource_count, store);
     Ok(match ty {
-        Type::Own(rt) => {
-            let index = (0..resource_count)
-                .find(|i| ResourceType::host_dynamic(*i) == *rt)
-                .ok_or("the plugin takes a resource the dynamic world cannot make")?;
-            let handle = ResourceDynamic::new_own(value.unwrap_u32(), index);
-            Val::Resource(
-                handle
-                    .try_into_resource_any(store.as_context_mut())
-                    .map_err(|e| e.to_string())?,
-            )
-        }
+        Type::Own(_) => host_object(value.unwrap_u32(), ty, resource_count, store)?,
         Type::Borrow(_) => return Err("the host cannot return a borrowed handle".into()),
         Type::List(l) => {
             let t = l.ty();

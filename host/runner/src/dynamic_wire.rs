@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use wasmtime::AsContextMut;
 use wasmtime::Store;
 use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, Func, Instance, Type, Val, wasm_wave};
+use wasmtime::component::{Component, Func, Instance, Type, Val};
 
-use crate::dynamic_imports::{with_handles, without_handles};
+use crate::dynamic_imports::{from_wire, to_wire};
 use crate::glue::{CallError, RunnerState};
 use crate::observe::Finished;
 
@@ -43,7 +43,8 @@ pub(crate) fn call(
         Ok(prepared) => prepared,
         Err(message) => return Ok(Err(message)),
     };
-    let mut results = vec![Val::Bool(false); func.ty(&*store).results().len()];
+    let types: Vec<Type> = func.ty(&*store).results().collect();
+    let mut results = vec![Val::Bool(false); types.len()];
     if let Some(observer) = &store.data().host.observer {
         observer.replay(observed);
     }
@@ -60,17 +61,8 @@ pub(crate) fn call(
         let _ = store.data_mut().host.warn(note);
     }
     called.map_err(CallError::Wasm)?;
-    let types: Vec<Type> = func.ty(&*store).results().collect();
-    let mut wire = Vec::new();
-    let mut wave = Vec::new();
-    for (val, ty) in results.iter().zip(&types) {
-        let mut context = store.as_context_mut();
-        let plain =
-            without_handles(val, &mut context).map_err(|e| CallError::Encode(e.to_string()))?;
-        crate::wire_val::encode(&plain, ty, &mut wire)
-            .map_err(|e| CallError::Encode(e.to_string()))?;
-        wave.push(wasm_wave::to_string(&plain).unwrap_or_else(|_| "…".into()));
-    }
+    let (wire, wave) = to_wire(&results, types, &mut store.as_context_mut())
+        .map_err(|e| CallError::Encode(e.to_string()))?;
     Ok(Ok(WireReturn {
         encoded: wire,
         wave,
@@ -87,25 +79,11 @@ fn prepare(
     args: &[u8],
 ) -> Result<(Func, Vec<Val>), String> {
     let func = find(store, instance, shape, export)?;
-    let types: Vec<(String, Type)> = func
-        .ty(&*store)
-        .params()
-        .map(|(n, t)| (n.to_string(), t))
-        .collect();
-    let mut bytes = args;
-    let mut params = Vec::with_capacity(types.len());
-    for (name, ty) in &types {
-        let plain = crate::wire_val::decode(&mut bytes, ty)
-            .map_err(|e| format!("the recorded argument `{name}` of `{export}`: {e}"))?;
-        let mut context = store.as_context_mut();
-        params.push(with_handles(plain, ty, shape.resource_count, &mut context)?);
-    }
-    if !bytes.is_empty() {
-        return Err(format!(
-            "the recorded arguments of `{export}` have {} bytes past its parameters: the plugin's `{export}` takes other parameters than the recorded one's",
-            bytes.len()
-        ));
-    }
+    let types: Vec<Type> = func.ty(&*store).params().map(|(_, t)| t).collect();
+    let params = from_wire(args, &types, shape.resource_count, &mut store.as_context_mut())
+        .map_err(|e| {
+            format!("the recorded arguments do not fit the plugin's `{export}` (its parameters changed?): {e}")
+        })?;
     Ok((func, params))
 }
 

@@ -230,9 +230,7 @@ impl Plugin {
                     Args::Value(_) => &self.calls.args[..],
                     Args::Encoded(bytes) => bytes,
                 };
-                let digest = self.config.component_digest().to_hex().to_string();
-                let (plugin, world) = (&self.config.name, self.world.name);
-                self.recorder.begin(plugin, world, digest, function, bytes);
+                self.recorder.begin(function, bytes);
             }
             let released = self.resources.take_released();
             let (seq, deadline) = self.send_call(func, &args, into_rings, &released)?;

@@ -17,6 +17,8 @@ const ENTRY_COST: usize = 64;
 pub(super) struct CallRecorder {
     /// The bound of one recording, when recording is on.
     limit: Option<u64>,
+    /// Who each recording is of: the plugin, its world, its component's digest.
+    identity: (String, String, String),
     current: Option<Recording>,
     /// Bytes `current` holds.
     size: u64,
@@ -24,9 +26,19 @@ pub(super) struct CallRecorder {
 }
 
 impl CallRecorder {
-    pub(super) fn new(limit: Option<u64>) -> Self {
+    /// A recorder for `config`'s plugin in `world`; it records only if the
+    /// config says so.
+    pub(super) fn new(config: &super::PluginConfig, world: &str) -> Self {
+        let Some(limit) = config.record else {
+            return Self::default();
+        };
         Self {
-            limit,
+            limit: Some(limit),
+            identity: (
+                config.name.clone(),
+                world.to_string(),
+                config.component_digest().to_hex().to_string(),
+            ),
             ..Self::default()
         }
     }
@@ -35,22 +47,16 @@ impl CallRecorder {
         self.limit.is_some()
     }
 
-    /// A call starts with `args`.
-    pub(super) fn begin(
-        &mut self,
-        plugin: &str,
-        world: &str,
-        component: String,
-        export: &str,
-        args: &[u8],
-    ) {
+    /// A call of `export` starts with `args`.
+    pub(super) fn begin(&mut self, export: &str, args: &[u8]) {
         if !self.is_on() {
             return;
         }
         self.size = 0;
+        let (plugin, world, component) = self.identity.clone();
         let mut recording = Recording {
-            plugin: plugin.to_string(),
-            world: world.to_string(),
+            plugin,
+            world,
             component,
             export: export.to_string(),
             args: Vec::new(),
@@ -61,7 +67,7 @@ impl CallRecorder {
             outcome: RecordedOutcome::Ended("the call did not end".into()),
             cut: false,
         };
-        if self.fits(args.len(), &mut recording) {
+        if fits(&mut self.size, self.limit, args.len(), &mut recording.cut) {
             recording.args = args.to_vec();
         }
         self.current = Some(recording);
@@ -69,38 +75,34 @@ impl CallRecorder {
 
     /// The guest called `name` with `args` and the host answered `answer`.
     pub(super) fn import(&mut self, name: &str, args: &[u8], answer: &[u8]) {
-        let Some(mut recording) = self.current.take() else {
-            return;
-        };
+        let Some(r) = &mut self.current else { return };
         let size = ENTRY_COST + name.len() + args.len() + answer.len();
-        if !recording.cut && self.fits(size, &mut recording) {
-            recording.imports.push(RecordedImport {
+        if !r.cut && fits(&mut self.size, self.limit, size, &mut r.cut) {
+            r.imports.push(RecordedImport {
                 name: name.to_string(),
                 args: args.to_vec(),
                 answer: answer.to_vec(),
             });
         }
-        self.current = Some(recording);
     }
 
     pub(super) fn output(&mut self, bytes: &[u8]) {
-        let Some(mut recording) = self.current.take() else {
-            return;
-        };
-        if self.fits(bytes.len(), &mut recording) {
-            recording.output.extend_from_slice(bytes);
+        let Some(r) = &mut self.current else { return };
+        if fits(&mut self.size, self.limit, bytes.len(), &mut r.cut) {
+            r.output.extend_from_slice(bytes);
         }
-        self.current = Some(recording);
     }
 
     pub(super) fn log(&mut self, message: &str) {
-        let Some(mut recording) = self.current.take() else {
-            return;
-        };
-        if self.fits(ENTRY_COST + message.len(), &mut recording) {
-            recording.log.push(message.to_string());
+        let Some(r) = &mut self.current else { return };
+        if fits(
+            &mut self.size,
+            self.limit,
+            ENTRY_COST + message.len(),
+            &mut r.cut,
+        ) {
+            r.log.push(message.to_string());
         }
-        self.current = Some(recording);
     }
 
     /// What the runner said the guest read of the clocks and random;
@@ -113,77 +115,83 @@ impl CallRecorder {
                 observed.random.len()
             ));
         }
-        let Some(mut recording) = self.current.take() else {
+        let Some(r) = &mut self.current else {
             return Ok(());
         };
         let size = observed.readings.len() * 16 + observed.random.len();
-        if self.fits(size, &mut recording) {
-            recording.observed = observed;
+        if fits(&mut self.size, self.limit, size, &mut r.cut) {
+            r.observed = observed;
         }
-        self.current = Some(recording);
         Ok(())
     }
 
     pub(super) fn returned(&mut self, result: &[u8]) {
-        if let Some(recording) = &mut self.current {
-            recording.outcome = RecordedOutcome::Returned(result.to_vec());
+        if let Some(r) = &mut self.current {
+            r.outcome = RecordedOutcome::Returned(result.to_vec());
         }
     }
 
     pub(super) fn failed(&mut self, failure: &CallFailure) {
-        if let Some(recording) = &mut self.current {
-            recording.outcome = RecordedOutcome::Failed(failure.clone());
+        if let Some(r) = &mut self.current {
+            r.outcome = RecordedOutcome::Failed(failure.clone());
         }
     }
 
-    /// The call ended, with `error` if it failed; its recording becomes the last.
+    /// The call ended, with `error` if it failed; its recording becomes the
+    /// last. (Failed before it began, with no runner or arguments that did
+    /// not encode: then there is none, not the one of the call before.)
     pub(super) fn end(&mut self, error: Option<&crate::Error>) {
-        let Some(mut recording) = self.current.take() else {
-            // Failed before it began (no runner, arguments that did not
-            // encode): no recording, not the one of the call before.
-            self.last = None;
-            return;
-        };
-        if let (Some(e), RecordedOutcome::Returned(_)) = (error, &recording.outcome) {
-            // Returned, then refused by the host (a result that did not decode).
-            recording.outcome = RecordedOutcome::Ended(e.to_string());
-        } else if let (Some(e), RecordedOutcome::Ended(_)) = (error, &recording.outcome) {
-            recording.outcome = RecordedOutcome::Ended(e.to_string());
+        self.last = self.current.take();
+        if let (Some(r), Some(e)) = (&mut self.last, error)
+            && !matches!(r.outcome, RecordedOutcome::Failed(_))
+        {
+            // Ended by the host, or returned and then refused by it (a
+            // result that did not decode).
+            r.outcome = RecordedOutcome::Ended(e.to_string());
         }
-        self.last = Some(recording);
     }
+}
 
-    /// Whether `more` bytes fit the bound; if not, the recording is cut.
-    fn fits(&mut self, more: usize, recording: &mut Recording) -> bool {
-        let limit = self.limit.unwrap_or(0);
-        if self.size.saturating_add(more as u64) > limit {
-            recording.cut = true;
-            return false;
-        }
-        self.size += more as u64;
-        true
+/// Whether `more` bytes fit under `limit` after the `size` held; if they do
+/// they are counted, if not the recording is `cut`.
+fn fits(size: &mut u64, limit: Option<u64>, more: usize, cut: &mut bool) -> bool {
+    if size.saturating_add(more as u64) > limit.unwrap_or(0) {
+        *cut = true;
+        return false;
     }
+    *size += more as u64;
+    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::PluginConfig;
 
     #[test]
     fn a_recording_is_cut_at_its_bound_and_says_so() {
-        let mut recorder = CallRecorder::new(Some(250));
-        recorder.begin("p", "w", "00".into(), "run", &[0; 10]);
+        let config = PluginConfig::new("p", vec![0u8]).record_calls(250);
+        let mut recorder = CallRecorder::new(&config, "w");
+        recorder.begin("run", &[0; 10]);
         recorder.import("i#f", &[0; 40], &[0; 40]);
         recorder.import("i#f", &[0; 40], &[0; 40]);
         recorder.returned(&[1]);
         recorder.end(None);
         let last = recorder.last.take().unwrap();
+        assert_eq!((last.plugin.as_str(), last.world.as_str()), ("p", "w"));
         assert_eq!(last.imports.len(), 1);
         assert!(last.cut);
         assert_eq!(last.outcome, RecordedOutcome::Returned(vec![1]));
 
-        let mut off = CallRecorder::new(None);
-        off.begin("p", "w", "00".into(), "run", &[0; 10]);
+        // A call that failed before it began leaves none, not the last one's.
+        recorder.begin("run", &[]);
+        recorder.end(None);
+        assert!(recorder.last.is_some());
+        recorder.end(None);
+        assert!(recorder.last.is_none());
+
+        let mut off = CallRecorder::new(&PluginConfig::new("p", vec![0u8]), "w");
+        off.begin("run", &[0; 10]);
         off.end(None);
         assert!(
             off.last.is_none(),
