@@ -2,20 +2,18 @@
 //! hook that lets one binary be both the host application and its runners.
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read};
-use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
 
 use airlock_protocol::PREOPEN_FD_BASE;
 
-use crate::text::PluginText;
-
 use crate::cache::ArtifactCache;
+use crate::runner_stderr::StderrTail;
+use crate::zygote::{ForkedRunner, Zygotes};
 use airlock_runner::{RUNNER_ARG, RUNNER_FD, WorldGlue};
 
 /// Serves as a runner and exits when this process was started as one;
@@ -32,31 +30,89 @@ const SOCKET_BUFFER: usize = 4 << 20;
 
 /// Which executable runs plugins.
 ///
-/// The runner is started with an empty environment, stdin from `/dev/null`,
-/// stdout discarded, stderr captured into the host's log, one socket on
-/// descriptor 3 and the preopened directories from descriptor 4; every other
-/// descriptor is close-on-exec.
+/// A runner has an empty environment, stdin from `/dev/null`, stdout
+/// discarded, stderr captured into the host's log, one socket on descriptor
+/// 3 and the preopened directories from descriptor 4; nothing else.
+///
+/// Runners are forked from a zygote: the program, exec'd once on first use
+/// as a template that holds nothing of any plugin (see
+/// `docs/startup-and-files.md`). When the program cannot serve as one, or
+/// with [`Launcher::without_zygote`], each runner is an exec of the program.
 #[derive(Debug, Clone)]
 pub struct Launcher {
     program: PathBuf,
     cache: Option<Arc<ArtifactCache>>,
+    zygote: Option<Arc<Zygotes>>,
+}
+
+/// A runner process: exec'd, or forked by the zygote (and then this
+/// process's child all the same).
+#[derive(Debug)]
+pub(crate) enum RunnerProcess {
+    Exec(Child),
+    Forked(ForkedRunner),
+}
+
+impl RunnerProcess {
+    pub(crate) fn id(&self) -> u32 {
+        match self {
+            Self::Exec(child) => child.id(),
+            Self::Forked(runner) => runner.id(),
+        }
+    }
+
+    pub(crate) fn try_wait(&mut self) -> std::io::Result<Option<ExitStatus>> {
+        match self {
+            Self::Exec(child) => child.try_wait(),
+            Self::Forked(runner) => runner.try_wait(),
+        }
+    }
+
+    pub(crate) fn kill(&mut self) -> std::io::Result<()> {
+        match self {
+            Self::Exec(child) => child.kill(),
+            Self::Forked(runner) => runner.kill(),
+        }
+    }
+
+    pub(crate) fn wait(&mut self) -> std::io::Result<ExitStatus> {
+        match self {
+            Self::Exec(child) => child.wait(),
+            Self::Forked(runner) => runner.wait(),
+        }
+    }
 }
 
 impl Launcher {
     /// This very executable; its `main` must call [`serve_runner_if_requested`].
     pub fn current_exe() -> std::io::Result<Self> {
-        Ok(Self {
-            program: std::env::current_exe()?,
-            cache: None,
-        })
+        Ok(Self::program(std::env::current_exe()?))
     }
 
     /// A dedicated runner executable whose `main` calls [`serve_runner_if_requested`].
     pub fn program(path: impl Into<PathBuf>) -> Self {
+        let program = path.into();
         Self {
-            program: path.into(),
+            zygote: Some(Arc::new(Zygotes::new(program.clone()))),
+            program,
             cache: None,
         }
+    }
+
+    /// Execs the program for every runner instead of forking runners from
+    /// a zygote: slower starts, no long-lived template process.
+    pub fn without_zygote(mut self) -> Self {
+        self.zygote = None;
+        self
+    }
+
+    /// Whether runners are forked from a zygote: `false` after
+    /// [`Launcher::without_zygote`] and once the zygote was found unable to
+    /// serve (the reason is logged).
+    pub fn uses_zygote(&self) -> bool {
+        self.zygote
+            .as_ref()
+            .is_some_and(|z| z.off_reason().is_none())
     }
 
     /// Keeps compiled components in `cache`: the first start of a component
@@ -82,12 +138,21 @@ impl Launcher {
 
     /// Spawns a runner, returning it with the host's end of its socket. The
     /// socket lands on descriptor 3 and `preopens` on 4, 5, … in order;
-    /// nothing else is inherited.
+    /// nothing else is inherited. A failure for a limit says which.
     pub(crate) fn spawn(
         &self,
         plugin: &str,
         preopens: &[BorrowedFd<'_>],
-    ) -> std::io::Result<(Child, UnixStream, StderrTail)> {
+    ) -> std::io::Result<(RunnerProcess, UnixStream, StderrTail)> {
+        self.try_spawn(plugin, preopens)
+            .map_err(crate::limits::explain_spawn_error)
+    }
+
+    fn try_spawn(
+        &self,
+        plugin: &str,
+        preopens: &[BorrowedFd<'_>],
+    ) -> std::io::Result<(RunnerProcess, UnixStream, StderrTail)> {
         let (host_end, runner_end) = UnixStream::pair()?;
         // Room for a whole bulk payload in the socket, so that a 1 MiB list
         // crosses in one write and one read instead of a dozen alternating
@@ -95,6 +160,30 @@ impl Launcher {
         for end in [&host_end, &runner_end] {
             let _ = rustix::net::sockopt::set_socket_send_buffer_size(end, SOCKET_BUFFER);
         }
+        if let Some(zygote) = &self.zygote {
+            let (stderr_read, stderr_write) =
+                rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?;
+            if let Some(forked) =
+                zygote.spawn(plugin, runner_end.as_fd(), stderr_write.as_fd(), preopens)
+            {
+                let runner = forked?;
+                drop((runner_end, stderr_write));
+                let stderr =
+                    StderrTail::follow(std::fs::File::from(stderr_read), plugin.to_string());
+                return Ok((RunnerProcess::Forked(runner), host_end, stderr));
+            }
+        }
+        let (child, stderr) = self.exec(plugin, &runner_end, preopens)?;
+        Ok((RunnerProcess::Exec(child), host_end, stderr))
+    }
+
+    /// Execs the program as one runner.
+    fn exec(
+        &self,
+        plugin: &str,
+        runner_end: &UnixStream,
+        preopens: &[BorrowedFd<'_>],
+    ) -> std::io::Result<(Child, StderrTail)> {
         let mut command = Command::new(&self.program);
         command
             .arg(RUNNER_ARG)
@@ -134,87 +223,10 @@ impl Launcher {
             });
         }
         let mut child = command.spawn()?;
-        drop(runner_end);
         let stderr = StderrTail::follow(
             child.stderr.take().expect("stderr is piped"),
             plugin.to_string(),
         );
-        Ok((child, host_end, stderr))
-    }
-}
-
-/// The last lines a runner wrote to its stderr, kept for crash reports while
-/// every line also goes to the host's log.
-#[derive(Debug)]
-pub(crate) struct StderrTail {
-    tail: Arc<Mutex<Vec<String>>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-const TAIL_LINES: usize = 20;
-const MAX_LINE: usize = 4096;
-/// Lines of a runner's own stderr logged per runner; the tail is kept anyway.
-const MAX_LOGGED_LINES: usize = 1000;
-
-fn trim_line(line: &[u8]) -> &[u8] {
-    let end = line
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(0, |i| i + 1);
-    &line[..end]
-}
-
-impl StderrTail {
-    fn follow(stderr: ChildStderr, plugin: String) -> Self {
-        let tail = Arc::new(Mutex::new(Vec::new()));
-        let sink = tail.clone();
-        let thread = std::thread::Builder::new()
-            .name(format!("airlock-stderr-{plugin}"))
-            .spawn(move || {
-                let mut reader = BufReader::new(stderr);
-                let mut line = Vec::new();
-                let mut logged = 0usize;
-                loop {
-                    line.clear();
-                    // A line is read at most MAX_LINE bytes at a time: a runner
-                    // that never writes a newline cannot grow this buffer.
-                    match (&mut reader).take(MAX_LINE as u64).read_until(b'\n', &mut line) {
-                        Ok(0) | Err(_) => break,
-                        Ok(_) => {
-                            let text = PluginText::from_bytes(trim_line(&line));
-                            logged += 1;
-                            if logged <= MAX_LOGGED_LINES {
-                                tracing::warn!(target: "airlock::runner", plugin = %PluginText::escape(&plugin), "{text}");
-                            } else if logged == MAX_LOGGED_LINES + 1 {
-                                tracing::warn!(target: "airlock::runner", plugin = %PluginText::escape(&plugin), "more than {MAX_LOGGED_LINES} lines on the runner's stderr; the rest is not logged");
-                            }
-                            let mut t = sink.lock().unwrap_or_else(|e| e.into_inner());
-                            if t.len() == TAIL_LINES {
-                                t.remove(0);
-                            }
-                            t.push(text.into_string());
-                        }
-                    }
-                }
-            })
-            .ok();
-        Self { tail, thread }
-    }
-
-    /// The captured tail, after waiting briefly for the pipe to drain.
-    pub(crate) fn finish(&mut self) -> String {
-        if let Some(thread) = &self.thread {
-            let until = std::time::Instant::now() + std::time::Duration::from_millis(500);
-            while !thread.is_finished() && std::time::Instant::now() < until {
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-        }
-        if self.thread.as_ref().is_some_and(|t| t.is_finished()) {
-            let _ = self.thread.take().map(JoinHandle::join);
-        }
-        self.tail
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .join("\n")
+        Ok((child, stderr))
     }
 }

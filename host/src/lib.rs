@@ -54,6 +54,9 @@
 //! Starting them:
 //!
 //! - `launcher`: [`Launcher`], which executable runs plugins, and how.
+//! - `runner_stderr`: a runner's stderr, logged and kept for crash reports.
+//! - `zygote`: the host's side of the zygote that forks runners.
+//! - `limits`: spawn failures for a process or descriptor limit, explained.
 //! - `policy`: [`Policy`], what a plugin may do and use, as a builder and TOML.
 //! - `manifest`: [`Manifest`], what a plugin asks for, reviewed against the policy.
 //! - `cache`: [`ArtifactCache`], compiled artifacts tagged with a keyed MAC.
@@ -79,6 +82,7 @@ mod error;
 mod granted_file;
 mod invoke;
 mod launcher;
+mod limits;
 mod manifest;
 mod metrics;
 pub mod mock;
@@ -90,8 +94,10 @@ mod pool;
 mod recording;
 mod replay;
 mod resources;
+mod runner_stderr;
 mod sealed;
 pub mod text;
+mod zygote;
 
 pub use airlock_macro::bindgen;
 pub use airlock_protocol::SandboxLayers;

@@ -42,6 +42,7 @@
 //! - `instance`: the compiled plugin and its current instance; calls.
 //! - [`in_process`]: a plugin in the calling process, for baselines.
 //! - [`serve`]: the main loop over any byte stream, testable in memory.
+//! - [`zygote`]: the template process that forks runners.
 //! - [`process`]: the process entry point.
 
 mod canonical_abi;
@@ -74,6 +75,7 @@ pub mod stamp;
 mod ticker;
 mod wasi;
 pub mod wire_val;
+pub mod zygote;
 
 pub use engine::artifact_fingerprint;
 pub use glue::{BoundExports, CallError, ExportTable, RunnerState, WorldGlue};

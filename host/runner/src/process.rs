@@ -1,10 +1,12 @@
-//! The runner process entry point: the socket on descriptor 3, serve, exit.
+//! The runner process entry point: the socket on descriptor 3, serve, exit;
+//! or, asked for a zygote, the zygote's loop.
 
 use std::os::fd::FromRawFd;
 use std::os::unix::net::UnixStream;
 
 use crate::glue::WorldGlue;
 use crate::serve::{ServeError, ServeOptions, serve_connection};
+use crate::zygote::ZYGOTE_ARG;
 
 /// The first argument that makes a host binary act as a runner.
 pub const RUNNER_ARG: &str = "__airlock-runner";
@@ -23,9 +25,15 @@ pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
     )
 }
 
-/// [`run_runner_process`] with explicit options (testing hooks).
+/// [`run_runner_process`] with explicit options (testing hooks). Started
+/// as `RUNNER_ARG ZYGOTE_ARG`, the process serves as a zygote instead, and
+/// each runner it forks serves with `options`.
 #[doc(hidden)]
 pub fn run_runner_process_with(worlds: &[&dyn WorldGlue], options: ServeOptions) -> ! {
+    if std::env::args_os().nth(2).as_deref() == Some(std::ffi::OsStr::new(ZYGOTE_ARG)) {
+        // Returns in each forked runner, which then goes on as an exec'd one.
+        crate::zygote::run_zygote(RUNNER_FD);
+    }
     let options = ServeOptions {
         socket_fd: Some(RUNNER_FD),
         isolate_compile: true,

@@ -8,7 +8,7 @@
 use std::os::fd::BorrowedFd;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, ExitStatus};
+use std::process::ExitStatus;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -19,7 +19,8 @@ use airlock_runner::serve::{ServeOptions, serve_connection};
 use super::{PluginConfig, WorldRef};
 use crate::cache::ArtifactCache;
 use crate::error::{Error, Result};
-use crate::launcher::{Launcher, StderrTail};
+use crate::launcher::{Launcher, RunnerProcess};
+use crate::runner_stderr::StderrTail;
 use crate::text::PluginText;
 
 /// Serves one host connection on a thread, as a runner process would.
@@ -64,8 +65,8 @@ impl Runners {
     ) -> std::io::Result<(Peer, UnixStream)> {
         match self {
             Self::Processes(launcher) => {
-                let (child, socket, stderr) = launcher.spawn(plugin, fds)?;
-                Ok((Peer::Process { child, stderr }, socket))
+                let (process, socket, stderr) = launcher.spawn(plugin, fds)?;
+                Ok((Peer::Process { process, stderr }, socket))
             }
             Self::Threads(serve) => {
                 let (host, runner) = UnixStream::pair()?;
@@ -81,8 +82,9 @@ impl Runners {
 
 /// The other end of a live connection.
 pub(super) enum Peer {
+    /// Exec'd or forked by the zygote: this process's child either way.
     Process {
-        child: Child,
+        process: RunnerProcess,
         stderr: StderrTail,
     },
     /// Ends when its connection does; it cannot be killed, only hung up on
@@ -93,7 +95,7 @@ pub(super) enum Peer {
 impl Peer {
     pub(super) fn pid(&self) -> Option<u32> {
         match self {
-            Self::Process { child, .. } => Some(child.id()),
+            Self::Process { process, .. } => Some(process.id()),
             Self::Thread(_) => None,
         }
     }
@@ -102,15 +104,15 @@ impl Peer {
     /// exit status, when it is a process that could be reaped.
     pub(super) fn end(&mut self, socket: &UnixStream, until: Instant) -> Option<ExitStatus> {
         match self {
-            Self::Process { child, .. } => loop {
-                match child.try_wait() {
+            Self::Process { process, .. } => loop {
+                match process.try_wait() {
                     Ok(Some(status)) => break Some(status),
                     Ok(None) if Instant::now() < until => {
                         std::thread::sleep(Duration::from_millis(1))
                     }
                     _ => {
-                        let _ = child.kill();
-                        break child.wait().ok();
+                        let _ = process.kill();
+                        break process.wait().ok();
                     }
                 }
             },

@@ -26,3 +26,4 @@ mod support;
 mod values;
 mod versions;
 mod wire;
+mod zygote;
