@@ -41,7 +41,7 @@ impl Plan {
             rounds: 25,
             start_rounds: 12,
             image_rounds: 3,
-            plugins_alive: 200,
+            plugins_alive: 1000,
             throughput_for: Duration::from_millis(1000),
             languages: languages::LanguagePlan {
                 start_rounds: 6,
@@ -57,7 +57,7 @@ impl Plan {
             rounds: 60,
             start_rounds: 30,
             image_rounds: 8,
-            plugins_alive: 200,
+            plugins_alive: 1000,
             throughput_for: Duration::from_secs(3),
             languages: languages::LanguagePlan {
                 start_rounds: 20,
