@@ -53,6 +53,28 @@ pub fn is_bytes(g: &Generator<'_>, ty: &Type) -> bool {
     }
 }
 
+/// True when an export's argument of type `ty` is decoded borrowed from the
+/// call's frame inside the runner (a `string` or a `list<u8>`): it is then
+/// lowered into the guest from the frame, with no copy of its own.
+pub fn borrows_from_frame(g: &Generator<'_>, ty: &Type) -> bool {
+    unalias(g, *ty) == Type::String || is_bytes(g, ty)
+}
+
+/// The type an export's argument is decoded as inside the runner: borrowed
+/// for `lifetime` when [`borrows_from_frame`], owned otherwise.
+pub fn runner_arg(
+    g: &Generator<'_>,
+    ty: &Type,
+    depth: usize,
+    lifetime: &TokenStream,
+) -> Result<TokenStream> {
+    Ok(match unalias(g, *ty) {
+        Type::String => quote!(&#lifetime str),
+        _ if is_bytes(g, ty) => quote!(&#lifetime [u8]),
+        _ => owned(g, ty, depth)?,
+    })
+}
+
 /// `#[serde(with = serde_bytes)]` for `list<u8>` and `option<list<u8>>`, the bulk fast path.
 pub fn serde_attr(g: &Generator<'_>, ty: &Type) -> TokenStream {
     let bytes_like = is_bytes(g, ty)

@@ -1,9 +1,10 @@
 //! The fast transport after start-up: two single-producer single-consumer
 //! byte rings in one shared memory file (memfd), one per direction, read and
 //! written as ordinary `Read`/`Write` streams so that frames are exactly the
-//! same as on the socket. A waiting side spins briefly (yielding), then parks
-//! on a futex; the writer wakes it only when it is parked. Nothing on the
-//! fast path is a system call while both sides are busy.
+//! same as on the socket. A waiting side spins briefly (for a few
+//! microseconds without yielding, then yielding), then parks on a futex; the
+//! writer wakes it only when it is parked. Nothing on the fast path is a
+//! system call while both sides are busy.
 //!
 //! The peer is untrusted: positions read from shared memory are only used
 //! masked into the ring or compared, and an impossible position is an error.
@@ -31,6 +32,14 @@ const HEADER: usize = 64;
 const PARK_SLICE: Duration = Duration::from_millis(2);
 /// The same for a side without a deadline (an idle runner): rare wake-ups.
 const IDLE_PARK_SLICE: Duration = Duration::from_millis(250);
+/// How long a waiting side polls without yielding before it starts to
+/// yield between polls: a peer on another CPU usually answers within this,
+/// and a `sched_yield` per poll (a system call, most of a microsecond on a
+/// virtual machine) would delay noticing it by that much. Short, because a
+/// peer on the same CPU cannot run while this side spins without yielding.
+const PURE_SPIN: Duration = Duration::from_micros(3);
+/// Waits that yield from the start after polling without yielding missed.
+const PURE_SPIN_PAUSE: u32 = 32;
 
 /// Which ring of the pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +140,7 @@ pub fn reader(rings: Arc<SharedRings>, direction: Direction, alive: OwnedFd) -> 
         position: 0,
         alive,
         deadline: None,
+        spinner: Spinner::default(),
     }
 }
 
@@ -142,6 +152,7 @@ pub fn writer(rings: Arc<SharedRings>, direction: Direction, alive: OwnedFd) -> 
         position: 0,
         alive,
         deadline: None,
+        spinner: Spinner::default(),
     }
 }
 
@@ -190,24 +201,51 @@ impl Ring<'_> {
     }
 }
 
-/// Waits until `ready()` gives `Some`: spins (yielding) for [`crate::SPIN`],
-/// then parks on `word` in slices, checking `alive` and the deadline between.
+/// Whether a waiting side first polls without yielding: while that finds
+/// the peer (it runs on another CPU), yes; after a miss (the peer may need
+/// this very CPU) the next [`PURE_SPIN_PAUSE`] waits yield from the start.
+#[derive(Debug, Default)]
+struct Spinner {
+    /// Waits left before polling without yielding is tried again.
+    skip: u32,
+}
+
+/// Waits until `ready()` gives `Some`: polls without a system call for
+/// [`PURE_SPIN`] (when `spinner` says so), then yielding until
+/// [`crate::SPIN`], then parks on `word` in slices, checking `alive` and the
+/// deadline between.
 fn wait<T>(
     word: &AtomicU32,
     parked: &AtomicU32,
     alive: BorrowedFd<'_>,
     deadline: Option<Instant>,
+    spinner: &mut Spinner,
     mut ready: impl FnMut() -> io::Result<Option<T>>,
 ) -> io::Result<Option<T>> {
+    // Ready at once (a frame's rest, room in the ring): no clock read.
+    if let Some(v) = ready()? {
+        return Ok(Some(v));
+    }
+    let mut pure = spinner.skip == 0;
+    spinner.skip = spinner.skip.saturating_sub(1);
     let started = Instant::now();
     loop {
         if let Some(v) = ready()? {
             return Ok(Some(v));
         }
-        if started.elapsed() >= crate::SPIN {
+        let spun = started.elapsed();
+        if spun >= crate::SPIN {
             break;
         }
-        std::thread::yield_now();
+        if pure && spun < PURE_SPIN {
+            std::hint::spin_loop();
+        } else {
+            if pure {
+                pure = false;
+                spinner.skip = PURE_SPIN_PAUSE;
+            }
+            std::thread::yield_now();
+        }
     }
     loop {
         let seen = word.load(Ordering::SeqCst);
@@ -268,6 +306,7 @@ pub struct RingReader {
     position: u32,
     alive: OwnedFd,
     deadline: Option<Instant>,
+    spinner: Spinner,
 }
 
 impl RingReader {
@@ -290,6 +329,7 @@ impl Read for RingReader {
             ring.reader_parked,
             alive,
             self.deadline,
+            &mut self.spinner,
             || {
                 let written = ring.written.load(Ordering::Acquire);
                 let available = written.wrapping_sub(position);
@@ -321,6 +361,7 @@ pub struct RingWriter {
     position: u32,
     alive: OwnedFd,
     deadline: Option<Instant>,
+    spinner: Spinner,
 }
 
 impl RingWriter {
@@ -338,6 +379,7 @@ impl RingWriter {
             ring.writer_parked,
             self.alive.as_fd(),
             self.deadline,
+            &mut self.spinner,
             || {
                 let read = ring.read.load(Ordering::Acquire);
                 let used = position.wrapping_sub(read);

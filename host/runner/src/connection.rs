@@ -5,7 +5,7 @@
 use std::io::{Read, Write};
 
 use airlock_protocol::{FrameError, FrameReader, FrameWriter, FromRunner, OutputStream, ToRunner};
-use serde::{Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::observe::{Finished, Observer};
 use crate::output::CapturedOutput;
@@ -45,6 +45,22 @@ pub struct HostConnection {
     /// The dynamic world forwards imports in the wire's encoding, not as
     /// WAVE: set for the length of a replayed call.
     pub(crate) wire_imports: bool,
+    /// The `Return` of the call being served, while a bulk result may still
+    /// be encoded straight into it (`glue::return_result`); set by the call loop
+    /// for calls over the shared rings.
+    pub(crate) pending_return: Option<PendingReturn>,
+    /// How sending the `Return` went, when `glue::return_result` sent it.
+    pub(crate) return_sent: Option<Result<(), FrameError>>,
+}
+
+/// What a call's `Return` needs besides its result, for `glue::return_result`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingReturn {
+    pub(crate) seq: u64,
+    /// The fuel the call started with (the policy's per call), for its cost.
+    pub(crate) fuel: Option<u64>,
+    /// The policy's log volume per call, for the note of what was dropped.
+    pub(crate) max_log_bytes: u64,
 }
 
 /// Shared list of `(capability, reason)` refusals.
@@ -72,7 +88,24 @@ impl HostConnection {
             socket_streams: None,
             observer: None,
             wire_imports: false,
+            pending_return: None,
+            return_sent: None,
         }
+    }
+
+    /// What goes between a call's end and its `Return`: the clocks and
+    /// random it read (when the host records) and a note of the log and
+    /// progress messages dropped over the volume of `max_log_bytes`.
+    pub(crate) fn finish_call(&mut self, max_log_bytes: u64) -> Result<(), FrameError> {
+        self.send_observations()?;
+        if self.log_dropped > 0 {
+            let message = format!(
+                "{} log and progress messages dropped: over the volume of {max_log_bytes} bytes per call",
+                self.log_dropped
+            );
+            self.warn(message)?;
+        }
+        Ok(())
     }
 
     /// When the host records: what the call that just ended read of the
@@ -95,6 +128,19 @@ impl HostConnection {
     pub(crate) fn send(&mut self, message: &FromRunner, payload: &[u8]) -> Result<(), FrameError> {
         self.flush_output()?;
         self.writer.write(&mut self.output, message, payload)
+    }
+
+    /// Sends a frame whose payload is `value` encoded straight into the
+    /// output (the shared rings: no intermediate buffer), after any guest
+    /// output captured so far. The bytes are those of [`Self::send`] with
+    /// the encoded value.
+    pub(crate) fn send_encoded<T: Serialize + ?Sized>(
+        &mut self,
+        message: &FromRunner,
+        value: &T,
+    ) -> Result<(), FrameError> {
+        self.flush_output()?;
+        self.writer.write_encoded(&mut self.output, message, value)
     }
 
     /// Sends a warning to the host's log.
@@ -184,9 +230,9 @@ pub(crate) fn call_import_on<A: Serialize, R: DeserializeOwned>(
     })
 }
 
-/// Decodes a call's arguments; a handle the instance refused while decoding
-/// is named in the error.
-pub fn decode_args<T: DeserializeOwned>(args: &[u8]) -> Result<T, CallError> {
+/// Decodes a call's arguments (borrowing strings and bytes from `args`); a
+/// handle the instance refused while decoding is named in the error.
+pub fn decode_args<'a, T: Deserialize<'a>>(args: &'a [u8]) -> Result<T, CallError> {
     airlock_protocol::decode(args).map_err(|e| {
         CallError::BadArguments(crate::scope::take_refusal().unwrap_or_else(|| e.to_string()))
     })

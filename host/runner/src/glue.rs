@@ -1,8 +1,10 @@
 //! What `airlock::bindgen!` generates against: the [`WorldGlue`] traits, the
 //! store data [`RunnerState`], and small helpers that keep generated code
 //! short. (What crosses the wire, the connection and a call's encoding, is
-//! `connection.rs`'s; re-exported here for generated code.)
+//! `connection.rs`'s; re-exported here for generated code, beside
+//! `return_result`, which sends a bulk result from the store.)
 
+use airlock_protocol::{CallCost, FromRunner};
 use serde::{Serialize, de::DeserializeOwned};
 use wasmtime::component::{
     Component, ComponentExportIndex, ComponentNamedList, Instance, Lift, Linker, Lower,
@@ -216,4 +218,50 @@ where
     instance
         .get_typed_func::<P, R>(&mut *store, index)
         .map_err(|e| format!("export `{name}` does not have the type the world declares: {e:?}"))
+}
+
+/// Results at least this long are encoded straight into the shared rings.
+const DIRECT_RESULT_FROM: usize = 64 << 10;
+
+/// Encodes a call's result into `out`; or, for a bulk result of a call the
+/// loop serves over the shared rings, straight into its `Return` frame,
+/// which is then sent (one copy of the result fewer), leaving `out` empty.
+pub fn return_result<T: Serialize>(
+    store: &mut Store<RunnerState>,
+    value: &T,
+    out: &mut Vec<u8>,
+) -> Result<(), CallError> {
+    let Some(pending) = store.data().host.pending_return else {
+        return encode_result(value, out);
+    };
+    let len = airlock_protocol::encoded_len(value).map_err(|e| CallError::Encode(e.to_string()))?;
+    if len < DIRECT_RESULT_FROM {
+        return encode_result(value, out);
+    }
+    let cost = call_cost(store, pending.fuel);
+    let host = &mut store.data_mut().host;
+    host.pending_return = None;
+    let message = FromRunner::Return {
+        seq: pending.seq,
+        outcome: Ok(()),
+        cost,
+    };
+    let sent = host
+        .finish_call(pending.max_log_bytes)
+        .and_then(|()| host.send_encoded(&message, value));
+    host.return_sent = Some(sent);
+    out.clear();
+    Ok(())
+}
+
+/// What the call that just ended in `store` cost, for its `Return`; `fuel`
+/// is what it started with.
+pub(crate) fn call_cost(store: &Store<RunnerState>, fuel: Option<u64>) -> CallCost {
+    CallCost {
+        memory_bytes: store.data().limits.used,
+        fuel_used: match fuel {
+            Some(fuel) => fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
+            None => 0,
+        },
+    }
 }

@@ -9,6 +9,7 @@ use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::{Engine, Store, Trap};
 use wasmtime_wasi::WasiCtx;
 
+use crate::connection::PendingReturn;
 use crate::engine::compile;
 use crate::glue::{
     BoundExports, CallError, ExportTable, HostConnection, RunnerState, StoreLimits, WorldGlue,
@@ -244,13 +245,7 @@ impl PluginInstance {
             )
         });
         store.set_epoch_deadline(u64::MAX / 2);
-        self.last_cost = CallCost {
-            memory_bytes: store.data().limits.used,
-            fuel_used: match self.fuel {
-                Some(fuel) => fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
-                None => 0,
-            },
-        };
+        self.last_cost = crate::glue::call_cost(store, self.fuel);
         match result {
             Ok(()) => Ok(()),
             Err(CallError::BadArguments(msg)) => Err(CallFailure::BadArguments(msg)),
@@ -346,23 +341,29 @@ impl PluginInstance {
                 ToRunner::Call { seq, func } => {
                     // The frame's buffer, not a copy: bulk arguments are not moved again.
                     let (frame, offset) = self.host_mut().reader.take_frame();
+                    let fuel = self.fuel;
                     let host = self.host_mut();
                     host.log_budget = policy.max_log_bytes_per_call;
                     host.log_dropped = 0;
+                    // Over the rings, a bulk result goes straight into its `Return`.
+                    host.pending_return = host.socket_streams.is_some().then_some(PendingReturn {
+                        seq,
+                        fuel,
+                        max_log_bytes: policy.max_log_bytes_per_call,
+                    });
                     ticker.begin();
                     let outcome =
                         self.call(func, &frame[offset..], &mut result, deadline_ticks, policy);
                     ticker.end();
                     let host = self.host_mut();
-                    host.send_observations()?;
+                    host.pending_return = None;
                     host.reader.recycle(frame);
-                    if host.log_dropped > 0 {
-                        let message = format!(
-                            "{} log and progress messages dropped: over the volume of {} bytes per call",
-                            host.log_dropped, policy.max_log_bytes_per_call
-                        );
-                        host.warn(message)?;
+                    if let Some(sent) = host.return_sent.take() {
+                        self.last_cost = CallCost::default();
+                        sent?;
+                        continue;
                     }
+                    host.finish_call(policy.max_log_bytes_per_call)?;
                     let payload = if outcome.is_ok() {
                         &result[..]
                     } else {

@@ -88,7 +88,7 @@ pub(super) fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
             .func
             .params
             .iter()
-            .map(|p| types::owned(g, &p.ty, 0))
+            .map(|p| types::runner_arg(g, &p.ty, 0, &quote!('static)))
             .collect::<Result<Vec<_>>>()?;
         let results = match &f.func.result {
             Some(t) => {
@@ -110,7 +110,7 @@ pub(super) fn runner_glue(g: &Generator<'_>) -> Result<TokenStream> {
         let finish = if f.func.result.is_some() {
             quote! {
                 let (r,) = self.#field.call(&mut *store, (#(#arg_values)*)).map_err(#rt::CallError::Wasm)?;
-                #rt::encode_result(&#fns::#ret_ref(&r), out)
+                #rt::return_result(&mut *store, &#fns::#ret_ref(&r), out)
             }
         } else {
             quote! {

@@ -21,10 +21,25 @@ pub(super) fn wire_structs(
         let name = names::snake(&p.name);
         let serde = types::serde_attr(g, &p.ty);
         let pty = types::param(g, &p.ty, 1, &quote!('a))?;
-        let oty = types::owned(g, &p.ty, 1)?;
         ref_fields.push(quote!(#serde pub #name: #pty,));
-        owned_fields.push(quote!(#serde pub #name: #oty,));
+        // An export's strings and bytes are decoded borrowed from the frame.
+        if prefix == 'E' && types::borrows_from_frame(g, &p.ty) {
+            let bty = types::runner_arg(g, &p.ty, 1, &quote!('a))?;
+            owned_fields.push(quote!(#[serde(borrow)] pub #name: #bty,));
+        } else {
+            let oty = types::owned(g, &p.ty, 1)?;
+            owned_fields.push(quote!(#serde pub #name: #oty,));
+        }
     }
+    // Exports' arguments may borrow from the frame they are decoded from.
+    let (args_generics, args_marker) = if prefix == 'E' {
+        (
+            quote!(<'a>),
+            quote!(#[serde(skip)] pub __marker: ::std::marker::PhantomData<&'a ()>,),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
     let serde_crate = quote!(#[serde(crate = "::airlock::__private::serde")]);
     let mut out = quote! {
         #[derive(::airlock::__private::serde::Serialize)]
@@ -36,7 +51,7 @@ pub(super) fn wire_structs(
         }
         #[derive(::airlock::__private::serde::Deserialize)]
         #serde_crate
-        pub struct #args { #(#owned_fields)* }
+        pub struct #args #args_generics { #(#owned_fields)* #args_marker }
     };
     if let Some(result) = &f.func.result {
         let serde = types::serde_attr(g, result);

@@ -66,4 +66,9 @@ fn bulk_bytes_round_trip() {
         assert_eq!(back.len(), len);
         assert!(back == data, "payload of {len} bytes changed in transit");
     }
+    // Bulk results go straight into their `Return` frame inside the
+    // runner, which must still carry the call's cost: the guest held the
+    // 8 MiB payload.
+    let peak = plugin.plugin().metrics().peak_memory_bytes;
+    assert!(peak >= 8 << 20, "peak memory {peak} bytes");
 }
