@@ -132,7 +132,10 @@ pub fn measure(plan: &Plan, extism: Option<&(PathBuf, PathBuf)>) -> Result<Measu
     };
     // First, while the bench has no other process alive.
     let extism_steady = match &peer {
-        Some(peer) => extism::steady(&mut peer.borrow_mut(), plan.steady_blocks)?,
+        Some(peer) => {
+            let sizes = SIZES.map(|size| (size_name(size), size));
+            extism::steady(&mut peer.borrow_mut(), plan.steady_blocks, &sizes)?
+        }
         None => Steady(Vec::new()),
     };
     let latency = latency(plan, &plain, config(), &roundtrip_bytes, peer.clone())?;

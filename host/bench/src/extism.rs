@@ -11,7 +11,6 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 
-use crate::cases::{KIB, MIB, SIZES, size_name};
 use crate::measure::{Summary, round};
 
 /// Blocks of calls the steady measurement runs and drops before it keeps any.
@@ -140,22 +139,24 @@ impl Steady {
 /// Calls in one block of the steady measurement: tens of milliseconds of
 /// Extism's calls, so that the clock and one stray wake-up do not count.
 fn calls_per_block(payload: usize) -> usize {
+    const KIB: usize = 1 << 10;
     match payload {
         0..=KIB => 2000,
-        ..=MIB => (100 * 64 * KIB / payload).max(10),
+        ..=0x10_0000 => (100 * 64 * KIB / payload).max(10),
         _ => 1,
     }
 }
 
-/// Extism at its steady best: for the no-op and each echo size, after
-/// [`WARMUP_BLOCKS`] blocks dropped, `blocks` blocks of calls back to back in
-/// the peer's own process, while this process only waits for the answer.
-pub fn steady(peer: &mut ExtismPeer, blocks: usize) -> Result<Steady> {
+/// Extism at its steady best: for the no-op and each echo size (named,
+/// in bytes), after [`WARMUP_BLOCKS`] blocks dropped, `blocks` blocks of
+/// calls back to back in the peer's own process, while this process only
+/// waits for the answer.
+pub fn steady(peer: &mut ExtismPeer, blocks: usize, sizes: &[(String, usize)]) -> Result<Steady> {
     eprintln!("extism steady: {WARMUP_BLOCKS} + {blocks} blocks of each case, alone…");
     let mut cases = vec![("extism no-op".to_string(), calls_per_block(0), None)];
-    for size in SIZES {
-        let name = format!("extism echo {}", size_name(size));
-        cases.push((name, calls_per_block(size), Some(size)));
+    for (size_name, size) in sizes {
+        let name = format!("extism echo {size_name}");
+        cases.push((name, calls_per_block(*size), Some(*size)));
     }
     cases
         .into_iter()
