@@ -142,7 +142,7 @@ fn calls_per_block(payload: usize) -> usize {
     const KIB: usize = 1 << 10;
     match payload {
         0..=KIB => 2000,
-        ..=0x10_0000 => (100 * 64 * KIB / payload).max(10),
+        1025..=0x10_0000 => (100 * 64 * KIB / payload).max(10),
         _ => 1,
     }
 }
