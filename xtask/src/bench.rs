@@ -1,7 +1,8 @@
 //! `cargo xtask bench [--quick]`: build the plugins, the bench binary and the
 //! Extism peer (a separate workspace, so its wasmtime is compiled only here),
 //! then run the benchmark: figures side by side, `target/airlock-bench.json`
-//! (P1–P8) and a chart.
+//! (every figure, and every goal P1–P10 with its target, value and whether
+//! it is met), the goals' table on stdout, and a chart.
 
 use anyhow::{Context, Result};
 

@@ -1,5 +1,6 @@
-//! The measured cases, in the order they run: per-call latency and the 4K
-//! image (`calls`), cold starts (`starts`), many plugins alive and their
+//! The measured cases, in the order they run: Extism at its steady best
+//! (alone, in its own process), per-call latency and the 4K image
+//! (`calls`), cold starts (`starts`), many plugins alive and their
 //! throughput (`load`), then the languages section. [`Plan`] says how much
 //! of each to do.
 
@@ -12,7 +13,7 @@ use airlock::{ArtifactCache, Launcher, PluginConfig, Policy};
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use crate::extism::ExtismPeer;
+use crate::extism::{self, ExtismPeer, Steady};
 use crate::languages;
 use crate::measure::Figures;
 
@@ -27,6 +28,8 @@ use starts::cold_starts;
 /// How much of everything to do.
 pub struct Plan {
     pub rounds: usize,
+    /// Blocks kept of each case of Extism's steady measurement.
+    pub steady_blocks: usize,
     pub start_rounds: usize,
     pub image_rounds: usize,
     pub plugins_alive: usize,
@@ -39,6 +42,7 @@ impl Plan {
     pub fn quick() -> Self {
         Plan {
             rounds: 25,
+            steady_blocks: 10,
             start_rounds: 12,
             image_rounds: 3,
             plugins_alive: 1000,
@@ -55,6 +59,7 @@ impl Plan {
     pub fn full() -> Self {
         Plan {
             rounds: 60,
+            steady_blocks: 30,
             start_rounds: 30,
             image_rounds: 8,
             plugins_alive: 1000,
@@ -92,6 +97,8 @@ pub fn batch_for(payload: usize) -> usize {
 
 /// Every figure of one run.
 pub struct Measured {
+    /// Extism at its steady best; empty without a peer.
+    pub extism_steady: Steady,
     pub latency: Figures,
     pub image: Figures,
     pub starts: Figures,
@@ -123,6 +130,14 @@ pub fn measure(plan: &Plan, extism: Option<&(PathBuf, PathBuf)>) -> Result<Measu
             None
         }
     };
+    // First, while the bench has no other process alive.
+    let extism_steady = match &peer {
+        Some(peer) => {
+            let sizes = SIZES.map(|size| (size_name(size), size));
+            extism::steady(&mut peer.borrow_mut(), plan.steady_blocks, &sizes)?
+        }
+        None => Steady(Vec::new()),
+    };
     let latency = latency(plan, &plain, config(), &roundtrip_bytes, peer.clone())?;
     let image = image(plan, &plain, &grayscale_bytes)?;
     let starts = cold_starts(plan, &plain, &cached, &config, peer.clone())?;
@@ -131,6 +146,7 @@ pub fn measure(plan: &Plan, extism: Option<&(PathBuf, PathBuf)>) -> Result<Measu
     let languages = languages::measure(&plan.languages, &std::env::current_exe()?, &cache_dir)?;
     let _ = std::fs::remove_dir_all(&cache_dir);
     Ok(Measured {
+        extism_steady,
         latency,
         image,
         starts,

@@ -2,7 +2,7 @@
 //! interleaved, with a raw pipe echo between two processes and with the same
 //! typed call made in process through wasmtime, and the same cases for a
 //! Rust, a JavaScript and a Python guest. Writes every figure and the goals
-//! (P1–P8, P10) as JSON, prints the tables and draws a latency chart.
+//! (P1–P10) as JSON, prints the tables and draws a latency chart.
 //!
 //! This binary is also its own plugin runner and its own echo child.
 //!

@@ -25,6 +25,11 @@ impl Summary {
         self.sorted[i].as_secs_f64() * 1e6
     }
 
+    /// How many samples.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
     pub fn min_us(&self) -> f64 {
         self.percentile_us(0.0)
     }
@@ -100,12 +105,12 @@ pub fn interleave(cases: &mut [Case], rounds: usize) -> Result<Vec<(String, Summ
         .collect())
 }
 
-/// The median of `values` (NaN when empty).
 /// `x` to three decimals, as every figure is reported.
 pub fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// The median of `values` (NaN when empty).
 pub fn median(values: &[f64]) -> f64 {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
     if v.is_empty() {

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use crate::Args;
 use crate::cases::Measured;
-use crate::goals::{Goal, Scored};
+use crate::extism::{Steady, WARMUP_BLOCKS};
+use crate::goals::{GOALS, Goal, Scored};
 use crate::languages;
 use crate::measure::{Figures, round};
 use crate::{alive, chart};
@@ -27,36 +28,19 @@ pub fn announce(quick: bool) -> Value {
 /// Prints the tables and the goals, writes the JSON and draws the chart.
 pub fn write(args: &Args, machine: Value, measured: Measured, goals: Vec<Scored>) -> Result<()> {
     let Measured {
+        extism_steady,
         latency,
         image,
         starts,
         memory,
         throughput,
         languages,
-        ..
     } = measured;
     print_tables(&latency, &image, &starts, &memory, &throughput);
+    print_steady(&extism_steady);
     languages::print_table(&languages);
-    println!();
-    println!(
-        "{:<14} {:<62} {:>10} {:>8}  met",
-        "goal", "what", "value", "target"
-    );
-    let mut json_goals = serde_json::Map::new();
     let mut report = serde_json::Map::new();
-    for scored in goals {
-        let Goal { key, what, .. } = *scored.goal;
-        let (value, met, target) = (scored.value, scored.met(), scored.target());
-        println!(
-            "{key:<14} {what:<62} {value:>10.3} {target:>8}  {}",
-            if met { "yes" } else { "NO" }
-        );
-        report.insert(key.into(), json!(round(value)));
-        json_goals.insert(
-            key.into(),
-            json!({"what": what, "value": round(value), "goal": target, "met": met}),
-        );
-    }
+    let json_goals = print_goals(&goals, &mut report);
     report.insert("goals".into(), Value::Object(json_goals));
     report.insert("machine".into(), machine);
     report.insert("quick".into(), json!(args.quick));
@@ -87,6 +71,7 @@ pub fn write(args: &Args, machine: Value, measured: Measured, goals: Vec<Scored>
                 .collect(),
         ),
     );
+    report.insert("extism_steady_us".into(), extism_steady.to_json());
     report.insert("memory".into(), memory);
     report.insert("throughput".into(), throughput);
     report.insert("languages".into(), languages);
@@ -104,6 +89,73 @@ pub fn write(args: &Args, machine: Value, measured: Measured, goals: Vec<Scored>
     println!();
     println!("wrote {} and {}", args.json.display(), args.chart.display());
     Ok(())
+}
+
+/// Prints the goals' table; each goal's JSON, and its value at `report[key]`.
+fn print_goals(
+    goals: &[Scored],
+    report: &mut serde_json::Map<String, Value>,
+) -> serde_json::Map<String, Value> {
+    let key_width = GOALS.iter().map(|g| g.key.len()).max().unwrap_or(0);
+    let what_width = GOALS.iter().map(|g| g.what.len()).max().unwrap_or(0);
+    println!();
+    println!(
+        "{:<key_width$} {:<what_width$} {:>10} {:>9}  met",
+        "goal", "what", "value", "target"
+    );
+    let mut json_goals = serde_json::Map::new();
+    for scored in goals {
+        let Goal {
+            key,
+            what,
+            cmp,
+            target: number,
+        } = *scored.goal;
+        let (met, target) = (scored.met(), scored.target());
+        let shown = scored.value.map_or("missing".into(), |v| format!("{v:.3}"));
+        println!(
+            "{key:<key_width$} {what:<what_width$} {shown:>10} {target:>9}  {}",
+            if met { "yes" } else { "NO" }
+        );
+        let value = scored.value.map(round);
+        report.insert(key.into(), json!(value));
+        json_goals.insert(
+            key.into(),
+            json!({
+                "what": what,
+                "value": value,
+                "cmp": cmp.to_string(),
+                "target": number,
+                "goal": target,
+                "met": met,
+            }),
+        );
+    }
+    json_goals
+}
+
+/// Prints Extism at its steady best, if it was measured.
+fn print_steady(steady: &Steady) {
+    if steady.0.is_empty() {
+        return;
+    }
+    println!();
+    println!(
+        "{:<34} {:>12} {:>12} {:>12}  blocks (after {WARMUP_BLOCKS} dropped)",
+        "extism alone, per call", "best block", "median", "p90"
+    );
+    for case in &steady.0 {
+        let s = &case.blocks;
+        println!(
+            "{:<34} {:>10.2}µs {:>10.2}µs {:>10.2}µs  {} x {} calls",
+            case.name,
+            s.min_us(),
+            s.median_us(),
+            s.p90_us(),
+            s.len(),
+            case.calls_per_block
+        );
+    }
 }
 
 fn machine() -> Value {

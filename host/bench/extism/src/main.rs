@@ -5,12 +5,18 @@
 //! with Airlock's, round by round.
 //!
 //! Commands: `noop N`, `echo BYTES N`, `create-cold`, `create-cached`,
-//! `create-compiled`.
+//! `create-compiled`, and `steady WARMUP BLOCKS noop N` or `steady WARMUP
+//! BLOCKS echo BYTES N`: Extism at its steady best, alone in its process —
+//! `WARMUP` blocks of the calls not kept, then `BLOCKS` blocks, answered
+//! as `ok` and each kept block's nanoseconds per call, in order.
 
 use std::io::{BufRead, Write};
 use std::time::{Duration, Instant};
 
 use extism::{CompiledPlugin, Manifest, Plugin, PluginBuilder, Wasm};
+
+/// The most blocks (warm-up and kept) one `steady` command may ask for.
+const MAX_BLOCKS: usize = 10_000;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -39,23 +45,55 @@ fn serve(path: &str) -> Result<()> {
     for line in std::io::stdin().lock().lines() {
         let line = line?;
         let words: Vec<&str> = line.split_whitespace().collect();
-        let answer = match run(&words, &wasm, &compiled, &mut plugin) {
-            Ok(per_call) => format!("ok {}", per_call.as_nanos()),
-            Err(e) => format!("err {}", e.to_string().replace('\n', " ")),
+        let answer = match words.first().copied() {
+            Some("steady") => steady(&words, &mut plugin).map(|blocks| {
+                let nanos: Vec<String> = blocks.iter().map(|d| d.as_nanos().to_string()).collect();
+                format!("ok {}", nanos.join(" "))
+            }),
+            _ => run(&words, &wasm, &compiled, &mut plugin).map(|d| format!("ok {}", d.as_nanos())),
         };
+        let answer = answer.unwrap_or_else(|e| format!("err {}", e.to_string().replace('\n', " ")));
         writeln!(out, "{answer}")?;
         out.flush()?;
     }
     Ok(())
 }
 
-fn run(words: &[&str], wasm: &[u8], compiled: &CompiledPlugin, plugin: &mut Plugin) -> Result<Duration> {
-    let number = |i: usize| -> Result<usize> {
-        Ok(words.get(i).ok_or("missing number")?.parse()?)
+fn number(words: &[&str], i: usize) -> Result<usize> {
+    Ok(words.get(i).ok_or("missing number")?.parse()?)
+}
+
+/// `steady WARMUP BLOCKS noop N` or `steady WARMUP BLOCKS echo BYTES N`:
+/// the calls of `noop N` (or `echo BYTES N`) run `WARMUP` times and
+/// dropped, then `BLOCKS` times back to back; each kept block's time per call.
+fn steady(words: &[&str], plugin: &mut Plugin) -> Result<Vec<Duration>> {
+    let (warmup, blocks) = (number(words, 1)?, number(words, 2)?);
+    if blocks == 0 || warmup.saturating_add(blocks) > MAX_BLOCKS {
+        return Err(format!("steady wants 1 to {MAX_BLOCKS} blocks in all").into());
+    }
+    let calls = &words[3..];
+    if !matches!(calls.first().copied(), Some("noop" | "echo")) {
+        return Err(format!("steady runs noop or echo, not {calls:?}").into());
+    }
+    for _ in 0..warmup {
+        calls_of(calls, plugin)?;
+    }
+    (0..blocks).map(|_| calls_of(calls, plugin)).collect()
+}
+
+/// `noop N` or `echo BYTES N`: the time per call.
+fn calls_of(words: &[&str], plugin: &mut Plugin) -> Result<Duration> {
+    let number = |i: usize| number(words, i);
+    // At least one call, and no more than a u32 can divide.
+    let calls = |i: usize| -> Result<usize> {
+        match number(i)? {
+            n @ 1..=0xffff_ffff => Ok(n),
+            n => Err(format!("{n} calls: want 1 to {}", u32::MAX).into()),
+        }
     };
     match words.first().copied() {
         Some("noop") => {
-            let n = number(1)?;
+            let n = calls(1)?;
             let started = Instant::now();
             for _ in 0..n {
                 plugin.call::<&[u8], &[u8]>("noop", &[])?;
@@ -63,7 +101,7 @@ fn run(words: &[&str], wasm: &[u8], compiled: &CompiledPlugin, plugin: &mut Plug
             Ok(started.elapsed() / n as u32)
         }
         Some("echo") => {
-            let (size, n) = (number(1)?, number(2)?);
+            let (size, n) = (number(1)?, calls(2)?);
             let data: Vec<u8> = (0..size).map(|i| i as u8).collect();
             let started = Instant::now();
             for _ in 0..n {
@@ -74,6 +112,18 @@ fn run(words: &[&str], wasm: &[u8], compiled: &CompiledPlugin, plugin: &mut Plug
             }
             Ok(started.elapsed() / n as u32)
         }
+        _ => Err(format!("unknown command {words:?}").into()),
+    }
+}
+
+fn run(
+    words: &[&str],
+    wasm: &[u8],
+    compiled: &CompiledPlugin,
+    plugin: &mut Plugin,
+) -> Result<Duration> {
+    match words.first().copied() {
+        Some("noop" | "echo") => calls_of(words, plugin),
         Some("create-cold") => {
             let started = Instant::now();
             let mut p = builder(wasm).with_cache_disabled().build()?;
