@@ -1,5 +1,9 @@
 //! Test guest for `airlock:test/roundtrip`: echoes every value type, calls host
 //! imports, traps, spins, chatters and waits for cancellation on request.
+//!
+//! Built twice: `test-roundtrip-random` compiles this file with the `random`
+//! feature, whose `echo-bytes` answers with as many fresh random bytes (WASI
+//! `random`) instead, so that tests can compare what two runners draw.
 
 airlock_guest::generate!({ path: ["../../../wit/airlock", "../../../host/testkit/wit"], world: "airlock:test/roundtrip" });
 
@@ -18,6 +22,13 @@ impl values::Guest for Roundtrip {
         e
     }
     fn echo_bytes(b: Vec<u8>) -> Vec<u8> {
+        #[cfg(feature = "random")]
+        {
+            let mut fresh = vec![0; b.len()];
+            getrandom::fill(&mut fresh).expect("WASI random");
+            fresh
+        }
+        #[cfg(not(feature = "random"))]
         b
     }
     fn echo_string(s: String) -> String {

@@ -1,8 +1,9 @@
 //! Runners forked from the zygote against exec'd ones, through real
 //! processes: the same layers, the host as their parent, a runner that
-//! outlives the thread that first asked for one, a zygote that comes back
-//! after it was killed, the exec path when the program is no zygote, and
-//! spawn failures that name the limit they hit.
+//! outlives the thread that first asked for one, runners that draw their
+//! own random bytes, a zygote that comes back after it was killed, the exec
+//! path when the program is no zygote, and spawn failures that name the
+//! limit they hit.
 
 use std::time::Duration;
 
@@ -136,6 +137,42 @@ fn a_runner_outlives_the_thread_that_first_asked_for_one() {
         .noop(&mut PingHost::default())
         .expect("a call after the thread ended");
     assert_eq!(argv0(plugin.plugin().pid().unwrap()), "airlock-zygote");
+}
+
+#[test]
+fn runners_forked_from_one_zygote_draw_their_own_random_bytes() {
+    let launcher = test_runner();
+    let config = || {
+        PluginConfig::from_file(
+            "random",
+            airlock_testkit::guest_path("test_roundtrip_random"),
+        )
+        .expect("read test guest")
+        .deadline(Duration::from_secs(20))
+    };
+    let mut host = PingHost::default();
+    let mut draws = Vec::new();
+    let mut alive = Vec::new();
+    for _ in 0..3 {
+        let mut plugin = Roundtrip::start(&launcher, config()).expect("start");
+        let drawn = plugin
+            .values()
+            .echo_bytes(&mut host, &[0; 32])
+            .expect("draw");
+        assert_eq!(drawn.len(), 32);
+        let pid = plugin.plugin().pid().unwrap();
+        assert_eq!(argv0(pid), "airlock-zygote", "forked, not exec'd");
+        draws.push(drawn);
+        alive.push(plugin);
+    }
+    assert!(launcher.uses_zygote());
+    // Shared seeds would give every child of the zygote the same stream
+    // (wasmtime-wasi's generators come from `rand`'s thread RNG, which
+    // does not reseed after a fork).
+    assert_ne!(draws[0], draws[1]);
+    assert_ne!(draws[1], draws[2]);
+    assert_ne!(draws[0], draws[2]);
+    assert!(draws.iter().all(|d| d.iter().any(|b| *b != 0)));
 }
 
 #[test]
