@@ -25,9 +25,11 @@ fn hint(errno: i32) -> Option<String> {
     Some(match errno {
         libc::EAGAIN => format!(
             "the process limit is reached: RLIMIT_NPROC ({}) counts every process and thread \
-             of this user, and kernel.pid_max ({}) and kernel.threads-max ({}) those of the \
-             system; each plugin is one runner process of a few threads, so end idle plugins \
-             or raise the limit (`ulimit -u`, setrlimit, or the sysctl)",
+             of this user, kernel.pid_max ({}) and kernel.threads-max ({}) those of the \
+             system, and a cgroup's pids.max (a container's --pids-limit, systemd's \
+             TasksMax) those of its group; each plugin is one runner process of a few \
+             threads, so end idle plugins or raise the limit (`ulimit -u`, setrlimit, the \
+             sysctl or the cgroup's pids.max)",
             limit(Resource::Nproc),
             sysctl("pid_max"),
             sysctl("threads-max"),
@@ -41,8 +43,8 @@ fn hint(errno: i32) -> Option<String> {
         libc::ENFILE => "the system's descriptor limit (fs.file-max) is reached; raise it \
                          with sysctl or end other processes' files"
             .to_string(),
-        libc::ENOMEM => "the kernel refused the memory for a new process (or kernel.pid_max \
-                         was reached); end idle plugins or add memory"
+        libc::ENOMEM => "the kernel refused the memory for a new process; end idle \
+                         plugins or add memory"
             .to_string(),
         _ => return None,
     })

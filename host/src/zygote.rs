@@ -125,6 +125,15 @@ enum Answer {
     Refused(i32),
 }
 
+/// Why a request got no answer.
+enum Lost {
+    /// Nothing reached the zygote: the request may go to a new one.
+    NotSent(std::io::Error),
+    /// The request was sent, so the zygote may have forked a runner for its
+    /// descriptors: sending them again could give one socket two runners.
+    Unanswered(std::io::Error),
+}
+
 impl Zygotes {
     pub(crate) fn new(program: PathBuf) -> Self {
         Self {
@@ -184,16 +193,25 @@ impl Zygotes {
                         *state = State::Off(why);
                         return None;
                     }
-                    Err(e) if !restarted => {
+                    Err(Lost::NotSent(e)) if !restarted => {
                         tracing::warn!(program = %self.program.display(), "the zygote ended ({e}); restarting it");
                         restarted = true;
                         *state = State::NotStarted;
                     }
-                    Err(e) => {
+                    Err(Lost::NotSent(e)) => {
                         let why = format!("the zygote ended twice in a row: {e}");
                         tracing::warn!(program = %self.program.display(), "runners are exec'd: {why}");
                         *state = State::Off(why);
                         return None;
+                    }
+                    Err(Lost::Unanswered(e)) => {
+                        // This start fails (its socket is dropped, so a runner
+                        // forked for it ends at once); the next one gets a new zygote.
+                        tracing::warn!(program = %self.program.display(), "the zygote did not answer ({e}); restarting it");
+                        *state = State::NotStarted;
+                        return Some(Err(std::io::Error::other(format!(
+                            "the zygote did not answer a fork request: {e}"
+                        ))));
                     }
                 },
             }
@@ -217,6 +235,7 @@ impl Zygote {
             command
                 .arg0("airlock-zygote")
                 .args([RUNNER_ARG, ZYGOTE_ARG])
+                .arg(std::process::id().to_string())
                 .env_clear()
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -256,12 +275,14 @@ impl Zygote {
         )
         .map_err(|e| format!("socket timeout: {e}"))?;
         let mut greeting = [0u8; 64];
-        let received = recvmsg(
-            &zygote.control,
-            &mut [IoSliceMut::new(&mut greeting)],
-            &mut RecvAncillaryBuffer::default(),
-            RecvFlags::empty(),
-        )
+        let received = retry_interrupted(|| {
+            recvmsg(
+                &zygote.control,
+                &mut [IoSliceMut::new(&mut greeting)],
+                &mut RecvAncillaryBuffer::default(),
+                RecvFlags::empty(),
+            )
+        })
         .map_err(|e| format!("no greeting: {e}"))?;
         if &greeting[..received.bytes] != ZYGOTE_GREETING {
             return Err(
@@ -274,30 +295,39 @@ impl Zygote {
     }
 
     /// Sends one request and reads its answer; an error means the zygote
-    /// is gone or broken.
-    fn request(&mut self, plugin: &str, fds: &[BorrowedFd<'_>]) -> std::io::Result<Answer> {
+    /// is gone or broken, and says whether the request reached it.
+    fn request(&mut self, plugin: &str, fds: &[BorrowedFd<'_>]) -> Result<Answer, Lost> {
         let mut name = &plugin.as_bytes()[..plugin.len().min(MAX_REQUEST_NAME)];
         if name.is_empty() {
             name = b"plugin";
         }
         let mut space = vec![MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(fds.len()))];
-        let mut ancillary = SendAncillaryBuffer::new(&mut space);
-        ancillary.push(SendAncillaryMessage::ScmRights(fds));
-        sendmsg(
-            &self.control,
-            &[IoSlice::new(name)],
-            &mut ancillary,
-            SendFlags::NOSIGNAL,
-        )?;
+        retry_interrupted(|| {
+            let mut ancillary = SendAncillaryBuffer::new(&mut space);
+            ancillary.push(SendAncillaryMessage::ScmRights(fds));
+            sendmsg(
+                &self.control,
+                &[IoSlice::new(name)],
+                &mut ancillary,
+                SendFlags::NOSIGNAL,
+            )
+        })
+        .map_err(|e| Lost::NotSent(e.into()))?;
         let mut reply = [0u8; REPLY_LEN];
         let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(1))];
         let mut ancillary = RecvAncillaryBuffer::new(&mut space);
-        let received = recvmsg(
-            &self.control,
-            &mut [IoSliceMut::new(&mut reply)],
-            &mut ancillary,
-            RecvFlags::CMSG_CLOEXEC,
-        )?;
+        // The receive has a timeout (SO_RCVTIMEO), so a signal handler's
+        // SA_RESTART does not restart it: an interrupted wait is retried here.
+        let received = retry_interrupted(|| {
+            recvmsg(
+                &self.control,
+                &mut [IoSliceMut::new(&mut reply)],
+                &mut ancillary,
+                RecvFlags::CMSG_CLOEXEC,
+            )
+        })
+        .map_err(|e| Lost::Unanswered(e.into()))?;
+        let truncated = received.flags.contains(rustix::net::ReturnFlags::CTRUNC);
         let mut pidfd = None;
         for message in ancillary.drain() {
             if let RecvAncillaryMessage::ScmRights(mut rights) = message {
@@ -305,11 +335,13 @@ impl Zygote {
             }
         }
         if received.bytes != REPLY_LEN {
-            return Err(std::io::Error::other(if received.bytes == 0 {
-                "it hung up".to_string()
-            } else {
-                format!("a {}-byte answer", received.bytes)
-            }));
+            return Err(Lost::Unanswered(std::io::Error::other(
+                if received.bytes == 0 {
+                    "it hung up".to_string()
+                } else {
+                    format!("a {}-byte answer", received.bytes)
+                },
+            )));
         }
         let pid = i32::from_le_bytes(reply[..4].try_into().expect("4 bytes"));
         let errno = i32::from_le_bytes(reply[4..].try_into().expect("4 bytes"));
@@ -320,9 +352,31 @@ impl Zygote {
                 status: None,
             })),
             (0, None) if errno > 0 => Ok(Answer::Refused(errno)),
-            _ => Err(std::io::Error::other(format!(
+            // A runner was forked, but its pidfd did not fit in this
+            // process's descriptors: it is this process's unreaped child,
+            // so its pid is still its own; end it, and report the limit.
+            (pid, None) if pid > 0 && errno == 0 && truncated => {
+                // SAFETY: plain kill and waitpid on a child of this process
+                // that nothing else reaps.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, std::ptr::null_mut(), 0);
+                }
+                Ok(Answer::Refused(libc::EMFILE))
+            }
+            _ => Err(Lost::Unanswered(std::io::Error::other(format!(
                 "a malformed answer (pid {pid}, errno {errno})"
-            ))),
+            )))),
+        }
+    }
+}
+
+/// Runs `call` again while a signal interrupts it.
+fn retry_interrupted<T>(mut call: impl FnMut() -> rustix::io::Result<T>) -> rustix::io::Result<T> {
+    loop {
+        match call() {
+            Err(rustix::io::Errno::INTR) => continue,
+            other => return other,
         }
     }
 }

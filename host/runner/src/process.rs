@@ -26,13 +26,16 @@ pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
 }
 
 /// [`run_runner_process`] with explicit options (testing hooks). Started
-/// as `RUNNER_ARG ZYGOTE_ARG`, the process serves as a zygote instead, and
+/// as `RUNNER_ARG ZYGOTE_ARG HOST_PID`, the process serves as a zygote instead, and
 /// each runner it forks serves with `options`.
 #[doc(hidden)]
 pub fn run_runner_process_with(worlds: &[&dyn WorldGlue], options: ServeOptions) -> ! {
     if std::env::args_os().nth(2).as_deref() == Some(std::ffi::OsStr::new(ZYGOTE_ARG)) {
         // Returns in each forked runner, which then goes on as an exec'd one.
-        crate::zygote::run_zygote(RUNNER_FD);
+        let host_pid = std::env::args_os()
+            .nth(3)
+            .and_then(|pid| pid.to_str()?.parse().ok());
+        crate::zygote::run_zygote(RUNNER_FD, host_pid);
     }
     let options = ServeOptions {
         socket_fd: Some(RUNNER_FD),

@@ -1,6 +1,6 @@
 //! The zygote: a runner template that forks one runner per request.
 //!
-//! The host execs its runner program once, as `RUNNER_ARG ZYGOTE_ARG`, with
+//! The host execs its runner program once, as `RUNNER_ARG ZYGOTE_ARG PID`, with
 //! a `SOCK_SEQPACKET` control socket on [`ZYGOTE_FD`] and nothing else. The
 //! zygote stays single-threaded and never sees a plugin: it greets the host,
 //! then for each request (a plugin name, and the runner's descriptors by
@@ -42,12 +42,25 @@ pub const REPLY_LEN: usize = 8;
 /// Serves fork requests on [`ZYGOTE_FD`] until the host hangs up, then
 /// exits; returns only in a forked runner, with its socket on `runner_fd`
 /// and its other descriptors in place.
-pub fn run_zygote(runner_fd: RawFd) {
+pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>) {
     // The zygote dies with the host thread that started it, which lives as
-    // long as the host (see the host's `zygote` module).
+    // long as the host (see the host's `zygote` module); a host that is
+    // already gone (the zygote was reparented) ends it here. The host names
+    // its pid, which may be 1 (an application as a container's entry point).
     let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
-    if rustix::process::getppid().is_none_or(|p| p.as_raw_nonzero().get() == 1) {
+    let parent = rustix::process::getppid().map(|p| p.as_raw_nonzero().get() as u32);
+    if parent.is_none() || parent != host_pid {
         std::process::exit(0);
+    }
+    // Only the control socket and the standard streams are the zygote's:
+    // anything else the host had open without close-on-exec (a socket
+    // activation's descriptors, a library's files) is closed at once.
+    // SAFETY: plain close calls on descriptors nothing in this process uses.
+    unsafe {
+        for fd in 3..ZYGOTE_FD {
+            libc::close(fd);
+        }
+        libc::syscall(libc::SYS_close_range, ZYGOTE_FD + 1, u32::MAX, 0);
     }
     // SAFETY: the host starts a zygote with its control socket on ZYGOTE_FD,
     // and nothing else in this process owns that descriptor.
