@@ -56,6 +56,7 @@
 //! - `launcher`: [`Launcher`], which executable runs plugins, and how.
 //! - `runner_stderr`: a runner's stderr, logged and kept for crash reports.
 //! - `zygote`: the host's side of the zygote that forks runners.
+//! - `startup`: [`StartupTimeline`], where a runner start's time went.
 //! - `limits`: spawn failures for a process or descriptor limit, explained.
 //! - `policy`: [`Policy`], what a plugin may do and use, as a builder and TOML.
 //! - `manifest`: [`Manifest`], what a plugin asks for, reviewed against the policy.
@@ -96,6 +97,7 @@ mod replay;
 mod resources;
 mod runner_stderr;
 mod sealed;
+mod startup;
 pub mod text;
 mod zygote;
 
@@ -125,6 +127,7 @@ pub use recording::{
     RecordingError,
 };
 pub use replay::{Replay, Verdict, replay};
+pub use startup::StartupTimeline;
 pub use text::PluginText;
 
 #[doc(hidden)]

@@ -144,6 +144,11 @@ impl Plugin {
         &self.config
     }
 
+    /// Where the current (or last) runner's start went, step by step.
+    pub fn startup(&self) -> Option<&crate::StartupTimeline> {
+        self.supervision.startup.as_ref()
+    }
+
     /// The sandbox layers the current (or last) runner reported active.
     pub fn sandbox_layers(&self) -> Option<&SandboxLayers> {
         self.supervision.layers.as_ref()

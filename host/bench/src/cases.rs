@@ -23,6 +23,7 @@ mod starts;
 
 use calls::{image, latency};
 use load::{memory, throughput};
+pub use starts::StartSteps;
 use starts::cold_starts;
 
 /// How much of everything to do.
@@ -35,6 +36,26 @@ pub struct Plan {
     pub plugins_alive: usize,
     pub throughput_for: Duration,
     pub languages: languages::LanguagePlan,
+    /// Only these of [`SECTIONS`]; all when `None`.
+    pub only: Option<Vec<String>>,
+}
+
+/// The sections `--only` picks from, in the order they run.
+pub const SECTIONS: [&str; 6] = [
+    "latency",
+    "image",
+    "starts",
+    "memory",
+    "throughput",
+    "languages",
+];
+
+impl Plan {
+    fn wants(&self, section: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|s| s == section))
+    }
 }
 
 impl Plan {
@@ -52,6 +73,7 @@ impl Plan {
                 call_rounds: 10,
                 image_rounds: 1,
             },
+            only: None,
         }
     }
 
@@ -69,6 +91,7 @@ impl Plan {
                 call_rounds: 30,
                 image_rounds: 3,
             },
+            only: None,
         }
     }
 }
@@ -102,6 +125,7 @@ pub struct Measured {
     pub latency: Figures,
     pub image: Figures,
     pub starts: Figures,
+    pub start_steps: StartSteps,
     pub memory: Value,
     pub throughput: Value,
     pub languages: Value,
@@ -132,24 +156,44 @@ pub fn measure(plan: &Plan, extism: Option<&(PathBuf, PathBuf)>) -> Result<Measu
     };
     // First, while the bench has no other process alive.
     let extism_steady = match &peer {
-        Some(peer) => {
+        Some(peer) if plan.wants("latency") => {
             let sizes = SIZES.map(|size| (size_name(size), size));
             extism::steady(&mut peer.borrow_mut(), plan.steady_blocks, &sizes)?
         }
-        None => Steady(Vec::new()),
+        _ => Steady(Vec::new()),
     };
-    let latency = latency(plan, &plain, config(), &roundtrip_bytes, peer.clone())?;
-    let image = image(plan, &plain, &grayscale_bytes)?;
-    let starts = cold_starts(plan, &plain, &cached, &config, peer.clone())?;
-    let memory = memory(plan, &cached, &config)?;
-    let throughput = throughput(plan, &cached, &config)?;
-    let languages = languages::measure(&plan.languages, &std::env::current_exe()?, &cache_dir)?;
+    let none = || Figures(Vec::new());
+    let latency = match plan.wants("latency") {
+        true => latency(plan, &plain, config(), &roundtrip_bytes, peer.clone())?,
+        false => none(),
+    };
+    let image = match plan.wants("image") {
+        true => image(plan, &plain, &grayscale_bytes)?,
+        false => none(),
+    };
+    let (starts, start_steps) = match plan.wants("starts") {
+        true => cold_starts(plan, &plain, &cached, &config, peer.clone())?,
+        false => (none(), Vec::new()),
+    };
+    let memory = match plan.wants("memory") {
+        true => memory(plan, &cached, &config)?,
+        false => Value::Object(Default::default()),
+    };
+    let throughput = match plan.wants("throughput") {
+        true => throughput(plan, &cached, &config)?,
+        false => Value::Object(Default::default()),
+    };
+    let languages = match plan.wants("languages") {
+        true => languages::measure(&plan.languages, &std::env::current_exe()?, &cache_dir)?,
+        false => Value::Object(Default::default()),
+    };
     let _ = std::fs::remove_dir_all(&cache_dir);
     Ok(Measured {
         extism_steady,
         latency,
         image,
         starts,
+        start_steps,
         memory,
         throughput,
         languages,

@@ -315,6 +315,7 @@ mod tests {
                 ("airlock, cached artifact", &[1000.0, 1800.0, 3000.0]),
                 ("airlock, warm pool", &[50.0, 80.0, 300.0]),
             ]),
+            start_steps: Vec::new(),
             memory: json!({
                 "alive": 1000,
                 "rss_mib_median": 9.5,

@@ -19,6 +19,7 @@
 //! - [`chart`]: the latency-versus-payload chart, as SVG.
 
 mod alive;
+mod breakdown;
 mod cases;
 mod chart;
 mod echo;
@@ -38,7 +39,8 @@ use anyhow::{Context, Result, bail};
 use crate::cases::Plan;
 
 const USAGE: &str =
-    "usage: airlock-bench [--quick] [--json FILE] [--chart FILE] [--extism PEER PLUGIN.wasm]";
+    "usage: airlock-bench [--quick] [--only SECTION,…] [--json FILE] [--chart FILE] [--extism PEER PLUGIN.wasm]
+sections: latency, image, starts, memory, throughput, languages (default: all)";
 
 struct Args {
     quick: bool,
@@ -46,6 +48,9 @@ struct Args {
     chart: PathBuf,
     /// The Extism peer binary and its plugin, when Extism is compared too.
     extism: Option<(PathBuf, PathBuf)>,
+    /// Only these sections (`--only`), for a quick look at one of them; the
+    /// goals that need the others are then missing.
+    only: Option<Vec<String>>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -57,6 +62,7 @@ fn parse_args() -> Result<Args> {
         json: target.join("airlock-bench.json"),
         chart: target.join("airlock-bench.svg"),
         extism: None,
+        only: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -83,6 +89,18 @@ fn parse_args() -> Result<Args> {
                     .context(format!("--extism needs the plugin too\n{USAGE}"))?;
                 args.extism = Some((peer.into(), plugin.into()));
             }
+            "--only" => {
+                let sections: Vec<String> = it
+                    .next()
+                    .context(format!("--only needs a list of sections\n{USAGE}"))?
+                    .split(',')
+                    .map(str::to_string)
+                    .collect();
+                if let Some(bad) = sections.iter().find(|s| !cases::SECTIONS.contains(&s.as_str())) {
+                    bail!("--only: no section {bad:?}\n{USAGE}");
+                }
+                args.only = Some(sections);
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -108,11 +126,12 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<()> {
-    let plan = if args.quick {
+    let mut plan = if args.quick {
         Plan::quick()
     } else {
         Plan::full()
     };
+    plan.only = args.only.clone();
     let machine = report::announce(args.quick);
     let measured = cases::measure(&plan, args.extism.as_ref())?;
     let goals = goals::score(&measured);

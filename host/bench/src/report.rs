@@ -32,11 +32,15 @@ pub fn write(args: &Args, machine: Value, measured: Measured, goals: Vec<Scored>
         latency,
         image,
         starts,
+        start_steps,
         memory,
         throughput,
         languages,
     } = measured;
     print_tables(&latency, &image, &starts, &memory, &throughput);
+    for (title, points) in &start_steps {
+        crate::breakdown::print(title, points);
+    }
     print_steady(&extism_steady);
     languages::print_table(&languages);
     let mut report = serde_json::Map::new();
@@ -71,6 +75,15 @@ pub fn write(args: &Args, machine: Value, measured: Measured, goals: Vec<Scored>
                 .collect(),
         ),
     );
+    report.insert(
+        "start_steps_us".into(),
+        Value::Object(
+            start_steps
+                .iter()
+                .map(|(title, points)| (title.to_string(), crate::breakdown::to_json(points)))
+                .collect(),
+        ),
+    );
     report.insert("extism_steady_us".into(), extism_steady.to_json());
     report.insert("memory".into(), memory);
     report.insert("throughput".into(), throughput);
@@ -84,9 +97,14 @@ pub fn write(args: &Args, machine: Value, measured: Measured, goals: Vec<Scored>
         serde_json::to_string_pretty(&Value::Object(report))? + "\n",
     )
     .with_context(|| format!("writing {}", args.json.display()))?;
+    println!();
+    if latency.0.is_empty() {
+        // `--only` without the latency section: nothing to draw.
+        println!("wrote {}", args.json.display());
+        return Ok(());
+    }
     chart::draw(&args.chart, &latency)
         .with_context(|| format!("drawing {}", args.chart.display()))?;
-    println!();
     println!("wrote {} and {}", args.json.display(), args.chart.display());
     Ok(())
 }

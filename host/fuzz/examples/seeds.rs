@@ -268,6 +268,7 @@ fn runner_frames() -> Vec<u8> {
                 layers,
                 rings: true,
                 mapped: false,
+                marks: Default::default(),
             },
             Vec::new(),
         ),

@@ -22,6 +22,7 @@
 //! - [`ring`]: the shared-memory rings frames take once a runner accepts them.
 //! - [`spin`]: socket readers that spin briefly before parking, with deadlines.
 //! - [`observed`]: what a recorded call read of the clocks and random.
+//! - [`startup`]: when a runner reached each step of its start.
 //! - `display`: sentences for [`CallFailure`] and [`InitFailure`].
 //! - the message types below.
 
@@ -30,6 +31,7 @@ pub mod frame;
 pub mod observed;
 pub mod ring;
 pub mod spin;
+pub mod startup;
 
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +47,7 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 11;
+pub const PROTOCOL_VERSION: u32 = 12;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -236,6 +238,9 @@ pub enum FromRunner {
         /// memfd itself (shared pages, copy-on-write memory images), rather
         /// than a copy of it.
         mapped: bool,
+        /// When the runner reached each step of its start (a diagnostic
+        /// only; the host checks them before it reports them).
+        marks: startup::RunnerMarks,
     },
     /// Answer to [`ToRunner::Ping`].
     Pong { nonce: u64 },

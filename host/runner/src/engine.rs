@@ -7,18 +7,17 @@ use wasmtime::{Config, Engine};
 /// The engine, the component, its serialized form if asked for, and whether it was mapped.
 pub(crate) type Compiled = (Engine, Component, Option<Vec<u8>>, bool);
 
-/// Makes the engine for `policy` and compiles `bytes` with it (or, for
-/// [`Code::Artifact`], loads them; for [`Code::MappedArtifact`], maps the
-/// sealed memfd); returns the serialized component too when `code` asks for
-/// it, and whether the code was mapped. With `isolation`, compiling happens
-/// in a child process under those limits.
+/// Compiles `bytes` with `engine`, made by [`make_engine`] for the policy
+/// (or, for [`Code::Artifact`], loads them; for [`Code::MappedArtifact`],
+/// maps the sealed memfd); returns the serialized component too when `code`
+/// asks for it, and whether the code was mapped. With `isolation`, compiling
+/// happens in a child process under those limits.
 pub(crate) fn compile(
+    engine: Engine,
     bytes: &[u8],
     code: Code,
-    policy: &RunnerPolicy,
     isolation: Option<crate::compile::CompileLimits>,
 ) -> Result<Compiled, InitFailure> {
-    let engine = engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))?;
     if let Code::MappedArtifact { fd } = code {
         let loaded = crate::mapped::load(&engine, fd)?;
         return Ok((engine, loaded.component, None, loaded.mapped));
@@ -72,7 +71,12 @@ pub fn artifact_fingerprint(policy: &RunnerPolicy) -> String {
     )
 }
 
-pub(crate) fn engine(policy: &RunnerPolicy) -> wasmtime::Result<Engine> {
+/// The engine for `policy`, or why there is none.
+pub(crate) fn make_engine(policy: &RunnerPolicy) -> Result<Engine, InitFailure> {
+    engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))
+}
+
+fn engine(policy: &RunnerPolicy) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
     config.epoch_interruption(true);
     config.concurrency_support(false);

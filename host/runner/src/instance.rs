@@ -10,7 +10,7 @@ use wasmtime::{Engine, Store, Trap};
 use wasmtime_wasi::WasiCtx;
 
 use crate::connection::PendingReturn;
-use crate::engine::compile;
+use crate::engine::{compile, make_engine};
 use crate::glue::{
     BoundExports, CallError, ExportTable, HostConnection, RunnerState, StoreLimits, WorldGlue,
 };
@@ -49,7 +49,7 @@ impl PluginInstance {
         let code = Code::Component {
             want_artifact: false,
         };
-        let (engine, component, ..) = compile(bytes, code, policy, None)?;
+        let (engine, component, ..) = compile(make_engine(policy)?, bytes, code, None)?;
         Self::prepare(glue, engine, &component, policy)
     }
 

@@ -14,6 +14,7 @@
 //!
 //! In dependency order: a module uses only modules listed above it.
 //!
+//! - `began`: when this runner's own code began (its first start-up mark).
 //! - [`scope`]: the one "current instance" pointer handles are encoded against.
 //! - `canonical_abi`: the ABI impls both handle types share.
 //! - [`output`]: capture of the guest's stdout and stderr.
@@ -45,6 +46,7 @@
 //! - [`zygote`]: the template process that forks runners.
 //! - [`process`]: the process entry point.
 
+mod began;
 mod canonical_abi;
 pub mod compile;
 mod connection;

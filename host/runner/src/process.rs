@@ -30,6 +30,7 @@ pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
 /// each runner it forks serves with `options`.
 #[doc(hidden)]
 pub fn run_runner_process_with(worlds: &[&dyn WorldGlue], options: ServeOptions) -> ! {
+    crate::began::mark();
     if std::env::args_os().nth(2).as_deref() == Some(std::ffi::OsStr::new(ZYGOTE_ARG)) {
         // Returns in each forked runner, which then goes on as an exec'd one.
         let host_pid = std::env::args_os()

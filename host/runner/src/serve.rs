@@ -12,7 +12,9 @@ use airlock_protocol::{
     Code, FromRunner, Hello, InitFailure, PREOPEN_FD_BASE, RunnerPolicy, SandboxLayers, ToRunner,
 };
 
-use crate::engine::compile;
+use airlock_protocol::startup::{RunnerMarks, monotonic_now};
+
+use crate::engine::{compile, make_engine};
 use crate::glue::{HostConnection, WorldGlue};
 pub use crate::handshake::ServeError;
 use crate::handshake::{MAX_HELLO_LEN, check_hello, init_failed, take_rings};
@@ -48,6 +50,10 @@ pub fn serve_connection(
     worlds: &[&dyn WorldGlue],
     options: &ServeOptions,
 ) -> Result<(), ServeError> {
+    let mut marks = RunnerMarks {
+        began: crate::began::began_or(monotonic_now()),
+        ..RunnerMarks::default()
+    };
     let mut host = HostConnection::new(
         input,
         output,
@@ -63,6 +69,7 @@ pub fn serve_connection(
         }
     };
     let component_bytes = host.reader.take_payload();
+    marks.hello = monotonic_now();
     let policy = hello.policy.clone();
     host.reader.set_max_frame(policy.max_frame);
     let (cap, rate) = (
@@ -101,6 +108,7 @@ pub fn serve_connection(
     let mut layers = SandboxLayers::default();
     if options.lock_down {
         crate::lockdown::enter_namespaces(&mut layers, !policy.network.is_empty());
+        marks.namespaces = monotonic_now();
     }
     if hello.recording {
         host.observer = Some(crate::observe::Observer::default());
@@ -109,6 +117,7 @@ pub fn serve_connection(
         Ok(wasi) => wasi,
         Err(failure) => return Err(init_failed(&mut host, failure)),
     };
+    marks.wasi = monotonic_now();
     // What the compile may add to is measured before Landlock closes /proc.
     let isolation = options
         .isolate_compile
@@ -132,14 +141,21 @@ pub fn serve_connection(
             })
             .collect();
         crate::lockdown::restrict_paths(&mut layers, &preopens, &policy);
+        marks.landlock = monotonic_now();
     }
 
-    let compiled = compile(&component_bytes, hello.code, &policy, isolation);
+    let engine = match make_engine(&policy) {
+        Ok(engine) => engine,
+        Err(failure) => return Err(init_failed(&mut host, failure)),
+    };
+    marks.engine = monotonic_now();
+    let compiled = compile(engine, &component_bytes, hello.code, isolation);
     let (engine, component, artifact, mapped) = match compiled {
         Ok(compiled) => compiled,
         Err(failure) => return Err(init_failed(&mut host, failure)),
     };
     drop(component_bytes);
+    marks.loaded = monotonic_now();
     // The compiled form goes back before anything else can fail, and before
     // instantiation: none of the plugin's code has run yet, so the artifact is
     // exactly what the compiler made.
@@ -177,12 +193,15 @@ pub fn serve_connection(
     if let Err(failure) = started {
         return Err(init_failed(plugin.host_mut(), failure));
     }
+    marks.instantiated = monotonic_now();
     if options.lock_down {
         // wasmtime-wasi runs blocking work on a tokio runtime made on first
         // use; make it (and its worker threads) before seccomp is installed.
         wasmtime_wasi::runtime::in_tokio(async {});
+        marks.tokio = monotonic_now();
         // Step 3: everything else, seccomp last.
         crate::lockdown::lock_down(&mut layers, &policy);
+        marks.locked = monotonic_now();
     }
     if let Some(hook) = options.after_lock_down {
         hook(&hello.plugin);
@@ -193,6 +212,7 @@ pub fn serve_connection(
         layers,
         rings: rings.is_some(),
         mapped,
+        marks,
     };
     plugin.host_mut().send(&ready, &[])?;
     if let Some((input, output)) = rings {

@@ -92,6 +92,7 @@ pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>) {
         }
         match fork_runner() {
             Ok(Forked::Child) => {
+                crate::began::mark();
                 // Its descriptor number is about to be reused or closed by
                 // `become_runner`: it must not be closed again on return.
                 std::mem::forget(control);

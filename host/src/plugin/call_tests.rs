@@ -55,6 +55,7 @@ impl Script {
                 layers: SandboxLayers::default(),
                 rings: false,
                 mapped: false,
+                marks: Default::default(),
             },
             &[],
         );

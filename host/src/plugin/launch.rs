@@ -18,6 +18,7 @@ use super::{Plugin, lock};
 use crate::cache::{ArtifactCache, Cached, EntryKey};
 use crate::error::{Error, Result, TimeLimit};
 use crate::sealed::SealedArtifact;
+use crate::startup::{HostMarks, StartupTimeline};
 use crate::text::PluginText;
 use airlock_protocol::ring::SharedRings;
 
@@ -94,9 +95,10 @@ impl Plugin {
             self.artifact.sealed = Some(sealed.clone());
         }
         let deadline = Instant::now() + self.config.policy.startup;
-        let code = self.spawn_runner(artifact, cache.is_some(), deadline)?;
+        let mut marks = HostMarks::begin();
+        let code = self.spawn_runner(artifact, cache.is_some(), deadline, &mut marks)?;
         let caching = cache.as_deref().zip(entry.as_ref());
-        self.await_ready(code, caching, deadline)
+        self.await_ready(code, caching, deadline, marks)
     }
 
     /// This plugin's name in the launcher's artifact cache, computed once.
@@ -116,6 +118,7 @@ impl Plugin {
         artifact: Option<Cached>,
         caching: bool,
         deadline: Instant,
+        marks: &mut HostMarks,
     ) -> Result<Code> {
         let name = self.config.name.clone();
         let rings_offer = self.offer_rings();
@@ -135,6 +138,7 @@ impl Plugin {
                 plugin: name.clone(),
                 source,
             })?;
+        marks.spawned = HostMarks::now();
         self.supervision.runners_started += 1;
         // From here on an abort reaches this runner, even during start-up.
         *lock(&self.supervision.abort.live) = peer.pid();
@@ -167,6 +171,7 @@ impl Plugin {
         });
         let payload = Cached::payload(artifact.as_ref(), &self.config.component);
         let sent = runner.send(&hello, payload, deadline);
+        marks.sent = HostMarks::now();
         drop(artifact);
         self.runner = Some(runner);
         match sent {
@@ -196,6 +201,7 @@ impl Plugin {
         code: Code,
         caching: Option<(&ArtifactCache, &EntryKey)>,
         deadline: Instant,
+        mut marks: HostMarks,
     ) -> Result<Launched> {
         let mut artifact_received = false;
         loop {
@@ -206,11 +212,16 @@ impl Plugin {
                     layers,
                     rings,
                     mapped,
+                    marks: runner_marks,
                 }) if world_hash == self.world.hash => {
+                    marks.ready = HostMarks::now();
                     if let (true, Some((cache, _))) = (mapped && code.is_artifact(), caching) {
                         cache.note_mapped();
                     }
-                    return self.on_ready(layers, rings);
+                    let ready = self.on_ready(layers, rings);
+                    marks.verified = HostMarks::now();
+                    self.supervision.startup = Some(StartupTimeline::new(&marks, &runner_marks));
+                    return ready;
                 }
                 Ok(FromRunner::Artifact)
                     if code

@@ -21,6 +21,8 @@ pub(super) struct Supervision {
     pub(super) runners_started: u64,
     /// The sandbox layers the current (or last) runner reported, verified.
     pub(super) layers: Option<SandboxLayers>,
+    /// Where the current (or last) runner's start went.
+    pub(super) startup: Option<crate::StartupTimeline>,
     /// When runners were restarted, within the policy's window.
     pub(super) restarts: VecDeque<Instant>,
     pub(super) last_failure: Option<PluginText>,

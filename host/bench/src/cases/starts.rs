@@ -13,19 +13,23 @@ use airlock_testkit::roundtrip::Roundtrip;
 use anyhow::Result;
 
 use super::Plan;
+use crate::breakdown::{Point, breakdown};
 use crate::echo::EchoPipe;
 use crate::extism::ExtismPeer;
 use crate::measure::{Figures, Summary};
 
+/// Where cached starts went, forked and exec'd.
+pub type StartSteps = Vec<(&'static str, Vec<Point>)>;
+
 /// Time to a first answered call, by way of starting, against spawning a bare
-/// process and getting its first echo.
+/// process and getting its first echo; and where cached starts went.
 pub(super) fn cold_starts(
     plan: &Plan,
     plain: &Launcher,
     cached: &Launcher,
     config: &dyn Fn() -> PluginConfig,
     peer: Option<Rc<RefCell<ExtismPeer>>>,
-) -> Result<Figures> {
+) -> Result<(Figures, StartSteps)> {
     eprintln!("cold start: {} interleaved rounds…", plan.start_rounds);
     // Fill the cache first, so that "cached" means a verified artifact.
     let first = Roundtrip::start(cached, config())?;
@@ -52,6 +56,7 @@ pub(super) fn cold_starts(
     // has exited and been torn down, and the pool has refilled, so that no
     // sample pays for another's work (these machines may have 2 cores).
     let quiet = || std::thread::sleep(Duration::from_millis(20));
+    let (mut forked, mut execd_steps) = (Vec::new(), Vec::new());
     for _ in 0..plan.start_rounds {
         anyhow::ensure!(
             pool.wait_full(Duration::from_secs(30)) == 1,
@@ -82,6 +87,12 @@ pub(super) fn cold_starts(
             plugin.noop(&mut PingHost::default())?;
             samples[i].1.push(started.elapsed());
             anyhow::ensure!(plugin.plugin().started_from_cache() == (i != 1));
+            let timeline = plugin.plugin().startup().cloned();
+            match i {
+                2 => forked.extend(timeline),
+                7 => execd_steps.extend(timeline),
+                _ => {}
+            }
         }
 
         if let Some(peer) = &peer {
@@ -96,10 +107,15 @@ pub(super) fn cold_starts(
         }
     }
     samples.retain(|(_, s)| !s.is_empty());
-    Ok(Figures(
+    let figures = Figures(
         samples
             .into_iter()
             .map(|(n, s)| (n, Summary::of(s)))
             .collect(),
-    ))
+    );
+    let steps = vec![
+        ("cached start, forked", breakdown(&forked)),
+        ("cached start, exec'd", breakdown(&execd_steps)),
+    ];
+    Ok((figures, steps))
 }

@@ -22,6 +22,7 @@ fn main() {
         layers: Default::default(),
         rings: false,
         mapped: false,
+        marks: Default::default(),
     };
     match hello.plugin.as_str() {
         "garbage-hello" => {
@@ -35,6 +36,7 @@ fn main() {
                     layers: Default::default(),
                     rings: false,
                     mapped: false,
+                    marks: Default::default(),
                 },
                 &[],
             );

@@ -1,6 +1,6 @@
 //! Runners forked from the zygote against exec'd ones, through real
 //! processes: the same layers, the host as their parent, a runner that
-//! outlives the thread that first asked for one, runners that draw their
+//! outlives the thread that first asked for one, a start's time line, runners that draw their
 //! own random bytes, a zygote that comes back after it was killed, the exec
 //! path when the program is no zygote, and spawn failures that name the
 //! limit they hit.
@@ -119,6 +119,46 @@ fn forked_runners_are_the_hosts_children_with_every_layer_an_execd_one_has() {
             );
         };
         spare.remove(i);
+    }
+}
+
+#[test]
+fn a_start_reports_where_its_time_went_forked_and_execd() {
+    for launcher in [test_runner(), test_runner().without_zygote()] {
+        let started = std::time::Instant::now();
+        let plugin = Roundtrip::start(&launcher, config()).expect("start roundtrip");
+        let elapsed = started.elapsed();
+        let timeline = plugin.plugin().startup().expect("a timeline").clone();
+        assert!(timeline.has_runner_marks(), "{timeline:?}");
+        let names: Vec<&str> = timeline.points().iter().map(|(n, _)| *n).collect();
+        let runner: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| n.starts_with("runner:"))
+            .collect();
+        assert_eq!(
+            runner,
+            [
+                "runner: began",
+                "runner: hello read",
+                "runner: namespaces entered",
+                "runner: wasi built",
+                "runner: landlock on",
+                "runner: engine made",
+                "runner: code loaded",
+                "runner: instantiated",
+                "runner: tokio threads started",
+                "runner: locked down",
+            ],
+            "every step of a locked-down start, in order"
+        );
+        let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
+        assert!(at("host: hello sent") < at("runner: hello read"));
+        assert!(at("runner: locked down") < at("host: ready read"));
+        assert_eq!(*names.last().unwrap(), "host: layers verified");
+        assert!(timeline.total() <= elapsed, "{timeline:?} in {elapsed:?}");
+        let steps: Duration = timeline.steps().iter().map(|(_, d)| *d).sum();
+        assert_eq!(steps, timeline.total());
     }
 }
 
