@@ -182,7 +182,12 @@ mod tests {
             let timeline = StartupTimeline::new(&host(), &marks);
             assert!(!timeline.has_runner_marks(), "{marks:?}");
             assert_eq!(timeline.points().len(), 4);
-            assert!(timeline.points().iter().all(|(n, _)| n.starts_with("host:")));
+            assert!(
+                timeline
+                    .points()
+                    .iter()
+                    .all(|(n, _)| n.starts_with("host:"))
+            );
         }
     }
 

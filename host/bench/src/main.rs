@@ -16,6 +16,7 @@
 //! - [`extism`]: Extism as a peer, in its own process.
 //! - [`languages`]: the same cases for a Rust, a JavaScript and a Python guest.
 //! - [`alive`]: many idle plugins at once, their RSS and PSS.
+//! - [`breakdown`]: where cached starts went, point by point.
 //! - [`chart`]: the latency-versus-payload chart, as SVG.
 
 mod alive;
@@ -96,7 +97,10 @@ fn parse_args() -> Result<Args> {
                     .split(',')
                     .map(str::to_string)
                     .collect();
-                if let Some(bad) = sections.iter().find(|s| !cases::SECTIONS.contains(&s.as_str())) {
+                if let Some(bad) = sections
+                    .iter()
+                    .find(|s| !cases::SECTIONS.contains(&s.as_str()))
+                {
                     bail!("--only: no section {bad:?}\n{USAGE}");
                 }
                 args.only = Some(sections);

@@ -8,7 +8,10 @@ static BEGAN: AtomicU64 = AtomicU64::new(0);
 /// Notes that the runner began now: in a forked child as the fork returns,
 /// in an exec'd runner first thing in its entry point.
 pub(crate) fn mark() {
-    BEGAN.store(airlock_protocol::startup::monotonic_now(), Ordering::Relaxed);
+    BEGAN.store(
+        airlock_protocol::startup::monotonic_now(),
+        Ordering::Relaxed,
+    );
 }
 
 /// When the runner began, or `now` when nothing marked it (a runner loop

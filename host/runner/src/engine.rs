@@ -58,30 +58,49 @@ pub(crate) fn compile(
     Ok((engine, component, artifact, false))
 }
 
+/// What of an engine's configuration a policy decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EngineSettings {
+    fuel: bool,
+    max_wasm_stack: u32,
+    debugger: bool,
+}
+
+impl EngineSettings {
+    pub(crate) fn of(policy: &RunnerPolicy) -> Self {
+        Self {
+            fuel: policy.fuel_per_call.is_some(),
+            max_wasm_stack: policy.max_wasm_stack,
+            debugger: policy.debugger,
+        }
+    }
+}
+
 /// What an artifact depends on besides the component's bytes: the settings
 /// [`engine`] derives from the policy, and the runner's build. Part of the
 /// host's cache key, so that one cache serves runners with different policies.
 pub fn artifact_fingerprint(policy: &RunnerPolicy) -> String {
+    let settings = EngineSettings::of(policy);
     format!(
         "airlock-runner {} protocol {PROTOCOL_VERSION} fuel={} stack={} backtrace=details debug-info={}",
         env!("CARGO_PKG_VERSION"),
-        policy.fuel_per_call.is_some(),
-        policy.max_wasm_stack,
-        policy.debugger
+        settings.fuel,
+        settings.max_wasm_stack,
+        settings.debugger
     )
 }
 
-/// The engine for `policy`, or why there is none.
+/// A new engine for `policy`, or why there is none.
 pub(crate) fn make_engine(policy: &RunnerPolicy) -> Result<Engine, InitFailure> {
-    engine(policy).map_err(|e| InitFailure::Compile(format!("{e:?}")))
+    engine(EngineSettings::of(policy)).map_err(|e| InitFailure::Compile(format!("{e:?}")))
 }
 
-fn engine(policy: &RunnerPolicy) -> wasmtime::Result<Engine> {
+pub(crate) fn engine(settings: EngineSettings) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
     config.epoch_interruption(true);
     config.concurrency_support(false);
-    config.max_wasm_stack(policy.max_wasm_stack as usize);
-    config.consume_fuel(policy.fuel_per_call.is_some());
+    config.max_wasm_stack(settings.max_wasm_stack as usize);
+    config.consume_fuel(settings.fuel);
     // A component's own debug information, if it carries any, names the
     // source line of each frame of a trap. (The runner's environment is
     // empty, so the default, reading WASMTIME_BACKTRACE_DETAILS, is off.)
@@ -90,6 +109,6 @@ fn engine(policy: &RunnerPolicy) -> wasmtime::Result<Engine> {
     // from the component's own, which wasmtime registers with gdb's JIT
     // interface when the code is loaded (the `debug-builtins` feature).
     // It changes the compiled code, so the fingerprint above includes it.
-    config.debug_info(policy.debugger);
+    config.debug_info(settings.debugger);
     Engine::new(&config)
 }

@@ -5,7 +5,7 @@
 use airlock_protocol::{
     CallCost, CallFailure, Code, FrameError, FromRunner, InitFailure, RunnerPolicy, ToRunner,
 };
-use wasmtime::component::{Component, InstancePre, Linker};
+use wasmtime::component::{Component, InstancePre};
 use wasmtime::{Engine, Store, Trap};
 use wasmtime_wasi::WasiCtx;
 
@@ -63,11 +63,11 @@ impl PluginInstance {
         let exports = glue
             .resolve_exports(component)
             .map_err(InitFailure::WorldMismatch)?;
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-            .and_then(|()| crate::services::add_to_linker(&mut linker))
-            .and_then(|()| glue.link(&mut linker))
-            .and_then(|()| glue.link_component(&mut linker, component))
+        // The world's imports (from the zygote's prepared linker when there
+        // is one), then what depends on the component itself.
+        let mut linker = crate::prepared::linker(&engine, glue)
+            .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
+        glue.link_component(&mut linker, component)
             .and_then(|()| crate::own_exports::stub_imports_of_own_exports(&mut linker, component))
             .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
         let pre = linker

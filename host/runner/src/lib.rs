@@ -21,6 +21,7 @@
 //! - [`stamp`]: the world stamp guests carry, and whether it fits a world.
 //! - [`compile`]: compiling in a child process, under the memory cap and a deadline.
 //! - [`mapped`]: loading a sealed, host-authenticated artifact by mapping it.
+//! - `netns`: the empty network namespace a zygote's runners share.
 //! - [`lockdown`]: the OS lock-down applied after setup, before untrusted code runs.
 //! - `python_trap`, `guest_error`: what a guest printed about its trap.
 //! - `ticker`: the thread that advances the epoch during calls.
@@ -39,6 +40,7 @@
 //! - `wasi`: the guest's WASI context from the policy's grants.
 //! - `handshake`: checking the host's `Hello`, the shared rings, init failures.
 //! - `engine`: the engine for a policy; compiling or loading a component.
+//! - `prepared`: the engine and linkers a zygote makes once for its runners.
 //! - `own_exports`: stand-ins for imports of the component's own exports.
 //! - `instance`: the compiled plugin and its current instance; calls.
 //! - [`in_process`]: a plugin in the calling process, for baselines.
@@ -64,10 +66,12 @@ mod instance;
 mod instance_resources;
 pub mod lockdown;
 pub mod mapped;
+mod netns;
 mod observe;
 pub mod output;
 mod own_exports;
 pub mod plugin_resource;
+mod prepared;
 pub mod process;
 mod python_trap;
 pub mod scope;

@@ -35,6 +35,26 @@ pub fn enter_namespaces(layers: &mut SandboxLayers, network: bool) {
         use rustix::thread::{UnshareFlags, unshare_unsafe};
         let uid = rustix::process::getuid().as_raw();
         let gid = rustix::process::getgid().as_raw();
+        // A runner forked from a zygote joins the network namespace its
+        // zygote made (see `netns`), unless the policy grants addresses.
+        let mut network_joined = false;
+        if let Some((user, net)) = crate::netns::take()
+            && !network
+        {
+            match crate::netns::join(&user, &net) {
+                Ok(()) => {
+                    network_joined = true;
+                    layers.network_namespace = true;
+                    layers.notes.push(
+                        "network namespace: the empty one this zygote's runners share (no interface up, no capability in it)"
+                            .into(),
+                    );
+                }
+                Err(e) => layers
+                    .notes
+                    .push(format!("network namespace: cannot join the zygote's: {e}")),
+            }
+        }
         // SAFETY: the runner is single-threaded here (nothing has spawned a
         // thread before the handshake), and no file-descriptor table or fs
         // state is shared with another process.
@@ -72,7 +92,7 @@ pub fn enter_namespaces(layers: &mut SandboxLayers, network: bool) {
                 UnshareFlags::NEWNET,
                 "network",
                 &mut layers.network_namespace,
-                !network,
+                !network && !network_joined,
             ),
         ];
         for (flag, name, active, wanted) in each {
@@ -215,7 +235,7 @@ pub fn lock_down(layers: &mut SandboxLayers, policy: &RunnerPolicy) {
                 Err(e) => layers.notes.push(format!("not dumpable: {e}")),
             }
         }
-        match seccomp::install(policy) {
+        match seccomp::compile(policy).and_then(|programs| seccomp::install(&programs)) {
             Ok(()) => layers.seccomp = true,
             Err(e) => layers.notes.push(format!("seccomp: {e}")),
         }
@@ -274,7 +294,7 @@ mod seccomp {
         SeccompCondition::new(index, Len::Qword, op, value)
     }
 
-    pub(super) fn install(policy: &RunnerPolicy) -> Result<(), String> {
+    pub(super) fn compile(policy: &RunnerPolicy) -> Result<Vec<BpfProgram>, String> {
         let arch = TargetArch::try_from(std::env::consts::ARCH).map_err(|e| e.to_string())?;
         // First filter: clone3 cannot be filtered by flags (they sit behind a
         // pointer), so it fails with ENOSYS and libc falls back to clone.
@@ -302,8 +322,13 @@ mod seccomp {
         let second: BpfProgram = second
             .try_into()
             .map_err(|e: seccompiler::BackendError| e.to_string())?;
-        seccompiler::apply_filter_all_threads(&first).map_err(|e| e.to_string())?;
-        seccompiler::apply_filter_all_threads(&second).map_err(|e| e.to_string())?;
+        Ok(vec![first, second])
+    }
+
+    pub(super) fn install(programs: &[BpfProgram]) -> Result<(), String> {
+        for program in programs {
+            seccompiler::apply_filter_all_threads(program).map_err(|e| e.to_string())?;
+        }
         Ok(())
     }
 

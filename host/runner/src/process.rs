@@ -31,12 +31,17 @@ pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
 #[doc(hidden)]
 pub fn run_runner_process_with(worlds: &[&dyn WorldGlue], options: ServeOptions) -> ! {
     crate::began::mark();
+    // wasmtime-wasi's tokio runtime would start a worker per CPU, after
+    // reading the cgroup's CPU quota; a runner's blocking work needs one.
+    // SAFETY: a runner program calls this first thing in `main`, with one
+    // thread; nothing reads the environment concurrently.
+    unsafe { std::env::set_var("TOKIO_WORKER_THREADS", "1") };
     if std::env::args_os().nth(2).as_deref() == Some(std::ffi::OsStr::new(ZYGOTE_ARG)) {
         // Returns in each forked runner, which then goes on as an exec'd one.
         let host_pid = std::env::args_os()
             .nth(3)
             .and_then(|pid| pid.to_str()?.parse().ok());
-        crate::zygote::run_zygote(RUNNER_FD, host_pid);
+        crate::zygote::run_zygote(RUNNER_FD, host_pid, worlds);
     }
     let options = ServeOptions {
         socket_fd: Some(RUNNER_FD),

@@ -14,7 +14,7 @@ use airlock_protocol::{
 
 use airlock_protocol::startup::{RunnerMarks, monotonic_now};
 
-use crate::engine::{compile, make_engine};
+use crate::engine::compile;
 use crate::glue::{HostConnection, WorldGlue};
 pub use crate::handshake::ServeError;
 use crate::handshake::{MAX_HELLO_LEN, check_hello, init_failed, take_rings};
@@ -110,6 +110,9 @@ pub fn serve_connection(
         crate::lockdown::enter_namespaces(&mut layers, !policy.network.is_empty());
         marks.namespaces = monotonic_now();
     }
+    // No runner keeps a way into the zygote's namespaces (taken above when
+    // it joined them).
+    drop(crate::netns::take());
     if hello.recording {
         host.observer = Some(crate::observe::Observer::default());
     }
@@ -119,13 +122,15 @@ pub fn serve_connection(
     };
     marks.wasi = monotonic_now();
     // What the compile may add to is measured before Landlock closes /proc.
-    let isolation = options
-        .isolate_compile
-        .then(|| crate::compile::CompileLimits {
-            baseline_bytes: crate::compile::data_in_use()
-                .unwrap_or(2 * component_bytes.len() as u64 + (64 << 20)),
-            memory_bytes: policy.max_memory_bytes,
-            deadline: Duration::from_millis(policy.compile_deadline_ms),
+    // (Only a component is compiled; an artifact is loaded.)
+    let isolation =
+        (options.isolate_compile && matches!(hello.code, Code::Component { .. })).then(|| {
+            crate::compile::CompileLimits {
+                baseline_bytes: crate::compile::data_in_use()
+                    .unwrap_or(2 * component_bytes.len() as u64 + (64 << 20)),
+                memory_bytes: policy.max_memory_bytes,
+                deadline: Duration::from_millis(policy.compile_deadline_ms),
+            }
         });
     // Step 2: Landlock, before any thread exists, so that every thread inherits it.
     if options.lock_down {
@@ -144,7 +149,7 @@ pub fn serve_connection(
         marks.landlock = monotonic_now();
     }
 
-    let engine = match make_engine(&policy) {
+    let engine = match crate::prepared::engine_for(&policy) {
         Ok(engine) => engine,
         Err(failure) => return Err(init_failed(&mut host, failure)),
     };

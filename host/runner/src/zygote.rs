@@ -9,7 +9,9 @@
 //! The child puts its descriptors where an exec'd runner finds them (socket
 //! on 3, stderr on 2, the rest from 4), closes every other one (the control
 //! socket above all) and runs the ordinary runner path from the `Hello` on.
-//! The zygote exits when the host hangs up.
+//! Before its first fork the zygote makes the engine and linkers runners
+//! would all make alike (`prepared`) and the empty network namespace they
+//! share (`netns`). It exits when the host hangs up.
 
 use std::io::{IoSlice, IoSliceMut};
 use std::mem::MaybeUninit;
@@ -42,7 +44,7 @@ pub const REPLY_LEN: usize = 8;
 /// Serves fork requests on [`ZYGOTE_FD`] until the host hangs up, then
 /// exits; returns only in a forked runner, with its socket on `runner_fd`
 /// and its other descriptors in place.
-pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>) {
+pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>, worlds: &[&dyn crate::glue::WorldGlue]) {
     // The zygote dies with the host thread that started it, which lives as
     // long as the host (see the host's `zygote` module); a host that is
     // already gone (the zygote was reparented) ends it here. The host names
@@ -62,6 +64,10 @@ pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>) {
         }
         libc::syscall(libc::SYS_close_range, ZYGOTE_FD + 1, u32::MAX, 0);
     }
+    // The engine and linkers every runner would make alike, and the network
+    // namespace they share; still one thread.
+    crate::prepared::prepare(worlds);
+    crate::netns::make();
     // SAFETY: the host starts a zygote with its control socket on ZYGOTE_FD,
     // and nothing else in this process owns that descriptor.
     let control = unsafe { OwnedFd::from_raw_fd(ZYGOTE_FD) };
@@ -223,11 +229,21 @@ fn become_runner(name: &str, fds: Vec<OwnedFd>, runner_fd: RawFd) {
     for (i, fd) in fds[2..].iter().enumerate() {
         moves.push((fd.as_raw_fd(), PREOPEN_FD_BASE + i as RawFd));
     }
-    let first_free = PREOPEN_FD_BASE + (fds.len() - 2) as RawFd;
+    let mut first_free = PREOPEN_FD_BASE + (fds.len() - 2) as RawFd;
+    // The shared network namespace and its owner, right after those.
+    let shared = crate::netns::raw_fds();
+    if let Some((user, net)) = shared {
+        moves.push((user, first_free));
+        moves.push((net, first_free + 1));
+        first_free += 2;
+    }
     if place_descriptors(&moves, first_free).is_err() {
         std::process::exit(71);
     }
     std::mem::forget(fds);
+    if shared.is_some() {
+        crate::netns::moved_to(first_free - 2, first_free - 1);
+    }
     // Everything at or above the first free descriptor: the received
     // originals, the copies and the zygote's control socket.
     // SAFETY: no object of this process owns any of these descriptors now.

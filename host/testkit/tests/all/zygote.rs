@@ -1,5 +1,6 @@
 //! Runners forked from the zygote against exec'd ones, through real
-//! processes: the same layers, the host as their parent, a runner that
+//! processes: the same layers, the host as their parent, one shared empty
+//! network namespace and every other namespace their own, a runner that
 //! outlives the thread that first asked for one, a start's time line, runners that draw their
 //! own random bytes, a zygote that comes back after it was killed, the exec
 //! path when the program is no zygote, and spawn failures that name the
@@ -160,6 +161,54 @@ fn a_start_reports_where_its_time_went_forked_and_execd() {
         let steps: Duration = timeline.steps().iter().map(|(_, d)| *d).sum();
         assert_eq!(steps, timeline.total());
     }
+}
+
+/// The namespace of kind `ns` (`net`, `user`, …) a process is in.
+fn namespace(pid: impl std::fmt::Display, ns: &str) -> String {
+    std::fs::read_link(format!("/proc/{pid}/ns/{ns}"))
+        .unwrap_or_else(|e| panic!("/proc/{pid}/ns/{ns}: {e}"))
+        .display()
+        .to_string()
+}
+
+#[test]
+fn forked_runners_share_one_empty_network_namespace_and_no_other() {
+    let launcher = test_runner();
+    let (a, b) = (start(&launcher), start(&launcher));
+    let (a_pid, b_pid) = (a.plugin().pid().unwrap(), b.plugin().pid().unwrap());
+    let host_net = namespace("self", "net");
+    assert_eq!(namespace(a_pid, "net"), namespace(b_pid, "net"));
+    assert_ne!(namespace(a_pid, "net"), host_net);
+    // Every other namespace is the runner's own.
+    for ns in ["user", "mnt", "ipc", "uts"] {
+        assert_ne!(namespace(a_pid, ns), namespace(b_pid, ns), "{ns}");
+        assert_ne!(namespace(a_pid, ns), namespace("self", ns), "{ns}");
+    }
+    let layers = a.plugin().sandbox_layers().unwrap();
+    assert!(layers.network_namespace);
+    assert!(
+        layers
+            .notes
+            .iter()
+            .any(|n| n.contains("this zygote's runners share")),
+        "{:?}",
+        layers.notes
+    );
+    // An exec'd runner makes its own; one granted an address stays in the host's.
+    let execd = start(&test_runner().without_zygote());
+    assert_ne!(
+        namespace(execd.plugin().pid().unwrap(), "net"),
+        namespace(a_pid, "net")
+    );
+    let granted = Roundtrip::start(
+        &launcher,
+        config().policy(airlock::Policy::default().allow_connect("127.0.0.1:9")),
+    )
+    .expect("start with a network grant");
+    let granted_pid = granted.plugin().pid().unwrap();
+    assert_eq!(namespace(granted_pid, "net"), host_net);
+    assert!(!granted.plugin().sandbox_layers().unwrap().network_namespace);
+    assert_ne!(namespace(granted_pid, "user"), namespace(a_pid, "user"));
 }
 
 #[test]
