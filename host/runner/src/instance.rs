@@ -63,16 +63,30 @@ impl PluginInstance {
         let exports = glue
             .resolve_exports(component)
             .map_err(InitFailure::WorldMismatch)?;
-        // The world's imports (from the zygote's prepared linker when there
-        // is one), then what depends on the component itself.
-        let mut linker = crate::prepared::linker(&engine, glue)
-            .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
-        glue.link_component(&mut linker, component)
-            .and_then(|()| crate::own_exports::stub_imports_of_own_exports(&mut linker, component))
-            .map_err(|e| InitFailure::Instantiate(format!("failed to define imports: {e:?}")))?;
-        let pre = linker
-            .instantiate_pre(component)
-            .map_err(|e| InitFailure::WorldMismatch(format!("{e:#}")))?;
+        // The zygote's linker as it is, when the component needs nothing
+        // added to it; else the world's imports (copied from that linker
+        // when there is one) and what depends on the component itself.
+        let prepared = crate::prepared::linker_ref(&engine, glue)
+            .filter(|_| !glue.accepts_any_component())
+            .and_then(|linker| linker.instantiate_pre(component).ok());
+        let pre = match prepared {
+            Some(pre) => pre,
+            None => {
+                let mut linker = crate::prepared::linker(&engine, glue).map_err(|e| {
+                    InitFailure::Instantiate(format!("failed to define imports: {e:?}"))
+                })?;
+                glue.link_component(&mut linker, component)
+                    .and_then(|()| {
+                        crate::own_exports::stub_imports_of_own_exports(&mut linker, component)
+                    })
+                    .map_err(|e| {
+                        InitFailure::Instantiate(format!("failed to define imports: {e:?}"))
+                    })?;
+                linker
+                    .instantiate_pre(component)
+                    .map_err(|e| InitFailure::WorldMismatch(format!("{e:#}")))?
+            }
+        };
         Ok(PluginInstance {
             engine,
             pre,

@@ -80,6 +80,18 @@ pub(crate) fn engine_for(policy: &RunnerPolicy) -> Result<Engine, InitFailure> {
     }
 }
 
+/// The prepared linker for `glue`'s world, when `engine` is the prepared engine.
+pub(crate) fn linker_ref(
+    engine: &Engine,
+    glue: &dyn WorldGlue,
+) -> Option<&'static Linker<RunnerState>> {
+    PREPARED
+        .get()
+        .filter(|p| Engine::same(&p.engine, engine))
+        .and_then(|p| p.linkers.iter().find(|(world, _)| *world == world_of(glue)))
+        .map(|(_, linker)| linker)
+}
+
 /// A linker for `glue`'s world on `engine` with everything but the
 /// component's own additions defined: a copy of the prepared one when
 /// `engine` is the prepared engine, else a new one.
@@ -87,12 +99,8 @@ pub(crate) fn linker(
     engine: &Engine,
     glue: &dyn WorldGlue,
 ) -> wasmtime::Result<Linker<RunnerState>> {
-    let prepared = PREPARED
-        .get()
-        .filter(|p| Engine::same(&p.engine, engine))
-        .and_then(|p| p.linkers.iter().find(|(world, _)| *world == world_of(glue)));
-    match prepared {
-        Some((_, linker)) => Ok(linker.clone()),
+    match linker_ref(engine, glue) {
+        Some(linker) => Ok(linker.clone()),
         None => world_linker(engine, glue),
     }
 }

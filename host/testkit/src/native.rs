@@ -13,6 +13,7 @@ pub const ATTACKS: &[&str] = &[
     "socket-netlink",
     "connect-loopback",
     "fork",
+    "clone3-process",
     "execve",
     "ptrace-parent",
     "process-vm-readv-parent",
@@ -99,6 +100,21 @@ pub fn attack(plugin: &str) {
                 }
             }
             "fork" => libc::syscall(libc::SYS_fork),
+            // A process by clone3, whose flags seccomp cannot see (they sit
+            // behind a pointer): refused as a whole.
+            "clone3-process" => {
+                let mut args = [0u64; 11];
+                args[4] = libc::SIGCHLD as u64; // exit_signal; no CLONE_THREAD
+                let pid = libc::syscall(
+                    libc::SYS_clone3,
+                    args.as_ptr(),
+                    std::mem::size_of_val(&args),
+                );
+                if pid == 0 {
+                    libc::_exit(0);
+                }
+                pid
+            }
             "execve" => {
                 let argv = [c"/bin/true".as_ptr(), std::ptr::null()];
                 let envp: [*const libc::c_char; 1] = [std::ptr::null()];
