@@ -18,11 +18,14 @@ use wasmtime::component::Linker;
 use crate::engine::EngineSettings;
 use crate::glue::{RunnerState, WorldGlue};
 
+/// A world by name and hash.
+type WorldKey = (&'static str, [u8; 32]);
+
 struct Prepared {
     settings: EngineSettings,
     engine: Engine,
     /// Per world (name and hash), its linker for `engine`.
-    linkers: Vec<((&'static str, [u8; 32]), Linker<RunnerState>)>,
+    linkers: Vec<(WorldKey, Linker<RunnerState>)>,
 }
 
 static PREPARED: OnceLock<Prepared> = OnceLock::new();
@@ -105,7 +108,7 @@ pub(crate) fn linker(
     }
 }
 
-fn world_of(glue: &dyn WorldGlue) -> (&'static str, [u8; 32]) {
+fn world_of(glue: &dyn WorldGlue) -> WorldKey {
     (glue.world_name(), glue.world_hash())
 }
 
