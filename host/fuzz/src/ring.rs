@@ -309,11 +309,12 @@ impl Fixture {
     fn word(&self, direction: Direction, index: usize) -> &AtomicU32 {
         assert!(index < WORDS);
         // SAFETY: a 4-byte-aligned word of the header (page-aligned mapping,
-        // 64-byte header), only ever accessed atomically by both sides.
+        // the header's words evenly spaced in it), only ever accessed
+        // atomically by both sides.
         unsafe {
             &*self
                 .ring_start(direction)
-                .add(4 * index)
+                .add(index * (self.header_len / WORDS))
                 .cast::<AtomicU32>()
         }
     }

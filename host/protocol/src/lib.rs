@@ -46,8 +46,8 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 /// the header's length field.
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
-/// Bumped whenever a message type changes shape.
-pub const PROTOCOL_VERSION: u32 = 12;
+/// Bumped whenever a message type or the shared rings' layout changes shape.
+pub const PROTOCOL_VERSION: u32 = 13;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.

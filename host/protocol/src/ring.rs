@@ -14,7 +14,7 @@ use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags};
@@ -25,20 +25,33 @@ use rustix::thread::futex;
 /// Bytes in each direction's ring; a power of two. Larger frames stream
 /// through it.
 pub const RING_LEN: u32 = 4 << 20;
-/// Per-ring header: written position, read position, and who is parked.
-const HEADER: usize = 64;
+/// Per-ring header: written position, read position, and who is parked,
+/// each in its own [`SLOT`]. Words written by different sides never share a
+/// cache line, so a side's store does not take away the line its peer polls,
+/// and a flag that rarely changes stays cached on both sides.
+const HEADER: usize = 4 * SLOT;
+/// Bytes per header word: two cache lines, because x86 prefetches lines in
+/// adjacent pairs.
+const SLOT: usize = 128;
 /// How long a waiting side with a deadline (the host, during a call) keeps a
 /// futex wait before it checks that the peer is alive.
 const PARK_SLICE: Duration = Duration::from_millis(2);
 /// The same for a side without a deadline (an idle runner): rare wake-ups.
 const IDLE_PARK_SLICE: Duration = Duration::from_millis(250);
 /// How long a waiting side polls without yielding before it starts to
-/// yield between polls: a peer on another CPU usually answers within this,
+/// yield between polls: a peer on another CPU usually answers within this
+/// (a small call's round trip, with room for a noisy virtual machine),
 /// and a `sched_yield` per poll (a system call, most of a microsecond on a
 /// virtual machine) would delay noticing it by that much. Short, because a
 /// peer on the same CPU cannot run while this side spins without yielding.
-const PURE_SPIN: Duration = Duration::from_micros(3);
-/// Waits that yield from the start after polling without yielding missed.
+const PURE_SPIN: Duration = Duration::from_micros(6);
+/// How long a reader spins, yielding, for the answer of a peer its writer
+/// has just woken, before it parks: about a wake-up's time on a virtual
+/// machine. Spent only once per wake-up, when a call finds its peer asleep.
+const WOKEN_SPIN: Duration = Duration::from_micros(250);
+/// The most waits that yield from the start after polling without yielding
+/// missed: the pause doubles with every miss in a row, from one wait, and
+/// ends with a hit.
 const PURE_SPIN_PAUSE: u32 = 32;
 
 /// Which ring of the pair.
@@ -53,6 +66,12 @@ pub enum Direction {
 pub struct SharedRings {
     base: NonNull<u8>,
     len: usize,
+    /// This side's own note, not shared: its writer woke the parked peer and
+    /// its reader has not read since. A peer that was asleep takes a wake-up
+    /// (tens of microseconds on a virtual machine) to answer, so the next
+    /// wait for its answer, if it has a deadline, spins for [`WOKEN_SPIN`]
+    /// instead of parking and needing a wake-up of its own.
+    woke_peer: AtomicBool,
 }
 
 // SAFETY: the mapping is plain shared memory; all access to the headers is
@@ -110,20 +129,21 @@ impl SharedRings {
         Ok(Self {
             base: NonNull::new(ptr.cast()).expect("mmap never returns null on success"),
             len: total_len(),
+            woke_peer: AtomicBool::new(false),
         })
     }
 
     fn ring(&self, direction: Direction) -> Ring<'_> {
         let offset = direction as usize * (HEADER + RING_LEN as usize);
         // SAFETY: inside the mapping; the header words are 4-byte aligned
-        // (page-aligned base, offsets multiples of 64).
+        // (page-aligned base, offsets multiples of `SLOT`).
         unsafe {
             let header = self.base.as_ptr().add(offset);
             Ring {
                 written: &*(header as *const AtomicU32),
-                read: &*(header.add(4) as *const AtomicU32),
-                reader_parked: &*(header.add(8) as *const AtomicU32),
-                writer_parked: &*(header.add(12) as *const AtomicU32),
+                read: &*(header.add(SLOT) as *const AtomicU32),
+                reader_parked: &*(header.add(2 * SLOT) as *const AtomicU32),
+                writer_parked: &*(header.add(3 * SLOT) as *const AtomicU32),
                 data: header.add(HEADER),
             }
         }
@@ -203,38 +223,63 @@ impl Ring<'_> {
 
 /// Whether a waiting side first polls without yielding: while that finds
 /// the peer (it runs on another CPU), yes; after a miss (the peer may need
-/// this very CPU) the next [`PURE_SPIN_PAUSE`] waits yield from the start.
+/// this very CPU) the next waits yield from the start, one after a single
+/// miss and twice as many after each further miss in a row, up to
+/// [`PURE_SPIN_PAUSE`]. A peer that is only sometimes slow (an interrupt, a
+/// busy neighbour) costs one yielding wait; one that shares this CPU costs a
+/// pure spin once every [`PURE_SPIN_PAUSE`] waits.
 #[derive(Debug, Default)]
 struct Spinner {
     /// Waits left before polling without yielding is tried again.
     skip: u32,
+    /// The pause after the last miss; zero after a hit.
+    pause: u32,
+}
+
+impl Spinner {
+    /// Whether this wait polls without yielding first.
+    fn begin(&mut self) -> bool {
+        let pure = self.skip == 0;
+        self.skip = self.skip.saturating_sub(1);
+        pure
+    }
+
+    fn hit(&mut self) {
+        self.pause = 0;
+    }
+
+    fn missed(&mut self) {
+        self.pause = (self.pause * 2).clamp(1, PURE_SPIN_PAUSE);
+        self.skip = self.pause;
+    }
 }
 
 /// Waits until `ready()` gives `Some`: polls without a system call for
-/// [`PURE_SPIN`] (when `spinner` says so), then yielding until
-/// [`crate::SPIN`], then parks on `word` in slices, checking `alive` and the
-/// deadline between.
+/// [`PURE_SPIN`] (when `spinner` says so), then yielding until `spin`, then
+/// parks on `word` in slices, checking `alive` and the deadline between.
 fn wait<T>(
     word: &AtomicU32,
     parked: &AtomicU32,
     alive: BorrowedFd<'_>,
     deadline: Option<Instant>,
-    spinner: &mut Spinner,
+    (spinner, spin): (&mut Spinner, Duration),
     mut ready: impl FnMut() -> io::Result<Option<T>>,
 ) -> io::Result<Option<T>> {
     // Ready at once (a frame's rest, room in the ring): no clock read.
     if let Some(v) = ready()? {
         return Ok(Some(v));
     }
-    let mut pure = spinner.skip == 0;
-    spinner.skip = spinner.skip.saturating_sub(1);
+    let mut pure = spinner.begin();
     let started = Instant::now();
     loop {
         if let Some(v) = ready()? {
+            if pure {
+                spinner.hit();
+            }
             return Ok(Some(v));
         }
         let spun = started.elapsed();
-        if spun >= crate::SPIN {
+        if spun >= spin {
             break;
         }
         if pure && spun < PURE_SPIN {
@@ -242,7 +287,7 @@ fn wait<T>(
         } else {
             if pure {
                 pure = false;
-                spinner.skip = PURE_SPIN_PAUSE;
+                spinner.missed();
             }
             std::thread::yield_now();
         }
@@ -292,10 +337,13 @@ fn peer_gone(alive: BorrowedFd<'_>) -> bool {
     matches!(rustix::event::poll(&mut fds, Some(&zero)), Ok(n) if n > 0)
 }
 
-fn wake(word: &AtomicU32, parked: &AtomicU32) {
-    if parked.load(Ordering::SeqCst) != 0 {
+/// Wakes the peer if it is parked on `word`; whether it was.
+fn wake(word: &AtomicU32, parked: &AtomicU32) -> bool {
+    let asleep = parked.load(Ordering::SeqCst) != 0;
+    if asleep {
         let _ = futex::wake(word, futex::Flags::empty(), 1);
     }
+    asleep
 }
 
 /// Reads a ring as a byte stream.
@@ -324,12 +372,21 @@ impl Read for RingReader {
         let ring = self.rings.ring(self.direction);
         let position = self.position;
         let alive = self.alive.as_fd();
+        // Only a wait for an answer (one with a deadline: the host's, in a
+        // call) spins longer; an idle runner waiting for a call does not.
+        let woke = self.rings.woke_peer.load(Ordering::Relaxed)
+            && self.rings.woke_peer.swap(false, Ordering::Relaxed);
+        let spin = if woke && self.deadline.is_some() {
+            WOKEN_SPIN
+        } else {
+            crate::SPIN
+        };
         let available = wait(
             ring.written,
             ring.reader_parked,
             alive,
             self.deadline,
-            &mut self.spinner,
+            (&mut self.spinner, spin),
             || {
                 let written = ring.written.load(Ordering::Acquire);
                 let available = written.wrapping_sub(position);
@@ -349,7 +406,7 @@ impl Read for RingReader {
         ring.get(position, &mut buf[..n]);
         self.position = position.wrapping_add(n as u32);
         ring.read.store(self.position, Ordering::SeqCst);
-        wake(ring.read, ring.writer_parked);
+        let _ = wake(ring.read, ring.writer_parked);
         Ok(n)
     }
 }
@@ -372,14 +429,14 @@ impl RingWriter {
 
     /// Room in the ring, waiting for some if there is none.
     fn room(&mut self) -> io::Result<u32> {
-        let ring = self.rings.ring(self.direction);
         let position = self.position;
+        let ring = self.rings.ring(self.direction);
         let room = wait(
             ring.read,
             ring.writer_parked,
             self.alive.as_fd(),
             self.deadline,
-            &mut self.spinner,
+            (&mut self.spinner, crate::SPIN),
             || {
                 let read = ring.read.load(Ordering::Acquire);
                 let used = position.wrapping_sub(read);
@@ -400,7 +457,9 @@ impl RingWriter {
         self.position = self.position.wrapping_add(n as u32);
         let ring = self.rings.ring(self.direction);
         ring.written.store(self.position, Ordering::SeqCst);
-        wake(ring.written, ring.reader_parked);
+        if wake(ring.written, ring.reader_parked) {
+            self.rings.woke_peer.store(true, Ordering::Relaxed);
+        }
     }
 }
 
@@ -445,55 +504,5 @@ impl Write for RingWriter {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::os::unix::net::UnixStream;
-
-    #[test]
-    fn bytes_cross_in_order_through_wrap_arounds_and_large_writes() {
-        let (rings, _fd) = SharedRings::create().unwrap();
-        let rings = Arc::new(rings);
-        let (a, b) = UnixStream::pair().unwrap();
-        let message: Vec<u8> = (0..3 * RING_LEN as usize + 12345)
-            .map(|i| (i % 251) as u8)
-            .collect();
-        let expected = message.clone();
-        let mut r = reader(rings.clone(), Direction::ToRunner, b.into());
-        let reading = std::thread::spawn(move || {
-            let mut got = vec![0; expected.len()];
-            r.read_exact(&mut got).unwrap();
-            assert!(got == expected, "bytes differ");
-        });
-        let mut w = writer(rings, Direction::ToRunner, a.into());
-        for chunk in message.chunks(777_777) {
-            w.write_all(chunk).unwrap();
-        }
-        reading.join().unwrap();
-    }
-
-    #[test]
-    fn a_reader_times_out_and_sees_a_dead_peer_as_end_of_file() {
-        let (rings, _fd) = SharedRings::create().unwrap();
-        let (a, b) = UnixStream::pair().unwrap();
-        let mut r = reader(Arc::new(rings), Direction::FromRunner, a.into());
-        r.set_deadline(Some(Instant::now() + Duration::from_millis(20)));
-        let err = r.read(&mut [0; 8]).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
-        drop(b);
-        r.set_deadline(None);
-        assert_eq!(r.read(&mut [0; 8]).unwrap(), 0);
-    }
-
-    #[test]
-    fn an_impossible_position_from_the_peer_is_an_error() {
-        let (rings, _fd) = SharedRings::create().unwrap();
-        let (a, _b) = UnixStream::pair().unwrap();
-        rings
-            .ring(Direction::FromRunner)
-            .written
-            .store(RING_LEN + 1, Ordering::SeqCst);
-        let mut r = reader(Arc::new(rings), Direction::FromRunner, a.into());
-        let err = r.read(&mut [0; 8]).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-    }
-}
+#[path = "ring_tests.rs"]
+mod tests;

@@ -71,6 +71,11 @@ fn warm_caches(engine: &Engine) {
     // seeded. This one has a constant seed and is dropped at once; runners
     // seed every generator of their own from the kernel.
     let _: u64 = rand::rngs::StdRng::seed_from_u64(0).random();
+    // Wasmtime's per-thread set-up for calls into wasm (the signal stack and
+    // its thread-local state), otherwise done by a runner's first call. The
+    // forked runner's one thread is this one, so it inherits both; the
+    // stack holds nothing until a trap, and a trap is its runner's own.
+    Engine::tls_eager_initialize();
 }
 
 /// The engine for `policy`: the one the zygote made before forking this
