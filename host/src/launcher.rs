@@ -12,8 +12,9 @@ use std::sync::Arc;
 use airlock_protocol::PREOPEN_FD_BASE;
 
 use crate::cache::ArtifactCache;
+use crate::forked_runner::ForkedRunner;
 use crate::runner_stderr::StderrTail;
-use crate::zygote::{ForkedRunner, Zygotes};
+use crate::zygote::Zygotes;
 use airlock_runner::{RUNNER_ARG, RUNNER_FD, WorldGlue};
 
 /// Serves as a runner and exits when this process was started as one;
@@ -138,19 +139,23 @@ impl Launcher {
 
     /// Spawns a runner, returning it with the host's end of its socket. The
     /// socket lands on descriptor 3 and `preopens` on 4, 5, … in order;
-    /// nothing else is inherited. A failure for a limit says which.
+    /// nothing else is inherited. `network` says whether the plugin's
+    /// policy grants network addresses (a spare runner has none). A
+    /// failure for a limit says which.
     pub(crate) fn spawn(
         &self,
         plugin: &str,
+        network: bool,
         preopens: &[BorrowedFd<'_>],
     ) -> std::io::Result<(RunnerProcess, UnixStream, StderrTail)> {
-        self.try_spawn(plugin, preopens)
+        self.try_spawn(plugin, network, preopens)
             .map_err(crate::limits::explain_spawn_error)
     }
 
     fn try_spawn(
         &self,
         plugin: &str,
+        network: bool,
         preopens: &[BorrowedFd<'_>],
     ) -> std::io::Result<(RunnerProcess, UnixStream, StderrTail)> {
         let (host_end, runner_end) = UnixStream::pair()?;
@@ -163,9 +168,13 @@ impl Launcher {
         if let Some(zygote) = &self.zygote {
             let (stderr_read, stderr_write) =
                 rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?;
-            if let Some(forked) =
-                zygote.spawn(plugin, runner_end.as_fd(), stderr_write.as_fd(), preopens)
-            {
+            if let Some(forked) = zygote.spawn(
+                plugin,
+                network,
+                runner_end.as_fd(),
+                stderr_write.as_fd(),
+                preopens,
+            ) {
                 let runner = forked?;
                 drop((runner_end, stderr_write));
                 let stderr =

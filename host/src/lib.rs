@@ -55,7 +55,9 @@
 //!
 //! - `launcher`: [`Launcher`], which executable runs plugins, and how.
 //! - `runner_stderr`: a runner's stderr, logged and kept for crash reports.
-//! - `zygote`: the host's side of the zygote that forks runners.
+//! - `zygote`: the host's side of the zygote that forks runners, and its spare.
+//! - `zygote_wire`: the messages to and from the zygote.
+//! - `forked_runner`: a runner the zygote forked, held by its pidfd.
 //! - `startup`: [`StartupTimeline`], where a runner start's time went.
 //! - `limits`: spawn failures for a process or descriptor limit, explained.
 //! - `policy`: [`Policy`], what a plugin may do and use, as a builder and TOML.
@@ -80,6 +82,7 @@ mod client;
 mod dispatch;
 mod dynamic;
 mod error;
+mod forked_runner;
 mod granted_file;
 mod invoke;
 mod launcher;
@@ -100,6 +103,7 @@ mod sealed;
 mod startup;
 pub mod text;
 mod zygote;
+mod zygote_wire;
 
 pub use airlock_macro::bindgen;
 pub use airlock_protocol::SandboxLayers;

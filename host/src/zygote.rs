@@ -1,99 +1,37 @@
 //! The host's side of the zygote (see `airlock_runner::zygote`): starting
 //! it once per launcher, asking it for runners, restarting it when it died,
-//! and the forked runner it hands back (a child of this process, held by
-//! its pidfd).
+//! and keeping one spare runner it forked ahead of need (see
+//! `airlock_runner::spare`), which a start without network grants takes.
 //!
 //! The zygote is started from one thread that lives as long as this
 //! process: runners are forked with `CLONE_PARENT`, so their parent is the
 //! thread that started the zygote, and their parent-death signal fires when
 //! *that thread* ends.
 
-use std::io::{IoSlice, IoSliceMut};
-use std::mem::MaybeUninit;
+use std::io::IoSliceMut;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use airlock_runner::RUNNER_ARG;
 use airlock_runner::zygote::{
-    MAX_REQUEST_FDS, MAX_REQUEST_NAME, REPLY_LEN, ZYGOTE_ARG, ZYGOTE_FD, ZYGOTE_GREETING,
+    MAX_REQUEST_FDS, REQUEST_FORK, REQUEST_SPARE, ZYGOTE_ARG, ZYGOTE_FD, ZYGOTE_GREETING,
 };
 use rustix::net::{
-    AddressFamily, RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, SendAncillaryBuffer,
-    SendAncillaryMessage, SendFlags, SocketFlags, SocketType, recvmsg, sendmsg, socketpair,
+    AddressFamily, RecvAncillaryBuffer, RecvFlags, SocketFlags, SocketType, recvmsg, socketpair,
 };
-use rustix::process::{Signal, WaitId, WaitIdOptions, pidfd_send_signal, waitid};
+
+use crate::forked_runner::ForkedRunner;
+use crate::zygote_wire::{self, Kind, Message, request_name, retry_interrupted};
 
 use crate::runner_stderr::StderrTail;
 
 /// How long a zygote may take to greet, and to answer one request.
 const ZYGOTE_ANSWER: Duration = Duration::from_secs(5);
-
-/// A runner forked by a zygote: this process's child, reached by its pidfd,
-/// so that neither a signal nor a wait can hit a reused pid.
-#[derive(Debug)]
-pub(crate) struct ForkedRunner {
-    pid: u32,
-    pidfd: OwnedFd,
-    status: Option<ExitStatus>,
-}
-
-impl ForkedRunner {
-    pub(crate) fn id(&self) -> u32 {
-        self.pid
-    }
-
-    pub(crate) fn try_wait(&mut self) -> std::io::Result<Option<ExitStatus>> {
-        self.wait_with(WaitIdOptions::EXITED | WaitIdOptions::NOHANG)
-    }
-
-    pub(crate) fn wait(&mut self) -> std::io::Result<ExitStatus> {
-        Ok(self
-            .wait_with(WaitIdOptions::EXITED)?
-            .expect("a blocking wait returns a status"))
-    }
-
-    pub(crate) fn kill(&mut self) -> std::io::Result<()> {
-        if self.status.is_some() {
-            return Ok(());
-        }
-        match pidfd_send_signal(&self.pidfd, Signal::KILL) {
-            // Exited already, not yet reaped.
-            Err(rustix::io::Errno::SRCH) | Ok(()) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    fn wait_with(&mut self, options: WaitIdOptions) -> std::io::Result<Option<ExitStatus>> {
-        if let Some(status) = self.status {
-            return Ok(Some(status));
-        }
-        let status = loop {
-            match waitid(WaitId::PidFd(self.pidfd.as_fd()), options) {
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(e) => return Err(e.into()),
-                Ok(None) => return Ok(None),
-                Ok(Some(status)) => break status,
-            }
-        };
-        // The wait status an exec'd child would have had.
-        let raw = if let Some(code) = status.exit_status() {
-            (code & 0xff) << 8
-        } else if let Some(signal) = status.terminating_signal() {
-            signal | if status.dumped() { 0x80 } else { 0 }
-        } else {
-            // Neither exited nor killed: only stops, not asked for.
-            return Ok(None);
-        };
-        let status = ExitStatus::from_raw(raw);
-        self.status = Some(status);
-        Ok(Some(status))
-    }
-}
 
 /// A launcher's zygote: started on first use, restarted when it died,
 /// switched off (runners are then exec'd) when it cannot serve.
@@ -116,6 +54,18 @@ struct Zygote {
     control: OwnedFd,
     process: Child,
     _stderr: StderrTail,
+    /// A runner forked ahead of need, waiting on its link.
+    spare: Option<Spare>,
+    /// A spare was asked for and its message not read yet.
+    spare_asked: bool,
+}
+
+/// A spare runner (see `airlock_runner::spare`): this process's child, and
+/// the link on which it waits for its request.
+#[derive(Debug)]
+struct Spare {
+    runner: ForkedRunner,
+    link: OwnedFd,
 }
 
 /// How a zygote answered a request.
@@ -151,11 +101,13 @@ impl Zygotes {
     }
 
     /// Forks a runner for `plugin` with `socket` on its descriptor 3,
-    /// `stderr` on 2 and `extra` from 4 on; `None` when runners must be
+    /// `stderr` on 2 and `extra` from 4 on, or hands them to a spare when
+    /// the plugin has no `network` grant; `None` when runners must be
     /// exec'd instead (the reason is logged once).
     pub(crate) fn spawn(
         &self,
         plugin: &str,
+        network: bool,
         socket: BorrowedFd<'_>,
         stderr: BorrowedFd<'_>,
         extra: &[BorrowedFd<'_>],
@@ -178,7 +130,7 @@ impl Zygotes {
                         return None;
                     }
                 },
-                State::Running(zygote) => match zygote.request(plugin, &fds) {
+                State::Running(zygote) => match zygote.start_runner(plugin, network, &fds) {
                     Ok(Answer::Forked(runner)) => return Some(Ok(runner)),
                     // Limits and memory: exec'ing would fail just the same.
                     Ok(Answer::Refused(
@@ -263,10 +215,12 @@ impl Zygote {
             process.stderr.take().expect("stderr is piped"),
             "zygote".to_string(),
         );
-        let zygote = Self {
+        let mut zygote = Self {
             control,
             process,
             _stderr: stderr,
+            spare: None,
+            spare_asked: false,
         };
         rustix::net::sockopt::set_socket_timeout(
             &zygote.control,
@@ -291,77 +245,55 @@ impl Zygote {
                     .into(),
             );
         }
+        zygote.ask_for_spare();
         Ok(zygote)
+    }
+
+    /// A runner from the spare when `network` is not granted and there is
+    /// one, otherwise from a fork request.
+    fn start_runner(
+        &mut self,
+        plugin: &str,
+        network: bool,
+        fds: &[BorrowedFd<'_>],
+    ) -> Result<Answer, Lost> {
+        if !network && let Some(runner) = self.hand_to_spare(plugin, fds) {
+            return Ok(Answer::Forked(runner));
+        }
+        self.request(plugin, fds)
     }
 
     /// Sends one request and reads its answer; an error means the zygote
     /// is gone or broken, and says whether the request reached it.
     fn request(&mut self, plugin: &str, fds: &[BorrowedFd<'_>]) -> Result<Answer, Lost> {
-        let mut name = &plugin.as_bytes()[..plugin.len().min(MAX_REQUEST_NAME)];
-        if name.is_empty() {
-            name = b"plugin";
-        }
-        let mut space = vec![MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(fds.len()))];
-        retry_interrupted(|| {
-            let mut ancillary = SendAncillaryBuffer::new(&mut space);
-            ancillary.push(SendAncillaryMessage::ScmRights(fds));
-            sendmsg(
-                &self.control,
-                &[IoSlice::new(name)],
-                &mut ancillary,
-                SendFlags::NOSIGNAL,
-            )
-        })
-        .map_err(|e| Lost::NotSent(e.into()))?;
-        let mut reply = [0u8; REPLY_LEN];
-        let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(1))];
-        let mut ancillary = RecvAncillaryBuffer::new(&mut space);
-        // The receive has a timeout (SO_RCVTIMEO), so a signal handler's
-        // SA_RESTART does not restart it: an interrupted wait is retried here.
-        let received = retry_interrupted(|| {
-            recvmsg(
-                &self.control,
-                &mut [IoSliceMut::new(&mut reply)],
-                &mut ancillary,
-                RecvFlags::CMSG_CLOEXEC,
-            )
-        })
-        .map_err(|e| Lost::Unanswered(e.into()))?;
-        let truncated = received.flags.contains(rustix::net::ReturnFlags::CTRUNC);
-        let mut pidfd = None;
-        for message in ancillary.drain() {
-            if let RecvAncillaryMessage::ScmRights(mut rights) = message {
-                pidfd = pidfd.or(rights.next());
+        let name = request_name(plugin);
+        zygote_wire::send(self.control.as_fd(), &[&[REQUEST_FORK], name], fds)
+            .map_err(Lost::NotSent)?;
+        let message = loop {
+            let message = zygote_wire::receive(self.control.as_fd()).map_err(Lost::Unanswered)?;
+            match message.kind {
+                Kind::Spare => self.keep_spare(message),
+                Kind::Runner => break message,
             }
-        }
-        if received.bytes != REPLY_LEN {
-            return Err(Lost::Unanswered(std::io::Error::other(
-                if received.bytes == 0 {
-                    "it hung up".to_string()
-                } else {
-                    format!("a {}-byte answer", received.bytes)
-                },
-            )));
-        }
-        let pid = i32::from_le_bytes(reply[..4].try_into().expect("4 bytes"));
-        let errno = i32::from_le_bytes(reply[4..].try_into().expect("4 bytes"));
+        };
+        let Message {
+            pid,
+            errno,
+            mut fds,
+            truncated,
+            ..
+        } = message;
+        let pidfd = (!fds.is_empty()).then(|| fds.remove(0));
         match (pid, pidfd) {
-            (pid, Some(pidfd)) if pid > 0 && errno == 0 => Ok(Answer::Forked(ForkedRunner {
-                pid: pid as u32,
-                pidfd,
-                status: None,
-            })),
+            (pid, Some(pidfd)) if pid > 0 && errno == 0 => {
+                Ok(Answer::Forked(ForkedRunner::new(pid as u32, pidfd)))
+            }
             (0, None) if errno > 0 => Ok(Answer::Refused(errno)),
             // A runner was forked, but its pidfd did not fit in this
             // process's descriptors: it is this process's unreaped child,
             // so its pid is still its own; end it, and report the limit.
             (pid, None) if pid > 0 && errno == 0 && truncated => {
-                // SAFETY: plain kill and waitpid on a child of this process
-                // that nothing else reaps.
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                    libc::waitpid(pid, std::ptr::null_mut(), 0);
-                }
+                reap_by_pid(pid);
                 Ok(Answer::Refused(libc::EMFILE))
             }
             _ => Err(Lost::Unanswered(std::io::Error::other(format!(
@@ -369,22 +301,109 @@ impl Zygote {
             )))),
         }
     }
+
+    /// Hands `fds` to the spare (read from the zygote first if it is still
+    /// on its way) and asks for the next one; `None` when there is none or
+    /// it is gone, and the zygote should fork instead.
+    fn hand_to_spare(&mut self, plugin: &str, fds: &[BorrowedFd<'_>]) -> Option<ForkedRunner> {
+        if self.spare.is_none() && self.spare_asked {
+            match zygote_wire::receive(self.control.as_fd()) {
+                Ok(message) if message.kind == Kind::Spare => self.keep_spare(message),
+                // Out of step, or gone: the fork request finds out which.
+                _ => return None,
+            }
+        }
+        let Some(Spare { mut runner, link }) = self.spare.take() else {
+            // The last one could not be forked (a limit): try again for the next start.
+            self.ask_for_spare();
+            return None;
+        };
+        let handed = zygote_wire::send(link.as_fd(), &[request_name(plugin)], fds);
+        drop(link);
+        self.ask_for_spare();
+        match handed {
+            Ok(()) => Some(runner),
+            Err(e) => {
+                // It ended while it waited (killed from outside): reaped here.
+                tracing::debug!(
+                    pid = runner.id(),
+                    "a spare runner is gone ({e}); forking instead"
+                );
+                let _ = runner.kill();
+                let _ = runner.wait();
+                None
+            }
+        }
+    }
+
+    /// Asks the zygote to fork the next spare; its answer is read when a
+    /// start needs it.
+    fn ask_for_spare(&mut self) {
+        if !self.spare_asked
+            && self.spare.is_none()
+            && zygote_wire::send(self.control.as_fd(), &[&[REQUEST_SPARE]], &[]).is_ok()
+        {
+            self.spare_asked = true;
+        }
+    }
+
+    /// Keeps the spare a message announces (or notes that none came).
+    fn keep_spare(&mut self, message: Message) {
+        self.spare_asked = false;
+        let Message { pid, mut fds, .. } = message;
+        if pid > 0 && fds.len() == 2 {
+            let link = fds.pop().expect("two descriptors");
+            let pidfd = fds.pop().expect("two descriptors");
+            if let Some(old) = self.spare.replace(Spare {
+                runner: ForkedRunner::new(pid as u32, pidfd),
+                link,
+            }) {
+                old.end();
+            }
+        } else if pid > 0 {
+            // Its descriptors did not fit in this process: no use for it.
+            reap_by_pid(pid);
+        }
+    }
 }
 
-/// Runs `call` again while a signal interrupts it.
-fn retry_interrupted<T>(mut call: impl FnMut() -> rustix::io::Result<T>) -> rustix::io::Result<T> {
-    loop {
-        match call() {
-            Err(rustix::io::Errno::INTR) => continue,
-            other => return other,
-        }
+impl Spare {
+    /// Hangs up on it (which ends it) and reaps it.
+    fn end(self) {
+        let Spare { mut runner, link } = self;
+        drop(link);
+        let _ = runner.kill();
+        let _ = runner.wait();
+    }
+}
+
+/// Ends and reaps a child of this process known only by its pid (its
+/// pidfd did not fit): unreaped, the pid cannot have been reused.
+fn reap_by_pid(pid: i32) {
+    // SAFETY: plain kill and waitpid on a child of this process that
+    // nothing else reaps.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
     }
 }
 
 impl Drop for Zygote {
     fn drop(&mut self) {
-        // It exits when its control socket hangs up; the kill is for one that hangs.
-        let _ = rustix::net::shutdown(&self.control, rustix::net::Shutdown::Both);
+        // It exits when its control socket hangs up, after answering what
+        // it was asked: a spare still on its way is read (the receive
+        // timeout bounds the wait) and ended with the one kept.
+        let _ = rustix::net::shutdown(&self.control, rustix::net::Shutdown::Write);
+        while self.spare_asked {
+            match zygote_wire::receive(self.control.as_fd()) {
+                Ok(message) if message.kind == Kind::Spare => self.keep_spare(message),
+                _ => break,
+            }
+        }
+        if let Some(spare) = self.spare.take() {
+            spare.end();
+        }
+        // The kill is for one that hangs.
         let _ = self.process.kill();
         let _ = self.process.wait();
     }

@@ -22,7 +22,9 @@
 //! - [`compile`]: compiling in a child process, under the memory cap and a deadline.
 //! - [`mapped`]: loading a sealed, host-authenticated artifact by mapping it.
 //! - `netns`: the empty network namespace a zygote's runners share.
+//! - `fork`: forking a runner from the zygote, and placing its descriptors.
 //! - [`lockdown`]: the OS lock-down applied after setup, before untrusted code runs.
+//! - [`spare`]: a runner forked ahead of need, waiting for its request.
 //! - `python_trap`, `guest_error`: what a guest printed about its trap.
 //! - `ticker`: the thread that advances the epoch during calls.
 //! - `observe`: the clocks and random of a recorded or replayed call.
@@ -57,6 +59,7 @@ mod dynamic_imports;
 mod dynamic_wire;
 mod engine;
 pub mod exported;
+mod fork;
 pub mod glue;
 mod guest_error;
 pub mod handles;
@@ -77,6 +80,7 @@ mod python_trap;
 pub mod scope;
 pub mod serve;
 pub mod services;
+pub mod spare;
 pub mod stamp;
 mod ticker;
 mod wasi;

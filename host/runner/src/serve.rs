@@ -104,10 +104,20 @@ pub fn serve_connection(
         },
         _ => None,
     };
-    // Lock-down, step 1: namespaces, while this process has one thread.
+    // Lock-down, step 1: namespaces, while this process has one thread;
+    // a spare entered them before its request, as for no network grant.
     let mut layers = SandboxLayers::default();
     if options.lock_down {
-        crate::lockdown::enter_namespaces(&mut layers, !policy.network.is_empty());
+        match crate::spare::take_entered() {
+            Some(_) if !policy.network.is_empty() => {
+                return Err(ServeError::Protocol(
+                    "a spare runner (no network) was sent a policy that grants network addresses"
+                        .into(),
+                ));
+            }
+            Some(entered) => layers = entered,
+            None => crate::lockdown::enter_namespaces(&mut layers, !policy.network.is_empty()),
+        }
         marks.namespaces = monotonic_now();
     }
     // No runner keeps a way into the zygote's namespaces (taken above when

@@ -12,16 +12,19 @@
 //! Before its first fork the zygote makes the engine and linkers runners
 //! would all make alike (`prepared`) and the empty network namespace they
 //! share (`netns`). It exits when the host hangs up.
+//!
+//! Asked for a *spare* instead, it forks a runner ahead of need that enters
+//! its namespaces at once and then waits for the host's request on a link
+//! of its own, which the zygote hands to the host with the spare's pid and
+//! pidfd (see `spare`): a start that takes a spare skips both the zygote's
+//! wake-up and the fork.
 
-use std::io::{IoSlice, IoSliceMut};
+use std::io::IoSlice;
 use std::mem::MaybeUninit;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
-use airlock_protocol::PREOPEN_FD_BASE;
-use rustix::net::{
-    RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, SendAncillaryBuffer,
-    SendAncillaryMessage, SendFlags, recvmsg, sendmsg,
-};
+use crate::fork::{Forked, become_runner, fork_runner, receive_request};
+use rustix::net::{SendAncillaryBuffer, SendAncillaryMessage, SendFlags, sendmsg};
 
 /// The second argument (after `RUNNER_ARG`) that makes a runner program a zygote.
 pub const ZYGOTE_ARG: &str = "__airlock-zygote";
@@ -30,16 +33,28 @@ pub const ZYGOTE_ARG: &str = "__airlock-zygote";
 pub const ZYGOTE_FD: RawFd = 4;
 
 /// The first message of a zygote that is ready for requests.
-pub const ZYGOTE_GREETING: &[u8] = b"airlock-zygote 1";
+pub const ZYGOTE_GREETING: &[u8] = b"airlock-zygote 2";
 
-/// Descriptors one request may carry: the socket, stderr and the rest.
-pub const MAX_REQUEST_FDS: usize = 64;
+/// The first byte of a request for a runner forked now: the plugin's name
+/// follows, the runner's descriptors ride along.
+pub const REQUEST_FORK: u8 = b'F';
 
-/// The longest plugin name a request carries (it only names the process).
-pub const MAX_REQUEST_NAME: usize = 255;
+/// A request (one byte, no descriptor) for a spare runner.
+pub const REQUEST_SPARE: u8 = b'S';
 
-/// A reply: the runner's pid (0 when none was made), then an errno (0 when one was).
-pub const REPLY_LEN: usize = 8;
+pub use crate::fork::{MAX_REQUEST_FDS, MAX_REQUEST_NAME};
+
+/// A message from the zygote: its kind ([`MESSAGE_RUNNER`] or
+/// [`MESSAGE_SPARE`]), the pid of the process made (0 when none was), then
+/// an errno (0 when one was made), each a little-endian `i32`.
+pub const MESSAGE_LEN: usize = 12;
+
+/// The answer to [`REQUEST_FORK`]; the runner's pidfd rides along.
+pub const MESSAGE_RUNNER: i32 = 1;
+
+/// The answer to [`REQUEST_SPARE`]; the spare's pidfd and the host's end of
+/// its link ride along, in that order.
+pub const MESSAGE_SPARE: i32 = 2;
 
 /// Serves fork requests on [`ZYGOTE_FD`] until the host hangs up, then
 /// exits; returns only in a forked runner, with its socket on `runner_fd`
@@ -83,7 +98,7 @@ pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>, worlds: &[&dyn crate:
         std::process::exit(70);
     }
     loop {
-        let (name, fds) = match receive_request(&control) {
+        let (bytes, fds) = match receive_request(&control) {
             Ok(Some(request)) => request,
             Ok(None) => std::process::exit(0),
             Err(rustix::io::Errno::INTR) => continue,
@@ -92,62 +107,57 @@ pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>, worlds: &[&dyn crate:
                 std::process::exit(70);
             }
         };
-        if fds.len() < 2 {
-            reply(&control, 0, rustix::io::Errno::INVAL.raw_os_error(), None);
-            continue;
-        }
-        match fork_runner() {
-            Ok(Forked::Child) => {
-                crate::began::mark();
-                // Its descriptor number is about to be reused or closed by
-                // `become_runner`: it must not be closed again on return.
-                std::mem::forget(control);
-                return become_runner(&name, fds, runner_fd);
-            }
-            Ok(Forked::Parent { pid, pidfd }) => reply(&control, pid, 0, Some(pidfd.as_fd())),
-            Err(errno) => reply(&control, 0, errno, None),
+        match bytes.split_first() {
+            Some((&REQUEST_SPARE, [])) if fds.is_empty() => match crate::spare::fork_spare() {
+                Ok(crate::spare::Spare::Child(link)) => {
+                    // Closed by the spare itself, at once.
+                    std::mem::forget(control);
+                    return crate::spare::serve_as_spare(link, ZYGOTE_FD, runner_fd);
+                }
+                Ok(crate::spare::Spare::Parent { pid, pidfd, link }) => send(
+                    &control,
+                    [MESSAGE_SPARE, pid, 0],
+                    &[pidfd.as_fd(), link.as_fd()],
+                ),
+                Err(errno) => send(&control, [MESSAGE_SPARE, 0, errno], &[]),
+            },
+            Some((&REQUEST_FORK, name)) if fds.len() >= 2 => match fork_runner() {
+                Ok(Forked::Child) => {
+                    crate::began::mark();
+                    // Its descriptor number is about to be reused or closed by
+                    // `become_runner`: it must not be closed again on return.
+                    std::mem::forget(control);
+                    return become_runner(&String::from_utf8_lossy(name), fds, runner_fd);
+                }
+                Ok(Forked::Parent { pid, pidfd }) => {
+                    send(&control, [MESSAGE_RUNNER, pid, 0], &[pidfd.as_fd()])
+                }
+                Err(errno) => send(&control, [MESSAGE_RUNNER, 0, errno], &[]),
+            },
+            Some((&REQUEST_SPARE, _)) => send(
+                &control,
+                [MESSAGE_SPARE, 0, rustix::io::Errno::INVAL.raw_os_error()],
+                &[],
+            ),
+            _ => send(
+                &control,
+                [MESSAGE_RUNNER, 0, rustix::io::Errno::INVAL.raw_os_error()],
+                &[],
+            ),
         }
     }
 }
 
-/// One request: the plugin's name and the runner's descriptors; `None` once
-/// the host hung up.
-fn receive_request(control: &OwnedFd) -> rustix::io::Result<Option<(String, Vec<OwnedFd>)>> {
-    let mut name = [0u8; MAX_REQUEST_NAME];
-    let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(MAX_REQUEST_FDS))];
-    let mut ancillary = RecvAncillaryBuffer::new(&mut space);
-    let received = recvmsg(
-        control,
-        &mut [IoSliceMut::new(&mut name)],
-        &mut ancillary,
-        RecvFlags::CMSG_CLOEXEC,
-    )?;
-    let mut fds = Vec::new();
-    for message in ancillary.drain() {
-        if let RecvAncillaryMessage::ScmRights(rights) = message {
-            fds.extend(rights);
-        }
+/// Sends the host one message ([`MESSAGE_LEN`]) with `fds`.
+fn send(control: &OwnedFd, words: [i32; 3], fds: &[BorrowedFd<'_>]) {
+    let mut bytes = [0u8; MESSAGE_LEN];
+    for (chunk, word) in bytes.chunks_exact_mut(4).zip(words) {
+        chunk.copy_from_slice(&word.to_le_bytes());
     }
-    if received.bytes == 0 && fds.is_empty() {
-        return Ok(None);
-    }
-    if received.flags.contains(rustix::net::ReturnFlags::CTRUNC) {
-        // Too many descriptors: refused below, as fewer than two.
-        fds.clear();
-    }
-    let name = String::from_utf8_lossy(&name[..received.bytes]).into_owned();
-    Ok(Some((name, fds)))
-}
-
-fn reply(control: &OwnedFd, pid: i32, errno: i32, pidfd: Option<BorrowedFd<'_>>) {
-    let mut bytes = [0u8; REPLY_LEN];
-    bytes[..4].copy_from_slice(&pid.to_le_bytes());
-    bytes[4..].copy_from_slice(&errno.to_le_bytes());
-    let rights = pidfd.map(|fd| [fd]);
-    let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(1))];
+    let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(2))];
     let mut ancillary = SendAncillaryBuffer::new(&mut space);
-    if let Some(rights) = &rights {
-        ancillary.push(SendAncillaryMessage::ScmRights(rights));
+    if !fds.is_empty() {
+        ancillary.push(SendAncillaryMessage::ScmRights(fds));
     }
     if let Err(e) = sendmsg(
         control,
@@ -159,123 +169,4 @@ fn reply(control: &OwnedFd, pid: i32, errno: i32, pidfd: Option<BorrowedFd<'_>>)
         eprintln!("airlock zygote: cannot answer the host: {e}");
         std::process::exit(0);
     }
-}
-
-enum Forked {
-    Child,
-    Parent { pid: i32, pidfd: OwnedFd },
-}
-
-/// `struct clone_args` of `clone3(2)`, up to `cgroup` (size version 2).
-#[repr(C)]
-#[derive(Default)]
-struct CloneArgs {
-    flags: u64,
-    pidfd: u64,
-    child_tid: u64,
-    parent_tid: u64,
-    exit_signal: u64,
-    stack: u64,
-    stack_size: u64,
-    tls: u64,
-    set_tid: u64,
-    set_tid_size: u64,
-    cgroup: u64,
-}
-
-/// Forks this (single-threaded) process; the child's parent is the
-/// zygote's parent, the host.
-fn fork_runner() -> Result<Forked, i32> {
-    let mut pidfd: libc::c_int = -1;
-    let args = CloneArgs {
-        flags: (libc::CLONE_PARENT | libc::CLONE_PIDFD) as u64,
-        pidfd: &mut pidfd as *mut libc::c_int as u64,
-        // With CLONE_PARENT the kernel gives the child the zygote's own exit
-        // signal (SIGCHLD): the host is told of its exit as of any child's.
-        exit_signal: 0,
-        ..CloneArgs::default()
-    };
-    // SAFETY: clone3 without CLONE_VM and without a stack is a fork; this
-    // process has one thread, so the child may go on running ordinary code.
-    let pid = unsafe {
-        libc::syscall(
-            libc::SYS_clone3,
-            &args as *const CloneArgs,
-            std::mem::size_of::<CloneArgs>(),
-        )
-    };
-    match pid {
-        0 => Ok(Forked::Child),
-        pid if pid > 0 => Ok(Forked::Parent {
-            pid: pid as i32,
-            // SAFETY: CLONE_PIDFD stored a new descriptor this process owns.
-            pidfd: unsafe { OwnedFd::from_raw_fd(pidfd) },
-        }),
-        _ => Err(std::io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::EAGAIN)),
-    }
-}
-
-/// In the forked child: descriptors into place, everything else closed,
-/// the process named after the plugin.
-fn become_runner(name: &str, fds: Vec<OwnedFd>, runner_fd: RawFd) {
-    // (source, target): the socket, stderr, then the preopens, rings and
-    // artifact in the order the host sent them.
-    let mut moves: Vec<(RawFd, RawFd)> = vec![
-        (fds[0].as_raw_fd(), runner_fd),
-        (fds[1].as_raw_fd(), libc::STDERR_FILENO),
-    ];
-    for (i, fd) in fds[2..].iter().enumerate() {
-        moves.push((fd.as_raw_fd(), PREOPEN_FD_BASE + i as RawFd));
-    }
-    let mut first_free = PREOPEN_FD_BASE + (fds.len() - 2) as RawFd;
-    // The shared network namespace and its owner, right after those.
-    let shared = crate::netns::raw_fds();
-    if let Some((user, net)) = shared {
-        moves.push((user, first_free));
-        moves.push((net, first_free + 1));
-        first_free += 2;
-    }
-    if place_descriptors(&moves, first_free).is_err() {
-        std::process::exit(71);
-    }
-    std::mem::forget(fds);
-    if shared.is_some() {
-        crate::netns::moved_to(first_free - 2, first_free - 1);
-    }
-    // Everything at or above the first free descriptor: the received
-    // originals, the copies and the zygote's control socket.
-    // SAFETY: no object of this process owns any of these descriptors now.
-    if unsafe { libc::syscall(libc::SYS_close_range, first_free as u32, u32::MAX, 0) } != 0 {
-        std::process::exit(71);
-    }
-    let mut comm = [0u8; 16];
-    let short = &name.as_bytes()[..name.len().min(15)];
-    comm[..short.len()].copy_from_slice(short);
-    if let Ok(comm) = std::ffi::CStr::from_bytes_until_nul(&comm) {
-        let _ = rustix::thread::set_name(comm);
-    }
-}
-
-/// Moves each source onto its target, copying every source above all
-/// targets first so that placing one cannot overwrite another still to be
-/// placed.
-fn place_descriptors(moves: &[(RawFd, RawFd)], above: RawFd) -> std::io::Result<()> {
-    let mut copies = Vec::with_capacity(moves.len());
-    for (source, _) in moves {
-        // SAFETY: plain descriptor calls on descriptors this process holds.
-        let copy = unsafe { libc::fcntl(*source, libc::F_DUPFD_CLOEXEC, above) };
-        if copy < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        copies.push(copy);
-    }
-    for (copy, (_, target)) in copies.iter().zip(moves) {
-        // SAFETY: as above; dup2 clears close-on-exec on the target.
-        if unsafe { libc::dup2(*copy, *target) } < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-    }
-    Ok(())
 }

@@ -133,7 +133,7 @@ impl Plugin {
         let code = Cached::code(artifact.as_ref(), caching, &mut fds);
         let (peer, socket) = self
             .runners
-            .spawn(&name, &fds)
+            .spawn(&name, !self.admitted.wire.network.is_empty(), &fds)
             .map_err(|source| Error::Spawn {
                 plugin: name.clone(),
                 source,

@@ -57,15 +57,17 @@ impl Runners {
         matches!(self, Self::Processes(_))
     }
 
-    /// Starts one runner for `plugin`; it inherits `fds` (processes only).
+    /// Starts one runner for `plugin`, whose policy grants `network`
+    /// addresses or not; it inherits `fds` (processes only).
     pub(super) fn spawn(
         &self,
         plugin: &str,
+        network: bool,
         fds: &[BorrowedFd<'_>],
     ) -> std::io::Result<(Peer, UnixStream)> {
         match self {
             Self::Processes(launcher) => {
-                let (process, socket, stderr) = launcher.spawn(plugin, fds)?;
+                let (process, socket, stderr) = launcher.spawn(plugin, network, fds)?;
                 Ok((Peer::Process { process, stderr }, socket))
             }
             Self::Threads(serve) => {

@@ -21,6 +21,7 @@ mod py_guest;
 mod quick_start;
 mod resources;
 mod sandbox;
+mod spare;
 mod startup;
 mod support;
 mod values;

@@ -12,13 +12,15 @@ use airlock::{Error, Launcher, PluginConfig};
 use airlock_testkit::battery::PingHost;
 use airlock_testkit::roundtrip::Roundtrip;
 
+use airlock_runner::spare::SPARE_NAME;
+
 use crate::support::{fake_runner, roundtrip_config, test_runner};
 
-fn config() -> PluginConfig {
+pub(crate) fn config() -> PluginConfig {
     roundtrip_config().deadline(Duration::from_secs(20))
 }
 
-fn start(launcher: &Launcher) -> Roundtrip {
+pub(crate) fn start(launcher: &Launcher) -> Roundtrip {
     let mut plugin = Roundtrip::start(launcher, config()).expect("start roundtrip");
     plugin.noop(&mut PingHost::default()).expect("a first call");
     plugin
@@ -27,13 +29,13 @@ fn start(launcher: &Launcher) -> Roundtrip {
 /// The first word of a process's command line: `airlock-zygote` in a
 /// forked runner (it inherits the zygote's), `airlock-runner: …` in an
 /// exec'd one.
-fn argv0(pid: u32) -> String {
+pub(crate) fn argv0(pid: u32) -> String {
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
     let first = cmdline.split(|b| *b == 0).next().unwrap_or_default();
     String::from_utf8_lossy(first).into_owned()
 }
 
-fn parent_of(pid: u32) -> u32 {
+pub(crate) fn parent_of(pid: u32) -> u32 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     airlock_testkit::battery::proc_field(&status, "PPid")
         .and_then(|v| v.trim().parse().ok())
@@ -57,8 +59,7 @@ fn zygotes() -> Vec<u32> {
                         .is_ok_and(|c| c.windows(16).any(|w| w == b"__airlock-zygote"))
                         && parent_of(*p) == std::process::id()
                         && !std::fs::read_to_string(format!("/proc/{p}/comm"))
-                            .unwrap_or_default()
-                            .starts_with("roundtrip")
+                            .is_ok_and(|c| c.starts_with("roundtrip") || c.trim() == SPARE_NAME)
                 }),
         );
     }
@@ -66,7 +67,7 @@ fn zygotes() -> Vec<u32> {
 }
 
 /// A process's descriptors and what each is.
-fn descriptors(pid: u32) -> Vec<(u32, String)> {
+pub(crate) fn descriptors(pid: u32) -> Vec<(u32, String)> {
     let mut fds: Vec<(u32, String)> = std::fs::read_dir(format!("/proc/{pid}/fd"))
         .unwrap()
         .map(|e| {
@@ -81,7 +82,7 @@ fn descriptors(pid: u32) -> Vec<(u32, String)> {
 }
 
 /// What a descriptor is, without the inode that differs between processes.
-fn kind(what: &str) -> &str {
+pub(crate) fn kind(what: &str) -> &str {
     what.split(['[', ':']).next().unwrap_or(what)
 }
 
@@ -164,7 +165,7 @@ fn a_start_reports_where_its_time_went_forked_and_execd() {
 }
 
 /// The namespace of kind `ns` (`net`, `user`, …) a process is in.
-fn namespace(pid: impl std::fmt::Display, ns: &str) -> String {
+pub(crate) fn namespace(pid: impl std::fmt::Display, ns: &str) -> String {
     std::fs::read_link(format!("/proc/{pid}/ns/{ns}"))
         .unwrap_or_else(|e| panic!("/proc/{pid}/ns/{ns}: {e}"))
         .display()
@@ -276,12 +277,16 @@ fn a_killed_zygote_is_started_again() {
     )
     .unwrap();
     std::thread::sleep(Duration::from_millis(50));
+    // The spare it forked before it died is the host's, and serves.
     let mut second = start(&launcher);
+    // The next start finds the zygote gone and starts another.
+    let third = start(&launcher);
     assert!(launcher.uses_zygote());
     let after = zygotes();
     assert_eq!(after.len(), 1, "{after:?}");
     assert_ne!(after, before);
     assert_eq!(argv0(second.plugin().pid().unwrap()), "airlock-zygote");
+    assert_eq!(argv0(third.plugin().pid().unwrap()), "airlock-zygote");
     second.noop(&mut PingHost::default()).unwrap();
     drop(first);
 }

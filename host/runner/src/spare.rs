@@ -1,0 +1,103 @@
+//! Spare runners: forked by the zygote ahead of need, so that a start
+//! costs neither the zygote's wake-up nor a fork nor the namespaces.
+//!
+//! Asked for one ([`crate::zygote::REQUEST_SPARE`]), the zygote makes a
+//! `SOCK_SEQPACKET` pair, forks (`CLONE_PARENT`, so the spare is the
+//! host's child like any runner) and sends the host the spare's pid, its
+//! pidfd and one end of the pair, the *link*; it keeps nothing of the
+//! spare. The spare closes every descriptor but the other end, names
+//! itself `airlock-spare`, enters its namespaces as a runner without
+//! network grants would (`lockdown::enter_namespaces`, shared empty network
+//! namespace included) and waits on the link. The host sends on the link
+//! what it would send the zygote for a fork, the plugin's name and the
+//! runner's descriptors; the spare puts them in place
+//! (`zygote::become_runner`) and goes on as any forked runner, its
+//! namespaces already entered ([`take_entered`]). A link that hangs up
+//! (the host dropped the spare, or ended) ends the spare.
+//!
+//! A spare holds nothing of any plugin until its request: it is the
+//! zygote's state plus its own empty namespaces.
+
+use std::os::fd::OwnedFd;
+use std::sync::Mutex;
+
+use airlock_protocol::SandboxLayers;
+use rustix::net::{AddressFamily, SocketFlags, SocketType, socketpair};
+
+use crate::fork::{Forked, become_runner, fork_runner, receive_request};
+
+/// The name a spare carries (`/proc/<pid>/comm`) until it becomes a runner.
+pub const SPARE_NAME: &str = "airlock-spare";
+
+/// The layers a spare entered before its request, for the runner it became.
+static ENTERED: Mutex<Option<SandboxLayers>> = Mutex::new(None);
+
+pub(crate) enum Spare {
+    /// In the spare: its end of the link.
+    Child(OwnedFd),
+    /// In the zygote: the spare, and the host's end of its link.
+    Parent {
+        pid: i32,
+        pidfd: OwnedFd,
+        link: OwnedFd,
+    },
+}
+
+/// Forks a spare (in the zygote, single-threaded).
+pub(crate) fn fork_spare() -> Result<Spare, i32> {
+    let (host_end, spare_end) = socketpair(
+        AddressFamily::UNIX,
+        SocketType::SEQPACKET,
+        SocketFlags::CLOEXEC,
+        None,
+    )
+    .map_err(|e| e.raw_os_error())?;
+    match fork_runner()? {
+        Forked::Child => {
+            drop(host_end);
+            Ok(Spare::Child(spare_end))
+        }
+        Forked::Parent { pid, pidfd } => Ok(Spare::Parent {
+            pid,
+            pidfd,
+            link: host_end,
+        }),
+    }
+}
+
+/// In a spare: closes the zygote's control socket (`control_fd`), enters
+/// the namespaces, waits for its request and returns as a runner with its
+/// descriptors in place (`runner_fd` the socket); exits when the link
+/// hangs up first.
+pub(crate) fn serve_as_spare(link: OwnedFd, control_fd: i32, runner_fd: i32) {
+    // The zygote's control socket above all: a zygote that ends must hang
+    // up on the host, whatever its spares do.
+    // SAFETY: no object of this process owns the zygote's control socket
+    // any more (the zygote's loop forgot it).
+    unsafe { libc::close(control_fd) };
+    if let Ok(name) = std::ffi::CString::new(SPARE_NAME) {
+        let _ = rustix::thread::set_name(&name);
+    }
+    let mut layers = SandboxLayers::default();
+    crate::lockdown::enter_namespaces(&mut layers, false);
+    *ENTERED.lock().unwrap_or_else(|e| e.into_inner()) = Some(layers);
+    let (name, fds) = loop {
+        match receive_request(&link) {
+            Ok(Some((name, fds))) if fds.len() >= 2 => break (name, fds),
+            Err(rustix::io::Errno::INTR) => continue,
+            // Hung up, or a request that is not one: no runner.
+            _ => std::process::exit(0),
+        }
+    };
+    crate::began::mark();
+    // `become_runner` places a descriptor on every number from 2 up to the
+    // runner's last and closes all above: the link is replaced or closed.
+    std::mem::forget(link);
+    become_runner(&String::from_utf8_lossy(&name), fds, runner_fd);
+}
+
+/// The namespaces this runner entered as a spare, once: `None` in a runner
+/// that was not one.
+pub(crate) fn take_entered() -> Option<SandboxLayers> {
+    ENTERED.lock().unwrap_or_else(|e| e.into_inner()).take()
+}

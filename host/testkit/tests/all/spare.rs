@@ -1,0 +1,129 @@
+//! Spare runners, through real processes: a launcher keeps one, forked
+//! ahead of need, in its namespaces already and holding nothing but its
+//! link; the next start without network grants becomes it; a start with a
+//! grant is forked instead; a spare killed while it waits is replaced; a
+//! launcher that ends reaps its spare.
+
+use std::time::{Duration, Instant};
+
+use airlock_runner::spare::SPARE_NAME;
+use airlock_testkit::roundtrip::Roundtrip;
+
+use crate::support::test_runner;
+use crate::zygote::{argv0, config, descriptors, kind, namespace, parent_of, start};
+
+/// This process's children that are spares (each thread's children: a
+/// spare's parent is the thread that started its zygote).
+fn spares() -> Vec<u32> {
+    let mut pids = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").unwrap() {
+        let children =
+            std::fs::read_to_string(task.unwrap().path().join("children")).unwrap_or_default();
+        pids.extend(
+            children
+                .split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok())
+                .filter(|p| {
+                    std::fs::read_to_string(format!("/proc/{p}/comm"))
+                        .is_ok_and(|c| c.trim() == SPARE_NAME)
+                }),
+        );
+    }
+    pids
+}
+
+/// The one spare of this process other than `not`, once it is there.
+fn one_spare_besides(not: Option<u32>) -> u32 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now: Vec<u32> = spares().into_iter().filter(|p| Some(*p) != not).collect();
+        if now.len() == 1 {
+            return now[0];
+        }
+        assert!(Instant::now() < deadline, "spares: {now:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Whether `pid` is gone and reaped (no zombie left behind).
+fn reaped(pid: u32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if std::fs::metadata(format!("/proc/{pid}")).is_err() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
+// One test: spares are counted across this process, so tests that each
+// keep one would see each other's.
+#[test]
+fn a_launcher_keeps_one_spare_that_the_next_start_becomes() {
+    let launcher = test_runner();
+    let first = start(&launcher);
+    let spare = one_spare_besides(None);
+    assert_eq!(parent_of(spare), std::process::id());
+    assert_eq!(argv0(spare), "airlock-zygote");
+    // In its namespaces already: the shared network one, its own user one.
+    let first_pid = first.plugin().pid().unwrap();
+    assert_eq!(namespace(spare, "net"), namespace(first_pid, "net"));
+    for ns in ["user", "mnt", "ipc", "uts"] {
+        assert_ne!(namespace(spare, ns), namespace("self", ns), "{ns}");
+        assert_ne!(namespace(spare, ns), namespace(first_pid, ns), "{ns}");
+    }
+    // Nothing of the zygote's (its control socket above all): the standard
+    // streams and its link.
+    let fds = descriptors(spare);
+    let kinds: Vec<&str> = fds.iter().map(|(_, what)| kind(what)).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "socket").count(),
+        1,
+        "{fds:?}"
+    );
+    assert_eq!(fds.len(), 4, "{fds:?}");
+
+    // The next start without a network grant is the spare.
+    let second = start(&launcher);
+    assert_eq!(second.plugin().pid(), Some(spare));
+    let comm = std::fs::read_to_string(format!("/proc/{spare}/comm")).unwrap();
+    assert_eq!(comm.trim(), "roundtrip");
+    let layers = |p: &Roundtrip| {
+        let mut l = p.plugin().sandbox_layers().expect("layers").clone();
+        l.notes.clear();
+        format!("{l:?}")
+    };
+    assert_eq!(layers(&second), layers(&first));
+    let next = one_spare_besides(None);
+    assert_ne!(next, spare);
+
+    // A start with a network grant is forked, and leaves the spare waiting.
+    let granted = Roundtrip::start(
+        &launcher,
+        config().policy(airlock::Policy::default().allow_connect("127.0.0.1:9")),
+    )
+    .expect("start with a network grant");
+    assert_ne!(granted.plugin().pid(), Some(next));
+    assert_eq!(
+        namespace(granted.plugin().pid().unwrap(), "net"),
+        namespace("self", "net")
+    );
+    assert_eq!(spares(), [next]);
+
+    // A spare killed while it waits is reaped, and the start forks instead.
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(next as i32).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let third = start(&launcher);
+    assert_ne!(third.plugin().pid(), Some(next));
+    assert!(reaped(next), "the killed spare {next} is left unreaped");
+    let last = one_spare_besides(None);
+
+    // A launcher that ends hangs up on its spare and reaps it.
+    drop((first, second, granted, third, launcher));
+    assert!(reaped(last), "the spare {last} outlives its launcher");
+}
