@@ -116,6 +116,19 @@ impl Launcher {
             .is_some_and(|z| z.off_reason().is_none())
     }
 
+    /// Starts the zygote now, when runners are forked, and waits (a few
+    /// milliseconds; at most its answer timeout) until its spare runner is
+    /// there, so that the next start takes one: a host calls it once at
+    /// start-up, off its critical path, and a harness that compares what
+    /// the host holds between starts calls it before each look. Whether
+    /// runners are forked.
+    pub fn warm_up(&self) -> bool {
+        if let Some(zygote) = &self.zygote {
+            zygote.warm_up();
+        }
+        self.uses_zygote()
+    }
+
     /// Keeps compiled components in `cache`: the first start of a component
     /// compiles it in its runner and stores the result, tagged with the
     /// cache's key; later starts (restarts, other plugins with the same

@@ -100,6 +100,28 @@ impl Zygotes {
         }
     }
 
+    /// Starts the zygote into `state`, or switches it off (the reason logged once).
+    fn start_into(&self, state: &mut State) {
+        *state = match Zygote::start(&self.program) {
+            Ok(zygote) => State::Running(zygote),
+            Err(why) => {
+                tracing::warn!(program = %self.program.display(), "no zygote, runners are exec'd: {why}");
+                State::Off(why)
+            }
+        };
+    }
+
+    /// Starts the zygote if it is not running, and waits for its spare.
+    pub(crate) fn warm_up(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(*state, State::NotStarted) {
+            self.start_into(&mut state);
+        }
+        if let State::Running(zygote) = &mut *state {
+            zygote.wait_for_spare();
+        }
+    }
+
     /// Forks a runner for `plugin` with `socket` on its descriptor 3,
     /// `stderr` on 2 and `extra` from 4 on, or hands them to a spare when
     /// the plugin has no `network` grant; `None` when runners must be
@@ -122,14 +144,7 @@ impl Zygotes {
         loop {
             match &mut *state {
                 State::Off(_) => return None,
-                State::NotStarted => match Zygote::start(&self.program) {
-                    Ok(zygote) => *state = State::Running(zygote),
-                    Err(why) => {
-                        tracing::warn!(program = %self.program.display(), "no zygote, runners are exec'd: {why}");
-                        *state = State::Off(why);
-                        return None;
-                    }
-                },
+                State::NotStarted => self.start_into(&mut state),
                 State::Running(zygote) => match zygote.start_runner(plugin, network, &fds) {
                     Ok(Answer::Forked(runner)) => return Some(Ok(runner)),
                     // Limits and memory: exec'ing would fail just the same.
@@ -302,14 +317,16 @@ impl Zygote {
         }
     }
 
-    /// Hands `fds` to the spare (read from the zygote first if it is still
-    /// on its way) and asks for the next one; `None` when there is none or
-    /// it is gone, and the zygote should fork instead.
+    /// Hands `fds` to the spare (read from the zygote first if it came)
+    /// and asks for the next one; `None` when there is none yet or it is
+    /// gone, and the zygote should fork instead.
     fn hand_to_spare(&mut self, plugin: &str, fds: &[BorrowedFd<'_>]) -> Option<ForkedRunner> {
         if self.spare.is_none() && self.spare_asked {
-            match zygote_wire::receive(self.control.as_fd()) {
-                Ok(message) if message.kind == Kind::Spare => self.keep_spare(message),
-                // Out of step, or gone: the fork request finds out which.
+            match zygote_wire::receive_now(self.control.as_fd()) {
+                Ok(Some(message)) if message.kind == Kind::Spare => self.keep_spare(message),
+                // Not forked yet (a start soon after the last): the zygote
+                // forks this one. Out of step, or gone: the fork request
+                // finds out which.
                 _ => return None,
             }
         }
@@ -332,6 +349,18 @@ impl Zygote {
                 let _ = runner.kill();
                 let _ = runner.wait();
                 None
+            }
+        }
+    }
+
+    /// Waits for the spare asked for (asking first if none was), up to the
+    /// zygote's answer timeout; a zygote that is gone is found by the next start.
+    fn wait_for_spare(&mut self) {
+        self.ask_for_spare();
+        while self.spare.is_none() && self.spare_asked {
+            match zygote_wire::receive(self.control.as_fd()) {
+                Ok(message) if message.kind == Kind::Spare => self.keep_spare(message),
+                _ => return,
             }
         }
     }

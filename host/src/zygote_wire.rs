@@ -61,6 +61,18 @@ pub(crate) fn send(
 /// Reads one message from a zygote (the socket's receive timeout bounds
 /// the wait); an error when it hung up or sent something malformed.
 pub(crate) fn receive(socket: BorrowedFd<'_>) -> std::io::Result<Message> {
+    receive_with(socket, RecvFlags::empty())
+}
+
+/// [`receive`] without waiting: `None` when no message is there.
+pub(crate) fn receive_now(socket: BorrowedFd<'_>) -> std::io::Result<Option<Message>> {
+    match receive_with(socket, RecvFlags::DONTWAIT) {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+fn receive_with(socket: BorrowedFd<'_>, flags: RecvFlags) -> std::io::Result<Message> {
     let mut bytes = [0u8; MESSAGE_LEN + 1];
     let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(2))];
     let mut ancillary = RecvAncillaryBuffer::new(&mut space);
@@ -71,7 +83,7 @@ pub(crate) fn receive(socket: BorrowedFd<'_>) -> std::io::Result<Message> {
             socket,
             &mut [IoSliceMut::new(&mut bytes)],
             &mut ancillary,
-            RecvFlags::CMSG_CLOEXEC,
+            RecvFlags::CMSG_CLOEXEC | flags,
         )
     })?;
     let mut fds = Vec::new();

@@ -1,7 +1,8 @@
 //! Spare runners: forked by the zygote ahead of need, so that a start
 //! costs neither the zygote's wake-up nor a fork nor the namespaces.
 //!
-//! Asked for one ([`crate::zygote::REQUEST_SPARE`]), the zygote makes a
+//! Asked for one ([`crate::zygote::REQUEST_SPARE`]), the zygote waits
+//! [`SPARE_DELAY`] (serving requests meanwhile), then makes a
 //! `SOCK_SEQPACKET` pair, forks (`CLONE_PARENT`, so the spare is the
 //! host's child like any runner) and sends the host the spare's pid, its
 //! pidfd and one end of the pair, the *link*; it keeps nothing of the
@@ -25,6 +26,13 @@ use airlock_protocol::SandboxLayers;
 use rustix::net::{AddressFamily, SocketFlags, SocketType, socketpair};
 
 use crate::fork::{Forked, become_runner, fork_runner, receive_request};
+
+/// How long after it is asked for the zygote forks a spare: long enough
+/// for the start that used the last one to get its first calls answered
+/// before the fork and the spare's namespaces compete with it for the CPU
+/// (on a 2-core machine, they made those calls take 60–120 µs instead of
+/// a few). Requests that come meanwhile are served by forks.
+pub const SPARE_DELAY: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// The name a spare carries (`/proc/<pid>/comm`) until it becomes a runner.
 pub const SPARE_NAME: &str = "airlock-spare";

@@ -97,7 +97,28 @@ pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>, worlds: &[&dyn crate:
         eprintln!("airlock zygote: descriptor {ZYGOTE_FD} is not a usable control socket");
         std::process::exit(70);
     }
+    // When the spare asked for is to be forked (see `spare::SPARE_DELAY`).
+    let mut spare_due: Option<std::time::Instant> = None;
     loop {
+        if let Some(due) = spare_due {
+            if wait_for_request(&control, due) {
+                spare_due = None;
+                match crate::spare::fork_spare() {
+                    Ok(crate::spare::Spare::Child(link)) => {
+                        // Closed by the spare itself, at once.
+                        std::mem::forget(control);
+                        return crate::spare::serve_as_spare(link, ZYGOTE_FD, runner_fd);
+                    }
+                    Ok(crate::spare::Spare::Parent { pid, pidfd, link }) => send(
+                        &control,
+                        [MESSAGE_SPARE, pid, 0],
+                        &[pidfd.as_fd(), link.as_fd()],
+                    ),
+                    Err(errno) => send(&control, [MESSAGE_SPARE, 0, errno], &[]),
+                }
+                continue;
+            }
+        }
         let (bytes, fds) = match receive_request(&control) {
             Ok(Some(request)) => request,
             Ok(None) => std::process::exit(0),
@@ -108,19 +129,9 @@ pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>, worlds: &[&dyn crate:
             }
         };
         match bytes.split_first() {
-            Some((&REQUEST_SPARE, [])) if fds.is_empty() => match crate::spare::fork_spare() {
-                Ok(crate::spare::Spare::Child(link)) => {
-                    // Closed by the spare itself, at once.
-                    std::mem::forget(control);
-                    return crate::spare::serve_as_spare(link, ZYGOTE_FD, runner_fd);
-                }
-                Ok(crate::spare::Spare::Parent { pid, pidfd, link }) => send(
-                    &control,
-                    [MESSAGE_SPARE, pid, 0],
-                    &[pidfd.as_fd(), link.as_fd()],
-                ),
-                Err(errno) => send(&control, [MESSAGE_SPARE, 0, errno], &[]),
-            },
+            Some((&REQUEST_SPARE, [])) if fds.is_empty() => {
+                spare_due.get_or_insert(std::time::Instant::now() + crate::spare::SPARE_DELAY);
+            }
             Some((&REQUEST_FORK, name)) if fds.len() >= 2 => match fork_runner() {
                 Ok(Forked::Child) => {
                     crate::began::mark();
@@ -144,6 +155,27 @@ pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>, worlds: &[&dyn crate:
                 [MESSAGE_RUNNER, 0, rustix::io::Errno::INVAL.raw_os_error()],
                 &[],
             ),
+        }
+    }
+}
+
+/// Waits for a request until `due`; true when `due` came first.
+fn wait_for_request(control: &OwnedFd, due: std::time::Instant) -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    loop {
+        let left = due.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        let timeout = Timespec {
+            tv_sec: left.as_secs() as i64,
+            tv_nsec: left.subsec_nanos() as i64,
+        };
+        let mut fds = [PollFd::new(control, PollFlags::IN)];
+        match poll(&mut fds, Some(&timeout)) {
+            Ok(0) | Err(rustix::io::Errno::INTR) => continue,
+            // A request, a hang-up or an error: the receive tells which.
+            _ => return false,
         }
     }
 }

@@ -174,7 +174,7 @@ fn session(launcher: &Launcher, options: &ChaosOptions, export_dir: &Path) -> Re
     }
     let mut report = ChaosReport::default();
     let temp = std::env::temp_dir();
-    let mut held = Held::now(&mut subjects, &temp)?;
+    let mut held = Held::now(launcher, &mut subjects, &temp)?;
     let mut progress = crate::progress::bar(options.runs, "chaos");
     let started = Instant::now();
     let runs = match options.only {
@@ -236,7 +236,7 @@ fn session(launcher: &Launcher, options: &ChaosOptions, export_dir: &Path) -> Re
             std::mem::forget(std::fs::File::open("/dev/null")?);
         }
         // Whatever the run did, nothing may be left over once it settles.
-        match held.settled(&mut subjects, &temp) {
+        match held.settled(launcher, &mut subjects, &temp) {
             Ok(now) => held = now,
             Err((now, leak)) => {
                 report.problems.push(Problem {

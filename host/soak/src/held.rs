@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use airlock::Launcher;
+use airlock_runner::spare::SPARE_NAME;
 use anyhow::Result;
 
 use crate::procfs;
@@ -18,17 +20,26 @@ pub struct Held {
     pub threads: u64,
     /// Every path under the temp folder, relative to it.
     pub files: Vec<String>,
-    /// Children that are not the live runner of a plugin, with their state.
+    /// Children that are not the live runner of a plugin nor the
+    /// launcher's spare, with their state.
     pub strays: Vec<(u32, char)>,
+    /// Spare runners waiting for a start (the launcher keeps one).
+    pub spares: u64,
 }
 
 impl Held {
-    pub fn now(subjects: &mut [Subject], temp: &Path) -> Result<Self> {
+    /// Looks, once `launcher`'s spare runner is there (a start took the
+    /// last one; the next is forked a few milliseconds later).
+    pub fn now(launcher: &Launcher, subjects: &mut [Subject], temp: &Path) -> Result<Self> {
+        launcher.warm_up();
         let usage = procfs::usage(None)?;
         let live: Vec<u32> = subjects.iter_mut().filter_map(|s| s.pid()).collect();
-        let strays = procfs::children()?
+        let children = procfs::children()?;
+        let spare = |c: &procfs::Child| c.state != 'Z' && c.name == SPARE_NAME;
+        let spares = children.iter().filter(|c| spare(c)).count() as u64;
+        let strays = children
             .into_iter()
-            .filter(|c| c.state == 'Z' || !live.contains(&c.pid))
+            .filter(|c| c.state == 'Z' || (!live.contains(&c.pid) && !spare(c)))
             .map(|c| (c.pid, c.state))
             .collect();
         let mut files = Vec::new();
@@ -40,16 +51,22 @@ impl Held {
             threads: usage.threads,
             files,
             strays,
+            spares,
         })
     }
 
     /// Waits (up to two seconds: a reaped runner's stderr reader may still
     /// be closing) for the host to hold what it held before, `self`. The
     /// new look, or it with what was left behind.
-    pub fn settled(&self, subjects: &mut [Subject], temp: &Path) -> Result<Self, (Self, String)> {
+    pub fn settled(
+        &self,
+        launcher: &Launcher,
+        subjects: &mut [Subject],
+        temp: &Path,
+    ) -> Result<Self, (Self, String)> {
         let until = Instant::now() + Duration::from_secs(2);
         loop {
-            let now = match Held::now(subjects, temp) {
+            let now = match Held::now(launcher, subjects, temp) {
                 Ok(now) => now,
                 Err(e) => return Err((self.clone(), format!("cannot look: {e:#}"))),
             };
@@ -70,6 +87,7 @@ impl Held {
             ("descriptors", self.fds, now.fds),
             ("memfds", self.memfds, now.memfds),
             ("threads", self.threads, now.threads),
+            ("spare runners", self.spares, now.spares),
         ];
         for (what, before, after) in counts {
             if after != before {

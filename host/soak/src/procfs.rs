@@ -91,10 +91,12 @@ pub fn usage(pid: Option<u32>) -> Result<Usage> {
 }
 
 /// A child process: its id and its state letter (`Z` for a zombie).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Child {
     pub pid: u32,
     pub state: char,
+    /// Its name (`/proc/<pid>/comm`).
+    pub name: String,
 }
 
 /// Every process whose parent is this one.
@@ -115,14 +117,15 @@ pub fn children() -> Result<Vec<Child>> {
             continue;
         };
         // `pid (comm) state ppid ...`; the name may hold spaces and parentheses.
-        let Some((_, rest)) = stat.rsplit_once(')') else {
+        let Some((head, rest)) = stat.rsplit_once(')') else {
             continue;
         };
+        let name = head.split_once('(').map_or("", |(_, n)| n).to_string();
         let mut fields = rest.split_whitespace();
         let state = fields.next().and_then(|s| s.chars().next()).unwrap_or('?');
         let ppid: u32 = fields.next().and_then(|p| p.parse().ok()).unwrap_or(0);
         if ppid == me {
-            out.push(Child { pid, state });
+            out.push(Child { pid, state, name });
         }
     }
     out.sort_by_key(|c| c.pid);

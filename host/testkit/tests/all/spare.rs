@@ -1,5 +1,5 @@
 //! Spare runners, through real processes: a launcher keeps one, forked
-//! ahead of need, in its namespaces already and holding nothing but its
+//! ahead of need (and before any start once warmed up), in its namespaces already and holding nothing but its
 //! link; the next start without network grants becomes it; a start with a
 //! grant is forked instead; a spare killed while it waits is replaced; a
 //! launcher that ends reaps its spare.
@@ -62,7 +62,13 @@ fn reaped(pid: u32) -> bool {
 #[test]
 fn a_launcher_keeps_one_spare_that_the_next_start_becomes() {
     let launcher = test_runner();
+    // Warmed up, a launcher has its zygote and a spare before any start,
+    // and its first start is that spare.
+    assert!(launcher.warm_up());
+    assert_eq!(spares().len(), 1, "{:?}", spares());
+    let warmed = spares()[0];
     let first = start(&launcher);
+    assert_eq!(first.plugin().pid(), Some(warmed));
     let spare = one_spare_besides(None);
     assert_eq!(parent_of(spare), std::process::id());
     assert_eq!(argv0(spare), "airlock-zygote");

@@ -277,9 +277,10 @@ fn a_killed_zygote_is_started_again() {
     )
     .unwrap();
     std::thread::sleep(Duration::from_millis(50));
-    // The spare it forked before it died is the host's, and serves.
+    // A spare it forked before it died is the host's, and serves; without
+    // one, this start finds the zygote gone and starts another.
     let mut second = start(&launcher);
-    // The next start finds the zygote gone and starts another.
+    // With one, the next start does.
     let third = start(&launcher);
     assert!(launcher.uses_zygote());
     let after = zygotes();
