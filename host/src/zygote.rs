@@ -33,6 +33,9 @@ use crate::runner_stderr::StderrTail;
 /// How long a zygote may take to greet, and to answer one request.
 const ZYGOTE_ANSWER: Duration = Duration::from_secs(5);
 
+/// How long a zygote that was hung up on may take to exit before it is killed.
+const ZYGOTE_EXIT: Duration = Duration::from_millis(100);
+
 /// A launcher's zygote: started on first use, restarted when it died,
 /// switched off (runners are then exec'd) when it cannot serve.
 #[derive(Debug)]
@@ -275,7 +278,16 @@ impl Zygote {
         if !network && let Some(runner) = self.hand_to_spare(plugin, fds) {
             return Ok(Answer::Forked(runner));
         }
-        self.request(plugin, fds)
+        match self.request(plugin, fds) {
+            // The idle spare holds a process slot this start needs.
+            Ok(Answer::Refused(libc::EAGAIN)) if self.spare.is_some() => {
+                if let Some(spare) = self.spare.take() {
+                    spare.end();
+                }
+                self.request(plugin, fds)
+            }
+            other => other,
+        }
     }
 
     /// Sends one request and reads its answer; an error means the zygote
@@ -321,6 +333,7 @@ impl Zygote {
     /// and asks for the next one; `None` when there is none yet or it is
     /// gone, and the zygote should fork instead.
     fn hand_to_spare(&mut self, plugin: &str, fds: &[BorrowedFd<'_>]) -> Option<ForkedRunner> {
+        self.drop_dead_spare();
         if self.spare.is_none() && self.spare_asked {
             match zygote_wire::receive_now(self.control.as_fd()) {
                 Ok(Some(message)) if message.kind == Kind::Spare => self.keep_spare(message),
@@ -356,6 +369,7 @@ impl Zygote {
     /// Waits for the spare asked for (asking first if none was), up to the
     /// zygote's answer timeout; a zygote that is gone is found by the next start.
     fn wait_for_spare(&mut self) {
+        self.drop_dead_spare();
         self.ask_for_spare();
         while self.spare.is_none() && self.spare_asked {
             match zygote_wire::receive(self.control.as_fd()) {
@@ -373,6 +387,20 @@ impl Zygote {
             && zygote_wire::send(self.control.as_fd(), &[&[REQUEST_SPARE]], &[]).is_ok()
         {
             self.spare_asked = true;
+        }
+    }
+
+    /// Forgets a spare that ended while it waited (killed from outside),
+    /// reaping it, so that no zombie stays until the next start.
+    fn drop_dead_spare(&mut self) {
+        if let Some(spare) = &mut self.spare
+            && matches!(spare.runner.try_wait(), Ok(Some(_)))
+        {
+            tracing::debug!(
+                pid = spare.runner.id(),
+                "a spare runner ended while it waited"
+            );
+            self.spare = None;
         }
     }
 
@@ -419,22 +447,25 @@ fn reap_by_pid(pid: i32) {
 
 impl Drop for Zygote {
     fn drop(&mut self) {
-        // It exits when its control socket hangs up, after answering what
-        // it was asked: a spare still on its way is read (the receive
-        // timeout bounds the wait) and ended with the one kept.
+        // It exits when its control socket hangs up (a spare asked for and
+        // not yet forked is not forked then). It is given a moment to, so
+        // that one it is forking now is announced; the kill is for one that
+        // hangs or is stopped. What it sent is read, and the spares ended.
         let _ = rustix::net::shutdown(&self.control, rustix::net::Shutdown::Write);
-        while self.spare_asked {
-            match zygote_wire::receive(self.control.as_fd()) {
-                Ok(message) if message.kind == Kind::Spare => self.keep_spare(message),
-                _ => break,
+        let until = std::time::Instant::now() + ZYGOTE_EXIT;
+        while matches!(self.process.try_wait(), Ok(None)) && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+        while let Ok(Some(message)) = zygote_wire::receive_now(self.control.as_fd()) {
+            if message.kind == Kind::Spare {
+                self.keep_spare(message);
             }
         }
         if let Some(spare) = self.spare.take() {
             spare.end();
         }
-        // The kill is for one that hangs.
-        let _ = self.process.kill();
-        let _ = self.process.wait();
     }
 }
 

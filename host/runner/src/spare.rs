@@ -6,13 +6,15 @@
 //! `SOCK_SEQPACKET` pair, forks (`CLONE_PARENT`, so the spare is the
 //! host's child like any runner) and sends the host the spare's pid, its
 //! pidfd and one end of the pair, the *link*; it keeps nothing of the
-//! spare. The spare closes every descriptor but the other end, names
-//! itself `airlock-spare`, enters its namespaces as a runner without
+//! spare. The spare, named `airlock-spare` from birth, closes the zygote's
+//! control socket (the namespaces' descriptors go when it enters them;
+//! the standard streams stay, stderr the zygote's until a runner's
+//! replaces it), takes a parent-death signal, enters its namespaces as a runner without
 //! network grants would (`lockdown::enter_namespaces`, shared empty network
 //! namespace included) and waits on the link. The host sends on the link
 //! what it would send the zygote for a fork, the plugin's name and the
 //! runner's descriptors; the spare puts them in place
-//! (`zygote::become_runner`) and goes on as any forked runner, its
+//! (`fork::become_runner`) and goes on as any forked runner, its
 //! namespaces already entered ([`take_entered`]). A link that hangs up
 //! (the host dropped the spare, or ended) ends the spare.
 //!
@@ -60,7 +62,19 @@ pub(crate) fn fork_spare() -> Result<Spare, i32> {
         None,
     )
     .map_err(|e| e.raw_os_error())?;
-    match fork_runner()? {
+    // Named from its first instant (a fork copies the name), so that no
+    // look at the host's children sees it under the zygote's name.
+    let own = rustix::thread::name().ok();
+    if let Ok(name) = std::ffi::CString::new(SPARE_NAME) {
+        let _ = rustix::thread::set_name(&name);
+    }
+    let forked = fork_runner();
+    if let Some(own) = &own
+        && !matches!(forked, Ok(Forked::Child))
+    {
+        let _ = rustix::thread::set_name(own);
+    }
+    match forked? {
         Forked::Child => {
             drop(host_end);
             Ok(Spare::Child(spare_end))
@@ -73,18 +87,28 @@ pub(crate) fn fork_spare() -> Result<Spare, i32> {
     }
 }
 
-/// In a spare: closes the zygote's control socket (`control_fd`), enters
+/// In a spare: closes the zygote's control socket (`control_fd`), takes
+/// a parent-death signal (ending now if its parent is not `host_pid`), enters
 /// the namespaces, waits for its request and returns as a runner with its
 /// descriptors in place (`runner_fd` the socket); exits when the link
 /// hangs up first.
-pub(crate) fn serve_as_spare(link: OwnedFd, control_fd: i32, runner_fd: i32) {
+pub(crate) fn serve_as_spare(
+    link: OwnedFd,
+    control_fd: i32,
+    runner_fd: i32,
+    host_pid: Option<u32>,
+) {
     // The zygote's control socket above all: a zygote that ends must hang
     // up on the host, whatever its spares do.
     // SAFETY: no object of this process owns the zygote's control socket
     // any more (the zygote's loop forgot it).
     unsafe { libc::close(control_fd) };
-    if let Ok(name) = std::ffi::CString::new(SPARE_NAME) {
-        let _ = rustix::thread::set_name(&name);
+    // A spare may wait long, stopped even: it dies with the host's thread
+    // that started the zygote (its parent), and at once if that is gone.
+    let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
+    let parent = rustix::process::getppid().map(|p| p.as_raw_nonzero().get() as u32);
+    if parent.is_none() || parent != host_pid {
+        std::process::exit(0);
     }
     let mut layers = SandboxLayers::default();
     crate::lockdown::enter_namespaces(&mut layers, false);
@@ -102,6 +126,13 @@ pub(crate) fn serve_as_spare(link: OwnedFd, control_fd: i32, runner_fd: i32) {
     // runner's last and closes all above: the link is replaced or closed.
     std::mem::forget(link);
     become_runner(&String::from_utf8_lossy(&name), fds, runner_fd);
+}
+
+/// Testing only: makes this process serve as a runner made from a spare
+/// would (its namespaces entered, as `layers` say), without forking one.
+#[doc(hidden)]
+pub fn pretend_spare(layers: SandboxLayers) {
+    *ENTERED.lock().unwrap_or_else(|e| e.into_inner()) = Some(layers);
 }
 
 /// The namespaces this runner entered as a spare, once: `None` in a runner

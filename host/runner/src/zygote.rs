@@ -100,24 +100,24 @@ pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>, worlds: &[&dyn crate:
     // When the spare asked for is to be forked (see `spare::SPARE_DELAY`).
     let mut spare_due: Option<std::time::Instant> = None;
     loop {
-        if let Some(due) = spare_due {
-            if wait_for_request(&control, due) {
-                spare_due = None;
-                match crate::spare::fork_spare() {
-                    Ok(crate::spare::Spare::Child(link)) => {
-                        // Closed by the spare itself, at once.
-                        std::mem::forget(control);
-                        return crate::spare::serve_as_spare(link, ZYGOTE_FD, runner_fd);
-                    }
-                    Ok(crate::spare::Spare::Parent { pid, pidfd, link }) => send(
-                        &control,
-                        [MESSAGE_SPARE, pid, 0],
-                        &[pidfd.as_fd(), link.as_fd()],
-                    ),
-                    Err(errno) => send(&control, [MESSAGE_SPARE, 0, errno], &[]),
+        if let Some(due) = spare_due
+            && wait_for_request(&control, due)
+        {
+            spare_due = None;
+            match crate::spare::fork_spare() {
+                Ok(crate::spare::Spare::Child(link)) => {
+                    // Closed by the spare itself, at once.
+                    std::mem::forget(control);
+                    return crate::spare::serve_as_spare(link, ZYGOTE_FD, runner_fd, host_pid);
                 }
-                continue;
+                Ok(crate::spare::Spare::Parent { pid, pidfd, link }) => send(
+                    &control,
+                    [MESSAGE_SPARE, pid, 0],
+                    &[pidfd.as_fd(), link.as_fd()],
+                ),
+                Err(errno) => send(&control, [MESSAGE_SPARE, 0, errno], &[]),
             }
+            continue;
         }
         let (bytes, fds) = match receive_request(&control) {
             Ok(Some(request)) => request,

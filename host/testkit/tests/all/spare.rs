@@ -1,8 +1,9 @@
 //! Spare runners, through real processes: a launcher keeps one, forked
 //! ahead of need (and before any start once warmed up), in its namespaces already and holding nothing but its
 //! link; the next start without network grants becomes it; a start with a
-//! grant is forked instead; a spare killed while it waits is replaced; a
-//! launcher that ends reaps its spare.
+//! grant is forked instead, and a runner made from a spare refuses one; a
+//! spare killed while it waits is replaced; a launcher that ends reaps its
+//! spare.
 
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,7 @@ use crate::zygote::{argv0, config, descriptors, kind, namespace, parent_of, star
 
 /// This process's children that are spares (each thread's children: a
 /// spare's parent is the thread that started its zygote).
-fn spares() -> Vec<u32> {
+pub(crate) fn spares() -> Vec<u32> {
     let mut pids = Vec::new();
     for task in std::fs::read_dir("/proc/self/task").unwrap() {
         let children =
@@ -57,6 +58,45 @@ fn reaped(pid: u32) -> bool {
     false
 }
 
+#[test]
+fn a_runner_made_from_a_spare_refuses_a_policy_that_grants_network() {
+    // A spare entered the namespaces of a runner without network grants:
+    // handed one with a grant (which the host never does), it must refuse
+    // rather than serve in the shared empty network namespace. Refused
+    // before any lock-down step, so this test process is left as it was.
+    airlock_runner::spare::pretend_spare(airlock::SandboxLayers::default());
+    let (host, runner) = std::os::unix::net::UnixStream::pair().unwrap();
+    let served = std::thread::spawn(move || {
+        airlock_runner::serve::serve_connection(
+            Box::new(runner.try_clone().unwrap()),
+            Box::new(runner),
+            &[&airlock_testkit::roundtrip::RunnerGlue],
+            &airlock_runner::serve::ServeOptions {
+                lock_down: true,
+                ..Default::default()
+            },
+        )
+    });
+    let mut hello = crate::in_memory::hello();
+    hello.policy.network = vec!["127.0.0.1:9".parse().unwrap()];
+    let mut host = host;
+    airlock_protocol::FrameWriter::new()
+        .write(
+            &mut host,
+            &airlock_protocol::ToRunner::Hello(hello),
+            &crate::in_memory::component(),
+        )
+        .unwrap();
+    // Hung up on: a runner that went on would end its loop, not wait.
+    drop(host);
+    match served.join().unwrap() {
+        Err(airlock_runner::serve::ServeError::Protocol(why)) => {
+            assert!(why.contains("network"), "{why}")
+        }
+        other => panic!("a spare served a network grant: {other:?}"),
+    }
+}
+
 // One test: spares are counted across this process, so tests that each
 // keep one would see each other's.
 #[test]
@@ -69,6 +109,8 @@ fn a_launcher_keeps_one_spare_that_the_next_start_becomes() {
     let warmed = spares()[0];
     let first = start(&launcher);
     assert_eq!(first.plugin().pid(), Some(warmed));
+    // The next one, once the host has it.
+    assert!(launcher.warm_up());
     let spare = one_spare_besides(None);
     assert_eq!(parent_of(spare), std::process::id());
     assert_eq!(argv0(spare), "airlock-zygote");
@@ -95,12 +137,15 @@ fn a_launcher_keeps_one_spare_that_the_next_start_becomes() {
     assert_eq!(second.plugin().pid(), Some(spare));
     let comm = std::fs::read_to_string(format!("/proc/{spare}/comm")).unwrap();
     assert_eq!(comm.trim(), "roundtrip");
+    // The layers of a runner that entered its namespaces itself.
+    let execd = start(&test_runner().without_zygote());
     let layers = |p: &Roundtrip| {
         let mut l = p.plugin().sandbox_layers().expect("layers").clone();
         l.notes.clear();
         format!("{l:?}")
     };
-    assert_eq!(layers(&second), layers(&first));
+    assert_eq!(layers(&second), layers(&execd));
+    assert!(launcher.warm_up());
     let next = one_spare_besides(None);
     assert_ne!(next, spare);
 
@@ -127,9 +172,10 @@ fn a_launcher_keeps_one_spare_that_the_next_start_becomes() {
     let third = start(&launcher);
     assert_ne!(third.plugin().pid(), Some(next));
     assert!(reaped(next), "the killed spare {next} is left unreaped");
+    assert!(launcher.warm_up());
     let last = one_spare_besides(None);
 
     // A launcher that ends hangs up on its spare and reaps it.
-    drop((first, second, granted, third, launcher));
+    drop((first, second, execd, granted, third, launcher));
     assert!(reaped(last), "the spare {last} outlives its launcher");
 }

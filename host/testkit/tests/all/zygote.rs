@@ -269,20 +269,24 @@ fn runners_forked_from_one_zygote_draw_their_own_random_bytes() {
 fn a_killed_zygote_is_started_again() {
     let launcher = test_runner();
     let first = start(&launcher);
+    // Not in the middle of forking a spare (named like one while it does).
+    launcher.warm_up();
     let before = zygotes();
     assert_eq!(before.len(), 1, "{before:?}");
+    let spares = crate::spare::spares();
+    assert_eq!(spares.len(), 1, "{spares:?}");
     rustix::process::kill_process(
         rustix::process::Pid::from_raw(before[0] as i32).unwrap(),
         rustix::process::Signal::KILL,
     )
     .unwrap();
     std::thread::sleep(Duration::from_millis(50));
-    // A spare it forked before it died is the host's, and serves; without
-    // one, this start finds the zygote gone and starts another.
+    // The spare it forked before it died is the host's, and serves.
     let mut second = start(&launcher);
-    // With one, the next start does.
+    assert_eq!(second.plugin().pid(), Some(spares[0]));
+    // The next start finds the zygote gone and starts another.
     let third = start(&launcher);
-    assert!(launcher.uses_zygote());
+    assert!(launcher.warm_up());
     let after = zygotes();
     assert_eq!(after.len(), 1, "{after:?}");
     assert_ne!(after, before);
