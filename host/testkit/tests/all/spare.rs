@@ -11,26 +11,16 @@ use airlock_runner::spare::SPARE_NAME;
 use airlock_testkit::roundtrip::Roundtrip;
 
 use crate::support::test_runner;
-use crate::zygote::{argv0, config, descriptors, kind, namespace, parent_of, start};
+use crate::zygote::{argv0, children, config, descriptors, kind, namespace, parent_of, start};
 
-/// This process's children that are spares (each thread's children: a
-/// spare's parent is the thread that started its zygote).
+/// This process's children that are spares.
 pub(crate) fn spares() -> Vec<u32> {
-    let mut pids = Vec::new();
-    for task in std::fs::read_dir("/proc/self/task").unwrap() {
-        let children =
-            std::fs::read_to_string(task.unwrap().path().join("children")).unwrap_or_default();
-        pids.extend(
-            children
-                .split_whitespace()
-                .filter_map(|p| p.parse::<u32>().ok())
-                .filter(|p| {
-                    std::fs::read_to_string(format!("/proc/{p}/comm"))
-                        .is_ok_and(|c| c.trim() == SPARE_NAME)
-                }),
-        );
-    }
-    pids
+    children()
+        .into_iter()
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == SPARE_NAME)
+        })
+        .collect()
 }
 
 /// The one spare of this process other than `not`, once it is there.

@@ -42,8 +42,9 @@ pub(crate) fn parent_of(pid: u32) -> u32 {
         .expect("PPid")
 }
 
-/// This process's children that are zygotes.
-fn zygotes() -> Vec<u32> {
+/// This process's children (each thread's: a runner's parent is the thread
+/// that started its zygote).
+pub(crate) fn children() -> Vec<u32> {
     let mut pids = Vec::new();
     for task in std::fs::read_dir("/proc/self/task").unwrap() {
         let children =
@@ -51,19 +52,26 @@ fn zygotes() -> Vec<u32> {
         pids.extend(
             children
                 .split_whitespace()
-                .filter_map(|p| p.parse::<u32>().ok())
-                .filter(|p| argv0(*p) == "airlock-zygote")
-                .filter(|p| {
-                    // A zygote's own command line names the zygote argument.
-                    std::fs::read(format!("/proc/{p}/cmdline"))
-                        .is_ok_and(|c| c.windows(16).any(|w| w == b"__airlock-zygote"))
-                        && parent_of(*p) == std::process::id()
-                        && !std::fs::read_to_string(format!("/proc/{p}/comm"))
-                            .is_ok_and(|c| c.starts_with("roundtrip") || c.trim() == SPARE_NAME)
-                }),
+                .filter_map(|p| p.parse::<u32>().ok()),
         );
     }
     pids
+}
+
+/// This process's children that are zygotes.
+fn zygotes() -> Vec<u32> {
+    children()
+        .into_iter()
+        .filter(|p| argv0(*p) == "airlock-zygote")
+        .filter(|p| {
+            // A zygote's own command line names the zygote argument.
+            std::fs::read(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| c.windows(16).any(|w| w == b"__airlock-zygote"))
+                && parent_of(*p) == std::process::id()
+                && !std::fs::read_to_string(format!("/proc/{p}/comm"))
+                    .is_ok_and(|c| c.starts_with("roundtrip") || c.trim() == SPARE_NAME)
+        })
+        .collect()
 }
 
 /// A process's descriptors and what each is.
