@@ -334,36 +334,51 @@ impl Zygote {
     /// gone, and the zygote should fork instead.
     fn hand_to_spare(&mut self, plugin: &str, fds: &[BorrowedFd<'_>]) -> Option<ForkedRunner> {
         self.drop_dead_spare();
-        if self.spare.is_none() && self.spare_asked {
-            match zygote_wire::receive_now(self.control.as_fd()) {
-                Ok(Some(message)) if message.kind == Kind::Spare => self.keep_spare(message),
-                // Not forked yet (a start soon after the last): the zygote
-                // forks this one. Out of step, or gone: the fork request
-                // finds out which.
-                _ => return None,
-            }
+        // Not forked yet (a start soon after the last): the zygote forks
+        // this one. Out of step, or gone: the fork request finds out which.
+        if self.spare.is_none() && self.spare_asked && self.read_message(false) != Some(Kind::Spare)
+        {
+            return None;
         }
-        let Some(Spare { mut runner, link }) = self.spare.take() else {
+        let Some(spare) = self.spare.take() else {
             // The last one could not be forked (a limit): try again for the next start.
             self.ask_for_spare();
             return None;
         };
-        let handed = zygote_wire::send(link.as_fd(), &[request_name(plugin)], fds);
-        drop(link);
+        let handed = zygote_wire::send(spare.link.as_fd(), &[request_name(plugin)], fds);
         self.ask_for_spare();
         match handed {
-            Ok(()) => Some(runner),
+            Ok(()) => Some(spare.runner),
             Err(e) => {
                 // It ended while it waited (killed from outside): reaped here.
                 tracing::debug!(
-                    pid = runner.id(),
+                    pid = spare.runner.id(),
                     "a spare runner is gone ({e}); forking instead"
                 );
-                let _ = runner.kill();
-                let _ = runner.wait();
+                spare.end();
                 None
             }
         }
+    }
+
+    /// Reads one message outside a fork request, waiting for it when
+    /// `wait`: keeps the spare it announces, and ends a runner it reports
+    /// (the late answer to a request given up on, whose start failed);
+    /// its kind, or `None` when there was none or the zygote hung up.
+    fn read_message(&mut self, wait: bool) -> Option<Kind> {
+        let message = match wait {
+            true => zygote_wire::receive(self.control.as_fd()).ok(),
+            false => zygote_wire::receive_now(self.control.as_fd())
+                .ok()
+                .flatten(),
+        }?;
+        let kind = message.kind;
+        match kind {
+            Kind::Spare => self.keep_spare(message),
+            Kind::Runner if message.pid > 0 => reap_by_pid(message.pid),
+            Kind::Runner => {}
+        }
+        Some(kind)
     }
 
     /// Waits for the spare asked for (asking first if none was), up to the
@@ -371,12 +386,10 @@ impl Zygote {
     fn wait_for_spare(&mut self) {
         self.drop_dead_spare();
         self.ask_for_spare();
-        while self.spare.is_none() && self.spare_asked {
-            match zygote_wire::receive(self.control.as_fd()) {
-                Ok(message) if message.kind == Kind::Spare => self.keep_spare(message),
-                _ => return,
-            }
-        }
+        while self.spare.is_none()
+            && self.spare_asked
+            && self.read_message(true) == Some(Kind::Spare)
+        {}
     }
 
     /// Asks the zygote to fork the next spare; its answer is read when a
@@ -458,11 +471,7 @@ impl Drop for Zygote {
         }
         let _ = self.process.kill();
         let _ = self.process.wait();
-        while let Ok(Some(message)) = zygote_wire::receive_now(self.control.as_fd()) {
-            if message.kind == Kind::Spare {
-                self.keep_spare(message);
-            }
-        }
+        while self.read_message(false).is_some() {}
         if let Some(spare) = self.spare.take() {
             spare.end();
         }

@@ -45,6 +45,17 @@ pub(crate) fn receive_request(
     Ok(Some((name[..received.bytes].to_vec(), fds)))
 }
 
+/// Takes a parent-death signal and exits at once unless this process's
+/// parent is `host_pid` (the host it serves is already gone). The pid may
+/// be 1: an application as a container's entry point.
+pub(crate) fn die_with_host(host_pid: Option<u32>) {
+    let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
+    let parent = rustix::process::getppid().map(|p| p.as_raw_nonzero().get() as u32);
+    if parent.is_none() || parent != host_pid {
+        std::process::exit(0);
+    }
+}
+
 pub(crate) enum Forked {
     Child,
     Parent { pid: i32, pidfd: OwnedFd },

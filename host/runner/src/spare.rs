@@ -7,11 +7,11 @@
 //! host's child like any runner) and sends the host the spare's pid, its
 //! pidfd and one end of the pair, the *link*; it keeps nothing of the
 //! spare. The spare, named `airlock-spare` from birth, closes the zygote's
-//! control socket (the namespaces' descriptors go when it enters them;
-//! the standard streams stay, stderr the zygote's until a runner's
-//! replaces it), takes a parent-death signal, enters its namespaces as a runner without
-//! network grants would (`lockdown::enter_namespaces`, shared empty network
-//! namespace included) and waits on the link. The host sends on the link
+//! control socket (the namespaces' descriptors go when it enters them; the
+//! standard streams stay, stderr the zygote's until a runner's replaces
+//! it), takes a parent-death signal, enters its namespaces as a runner
+//! without network grants would (`lockdown::enter_namespaces`, shared
+//! empty network namespace included) and waits on the link. The host sends on the link
 //! what it would send the zygote for a fork, the plugin's name and the
 //! runner's descriptors; the spare puts them in place
 //! (`fork::become_runner`) and goes on as any forked runner, its
@@ -27,7 +27,7 @@ use std::sync::Mutex;
 use airlock_protocol::SandboxLayers;
 use rustix::net::{AddressFamily, SocketFlags, SocketType, socketpair};
 
-use crate::fork::{Forked, become_runner, fork_runner, receive_request};
+use crate::fork::{Forked, become_runner, die_with_host, fork_runner, receive_request};
 
 /// How long after it is asked for the zygote forks a spare: long enough
 /// for the start that used the last one to get its first calls answered
@@ -105,11 +105,7 @@ pub(crate) fn serve_as_spare(
     unsafe { libc::close(control_fd) };
     // A spare may wait long, stopped even: it dies with the host's thread
     // that started the zygote (its parent), and at once if that is gone.
-    let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
-    let parent = rustix::process::getppid().map(|p| p.as_raw_nonzero().get() as u32);
-    if parent.is_none() || parent != host_pid {
-        std::process::exit(0);
-    }
+    die_with_host(host_pid);
     let mut layers = SandboxLayers::default();
     crate::lockdown::enter_namespaces(&mut layers, false);
     *ENTERED.lock().unwrap_or_else(|e| e.into_inner()) = Some(layers);

@@ -23,7 +23,7 @@ use std::io::IoSlice;
 use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
-use crate::fork::{Forked, become_runner, fork_runner, receive_request};
+use crate::fork::{Forked, become_runner, die_with_host, fork_runner, receive_request};
 use rustix::net::{SendAncillaryBuffer, SendAncillaryMessage, SendFlags, sendmsg};
 
 /// The second argument (after `RUNNER_ARG`) that makes a runner program a zygote.
@@ -62,13 +62,8 @@ pub const MESSAGE_SPARE: i32 = 2;
 pub fn run_zygote(runner_fd: RawFd, host_pid: Option<u32>, worlds: &[&dyn crate::glue::WorldGlue]) {
     // The zygote dies with the host thread that started it, which lives as
     // long as the host (see the host's `zygote` module); a host that is
-    // already gone (the zygote was reparented) ends it here. The host names
-    // its pid, which may be 1 (an application as a container's entry point).
-    let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
-    let parent = rustix::process::getppid().map(|p| p.as_raw_nonzero().get() as u32);
-    if parent.is_none() || parent != host_pid {
-        std::process::exit(0);
-    }
+    // already gone (the zygote was reparented) ends it here.
+    die_with_host(host_pid);
     // Only the control socket and the standard streams are the zygote's:
     // anything else the host had open without close-on-exec (a socket
     // activation's descriptors, a library's files) is closed at once.
