@@ -130,7 +130,11 @@ const READ_AHEAD: usize = 16 << 10;
 /// Reads frames into one reusable buffer.
 #[derive(Debug)]
 pub struct FrameReader {
+    /// The frame buffer: the last frame is `buf[..frame_len]`. It is never
+    /// shortened, so that the next frame's bytes are written over bytes it
+    /// held before instead of over a fresh zero fill.
     buf: Vec<u8>,
+    frame_len: usize,
     header_len: usize,
     max_frame: u32,
     /// Read-ahead: `ahead[start..end]` was read from the stream and not used yet.
@@ -144,6 +148,7 @@ impl FrameReader {
     pub fn new(max_frame: u32) -> Self {
         Self {
             buf: Vec::new(),
+            frame_len: 0,
             header_len: 0,
             max_frame,
             ahead: vec![0; READ_AHEAD].into_boxed_slice(),
@@ -181,27 +186,38 @@ impl FrameReader {
         }
         self.start += 4;
         let len = len as usize;
-        // What was read ahead, then the rest straight into the frame buffer
-        // (never zero-filled first: bulk payloads are copied exactly once).
+        self.frame_len = 0;
+        self.header_len = 0;
+        // What was read ahead, then the rest straight into the frame buffer.
         let taken = len.min(self.end - self.start);
-        self.buf.clear();
-        self.buf.reserve(len);
-        self.buf
-            .extend_from_slice(&self.ahead[self.start..self.start + taken]);
+        self.grow_to(taken);
+        self.buf[..taken].copy_from_slice(&self.ahead[self.start..self.start + taken]);
         self.start += taken;
-        let rest = (len - taken) as u64;
-        if rest > 0 {
-            let got = input.take(rest).read_to_end(&mut self.buf)?;
-            if (got as u64) < rest {
+        let mut filled = taken;
+        while filled < len {
+            if filled == self.buf.len() {
+                // Room for what may come next, never more than twice what
+                // came: a peer cannot make this side commit memory for a
+                // frame it only announced.
+                self.grow_to((2 * filled).max(READ_AHEAD).min(len));
+            }
+            let room = self.buf.len().min(len);
+            match input.read(&mut self.buf[filled..room]) {
                 // As `read_exact` would: the peer went away mid-frame.
-                return Err(FrameError::Io(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "connection closed inside a frame",
-                )));
+                Ok(0) => {
+                    return Err(FrameError::Io(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "connection closed inside a frame",
+                    )));
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
             }
         }
+        self.frame_len = len;
         let header_len = u32::from_le_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]);
-        if header_len > MAX_HEADER_LEN || header_len as usize > self.buf.len() - 4 {
+        if header_len > MAX_HEADER_LEN || header_len as usize > len - 4 {
             return Err(FrameError::Malformed("header length out of bounds"));
         }
         self.header_len = header_len as usize;
@@ -240,25 +256,39 @@ impl FrameReader {
         Ok(())
     }
 
+    /// Makes the buffer at least `len` long; only bytes it never held are zeroed.
+    fn grow_to(&mut self, len: usize) {
+        if self.buf.len() < len {
+            self.buf.resize(len, 0);
+        }
+    }
+
+    /// Where the last frame's payload lies in the buffer.
+    fn payload_range(&self) -> std::ops::Range<usize> {
+        (4 + self.header_len).min(self.frame_len)..self.frame_len
+    }
+
     /// The payload of the last frame read.
     pub fn payload(&self) -> &[u8] {
-        self.buf.get(4 + self.header_len..).unwrap_or(&[])
+        &self.buf[self.payload_range()]
     }
 
     /// Takes the last frame's buffer without copying: the payload is
-    /// `buffer[offset..]`. Hand the buffer back with [`FrameReader::recycle`]
-    /// to keep its capacity.
-    pub fn take_frame(&mut self) -> (Vec<u8>, usize) {
-        let offset = (4 + self.header_len).min(self.buf.len());
-        (std::mem::take(&mut self.buf), offset)
+    /// `buffer[range]`. Hand the buffer back with [`FrameReader::recycle`]
+    /// to keep it.
+    pub fn take_frame(&mut self) -> (Vec<u8>, std::ops::Range<usize>) {
+        let range = self.payload_range();
+        self.frame_len = 0;
+        self.header_len = 0;
+        (std::mem::take(&mut self.buf), range)
     }
 
     /// Gives a buffer from [`FrameReader::take_frame`] back, if it is larger
     /// than the one in use.
     pub fn recycle(&mut self, buf: Vec<u8>) {
-        if buf.capacity() > self.buf.capacity() {
+        if buf.len() > self.buf.len() {
             self.buf = buf;
-            self.buf.clear();
+            self.frame_len = 0;
             self.header_len = 0;
         }
     }
@@ -267,14 +297,18 @@ impl FrameReader {
     /// compiled artifact); the next frame allocates what it needs.
     pub fn release_buffer(&mut self) {
         self.buf = Vec::new();
+        self.frame_len = 0;
         self.header_len = 0;
     }
 
     /// Takes the payload of the last frame read, leaving the reader's buffer empty.
     pub fn take_payload(&mut self) -> Vec<u8> {
-        let start = (4 + self.header_len).min(self.buf.len());
+        let range = self.payload_range();
         let mut buf = std::mem::take(&mut self.buf);
-        buf.drain(..start);
+        self.frame_len = 0;
+        self.header_len = 0;
+        buf.truncate(range.end);
+        buf.drain(..range.start);
         buf
     }
 }
@@ -409,6 +443,54 @@ mod tests {
         assert!(
             matches!(&err, FrameError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_small_frame_after_a_large_one_keeps_the_buffer_and_only_its_own_bytes() {
+        let (large, small) = (vec![7u8; 1 << 20], b"tiny".to_vec());
+        let mut wire = Vec::new();
+        let mut writer = FrameWriter::new();
+        for payload in [&large, &small, &large] {
+            writer
+                .write(&mut wire, &ToRunner::Shutdown, payload)
+                .unwrap();
+        }
+        let mut reader = FrameReader::new(2 << 20);
+        let mut input = &wire[..];
+        for payload in [&large, &small, &large] {
+            reader.read::<_, ToRunner>(&mut input).unwrap();
+            assert!(
+                reader.payload() == &payload[..],
+                "a payload of {} bytes differs",
+                payload.len()
+            );
+            // Never shortened: the next large frame is not zero-filled again.
+            assert!(reader.buf.len() >= large.len(), "{}", reader.buf.len());
+        }
+        let (buffer, range) = reader.take_frame();
+        assert_eq!(&buffer[range], &large[..]);
+    }
+
+    #[test]
+    fn an_announced_frame_commits_memory_only_as_its_bytes_arrive() {
+        let mut wire = Vec::new();
+        FrameWriter::new()
+            .write(&mut wire, &ToRunner::Shutdown, &vec![1u8; 8 << 20])
+            .unwrap();
+        let arrived = 100 << 10;
+        wire.truncate(arrived);
+        let mut reader = FrameReader::new(16 << 20);
+        let err = reader.read::<_, ToRunner>(&mut &wire[..]).unwrap_err();
+        assert!(matches!(err, FrameError::Io(_)), "{err}");
+        assert!(
+            reader.buf.len() <= 2 * arrived,
+            "{} bytes for {arrived} that came",
+            reader.buf.len()
+        );
+        assert!(
+            reader.payload().is_empty(),
+            "no payload from a frame that never ended"
         );
     }
 }

@@ -354,7 +354,7 @@ impl PluginInstance {
             match message {
                 ToRunner::Call { seq, func } => {
                     // The frame's buffer, not a copy: bulk arguments are not moved again.
-                    let (frame, offset) = self.host_mut().reader.take_frame();
+                    let (frame, payload) = self.host_mut().reader.take_frame();
                     let fuel = self.fuel;
                     let host = self.host_mut();
                     host.log_budget = policy.max_log_bytes_per_call;
@@ -367,7 +367,7 @@ impl PluginInstance {
                     });
                     ticker.begin();
                     let outcome =
-                        self.call(func, &frame[offset..], &mut result, deadline_ticks, policy);
+                        self.call(func, &frame[payload], &mut result, deadline_ticks, policy);
                     ticker.end();
                     let host = self.host_mut();
                     host.pending_return = None;
