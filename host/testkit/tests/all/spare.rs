@@ -2,8 +2,9 @@
 //! ahead of need (and before any start once warmed up), in its namespaces already and holding nothing but its
 //! link; the next start without network grants becomes it; a start with a
 //! grant is forked instead, and a runner made from a spare refuses one; a
-//! spare killed while it waits is replaced; a launcher that ends reaps its
-//! spare.
+//! spare killed while it waits is replaced, and one stopped while it waits
+//! fails the start handed to it at its start-up timeout and is reaped; a
+//! launcher that ends reaps its spare.
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,11 @@ fn one_spare_besides(not: Option<u32>) -> u32 {
         assert!(Instant::now() < deadline, "spares: {now:?}");
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+fn signal(pid: u32, signal: rustix::process::Signal) {
+    rustix::process::kill_process(rustix::process::Pid::from_raw(pid as i32).unwrap(), signal)
+        .unwrap();
 }
 
 /// Whether `pid` is gone and reaped (no zombie left behind).
@@ -153,19 +159,42 @@ fn a_launcher_keeps_one_spare_that_the_next_start_becomes() {
     assert_eq!(spares(), [next]);
 
     // A spare killed while it waits is reaped, and the start forks instead.
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(next as i32).unwrap(),
-        rustix::process::Signal::KILL,
-    )
-    .unwrap();
+    signal(next, rustix::process::Signal::KILL);
     std::thread::sleep(Duration::from_millis(50));
     let third = start(&launcher);
     assert_ne!(third.plugin().pid(), Some(next));
     assert!(reaped(next), "the killed spare {next} is left unreaped");
     assert!(launcher.warm_up());
+    let stopped = one_spare_besides(None);
+
+    // A spare stopped from outside while it waits cannot answer: the start
+    // handed to it fails at its start-up timeout, the stopped process is
+    // killed and reaped, and the next start has a spare of its own.
+    signal(stopped, rustix::process::Signal::STOP);
+    let begun = Instant::now();
+    let short = airlock::Policy::default().startup(Duration::from_millis(300));
+    let refused = Roundtrip::start(&launcher, config().policy(short)).err();
+    let refused = refused.expect("a stopped spare started a plugin");
+    assert!(
+        matches!(&refused, airlock::Error::Instantiate { detail, .. }
+            if detail.to_string().contains("start-up took longer than 300ms")),
+        "{refused}"
+    );
+    assert!(
+        begun.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        begun.elapsed()
+    );
+    assert!(
+        reaped(stopped),
+        "the stopped spare {stopped} is left behind"
+    );
+    let fourth = start(&launcher);
+    assert_ne!(fourth.plugin().pid(), Some(stopped));
+    assert!(launcher.warm_up());
     let last = one_spare_besides(None);
 
     // A launcher that ends hangs up on its spare and reaps it.
-    drop((first, second, execd, granted, third, launcher));
+    drop((first, second, execd, granted, third, fourth, launcher));
     assert!(reaped(last), "the spare {last} outlives its launcher");
 }
