@@ -6,7 +6,7 @@
 //! path when the program is no zygote, and spawn failures that name the
 //! limit they hit.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use airlock::{Error, Launcher, PluginConfig};
 use airlock_testkit::battery::PingHost;
@@ -302,6 +302,33 @@ fn a_killed_zygote_is_started_again() {
     assert_eq!(argv0(third.plugin().pid().unwrap()), "airlock-zygote");
     second.noop(&mut PingHost::default()).unwrap();
     drop(first);
+}
+
+#[test]
+fn a_launcher_that_ends_kills_and_reaps_a_stopped_zygote() {
+    let launcher = test_runner();
+    assert!(launcher.warm_up());
+    let zygote = zygotes();
+    assert_eq!(zygote.len(), 1, "{zygote:?}");
+    let spare = crate::spare::spares();
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(zygote[0] as i32).unwrap(),
+        rustix::process::Signal::STOP,
+    )
+    .unwrap();
+    // A stopped zygote cannot exit when hung up on: the launcher gives it
+    // its moment, then kills it, and does not wait on it for ever.
+    let dropping = Instant::now();
+    drop(launcher);
+    assert!(
+        dropping.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        dropping.elapsed()
+    );
+    for pid in zygote.iter().chain(&spare) {
+        let gone = std::fs::metadata(format!("/proc/{pid}")).is_err();
+        assert!(gone, "{pid} outlives the launcher that ended");
+    }
 }
 
 #[test]
