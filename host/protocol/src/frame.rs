@@ -134,6 +134,9 @@ pub struct FrameReader {
     /// shortened, so that the next frame's bytes are written over bytes it
     /// held before instead of over a fresh zero fill.
     buf: Vec<u8>,
+    /// The other buffer while `take_frame`'s is out (the runner's, during a
+    /// call, reads import results into it), kept the same way.
+    spare: Vec<u8>,
     frame_len: usize,
     header_len: usize,
     max_frame: u32,
@@ -148,6 +151,7 @@ impl FrameReader {
     pub fn new(max_frame: u32) -> Self {
         Self {
             buf: Vec::new(),
+            spare: Vec::new(),
             frame_len: 0,
             header_len: 0,
             max_frame,
@@ -157,8 +161,16 @@ impl FrameReader {
         }
     }
 
+    /// Caps later frames at `max`; a buffer larger than that (left by a
+    /// start-up frame, say) is freed, since no later frame needs it.
     pub fn set_max_frame(&mut self, max: u32) {
         self.max_frame = max;
+        if self.buf.len() > max as usize {
+            self.release_buffer();
+        }
+        if self.spare.len() > max as usize {
+            self.spare = Vec::new();
+        }
     }
 
     /// Reads one frame and decodes its header; the payload is then available
@@ -167,6 +179,9 @@ impl FrameReader {
         &mut self,
         input: &mut R,
     ) -> Result<M, FrameError> {
+        // Until this read succeeds there is no payload, not the last one's.
+        self.frame_len = 0;
+        self.header_len = 0;
         self.fill_length_prefix(input)?;
         let len = u32::from_le_bytes(
             self.ahead[self.start..self.start + 4]
@@ -186,8 +201,6 @@ impl FrameReader {
         }
         self.start += 4;
         let len = len as usize;
-        self.frame_len = 0;
-        self.header_len = 0;
         // What was read ahead, then the rest straight into the frame buffer.
         let taken = len.min(self.end - self.start);
         self.grow_to(taken);
@@ -199,7 +212,7 @@ impl FrameReader {
                 // Room for what may come next, never more than twice what
                 // came: a peer cannot make this side commit memory for a
                 // frame it only announced.
-                self.grow_to((2 * filled).max(READ_AHEAD).min(len));
+                self.grow_to(filled.saturating_mul(2).max(READ_AHEAD).min(len));
             }
             let room = self.buf.len().min(len);
             match input.read(&mut self.buf[filled..room]) {
@@ -215,17 +228,17 @@ impl FrameReader {
                 Err(e) => return Err(e.into()),
             }
         }
-        self.frame_len = len;
         let header_len = u32::from_le_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]);
         if header_len > MAX_HEADER_LEN || header_len as usize > len - 4 {
             return Err(FrameError::Malformed("header length out of bounds"));
         }
-        self.header_len = header_len as usize;
-        let header = &self.buf[4..4 + self.header_len];
-        let (message, rest) = postcard::take_from_bytes(header)?;
+        let header_len = header_len as usize;
+        let (message, rest) = postcard::take_from_bytes(&self.buf[4..4 + header_len])?;
         if !rest.is_empty() {
             return Err(FrameError::Malformed("trailing bytes after the header"));
         }
+        self.frame_len = len;
+        self.header_len = header_len;
         Ok(message)
     }
 
@@ -280,16 +293,19 @@ impl FrameReader {
         let range = self.payload_range();
         self.frame_len = 0;
         self.header_len = 0;
-        (std::mem::take(&mut self.buf), range)
+        let spare = std::mem::take(&mut self.spare);
+        (std::mem::replace(&mut self.buf, spare), range)
     }
 
-    /// Gives a buffer from [`FrameReader::take_frame`] back, if it is larger
-    /// than the one in use.
+    /// Gives a buffer from [`FrameReader::take_frame`] back: the larger of
+    /// it and the one in use reads the next frame, the other is the spare.
     pub fn recycle(&mut self, buf: Vec<u8>) {
         if buf.len() > self.buf.len() {
-            self.buf = buf;
+            self.spare = std::mem::replace(&mut self.buf, buf);
             self.frame_len = 0;
             self.header_len = 0;
+        } else {
+            self.spare = buf;
         }
     }
 
@@ -492,5 +508,66 @@ mod tests {
             reader.payload().is_empty(),
             "no payload from a frame that never ended"
         );
+    }
+
+    #[test]
+    fn frames_read_while_a_taken_frame_is_out_reuse_a_spare_buffer() {
+        let (call, import) = (vec![3u8; 1 << 20], vec![5u8; 1 << 20]);
+        let mut wire = Vec::new();
+        let mut writer = FrameWriter::new();
+        for _ in 0..2 {
+            for payload in [&call, &import] {
+                writer
+                    .write(&mut wire, &ToRunner::Shutdown, payload)
+                    .unwrap();
+            }
+        }
+        let mut reader = FrameReader::new(2 << 20);
+        let mut input = &wire[..];
+        for round in 0..2 {
+            reader.read::<_, ToRunner>(&mut input).unwrap();
+            let (frame, range) = reader.take_frame();
+            if round > 0 {
+                // The import result is read over the spare's old bytes.
+                assert!(reader.buf.len() >= import.len(), "{}", reader.buf.len());
+            }
+            reader.read::<_, ToRunner>(&mut input).unwrap();
+            assert!(reader.payload() == &import[..]);
+            assert!(frame[range] == call[..]);
+            reader.recycle(frame);
+        }
+    }
+
+    #[test]
+    fn a_failed_read_leaves_no_payload_behind() {
+        let mut good = Vec::new();
+        FrameWriter::new()
+            .write(&mut good, &ToRunner::Shutdown, b"kept?")
+            .unwrap();
+        // Too large; and a header length past the frame's end.
+        let too_large = 1000u32.to_le_bytes().to_vec();
+        let mut bad_header = 8u32.to_le_bytes().to_vec();
+        bad_header.extend(50u32.to_le_bytes());
+        bad_header.extend(b"abcd");
+        for bad in [too_large, bad_header] {
+            // A fresh reader each: a failed read leaves the stream unusable.
+            let mut reader = FrameReader::new(64);
+            reader.read::<_, ToRunner>(&mut &good[..]).unwrap();
+            assert_eq!(reader.payload(), b"kept?");
+            assert!(reader.read::<_, ToRunner>(&mut &bad[..]).is_err());
+            assert!(reader.payload().is_empty(), "{:?}", reader.payload());
+        }
+    }
+
+    #[test]
+    fn a_lower_cap_frees_a_larger_buffer() {
+        let mut wire = Vec::new();
+        FrameWriter::new()
+            .write(&mut wire, &ToRunner::Shutdown, &vec![0u8; 1 << 20])
+            .unwrap();
+        let mut reader = FrameReader::new(2 << 20);
+        reader.read::<_, ToRunner>(&mut &wire[..]).unwrap();
+        reader.set_max_frame(64 << 10);
+        assert!(reader.buf.is_empty(), "{}", reader.buf.len());
     }
 }
