@@ -462,16 +462,21 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_small_frame_after_a_large_one_keeps_the_buffer_and_only_its_own_bytes() {
-        let (large, small) = (vec![7u8; 1 << 20], b"tiny".to_vec());
-        let mut wire = Vec::new();
-        let mut writer = FrameWriter::new();
-        for payload in [&large, &small, &large] {
+    /// `Shutdown` frames carrying `payloads`, one after the other.
+    fn wire(payloads: &[&[u8]]) -> Vec<u8> {
+        let (mut wire, mut writer) = (Vec::new(), FrameWriter::new());
+        for payload in payloads {
             writer
                 .write(&mut wire, &ToRunner::Shutdown, payload)
                 .unwrap();
         }
+        wire
+    }
+
+    #[test]
+    fn a_small_frame_after_a_large_one_keeps_the_buffer_and_only_its_own_bytes() {
+        let (large, small) = (vec![7u8; 1 << 20], b"tiny".to_vec());
+        let wire = wire(&[&large, &small, &large]);
         let mut reader = FrameReader::new(2 << 20);
         let mut input = &wire[..];
         for payload in [&large, &small, &large] {
@@ -490,10 +495,7 @@ mod tests {
 
     #[test]
     fn an_announced_frame_commits_memory_only_as_its_bytes_arrive() {
-        let mut wire = Vec::new();
-        FrameWriter::new()
-            .write(&mut wire, &ToRunner::Shutdown, &vec![1u8; 8 << 20])
-            .unwrap();
+        let mut wire = wire(&[&vec![1u8; 8 << 20]]);
         let arrived = 100 << 10;
         wire.truncate(arrived);
         let mut reader = FrameReader::new(16 << 20);
@@ -513,15 +515,7 @@ mod tests {
     #[test]
     fn frames_read_while_a_taken_frame_is_out_reuse_a_spare_buffer() {
         let (call, import) = (vec![3u8; 1 << 20], vec![5u8; 1 << 20]);
-        let mut wire = Vec::new();
-        let mut writer = FrameWriter::new();
-        for _ in 0..2 {
-            for payload in [&call, &import] {
-                writer
-                    .write(&mut wire, &ToRunner::Shutdown, payload)
-                    .unwrap();
-            }
-        }
+        let wire = wire(&[&call, &import, &call, &import]);
         let mut reader = FrameReader::new(2 << 20);
         let mut input = &wire[..];
         for round in 0..2 {
@@ -540,10 +534,7 @@ mod tests {
 
     #[test]
     fn a_failed_read_leaves_no_payload_behind() {
-        let mut good = Vec::new();
-        FrameWriter::new()
-            .write(&mut good, &ToRunner::Shutdown, b"kept?")
-            .unwrap();
+        let good = wire(&[b"kept?"]);
         // Too large; and a header length past the frame's end.
         let too_large = 1000u32.to_le_bytes().to_vec();
         let mut bad_header = 8u32.to_le_bytes().to_vec();
@@ -561,10 +552,7 @@ mod tests {
 
     #[test]
     fn a_lower_cap_frees_a_larger_buffer() {
-        let mut wire = Vec::new();
-        FrameWriter::new()
-            .write(&mut wire, &ToRunner::Shutdown, &vec![0u8; 1 << 20])
-            .unwrap();
+        let wire = wire(&[&vec![0u8; 1 << 20]]);
         let mut reader = FrameReader::new(2 << 20);
         reader.read::<_, ToRunner>(&mut &wire[..]).unwrap();
         reader.set_max_frame(64 << 10);

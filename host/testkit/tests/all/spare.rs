@@ -12,7 +12,9 @@ use airlock_runner::spare::SPARE_NAME;
 use airlock_testkit::roundtrip::Roundtrip;
 
 use crate::support::test_runner;
-use crate::zygote::{argv0, children, config, descriptors, kind, namespace, parent_of, start};
+use crate::zygote::{
+    argv0, children, config, descriptors, kind, namespace, parent_of, signal, start,
+};
 
 /// This process's children that are spares.
 pub(crate) fn spares() -> Vec<u32> {
@@ -35,11 +37,6 @@ fn one_spare_besides(not: Option<u32>) -> u32 {
         assert!(Instant::now() < deadline, "spares: {now:?}");
         std::thread::sleep(Duration::from_millis(5));
     }
-}
-
-fn signal(pid: u32, signal: rustix::process::Signal) {
-    rustix::process::kill_process(rustix::process::Pid::from_raw(pid as i32).unwrap(), signal)
-        .unwrap();
 }
 
 /// Whether `pid` is gone and reaped (no zombie left behind).

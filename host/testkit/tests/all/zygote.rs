@@ -58,6 +58,12 @@ pub(crate) fn children() -> Vec<u32> {
     pids
 }
 
+/// Sends `signal` to process `pid`.
+pub(crate) fn signal(pid: u32, signal: rustix::process::Signal) {
+    rustix::process::kill_process(rustix::process::Pid::from_raw(pid as i32).unwrap(), signal)
+        .unwrap();
+}
+
 /// This process's children that are zygotes.
 fn zygotes() -> Vec<u32> {
     children()
@@ -283,11 +289,7 @@ fn a_killed_zygote_is_started_again() {
     assert_eq!(before.len(), 1, "{before:?}");
     let spares = crate::spare::spares();
     assert_eq!(spares.len(), 1, "{spares:?}");
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(before[0] as i32).unwrap(),
-        rustix::process::Signal::KILL,
-    )
-    .unwrap();
+    signal(before[0], rustix::process::Signal::KILL);
     std::thread::sleep(Duration::from_millis(50));
     // The spare it forked before it died is the host's, and serves.
     let mut second = start(&launcher);
@@ -311,11 +313,7 @@ fn a_launcher_that_ends_kills_and_reaps_a_stopped_zygote() {
     let zygote = zygotes();
     assert_eq!(zygote.len(), 1, "{zygote:?}");
     let spare = crate::spare::spares();
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(zygote[0] as i32).unwrap(),
-        rustix::process::Signal::STOP,
-    )
-    .unwrap();
+    signal(zygote[0], rustix::process::Signal::STOP);
     // A stopped zygote cannot exit when hung up on: the launcher gives it
     // its moment, then kills it, and does not wait on it for ever.
     let dropping = Instant::now();
