@@ -65,18 +65,7 @@ fn ensure_installed() -> Result<PathBuf> {
          this compiles it from source and takes about 7 minutes on two cores, once"
     );
     let started = Instant::now();
-    let mut install = util::cargo();
-    install
-        .args([
-            "install",
-            "cargo-component",
-            "--locked",
-            "--version",
-            VERSION,
-        ])
-        .arg("--root")
-        .arg(&root);
-    util::run(&mut install).context("failed to install cargo-component (it needs crates.io)")?;
+    util::cargo_install("cargo-component", VERSION, Some(&root))?;
     eprintln!(
         "note: installed cargo-component in {:.0?}",
         started.elapsed()

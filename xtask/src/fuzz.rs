@@ -181,14 +181,7 @@ fn ensure_cargo_fuzz() -> Result<()> {
     if installed.is_some_and(|v| v.contains(CARGO_FUZZ_VERSION)) {
         return Ok(());
     }
-    util::run(util::cargo().args([
-        "install",
-        "cargo-fuzz",
-        "--locked",
-        "--version",
-        CARGO_FUZZ_VERSION,
-    ]))
-    .context("failed to install cargo-fuzz")
+    util::cargo_install("cargo-fuzz", CARGO_FUZZ_VERSION, None)
 }
 
 fn build() -> Result<()> {

@@ -58,6 +58,39 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// `cargo install krate@version --locked`, into `root` (cargo's own bin
+/// folder when `None`), compiled in a folder under `target/` rather than the
+/// system temp dir: a small `/tmp` must not fail the install, and a failed
+/// build must not leave gigabytes there. The build folder is removed once the
+/// install succeeds; after a failure it is kept so a rerun reuses it.
+pub fn cargo_install(krate: &str, version: &str, root: Option<&Path>) -> Result<()> {
+    let build = install_build_dir(krate);
+    run(&mut install_command(krate, version, root, &build)).with_context(|| {
+        format!(
+            "failed to install {krate} {version}: it needs crates.io and a few GiB free \
+             under {}; free some disk, then rerun",
+            target_dir().display()
+        )
+    })?;
+    fs::remove_dir_all(&build).with_context(|| format!("failed to remove {}", build.display()))
+}
+
+/// Where `cargo install` compiles `krate`.
+fn install_build_dir(krate: &str) -> PathBuf {
+    target_dir().join("toolchains/build").join(krate)
+}
+
+fn install_command(krate: &str, version: &str, root: Option<&Path>, build: &Path) -> Command {
+    let mut cmd = cargo();
+    cmd.args(["install", krate, "--locked", "--version", version])
+        .arg("--target-dir")
+        .arg(build);
+    if let Some(root) = root {
+        cmd.arg("--root").arg(root);
+    }
+    cmd
+}
+
 /// Runs `cmd` quietly and returns its stdout, or `None` if it fails.
 pub fn probe(cmd: &mut Command) -> Option<String> {
     let output = cmd
@@ -126,4 +159,25 @@ fn newest(path: &Path) -> Result<SystemTime> {
         }
     }
     Ok(newest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn installs_compile_under_target_not_the_temp_dir() {
+        let build = install_build_dir("cargo-component");
+        assert!(build.starts_with(target_dir()), "{}", build.display());
+        let cmd = install_command("cargo-component", "0.21.1", None, &build);
+        let args: Vec<_> = cmd.get_args().collect();
+        let at = args.iter().position(|a| *a == "--target-dir");
+        assert_eq!(
+            at.map(|i| Path::new(args[i + 1])),
+            Some(build.as_path()),
+            "{}",
+            display(&cmd)
+        );
+        assert!(!args.contains(&"--root".as_ref()));
+    }
 }
