@@ -72,7 +72,11 @@ pub fn cargo_install(krate: &str, version: &str, root: Option<&Path>) -> Result<
             target_dir().display()
         )
     })?;
-    fs::remove_dir_all(&build).with_context(|| format!("failed to remove {}", build.display()))
+    // The tool is installed; a folder left behind costs disk, not correctness.
+    if let Err(e) = fs::remove_dir_all(&build) {
+        eprintln!("warning: could not remove {}: {e}", build.display());
+    }
+    Ok(())
 }
 
 /// Where `cargo install` compiles `krate`.
