@@ -20,6 +20,8 @@ pub fn run() -> Result<()> {
         "warnings",
     ]))
     .context("failed clippy on the host workspace")?;
+    // A fresh machine has only the host target; the guests need theirs.
+    crate::build_plugins::ensure_targets(&["wasm32-wasip2"])?;
     util::run(guest_cargo().args([
         "clippy",
         "--release",
