@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 
-use airlock_protocol::PREOPEN_FD_BASE;
+use airlock_protocol::{PREOPEN_FD_BASE, Wake};
 
 use crate::cache::ArtifactCache;
 use crate::forked_runner::ForkedRunner;
@@ -44,7 +44,14 @@ pub struct Launcher {
     program: PathBuf,
     cache: Option<Arc<ArtifactCache>>,
     zygote: Option<Arc<Zygotes>>,
+    /// How a side parked on a runner's shared rings is woken.
+    ring_wake: Wake,
 }
+
+/// The environment variable that picks the rings' wake-ups for launchers
+/// made after it is set (`futex` or `socket`): how the runner suite runs a
+/// second time with what macOS uses (`docs/platforms.md`).
+pub const RING_WAKE_VAR: &str = "AIRLOCK_RING_WAKE";
 
 /// A runner process: exec'd, or forked by the zygote (and then this
 /// process's child all the same).
@@ -84,6 +91,25 @@ impl RunnerProcess {
     }
 }
 
+/// [`RING_WAKE_VAR`]'s choice, or [`Wake::NATIVE`] (with a warning when it
+/// names no kind this system has).
+fn ring_wake_from_env() -> Wake {
+    let Some(name) = std::env::var_os(RING_WAKE_VAR) else {
+        return Wake::NATIVE;
+    };
+    match name.to_str().and_then(Wake::from_name) {
+        Some(wake) if wake.available() => wake,
+        _ => {
+            tracing::warn!(
+                "{RING_WAKE_VAR}={} names no kind of ring wake-up this system has (futex on Linux, socket anywhere); using {}",
+                crate::PluginText::escape(&name.to_string_lossy()),
+                Wake::NATIVE.name()
+            );
+            Wake::NATIVE
+        }
+    }
+}
+
 impl Launcher {
     /// This very executable; its `main` must call [`serve_runner_if_requested`].
     pub fn current_exe() -> std::io::Result<Self> {
@@ -97,7 +123,25 @@ impl Launcher {
             zygote: Some(Arc::new(Zygotes::new(program.clone()))),
             program,
             cache: None,
+            ring_wake: ring_wake_from_env(),
         }
+    }
+
+    /// Wakes parked sides of the shared rings with `wake` instead of this
+    /// system's fastest kind ([`Wake::NATIVE`]); a kind this system lacks
+    /// leaves the choice as it was, with a warning.
+    pub fn with_ring_wake(mut self, wake: Wake) -> Self {
+        if wake.available() {
+            self.ring_wake = wake;
+        } else {
+            tracing::warn!("ring wake-ups by {} are not available here", wake.name());
+        }
+        self
+    }
+
+    /// How parked sides of the shared rings are woken.
+    pub fn ring_wake(&self) -> Wake {
+        self.ring_wake
     }
 
     /// Execs the program for every runner instead of forking runners from

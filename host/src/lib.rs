@@ -106,7 +106,7 @@ mod zygote;
 mod zygote_wire;
 
 pub use airlock_macro::bindgen;
-pub use airlock_protocol::SandboxLayers;
+pub use airlock_protocol::{SandboxLayers, Wake};
 pub use airlock_runner::exported::{ExportedResource, PluginResource};
 pub use airlock_runner::handles::Handle;
 pub use airlock_runner::stamp::{check_stamp, world_stamp};
@@ -120,7 +120,7 @@ pub use dynamic::{
 pub use error::{Error, Result, TimeLimit, TrapFrame};
 pub use granted_file::{GrantedFileError, open_granted_file};
 pub use invoke::{InProcess, Invoke};
-pub use launcher::{Launcher, serve_runner_if_requested};
+pub use launcher::{Launcher, RING_WAKE_VAR, serve_runner_if_requested};
 pub use manifest::{Access, Capability, Manifest, Request, Review};
 pub use metrics::{LatencyHistogram, PluginMetrics};
 pub use plugin::{AbortHandle, CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: lint, build the plugins (both build paths), then run
-//! the workspace tests in release mode.
+//! the workspace tests in release mode, and the runner suite a second time
+//! with the rings' socket wake-ups (`docs/platforms.md`).
 
 use anyhow::{Context, Result};
 
@@ -11,7 +12,11 @@ const NO_LINT: &str = "--no-lint";
 pub fn run(args: &[String]) -> Result<()> {
     let skip_lint = args.iter().any(|a| a == NO_LINT)
         || std::env::var_os("AIRLOCK_SKIP_LINT").is_some_and(|v| !v.is_empty() && v != "0");
-    let extra: Vec<&String> = args.iter().filter(|a| *a != NO_LINT).collect();
+    let extra: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != NO_LINT)
+        .collect();
     if skip_lint {
         eprintln!("note: skipping `cargo xtask lint` ({NO_LINT} or AIRLOCK_SKIP_LINT)");
     } else {
@@ -23,14 +28,32 @@ pub fn run(args: &[String]) -> Result<()> {
 
     // Release: wasmtime compiles components far faster when optimized, and the
     // demo builds in release too, so wasmtime is only compiled once.
-    let mut cmd = util::cargo();
-    if util::probe(util::cargo().args(["nextest", "--version"])).is_some() {
-        cmd.args(["nextest", "run"]);
-    } else {
-        cmd.arg("test");
-    }
-    cmd.args(["--workspace", "--release", "--no-fail-fast"])
-        .args(extra)
-        .env("AIRLOCK_PLUGIN_DIR", util::plugin_dir());
-    util::run(&mut cmd).context("failed to pass the workspace tests")
+    let nextest = util::probe(util::cargo().args(["nextest", "--version"])).is_some();
+    let tests = |selection: &[&str]| {
+        let mut cmd = util::cargo();
+        match nextest {
+            true => cmd.args(["nextest", "run"]),
+            false => cmd.arg("test"),
+        };
+        cmd.args(["--workspace", "--release", "--no-fail-fast"])
+            .args(selection)
+            .env("AIRLOCK_PLUGIN_DIR", util::plugin_dir());
+        cmd
+    };
+    let every = util::run(&mut tests(&extra)).context("failed to pass the workspace tests");
+    // The runner suite again with the ring wake-ups macOS uses: the same
+    // selection when one was given, else the `all` binary.
+    let suite: Vec<&str> = match (extra.is_empty(), nextest) {
+        (false, _) => extra.clone(),
+        (true, true) => vec!["-E", "binary(all)"],
+        (true, false) => vec!["--test", "all"],
+    };
+    eprintln!("the runner suite again, with {RING_WAKE_VAR}=socket:");
+    let socket = util::run(tests(&suite).env(RING_WAKE_VAR, "socket"))
+        .with_context(|| format!("failed to pass the runner suite with {RING_WAKE_VAR}=socket"));
+    every.and(socket)
 }
+
+/// The host's variable that picks the shared rings' wake-ups
+/// (`airlock::RING_WAKE_VAR`; xtask does not link the host).
+const RING_WAKE_VAR: &str = "AIRLOCK_RING_WAKE";

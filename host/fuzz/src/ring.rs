@@ -219,7 +219,8 @@ fn fixture() -> &'static Mutex<Fixture> {
 
 impl Fixture {
     fn new() -> Self {
-        let (rings, fd) = SharedRings::create().expect("shared rings can be created");
+        let (rings, fd) = SharedRings::create(airlock_protocol::Wake::NATIVE)
+            .expect("shared rings can be created");
         let len = rustix::fs::fstat(&fd).expect("fstat of the rings").st_size as usize;
         // SAFETY: a fresh shared mapping of the whole file, never unmapped
         // (the fixture lives as long as the process).

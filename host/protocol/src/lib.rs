@@ -20,6 +20,8 @@
 //!
 //! - [`frame`]: reading and writing frames with a size cap and no panics.
 //! - [`ring`]: the shared-memory rings frames take once a runner accepts them.
+//! - `platform`: what the rings need from the operating system, per system
+//!   (the shared file, and [`Wake`]: how a parked side is woken).
 //! - [`spin`]: socket readers that spin briefly before parking, with deadlines.
 //! - [`observed`]: what a recorded call read of the clocks and random.
 //! - [`startup`]: when a runner reached each step of its start.
@@ -29,6 +31,7 @@
 mod display;
 pub mod frame;
 pub mod observed;
+mod platform;
 pub mod ring;
 pub mod spin;
 pub mod startup;
@@ -36,6 +39,7 @@ pub mod startup;
 use serde::{Deserialize, Serialize};
 
 pub use frame::{FrameError, FrameReader, FrameWriter, MAX_HEADER_LEN};
+pub use platform::Wake;
 pub use spin::{DeadlineWriter, SPIN, SpinningReader};
 
 /// The largest component or compiled artifact that crosses the channel, in
@@ -47,7 +51,7 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type or the shared rings' layout changes shape.
-pub const PROTOCOL_VERSION: u32 = 13;
+pub const PROTOCOL_VERSION: u32 = 14;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -92,6 +96,8 @@ pub struct Hello {
     /// The descriptor of the shared rings ([`ring::SharedRings`]) to use after
     /// `Ready`, if the host offers them.
     pub rings_fd: Option<i32>,
+    /// How a side parked on those rings is woken.
+    pub ring_wake: Wake,
     /// The host records calls: the runner reports what each call read of
     /// the clocks and random ([`FromRunner::Observed`]), and
     /// `wasi:random/insecure-seed` is a fixed value, so that a replay sees

@@ -2,8 +2,9 @@
 //! byte rings in one shared memory file (memfd), one per direction, read and
 //! written as ordinary `Read`/`Write` streams so that frames are exactly the
 //! same as on the socket. A waiting side spins briefly (for a few
-//! microseconds without yielding, then yielding), then parks on a futex; the
-//! writer wakes it only when it is parked. Nothing on the fast path is a
+//! microseconds without yielding, then yielding), then parks until its
+//! peer wakes it, which the peer does only when it is parked: on a futex,
+//! or on the control socket (see [`Wake`]). Nothing on the fast path is a
 //! system call while both sides are busy.
 //!
 //! The peer is untrusted: positions read from shared memory are only used
@@ -17,10 +18,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use rustix::event::{PollFd, PollFlags};
-use rustix::io::Errno;
 use rustix::mm::{MapFlags, ProtFlags};
-use rustix::thread::futex;
+
+use crate::platform::Wake;
+use crate::platform::{self, Parked};
 
 /// Bytes in each direction's ring; a power of two. Larger frames stream
 /// through it.
@@ -33,8 +34,8 @@ const HEADER: usize = 4 * SLOT;
 /// Bytes per header word: two cache lines, because x86 prefetches lines in
 /// adjacent pairs.
 const SLOT: usize = 128;
-/// How long a waiting side with a deadline (the host, during a call) keeps a
-/// futex wait before it checks that the peer is alive.
+/// How long a waiting side with a deadline (the host, during a call) stays
+/// parked before it checks that the peer is alive.
 const PARK_SLICE: Duration = Duration::from_millis(2);
 /// The same for a side without a deadline (an idle runner): rare wake-ups.
 const IDLE_PARK_SLICE: Duration = Duration::from_millis(250);
@@ -72,6 +73,8 @@ pub struct SharedRings {
     /// wait for its answer, if it has a deadline, spins for [`WOKEN_SPIN`]
     /// instead of parking and needing a wake-up of its own.
     woke_peer: AtomicBool,
+    /// How a parked side is woken: the same on both sides.
+    wake: Wake,
 }
 
 // SAFETY: the mapping is plain shared memory; all access to the headers is
@@ -87,26 +90,19 @@ fn total_len() -> usize {
 }
 
 impl SharedRings {
-    /// Makes the shared file (host side) and maps it; the descriptor goes to the runner.
-    pub fn create() -> io::Result<(Self, OwnedFd)> {
-        let fd = rustix::fs::memfd_create(
-            "airlock-rings",
-            rustix::fs::MemfdFlags::CLOEXEC | rustix::fs::MemfdFlags::ALLOW_SEALING,
-        )?;
-        rustix::fs::ftruncate(&fd, total_len() as u64)?;
-        // The runner must not be able to shrink it under the host (a SIGBUS).
-        rustix::fs::fcntl_add_seals(
-            &fd,
-            rustix::fs::SealFlags::SHRINK
-                | rustix::fs::SealFlags::GROW
-                | rustix::fs::SealFlags::SEAL,
-        )?;
-        let rings = Self::map(fd.as_fd())?;
+    /// Makes the shared file (host side) and maps it; the descriptor goes
+    /// to the runner, which maps it with the same `wake`.
+    pub fn create(wake: Wake) -> io::Result<(Self, OwnedFd)> {
+        let fd = platform::shared_file(total_len())?;
+        let rings = Self::map(fd.as_fd(), wake)?;
         Ok((rings, fd))
     }
 
     /// Maps a shared file made by [`SharedRings::create`] (runner side).
-    pub fn map(fd: BorrowedFd<'_>) -> io::Result<Self> {
+    pub fn map(fd: BorrowedFd<'_>, wake: Wake) -> io::Result<Self> {
+        if !wake.available() {
+            return Err(platform::unavailable(wake));
+        }
         let size = rustix::fs::fstat(fd)?.st_size;
         if size as u64 != total_len() as u64 {
             return Err(io::Error::new(
@@ -130,6 +126,7 @@ impl SharedRings {
             base: NonNull::new(ptr.cast()).expect("mmap never returns null on success"),
             len: total_len(),
             woke_peer: AtomicBool::new(false),
+            wake,
         })
     }
 
@@ -258,7 +255,7 @@ impl Spinner {
 /// [`PURE_SPIN`] (when `spinner` says so), then yielding until `spin`, then
 /// parks on `word` in slices, checking `alive` and the deadline between.
 fn wait<T>(
-    word: &AtomicU32,
+    (wake, word): (Wake, &AtomicU32),
     parked: &AtomicU32,
     alive: BorrowedFd<'_>,
     deadline: Option<Instant>,
@@ -311,37 +308,20 @@ fn wait<T>(
             }
             slice = slice.min(deadline - now);
         }
-        let timeout = futex::Timespec::try_from(slice).expect("a short slice fits");
-        match futex::wait(word, futex::Flags::empty(), seen, Some(&timeout)) {
-            Ok(()) | Err(Errno::AGAIN | Errno::INTR | Errno::TIMEDOUT) => {}
-            Err(e) => {
-                parked.store(0, Ordering::SeqCst);
-                return Err(e.into());
-            }
-        }
+        let parked_for = platform::park(wake, word, seen, alive, slice);
         parked.store(0, Ordering::SeqCst);
-        if peer_gone(alive) {
+        if parked_for? == Parked::PeerGone {
             // One last look: the peer may have written and then exited.
             return ready();
         }
     }
 }
 
-/// The peer's socket is silent after start-up; any event on it means it closed.
-fn peer_gone(alive: BorrowedFd<'_>) -> bool {
-    let mut fds = [PollFd::new(&alive, PollFlags::IN)];
-    let zero = rustix::event::Timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    matches!(rustix::event::poll(&mut fds, Some(&zero)), Ok(n) if n > 0)
-}
-
 /// Wakes the peer if it is parked on `word`; whether it was.
-fn wake(word: &AtomicU32, parked: &AtomicU32) -> bool {
+fn notify(wake: Wake, word: &AtomicU32, parked: &AtomicU32, alive: BorrowedFd<'_>) -> bool {
     let asleep = parked.load(Ordering::SeqCst) != 0;
     if asleep {
-        let _ = futex::wake(word, futex::Flags::empty(), 1);
+        platform::unpark(wake, word, alive);
     }
     asleep
 }
@@ -382,7 +362,7 @@ impl Read for RingReader {
             crate::SPIN
         };
         let available = wait(
-            ring.written,
+            (self.rings.wake, ring.written),
             ring.reader_parked,
             alive,
             self.deadline,
@@ -406,7 +386,7 @@ impl Read for RingReader {
         ring.get(position, &mut buf[..n]);
         self.position = position.wrapping_add(n as u32);
         ring.read.store(self.position, Ordering::SeqCst);
-        let _ = wake(ring.read, ring.writer_parked);
+        let _ = notify(self.rings.wake, ring.read, ring.writer_parked, alive);
         Ok(n)
     }
 }
@@ -432,7 +412,7 @@ impl RingWriter {
         let position = self.position;
         let ring = self.rings.ring(self.direction);
         let room = wait(
-            ring.read,
+            (self.rings.wake, ring.read),
             ring.writer_parked,
             self.alive.as_fd(),
             self.deadline,
@@ -457,7 +437,12 @@ impl RingWriter {
         self.position = self.position.wrapping_add(n as u32);
         let ring = self.rings.ring(self.direction);
         ring.written.store(self.position, Ordering::SeqCst);
-        if wake(ring.written, ring.reader_parked) {
+        if notify(
+            self.rings.wake,
+            ring.written,
+            ring.reader_parked,
+            self.alive.as_fd(),
+        ) {
             self.rings.woke_peer.store(true, Ordering::Relaxed);
         }
     }

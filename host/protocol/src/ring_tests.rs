@@ -1,12 +1,27 @@
-//! Tests of the shared rings: bytes in order through wrap-arounds, deadlines,
-//! a hostile peer's positions, the header's layout and the spinner's back-off.
+//! Tests of the shared rings, with every kind of wake-up this system has:
+//! bytes in order through wrap-arounds, deadlines, a parked side woken at
+//! once, a hostile peer's positions and noise, the header's layout and the
+//! spinner's back-off.
 
 use super::*;
 use std::os::unix::net::UnixStream;
 
+/// The kinds of wake-up to test here.
+fn wakes() -> impl Iterator<Item = Wake> {
+    [Wake::Futex, Wake::Socket]
+        .into_iter()
+        .filter(|w| w.available())
+}
+
 #[test]
 fn bytes_cross_in_order_through_wrap_arounds_and_large_writes() {
-    let (rings, _fd) = SharedRings::create().unwrap();
+    for wake in wakes() {
+        crosses_in_order(wake);
+    }
+}
+
+fn crosses_in_order(wake: Wake) {
+    let (rings, _fd) = SharedRings::create(wake).unwrap();
     let rings = Arc::new(rings);
     let (a, b) = UnixStream::pair().unwrap();
     let message: Vec<u8> = (0..3 * RING_LEN as usize + 12345)
@@ -28,20 +43,75 @@ fn bytes_cross_in_order_through_wrap_arounds_and_large_writes() {
 
 #[test]
 fn a_reader_times_out_and_sees_a_dead_peer_as_end_of_file() {
-    let (rings, _fd) = SharedRings::create().unwrap();
+    for wake in wakes() {
+        let (rings, _fd) = SharedRings::create(wake).unwrap();
+        let (a, b) = UnixStream::pair().unwrap();
+        let mut r = reader(Arc::new(rings), Direction::FromRunner, a.into());
+        r.set_deadline(Some(Instant::now() + Duration::from_millis(20)));
+        let err = r.read(&mut [0; 8]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{wake:?}");
+        drop(b);
+        r.set_deadline(None);
+        assert_eq!(r.read(&mut [0; 8]).unwrap(), 0, "{wake:?}");
+    }
+}
+
+#[test]
+fn a_parked_reader_is_woken_by_the_write_not_by_its_slice_ending() {
+    for wake in wakes() {
+        let (rings, _fd) = SharedRings::create(wake).unwrap();
+        let rings = Arc::new(rings);
+        let (a, b) = UnixStream::pair().unwrap();
+        // No deadline: a parked reader sleeps in slices of IDLE_PARK_SLICE,
+        // so without a wake-up it would notice the write only then.
+        let mut r = reader(rings.clone(), Direction::ToRunner, b.into());
+        let mut w = writer(rings.clone(), Direction::ToRunner, a.into());
+        let parked = rings.ring(Direction::ToRunner).reader_parked;
+        let reading = std::thread::spawn(move || {
+            let mut got = [0; 3];
+            r.read_exact(&mut got).unwrap();
+            (got, Instant::now())
+        });
+        while parked.load(Ordering::SeqCst) == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        let wrote = Instant::now();
+        w.write_all(b"abc").unwrap();
+        let (got, read) = reading.join().unwrap();
+        assert_eq!(&got, b"abc");
+        let took = read - wrote;
+        assert!(
+            took < IDLE_PARK_SLICE / 2,
+            "{wake:?}: the parked reader took {took:?} to see the write"
+        );
+    }
+}
+
+#[test]
+fn bytes_on_the_socket_from_a_hostile_peer_only_wake_the_reader() {
+    let (rings, _fd) = SharedRings::create(Wake::Socket).unwrap();
+    let rings = Arc::new(rings);
     let (a, b) = UnixStream::pair().unwrap();
-    let mut r = reader(Arc::new(rings), Direction::FromRunner, a.into());
-    r.set_deadline(Some(Instant::now() + Duration::from_millis(20)));
+    let mut r = reader(rings.clone(), Direction::FromRunner, a.into());
+    let mut w = writer(rings, Direction::FromRunner, b.try_clone().unwrap().into());
+    // The peer floods the socket until its buffer is full.
+    b.set_nonblocking(true).unwrap();
+    while (&b).write(&[7; 4096]).is_ok() {}
+    r.set_deadline(Some(Instant::now() + Duration::from_millis(30)));
     let err = r.read(&mut [0; 8]).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::TimedOut);
-    drop(b);
-    r.set_deadline(None);
-    assert_eq!(r.read(&mut [0; 8]).unwrap(), 0);
+    // A writer whose wake-up finds the socket full still publishes.
+    w.write_all(b"frame").unwrap();
+    r.set_deadline(Some(Instant::now() + Duration::from_secs(5)));
+    let mut got = [0; 5];
+    r.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"frame");
 }
 
 #[test]
 fn header_words_each_have_their_own_pair_of_cache_lines() {
-    let (rings, _fd) = SharedRings::create().unwrap();
+    let (rings, _fd) = SharedRings::create(Wake::NATIVE).unwrap();
     for direction in [Direction::ToRunner, Direction::FromRunner] {
         let ring = rings.ring(direction);
         let mut at: Vec<usize> = [
@@ -87,7 +157,7 @@ fn one_miss_costs_one_yielding_wait_and_misses_in_a_row_back_off() {
 
 #[test]
 fn an_impossible_position_from_the_peer_is_an_error() {
-    let (rings, _fd) = SharedRings::create().unwrap();
+    let (rings, _fd) = SharedRings::create(Wake::NATIVE).unwrap();
     let (a, _b) = UnixStream::pair().unwrap();
     rings
         .ring(Direction::FromRunner)

@@ -24,10 +24,11 @@ pub enum ServeError {
 pub(crate) const MAX_HELLO_LEN: u32 = airlock_protocol::MAX_CODE_FRAME_LEN;
 
 /// Maps the shared rings from descriptor `fd` (closing it: the mapping is
-/// what counts) and makes this side's reader and writer.
+/// what counts) and makes this side's reader and writer, woken by `wake`.
 pub(crate) fn take_rings(
     fd: i32,
     socket: i32,
+    wake: airlock_protocol::Wake,
 ) -> std::io::Result<(
     airlock_protocol::ring::RingReader,
     airlock_protocol::ring::RingWriter,
@@ -37,7 +38,7 @@ pub(crate) fn take_rings(
     // SAFETY: the host placed the rings' memfd at `fd` for this process and
     // nothing else owns it; `socket` stays open for the life of the process.
     let file = unsafe { OwnedFd::from_raw_fd(fd) };
-    let rings = Arc::new(SharedRings::map(file.as_fd())?);
+    let rings = Arc::new(SharedRings::map(file.as_fd(), wake)?);
     drop(file);
     // SAFETY: `socket` is the host connection, open for the life of the
     // process; the borrow only lives while the rings are set up.

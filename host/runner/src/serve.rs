@@ -95,7 +95,7 @@ pub fn serve_connection(
     // The shared rings, mapped and wired before the lock-down; used from
     // `Ready` on. Declined (the host then stays on the socket) if unusable.
     let rings = match (hello.rings_fd, options.socket_fd) {
-        (Some(fd), Some(socket)) => match take_rings(fd, socket) {
+        (Some(fd), Some(socket)) => match take_rings(fd, socket, hello.ring_wake) {
             Ok(streams) => Some(streams),
             Err(e) => {
                 host.warn(format!("shared rings declined, staying on the socket: {e}"))?;

@@ -167,6 +167,7 @@ impl Plugin {
             policy: self.admitted.wire.clone(),
             code,
             rings_fd,
+            ring_wake: self.runners.ring_wake(),
             recording: self.config.record.is_some(),
         });
         let payload = Cached::payload(artifact.as_ref(), &self.config.component);
@@ -185,7 +186,7 @@ impl Plugin {
         if !self.runners.take_descriptors() {
             return None;
         }
-        match SharedRings::create() {
+        match SharedRings::create(self.runners.ring_wake()) {
             Ok((rings, fd)) => Some((Arc::new(rings), fd)),
             Err(e) => {
                 tracing::debug!(plugin = %PluginText::escape(&self.config.name), "no shared rings, frames stay on the socket: {e}");

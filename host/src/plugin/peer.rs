@@ -51,6 +51,14 @@ impl Runners {
         }
     }
 
+    /// How parked sides of the shared rings are woken (threads take no rings).
+    pub(super) fn ring_wake(&self) -> airlock_protocol::Wake {
+        match self {
+            Self::Processes(launcher) => launcher.ring_wake(),
+            Self::Threads(_) => airlock_protocol::Wake::NATIVE,
+        }
+    }
+
     /// Whether runners can take descriptors (the shared rings, a sealed
     /// artifact, preopens): only processes inherit them.
     pub(super) fn take_descriptors(&self) -> bool {

@@ -91,6 +91,7 @@ pub(crate) fn hello() -> Hello {
             want_artifact: false,
         },
         rings_fd: None,
+        ring_wake: airlock_protocol::Wake::NATIVE,
         recording: false,
     }
 }

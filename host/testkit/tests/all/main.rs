@@ -20,6 +20,7 @@ mod pool;
 mod py_guest;
 mod quick_start;
 mod resources;
+mod ring_wake;
 mod sandbox;
 mod spare;
 mod startup;

@@ -1,0 +1,133 @@
+//! What the shared rings need from the operating system, behind one small
+//! contract, one module per system: a shared file the peer can map but not
+//! resize under us, and a way for a waiting side to sleep until its peer
+//! moves a header word ([`Wake`]).
+//!
+//! - `linux`: a sealed memfd, and futex wake-ups.
+//! - `posix`: an unlinked `shm_open` object (macOS, other Unixes), and
+//!   wake-ups as one byte on the control socket, which any POSIX system has.
+//!
+//! Linux has both kinds of wake-up: [`Wake::Socket`] there is how the host
+//! tests on Linux what macOS runs. This is the only place in the crate that
+//! names an operating system.
+
+use std::io;
+use std::os::fd::{BorrowedFd, OwnedFd};
+use std::sync::atomic::AtomicU32;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(target_os = "linux")]
+mod linux;
+mod posix;
+
+/// How a side parked on the rings is woken by its peer. The host picks it
+/// and tells the runner in the [`crate::Hello`]; both sides use the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Wake {
+    /// A futex on the header word itself (Linux): a wake costs one system
+    /// call and nothing crosses the socket, which stays silent until the
+    /// peer closes it.
+    Futex,
+    /// One byte on the control socket (any POSIX system): the parked side
+    /// polls its end of the socket, reads the bytes away and looks again;
+    /// end of file means the peer is gone.
+    Socket,
+}
+
+impl Wake {
+    /// The fastest kind this system has.
+    pub const NATIVE: Wake = if cfg!(target_os = "linux") {
+        Wake::Futex
+    } else {
+        Wake::Socket
+    };
+
+    /// Whether this system can use this kind.
+    pub fn available(self) -> bool {
+        match self {
+            Wake::Futex => cfg!(target_os = "linux"),
+            Wake::Socket => true,
+        }
+    }
+
+    /// The kind's name, as `AIRLOCK_RING_WAKE` and the docs spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Wake::Futex => "futex",
+            Wake::Socket => "socket",
+        }
+    }
+
+    /// The kind named `name`, if there is one by that name.
+    pub fn from_name(name: &str) -> Option<Wake> {
+        [Wake::Futex, Wake::Socket]
+            .into_iter()
+            .find(|w| w.name() == name)
+    }
+}
+
+/// What ended a park.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Parked {
+    /// Woken, or the slice passed: look again.
+    Again,
+    /// The peer closed its end of the socket.
+    PeerGone,
+}
+
+/// A new shared file of `len` bytes that the peer cannot shrink or grow.
+pub(crate) fn shared_file(len: usize) -> io::Result<OwnedFd> {
+    #[cfg(target_os = "linux")]
+    return linux::shared_file(len);
+    #[cfg(not(target_os = "linux"))]
+    return posix::shared_file(len);
+}
+
+/// Sleeps for at most `slice` unless `word` no longer holds `seen` or the
+/// peer wakes this side; `alive` is this side's end of the control socket.
+pub(crate) fn park(
+    wake: Wake,
+    word: &AtomicU32,
+    seen: u32,
+    alive: BorrowedFd<'_>,
+    slice: Duration,
+) -> io::Result<Parked> {
+    match wake {
+        #[cfg(target_os = "linux")]
+        Wake::Futex => linux::park(word, seen, alive, slice),
+        #[cfg(not(target_os = "linux"))]
+        Wake::Futex => {
+            let _ = (word, seen, alive, slice);
+            Err(unavailable(wake))
+        }
+        Wake::Socket => posix::park(alive, slice),
+    }
+}
+
+/// Wakes the peer parked on `word`; `alive` is this side's end of the socket.
+pub(crate) fn unpark(wake: Wake, word: &AtomicU32, alive: BorrowedFd<'_>) {
+    match wake {
+        #[cfg(target_os = "linux")]
+        Wake::Futex => linux::unpark(word),
+        #[cfg(not(target_os = "linux"))]
+        Wake::Futex => {}
+        Wake::Socket => posix::unpark(alive),
+    }
+    let _ = (word, alive);
+}
+
+/// The error for a kind of wake-up this system does not have.
+pub(crate) fn unavailable(wake: Wake) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!(
+            "ring wake-ups by {} are not available on this system",
+            wake.name()
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,89 @@
+//! Any POSIX system: the rings' file is a `shm_open` object, unlinked at
+//! once so that only descriptors reach it, and a parked side sleeps in
+//! `poll` on its end of the control socket until the peer sends a byte.
+//!
+//! macOS refuses to resize a shared memory object once it has a size, so a
+//! runner cannot shrink the host's mapping under it; on Linux the memfd of
+//! `linux` is used instead, which seals the size (an unsealed `/dev/shm`
+//! file could be truncated by the peer).
+
+use std::io;
+use std::os::fd::{BorrowedFd, OwnedFd};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use rustix::event::{PollFd, PollFlags, Timespec};
+use rustix::io::Errno;
+use rustix::net::{RecvFlags, SendFlags};
+
+use super::Parked;
+
+/// Bytes read away per `recv` when a park ends: wake-ups pile up at most
+/// one per publish while this side was asleep.
+const DRAIN: usize = 512;
+
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+pub(super) fn shared_file(len: usize) -> io::Result<OwnedFd> {
+    use rustix::fs::Mode;
+    use rustix::shm::OFlags;
+    static MADE: AtomicU32 = AtomicU32::new(0);
+    // macOS allows 31 bytes of name: keep it short.
+    let mut attempts = 0;
+    let fd = loop {
+        let n = MADE.fetch_add(1, Ordering::Relaxed);
+        let name = format!("/airlock-{:x}-{n:x}", std::process::id());
+        match rustix::shm::open(
+            name.as_str(),
+            OFlags::CREATE | OFlags::EXCL | OFlags::RDWR,
+            Mode::RUSR | Mode::WUSR,
+        ) {
+            Ok(fd) => {
+                rustix::shm::unlink(name.as_str())?;
+                break fd;
+            }
+            // Left behind by an earlier process with this id that died
+            // between open and unlink: try the next name.
+            Err(Errno::EXIST) if attempts < 16 => attempts += 1,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::CLOEXEC)?;
+    rustix::fs::ftruncate(&fd, len as u64)?;
+    Ok(fd)
+}
+
+pub(super) fn park(alive: BorrowedFd<'_>, slice: Duration) -> io::Result<Parked> {
+    let timeout = Timespec {
+        tv_sec: slice.as_secs() as _,
+        tv_nsec: slice.subsec_nanos() as _,
+    };
+    let mut fds = [PollFd::new(&alive, PollFlags::IN)];
+    match rustix::event::poll(&mut fds, Some(&timeout)) {
+        Ok(0) | Err(Errno::INTR) => return Ok(Parked::Again),
+        Ok(_) => {}
+        Err(e) => return Err(e.into()),
+    }
+    // Woken, or the peer hung up: read the wake-ups away to tell which.
+    let mut buf = [0u8; DRAIN];
+    loop {
+        match rustix::net::recv(alive, &mut buf, RecvFlags::DONTWAIT) {
+            Ok((0, _)) => return Ok(Parked::PeerGone),
+            Ok(_) => {}
+            Err(Errno::AGAIN) => return Ok(Parked::Again),
+            Err(Errno::INTR) => {}
+            Err(Errno::CONNRESET) => return Ok(Parked::PeerGone),
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+pub(super) fn unpark(alive: BorrowedFd<'_>) {
+    // A full socket buffer already holds wake-ups the peer has not read; a
+    // closed one means the peer is gone and will be noticed by its waits.
+    // (Rust programs ignore SIGPIPE, which macOS sends without this flag.)
+    #[cfg(not(target_vendor = "apple"))]
+    let flags = SendFlags::DONTWAIT | SendFlags::NOSIGNAL;
+    #[cfg(target_vendor = "apple")]
+    let flags = SendFlags::DONTWAIT;
+    let _ = rustix::net::send(alive, &[1], flags);
+}
