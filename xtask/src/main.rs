@@ -6,6 +6,7 @@
 //!   [`sandbox_report`], [`bench`], [`soak`], [`chaos`], [`fuzz`]: one module
 //!   per command, named like it.
 //! - [`cargo_component`]: the second guest build path, run by `test` only.
+//! - [`check_macos`]: the cross check for macOS, run by `test` and alone.
 //! - [`js`], [`python`]: the pinned JS and Python toolchains and their guests.
 //! - [`package`]: the world stamp and manifest added to the JS and Python guests.
 //! - [`debian`]: Debian packages the tests use from the machine, installed when missing.
@@ -15,6 +16,7 @@ mod bench;
 mod build_plugins;
 mod cargo_component;
 mod chaos;
+mod check_macos;
 mod ci;
 mod debian;
 mod demo;
@@ -38,10 +40,13 @@ commands:
                   `cargo build --target wasm32-wasip2` (no cargo-component)
   test [--no-lint] [args]
                   lint, build plugins (and svg-export again with the pinned
-                  cargo-component, the second build path), then run the
-                  workspace tests (release); --no-lint or AIRLOCK_SKIP_LINT=1
-                  skips the lint for quick local runs; other args go to
-                  cargo nextest run (or cargo test)
+                  cargo-component, the second build path), check-macos, then
+                  run the workspace tests (release) and the runner suite
+                  again with AIRLOCK_RING_WAKE=socket; --no-lint or
+                  AIRLOCK_SKIP_LINT=1 skips the lint for quick local runs;
+                  other args go to cargo nextest run (or cargo test)
+  check-macos     cargo check, for both macOS targets, of the crates that
+                  build there so far (run by test too)
   demo [args]     build plugins, then run the design-host demo
   lint            rustfmt check and clippy -D warnings (host and guest workspaces)
   ci              the same as test (lint included)
@@ -67,6 +72,7 @@ fn main() -> ExitCode {
     let result = match command.as_deref() {
         Some("build-plugins") => build_plugins::run(),
         Some("test") => test::run(&rest),
+        Some("check-macos") => check_macos::run(),
         Some("demo") => demo::run(&rest),
         Some("lint") => lint::run(),
         Some("ci") => ci::run(),

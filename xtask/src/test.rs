@@ -25,6 +25,7 @@ pub fn run(args: &[String]) -> Result<()> {
     crate::build_plugins::run()?;
     crate::cargo_component::run()?;
     crate::debian::ensure_gdb()?;
+    crate::check_macos::run()?;
 
     // Release: wasmtime compiles components far faster when optimized, and the
     // demo builds in release too, so wasmtime is only compiled once.

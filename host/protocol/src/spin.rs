@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::io::Errno;
-use rustix::net::{RecvFlags, SendAncillaryBuffer, SendFlags};
+use rustix::net::{RecvFlags, SendAncillaryBuffer};
 
 /// How long a reader polls before it blocks. Short, because on a 2-core
 /// machine the peer may need the very CPU a spinner holds; each poll also
@@ -105,7 +105,7 @@ impl<S: AsFd> DeadlineWriter<S> {
 
 impl<S: AsFd> Write for DeadlineWriter<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.send_with(|fd| rustix::net::send(fd, buf, SendFlags::DONTWAIT | SendFlags::NOSIGNAL))
+        self.send_with(|fd| rustix::net::send(fd, buf, crate::platform::nonblocking_send()))
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
@@ -114,7 +114,7 @@ impl<S: AsFd> Write for DeadlineWriter<S> {
                 fd,
                 bufs,
                 &mut SendAncillaryBuffer::default(),
-                SendFlags::DONTWAIT | SendFlags::NOSIGNAL,
+                crate::platform::nonblocking_send(),
             )
         })
     }

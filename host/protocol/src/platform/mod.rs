@@ -16,6 +16,7 @@ use std::os::fd::{BorrowedFd, OwnedFd};
 use std::sync::atomic::AtomicU32;
 use std::time::Duration;
 
+use rustix::net::SendFlags;
 use serde::{Deserialize, Serialize};
 
 #[cfg(target_os = "linux")]
@@ -116,6 +117,17 @@ pub(crate) fn unpark(wake: Wake, word: &AtomicU32, alive: BorrowedFd<'_>) {
         Wake::Socket => posix::unpark(alive),
     }
     let _ = (word, alive);
+}
+
+/// Flags for a send that never blocks and, where the system can say so per
+/// call, never raises SIGPIPE at a closed peer (macOS cannot: there, Rust
+/// programs ignore SIGPIPE from the start, and a send to a closed peer
+/// fails with `EPIPE` all the same).
+pub(crate) fn nonblocking_send() -> SendFlags {
+    #[cfg(not(target_vendor = "apple"))]
+    return SendFlags::DONTWAIT | SendFlags::NOSIGNAL;
+    #[cfg(target_vendor = "apple")]
+    return SendFlags::DONTWAIT;
 }
 
 /// The error for a kind of wake-up this system does not have.

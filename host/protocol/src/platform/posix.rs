@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::io::Errno;
-use rustix::net::{RecvFlags, SendFlags};
+use rustix::net::RecvFlags;
 
 use super::Parked;
 
@@ -80,10 +80,5 @@ pub(super) fn park(alive: BorrowedFd<'_>, slice: Duration) -> io::Result<Parked>
 pub(super) fn unpark(alive: BorrowedFd<'_>) {
     // A full socket buffer already holds wake-ups the peer has not read; a
     // closed one means the peer is gone and will be noticed by its waits.
-    // (Rust programs ignore SIGPIPE, which macOS sends without this flag.)
-    #[cfg(not(target_vendor = "apple"))]
-    let flags = SendFlags::DONTWAIT | SendFlags::NOSIGNAL;
-    #[cfg(target_vendor = "apple")]
-    let flags = SendFlags::DONTWAIT;
-    let _ = rustix::net::send(alive, &[1], flags);
+    let _ = rustix::net::send(alive, &[1], super::nonblocking_send());
 }
