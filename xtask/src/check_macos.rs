@@ -14,7 +14,7 @@ use crate::util;
 pub const TARGETS: [&str; 2] = ["x86_64-apple-darwin", "aarch64-apple-darwin"];
 
 /// The crates that build for macOS today.
-pub const CRATES: [&str; 1] = ["airlock-protocol"];
+pub const CRATES: [&str; 2] = ["airlock-protocol", "airlock-platform"];
 
 pub fn run() -> Result<()> {
     crate::build_plugins::ensure_targets(&TARGETS)?;

@@ -1,0 +1,12 @@
+//! The parts of Airlock's platform layer that build, and are tested, on
+//! every system, whichever system they lock down: what a runner applies is
+//! made here from its policy as plain data, so that its shape is
+//! unit-tested on Linux too, and only the final system call is the OS's
+//! own (see `docs/platforms.md`).
+//!
+//! # Layout
+//!
+//! - [`seatbelt`]: the macOS lock-down, a deny-by-default Seatbelt profile
+//!   made from the preopens and granted ports; applied on macOS only.
+
+pub mod seatbelt;
