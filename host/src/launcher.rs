@@ -221,6 +221,8 @@ impl Launcher {
         // ones (the kernel caps it at net.core.wmem_max).
         for end in [&host_end, &runner_end] {
             let _ = rustix::net::sockopt::set_socket_send_buffer_size(end, SOCKET_BUFFER);
+            // A runner that closes its end must not SIGPIPE this process.
+            airlock_protocol::quiet_socket(end.as_fd())?;
         }
         if let Some(zygote) = &self.zygote {
             let (stderr_read, stderr_write) =

@@ -39,7 +39,7 @@ pub mod startup;
 use serde::{Deserialize, Serialize};
 
 pub use frame::{FrameError, FrameReader, FrameWriter, MAX_HEADER_LEN};
-pub use platform::Wake;
+pub use platform::{Wake, quiet_socket};
 pub use spin::{DeadlineWriter, SPIN, SpinningReader};
 
 /// The largest component or compiled artifact that crosses the channel, in

@@ -85,8 +85,11 @@ unsafe impl Send for SharedRings {}
 // and copy bytes out of the data areas.
 unsafe impl Sync for SharedRings {}
 
+/// The shared file's length: both rings, padded to a multiple of 16 KiB,
+/// because macOS rounds a shared memory object up to whole pages (16 KiB
+/// on Apple silicon) and reports the rounded size.
 fn total_len() -> usize {
-    2 * (HEADER + RING_LEN as usize)
+    (2 * (HEADER + RING_LEN as usize)).next_multiple_of(16 << 10)
 }
 
 impl SharedRings {
@@ -294,6 +297,9 @@ fn wait<T>(
         parked.store(1, Ordering::SeqCst);
         // Checked after announcing the park: a peer that moved on before it
         // saw the flag is caught here; one that moves on after will wake us.
+        // The fence keeps `ready`'s acquire load after the store (Arm may
+        // otherwise run it first, and both sides would miss each other).
+        std::sync::atomic::fence(Ordering::SeqCst);
         if let Some(v) = ready()? {
             parked.store(0, Ordering::SeqCst);
             return Ok(Some(v));

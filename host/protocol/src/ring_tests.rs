@@ -1,6 +1,6 @@
 //! Tests of the shared rings, with every kind of wake-up this system has:
 //! bytes in order through wrap-arounds, deadlines, a parked side woken at
-//! once, a hostile peer's positions and noise, the header's layout and the
+//! once, a hostile peer's positions and a flood, the header's layout and the
 //! spinner's back-off.
 
 use super::*;
@@ -89,24 +89,48 @@ fn a_parked_reader_is_woken_by_the_write_not_by_its_slice_ending() {
 }
 
 #[test]
-fn bytes_on_the_socket_from_a_hostile_peer_only_wake_the_reader() {
+fn a_peer_flooding_the_socket_holds_no_reader_past_its_deadline_nor_hides_a_frame() {
     let (rings, _fd) = SharedRings::create(Wake::Socket).unwrap();
     let rings = Arc::new(rings);
     let (a, b) = UnixStream::pair().unwrap();
     let mut r = reader(rings.clone(), Direction::FromRunner, a.into());
-    let mut w = writer(rings, Direction::FromRunner, b.try_clone().unwrap().into());
-    // The peer floods the socket until its buffer is full.
+    // The peer floods its end from four threads while the reader waits.
     b.set_nonblocking(true).unwrap();
-    while (&b).write(&[7; 4096]).is_ok() {}
-    r.set_deadline(Some(Instant::now() + Duration::from_millis(30)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let floods: Vec<_> = (0..4)
+        .map(|_| {
+            let (b, stop) = (b.try_clone().unwrap(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let _ = (&b).write(&[7; 1 << 16]);
+                }
+            })
+        })
+        .collect();
+    let deadline = Duration::from_millis(30);
+    let started = Instant::now();
+    r.set_deadline(Some(started + deadline));
     let err = r.read(&mut [0; 8]).unwrap_err();
+    let took = started.elapsed();
     assert_eq!(err.kind(), io::ErrorKind::TimedOut);
-    // A writer whose wake-up finds the socket full still publishes.
+    assert!(
+        took < deadline + Duration::from_millis(100),
+        "waited {took:?}"
+    );
+    // Under the flood, a parked reader still gets the frame.
+    let mut w = writer(rings, Direction::FromRunner, b.try_clone().unwrap().into());
+    let reading = std::thread::spawn(move || {
+        r.set_deadline(Some(Instant::now() + Duration::from_secs(5)));
+        let mut got = [0; 5];
+        r.read_exact(&mut got).map(|()| got)
+    });
+    std::thread::sleep(Duration::from_millis(10));
     w.write_all(b"frame").unwrap();
-    r.set_deadline(Some(Instant::now() + Duration::from_secs(5)));
-    let mut got = [0; 5];
-    r.read_exact(&mut got).unwrap();
-    assert_eq!(&got, b"frame");
+    assert_eq!(&reading.join().unwrap().unwrap(), b"frame");
+    stop.store(true, Ordering::Relaxed);
+    for flood in floods {
+        flood.join().unwrap();
+    }
 }
 
 #[test]
@@ -125,6 +149,8 @@ fn header_words_each_have_their_own_pair_of_cache_lines() {
         .collect();
         at.push(ring.data as usize);
         assert!(at.iter().all(|a| a % SLOT == 0), "{at:x?}");
+        // Whole 16 KiB pages, as macOS reports a shared object's size.
+        assert_eq!(total_len() % (16 << 10), 0);
         assert!(at.windows(2).all(|w| w[1] - w[0] >= SLOT), "{at:x?}");
     }
 }

@@ -4,8 +4,9 @@
 //! moves a header word ([`Wake`]).
 //!
 //! - `linux`: a sealed memfd, and futex wake-ups.
-//! - `posix`: an unlinked `shm_open` object (macOS, other Unixes), and
-//!   wake-ups as one byte on the control socket, which any POSIX system has.
+//! - `posix`: an unlinked `shm_open` object (macOS only: other Unixes let
+//!   the peer resize one), and wake-ups as one byte on the control socket,
+//!   which any POSIX system has.
 //!
 //! Linux has both kinds of wake-up: [`Wake::Socket`] there is how the host
 //! tests on Linux what macOS runs. This is the only place in the crate that
@@ -78,12 +79,28 @@ pub(crate) enum Parked {
     PeerGone,
 }
 
-/// A new shared file of `len` bytes that the peer cannot shrink or grow.
+/// A new shared file of `len` bytes that the peer cannot shrink or grow;
+/// an error where the system has none (the host then stays on the socket).
 pub(crate) fn shared_file(len: usize) -> io::Result<OwnedFd> {
     #[cfg(target_os = "linux")]
     return linux::shared_file(len);
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(target_vendor = "apple")]
     return posix::shared_file(len);
+    #[cfg(not(any(target_os = "linux", target_vendor = "apple")))]
+    return Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!("no shared file of {len} bytes that a runner cannot resize on this system"),
+    ));
+}
+
+/// Makes a send on `socket` to a closed peer fail with `EPIPE` instead of
+/// raising SIGPIPE, on systems where that is a property of the socket
+/// (macOS); elsewhere every send says so itself ([`nonblocking_send`]).
+pub fn quiet_socket(socket: BorrowedFd<'_>) -> io::Result<()> {
+    #[cfg(target_vendor = "apple")]
+    rustix::net::sockopt::set_socket_nosigpipe(socket, true)?;
+    let _ = socket;
+    Ok(())
 }
 
 /// Sleeps for at most `slice` unless `word` no longer holds `seen` or the
@@ -120,9 +137,8 @@ pub(crate) fn unpark(wake: Wake, word: &AtomicU32, alive: BorrowedFd<'_>) {
 }
 
 /// Flags for a send that never blocks and, where the system can say so per
-/// call, never raises SIGPIPE at a closed peer (macOS cannot: there, Rust
-/// programs ignore SIGPIPE from the start, and a send to a closed peer
-/// fails with `EPIPE` all the same).
+/// call, never raises SIGPIPE at a closed peer (macOS cannot: there the
+/// socket says so, [`quiet_socket`]).
 pub(crate) fn nonblocking_send() -> SendFlags {
     #[cfg(not(target_vendor = "apple"))]
     return SendFlags::DONTWAIT | SendFlags::NOSIGNAL;

@@ -3,9 +3,10 @@
 //! `poll` on its end of the control socket until the peer sends a byte.
 //!
 //! macOS refuses to resize a shared memory object once it has a size, so a
-//! runner cannot shrink the host's mapping under it; on Linux the memfd of
-//! `linux` is used instead, which seals the size (an unsealed `/dev/shm`
-//! file could be truncated by the peer).
+//! runner cannot shrink the host's mapping under it; so the file is used
+//! there only. Linux uses the sealed memfd of `linux` (an unsealed
+//! `/dev/shm` file could be truncated by the peer), and other Unixes, whose
+//! objects can be resized, get no shared file: runners stay on the socket.
 
 use std::io;
 use std::os::fd::{BorrowedFd, OwnedFd};
@@ -18,11 +19,12 @@ use rustix::net::RecvFlags;
 
 use super::Parked;
 
-/// Bytes read away per `recv` when a park ends: wake-ups pile up at most
-/// one per publish while this side was asleep.
+/// Bytes read away when a park ends: wake-ups pile up at most one per
+/// publish while this side was asleep. One `recv` per park, so a peer that
+/// floods the socket cannot keep this side from its deadline check.
 const DRAIN: usize = 512;
 
-#[cfg_attr(target_os = "linux", allow(dead_code))]
+#[cfg_attr(not(target_vendor = "apple"), allow(dead_code))]
 pub(super) fn shared_file(len: usize) -> io::Result<OwnedFd> {
     use rustix::fs::Mode;
     use rustix::shm::OFlags;
@@ -64,16 +66,12 @@ pub(super) fn park(alive: BorrowedFd<'_>, slice: Duration) -> io::Result<Parked>
         Err(e) => return Err(e.into()),
     }
     // Woken, or the peer hung up: read the wake-ups away to tell which.
+    // Bytes left over (more than `DRAIN`) end the next park at once.
     let mut buf = [0u8; DRAIN];
-    loop {
-        match rustix::net::recv(alive, &mut buf, RecvFlags::DONTWAIT) {
-            Ok((0, _)) => return Ok(Parked::PeerGone),
-            Ok(_) => {}
-            Err(Errno::AGAIN) => return Ok(Parked::Again),
-            Err(Errno::INTR) => {}
-            Err(Errno::CONNRESET) => return Ok(Parked::PeerGone),
-            Err(e) => return Err(e.into()),
-        }
+    match rustix::net::recv(alive, &mut buf, RecvFlags::DONTWAIT) {
+        Ok((0, _)) | Err(Errno::CONNRESET) => Ok(Parked::PeerGone),
+        Ok(_) | Err(Errno::AGAIN | Errno::INTR) => Ok(Parked::Again),
+        Err(e) => Err(e.into()),
     }
 }
 

