@@ -1,12 +1,13 @@
 //! Per-call latency of every small and bulk case, and the 4K image through
 //! the grayscale filter, each out of process, in process and (latency) as
-//! a raw pipe echo, interleaved round by round.
+//! a raw pipe echo, interleaved round by round; the no-op, nested call and
+//! 1 MiB echo also with the rings' socket wake-ups, what macOS uses.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use airlock::{InProcess, Launcher, PluginConfig, Policy};
+use airlock::{InProcess, Launcher, PluginConfig, Policy, Wake};
 use airlock_testkit::battery::PingHost;
 use airlock_testkit::filter::{self, Filter, Image};
 use airlock_testkit::roundtrip::{self, Roundtrip};
@@ -26,7 +27,11 @@ pub(super) fn latency(
     peer: Option<Rc<RefCell<ExtismPeer>>>,
 ) -> Result<Figures> {
     eprintln!("latency: {} interleaved rounds of every case…", plan.rounds);
-    let plugin = Rc::new(RefCell::new(Roundtrip::start(launcher, config)?));
+    let plugin = Rc::new(RefCell::new(Roundtrip::start(launcher, config.clone())?));
+    // The same plugin with the wake-ups of the POSIX backend.
+    let socket_launcher = launcher.clone().with_ring_wake(Wake::Socket);
+    anyhow::ensure!(socket_launcher.ring_wake() == Wake::Socket);
+    let on_socket = Rc::new(RefCell::new(Roundtrip::start(&socket_launcher, config)?));
     // The same generated client over the in-process baseline.
     let in_process = Rc::new(RefCell::new(Roundtrip::from_invoker(
         InProcess::load(&roundtrip::RunnerGlue, component).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -62,6 +67,21 @@ pub(super) fn latency(
         let p = plugin.clone();
         cases.push((
             "airlock nested call".into(),
+            200,
+            local(move || {
+                anyhow::ensure!(p.borrow_mut().nested(&mut PingHost::default(), 1, 21)? == 42);
+                Ok(())
+            }),
+        ));
+        let p = on_socket.clone();
+        cases.push((
+            "airlock no-op, socket wake-ups".into(),
+            200,
+            local(move || Ok(p.borrow_mut().noop(&mut PingHost::default())?)),
+        ));
+        let p = on_socket.clone();
+        cases.push((
+            "airlock nested call, socket wake-ups".into(),
             200,
             local(move || {
                 anyhow::ensure!(p.borrow_mut().nested(&mut PingHost::default(), 1, 21)? == 42);
@@ -129,21 +149,32 @@ pub(super) fn latency(
                 Ok(())
             }),
         ));
+        if size == 1 << 20 {
+            let (p, d) = (on_socket.clone(), data.clone());
+            cases.push((
+                format!("airlock echo {name}, socket wake-ups"),
+                batch,
+                local(move || echo(&p, &d)),
+            ));
+        }
         let (p, d) = (plugin.clone(), data.clone());
         cases.push((
             format!("airlock echo {name}"),
             batch,
-            local(move || {
-                let back = p
-                    .borrow_mut()
-                    .values()
-                    .echo_bytes(&mut PingHost::default(), &d)?;
-                anyhow::ensure!(back.len() == d.len());
-                Ok(())
-            }),
+            local(move || echo(&p, &d)),
         ));
     }
     Ok(Figures(interleave(&mut cases, plan.rounds)?))
+}
+
+/// `data` through the plugin's `echo-bytes` and back, checked for length.
+fn echo(plugin: &RefCell<Roundtrip>, data: &[u8]) -> Result<()> {
+    let back = plugin
+        .borrow_mut()
+        .values()
+        .echo_bytes(&mut PingHost::default(), data)?;
+    anyhow::ensure!(back.len() == data.len());
+    Ok(())
 }
 
 /// A 3840×2160 RGBA image through the grayscale filter, out of process and in process.
