@@ -48,13 +48,8 @@ pub(super) fn latency(
             local(move || pipe.borrow_mut().echo(&small)),
         ));
     }
+    small_calls(&mut cases, &plugin, "");
     {
-        let p = plugin.clone();
-        cases.push((
-            "airlock no-op".into(),
-            200,
-            local(move || Ok(p.borrow_mut().noop(&mut PingHost::default())?)),
-        ));
         let p = plugin.clone();
         cases.push((
             "airlock add".into(),
@@ -64,31 +59,8 @@ pub(super) fn latency(
                 Ok(())
             }),
         ));
-        let p = plugin.clone();
-        cases.push((
-            "airlock nested call".into(),
-            200,
-            local(move || {
-                anyhow::ensure!(p.borrow_mut().nested(&mut PingHost::default(), 1, 21)? == 42);
-                Ok(())
-            }),
-        ));
-        let p = on_socket.clone();
-        cases.push((
-            "airlock no-op, socket wake-ups".into(),
-            200,
-            local(move || Ok(p.borrow_mut().noop(&mut PingHost::default())?)),
-        ));
-        let p = on_socket.clone();
-        cases.push((
-            "airlock nested call, socket wake-ups".into(),
-            200,
-            local(move || {
-                anyhow::ensure!(p.borrow_mut().nested(&mut PingHost::default(), 1, 21)? == 42);
-                Ok(())
-            }),
-        ));
     }
+    small_calls(&mut cases, &on_socket, ", socket wake-ups");
     {
         let ip = in_process.clone();
         cases.push((
@@ -165,6 +137,25 @@ pub(super) fn latency(
         ));
     }
     Ok(Figures(interleave(&mut cases, plan.rounds)?))
+}
+
+/// The no-op and nested-call cases of `plugin`, their names ending in `suffix`.
+fn small_calls(cases: &mut Vec<Case>, plugin: &Rc<RefCell<Roundtrip>>, suffix: &str) {
+    let p = plugin.clone();
+    cases.push((
+        format!("airlock no-op{suffix}"),
+        200,
+        local(move || Ok(p.borrow_mut().noop(&mut PingHost::default())?)),
+    ));
+    let p = plugin.clone();
+    cases.push((
+        format!("airlock nested call{suffix}"),
+        200,
+        local(move || {
+            anyhow::ensure!(p.borrow_mut().nested(&mut PingHost::default(), 1, 21)? == 42);
+            Ok(())
+        }),
+    ));
 }
 
 /// `data` through the plugin's `echo-bytes` and back, checked for length.
