@@ -239,7 +239,8 @@ impl Fixture {
         let mut fixture = Self {
             rings: Arc::new(rings),
             base: base.cast(),
-            header_len: len / 2 - RING_LEN as usize,
+            // Each ring is its header and data; the file may end in padding.
+            header_len: ring::HEADER,
             alive,
             _runner_end: runner_end,
             _fd: fd,

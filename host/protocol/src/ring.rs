@@ -30,7 +30,7 @@ pub const RING_LEN: u32 = 4 << 20;
 /// each in its own [`SLOT`]. Words written by different sides never share a
 /// cache line, so a side's store does not take away the line its peer polls,
 /// and a flag that rarely changes stays cached on both sides.
-const HEADER: usize = 4 * SLOT;
+pub const HEADER: usize = 4 * SLOT;
 /// Bytes per header word: two cache lines, because x86 prefetches lines in
 /// adjacent pairs.
 const SLOT: usize = 128;
