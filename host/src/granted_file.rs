@@ -11,11 +11,11 @@
 
 use std::fs::File;
 use std::io;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Component, Path, PathBuf};
 
-use rustix::fs::{Mode, OFlags, ResolveFlags};
+use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 
 /// Why a file in a granted folder was not opened.
@@ -89,11 +89,11 @@ fn open(folder: &Path, name: &Path, openat2: bool) -> Result<File, GrantedFileEr
         Mode::empty(),
     )
     .map_err(fail)?;
-    let how = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
     let fd = match openat2 {
-        true => match rustix::fs::openat2(&dir, name, FLAGS, Mode::empty(), how) {
-            // Kernels before 5.6, or a seccomp profile that hides it.
-            Err(Errno::NOSYS | Errno::PERM) => by_components(dir, name),
+        true => match crate::platform::open_beneath(dir.as_fd(), name, FLAGS) {
+            // No openat2 here (another system, a kernel before 5.6, or a
+            // seccomp profile that hides it).
+            Err(Errno::NOSYS) => by_components(dir, name),
             other => other,
         },
         false => by_components(dir, name),

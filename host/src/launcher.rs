@@ -9,12 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 
-use airlock_protocol::{PREOPEN_FD_BASE, Wake};
+use airlock_protocol::{Backend, PREOPEN_FD_BASE, Wake};
 
 use crate::cache::ArtifactCache;
-use crate::forked_runner::ForkedRunner;
+use crate::platform::{ForkedRunner, Zygotes};
 use crate::runner_stderr::StderrTail;
-use crate::zygote::Zygotes;
 use airlock_runner::{RUNNER_ARG, RUNNER_FD, WorldGlue};
 
 /// Serves as a runner and exits when this process was started as one;
@@ -35,22 +34,32 @@ const SOCKET_BUFFER: usize = 4 << 20;
 /// discarded, stderr captured into the host's log, one socket on descriptor
 /// 3 and the preopened directories from descriptor 4; nothing else.
 ///
-/// Runners are forked from a zygote: the program, exec'd once on first use
-/// as a template that holds nothing of any plugin (see
-/// `docs/startup-and-files.md`). When the program cannot serve as one, or
-/// with [`Launcher::without_zygote`], each runner is an exec of the program.
+/// On the Linux backend runners are forked from a zygote: the program,
+/// exec'd once on first use as a template that holds nothing of any plugin
+/// (see `docs/startup-and-files.md`). When the program cannot serve as one,
+/// with [`Launcher::without_zygote`], or on the POSIX backend, each runner
+/// is an exec of the program.
 #[derive(Debug, Clone)]
 pub struct Launcher {
     program: PathBuf,
     cache: Option<Arc<ArtifactCache>>,
+    /// Which backend starts and reaches runners (`docs/platforms.md`).
+    backend: Backend,
+    /// [`Launcher::without_zygote`] was called.
+    zygote_refused: bool,
+    /// The zygote, when the backend forks runners and it was not refused.
     zygote: Option<Arc<Zygotes>>,
     /// How a side parked on a runner's shared rings is woken.
     ring_wake: Wake,
 }
 
-/// The environment variable that picks the rings' wake-ups for launchers
-/// made after it is set (`futex` or `socket`): how the runner suite runs a
+/// The environment variable that picks the backend for launchers made
+/// after it is set (`linux` or `posix`): how the runner suite runs a
 /// second time with what macOS uses (`docs/platforms.md`).
+pub const BACKEND_VAR: &str = "AIRLOCK_BACKEND";
+
+/// The environment variable that picks the rings' wake-ups for launchers
+/// made after it is set (`futex` or `socket`), whichever their backend.
 pub const RING_WAKE_VAR: &str = "AIRLOCK_RING_WAKE";
 
 /// A runner process: exec'd, or forked by the zygote (and then this
@@ -91,23 +100,22 @@ impl RunnerProcess {
     }
 }
 
-/// [`RING_WAKE_VAR`]'s choice, or [`Wake::NATIVE`] (with a warning when it
-/// names no kind this system has).
-fn ring_wake_from_env() -> Wake {
-    let Some(name) = std::env::var_os(RING_WAKE_VAR) else {
-        return Wake::NATIVE;
-    };
-    match name.to_str().and_then(Wake::from_name) {
-        Some(wake) if wake.available() => wake,
-        _ => {
-            tracing::warn!(
-                "{RING_WAKE_VAR}={} names no kind of ring wake-up this system has (futex on Linux, socket anywhere); using {}",
-                crate::PluginText::escape(&name.to_string_lossy()),
-                Wake::NATIVE.name()
-            );
-            Wake::NATIVE
-        }
+/// The value of the environment variable `var` as a `T` this system has,
+/// by `from_name`; `None` when unset, and a warning when it names none.
+fn from_env<T>(
+    var: &str,
+    from_name: fn(&str) -> Option<T>,
+    available: fn(&T) -> bool,
+) -> Option<T> {
+    let name = std::env::var_os(var)?;
+    let found = name.to_str().and_then(from_name).filter(available);
+    if found.is_none() {
+        tracing::warn!(
+            "{var}={} names nothing this system has (see docs/platforms.md); ignored",
+            crate::PluginText::escape(&name.to_string_lossy()),
+        );
     }
+    found
 }
 
 impl Launcher {
@@ -117,14 +125,46 @@ impl Launcher {
     }
 
     /// A dedicated runner executable whose `main` calls [`serve_runner_if_requested`].
+    /// Its backend is this system's own ([`Backend::NATIVE`]) unless
+    /// [`BACKEND_VAR`] names another, and its rings' wake-ups the backend's
+    /// unless [`RING_WAKE_VAR`] names others.
     pub fn program(path: impl Into<PathBuf>) -> Self {
-        let program = path.into();
-        Self {
-            zygote: Some(Arc::new(Zygotes::new(program.clone()))),
-            program,
+        let launcher = Self {
+            program: path.into(),
             cache: None,
-            ring_wake: ring_wake_from_env(),
+            backend: Backend::NATIVE,
+            zygote_refused: false,
+            zygote: None,
+            ring_wake: Backend::NATIVE.wake(),
+        };
+        let backend = from_env(BACKEND_VAR, Backend::from_name, |b| b.available());
+        let launcher = launcher.with_backend(backend.unwrap_or(Backend::NATIVE));
+        match from_env(RING_WAKE_VAR, Wake::from_name, |w| w.available()) {
+            Some(wake) => launcher.with_ring_wake(wake),
+            None => launcher,
         }
+    }
+
+    /// Starts and reaches runners with `backend`, and wakes their rings as
+    /// it does (a later [`Launcher::with_ring_wake`] overrides that); a
+    /// backend this system lacks leaves the choice as it was, with a warning.
+    pub fn with_backend(mut self, backend: Backend) -> Self {
+        if !backend.available() {
+            tracing::warn!("the {} backend is not available here", backend.name());
+            return self;
+        }
+        self.backend = backend;
+        self.ring_wake = backend.wake();
+        self.zygote = match backend.namespaces() && !self.zygote_refused {
+            true => crate::platform::zygotes(&self.program).map(Arc::new),
+            false => None,
+        };
+        self
+    }
+
+    /// Which backend starts and reaches runners.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Wakes parked sides of the shared rings with `wake` instead of this
@@ -147,6 +187,7 @@ impl Launcher {
     /// Execs the program for every runner instead of forking runners from
     /// a zygote: slower starts, no long-lived template process.
     pub fn without_zygote(mut self) -> Self {
+        self.zygote_refused = true;
         self.zygote = None;
         self
     }
@@ -225,8 +266,7 @@ impl Launcher {
             airlock_protocol::quiet_socket(end.as_fd())?;
         }
         if let Some(zygote) = &self.zygote {
-            let (stderr_read, stderr_write) =
-                rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?;
+            let (stderr_read, stderr_write) = airlock_protocol::cloexec_pipe()?;
             if let Some(forked) = zygote.spawn(
                 plugin,
                 network,

@@ -55,9 +55,10 @@
 //!
 //! - `launcher`: [`Launcher`], which executable runs plugins, and how.
 //! - `runner_stderr`: a runner's stderr, logged and kept for crash reports.
-//! - `zygote`: the host's side of the zygote that forks runners, and its spare.
-//! - `zygote_wire`: the messages to and from the zygote.
-//! - `forked_runner`: a runner the zygote forked, held by its pidfd.
+//! - `zygote`: the host's side of the zygote that forks runners, and its spare (Linux).
+//! - `zygote_wire`: the messages to and from the zygote (Linux).
+//! - `forked_runner`: a runner the zygote forked, held by its pidfd (Linux).
+//! - `platform`: what the host needs of its system besides the rings.
 //! - `startup`: [`StartupTimeline`], where a runner start's time went.
 //! - `limits`: spawn failures for a process or descriptor limit, explained.
 //! - `policy`: [`Policy`], what a plugin may do and use, as a builder and TOML.
@@ -82,6 +83,7 @@ mod client;
 mod dispatch;
 mod dynamic;
 mod error;
+#[cfg(target_os = "linux")]
 mod forked_runner;
 mod granted_file;
 mod invoke;
@@ -91,6 +93,7 @@ mod manifest;
 mod metrics;
 pub mod mock;
 pub mod package;
+mod platform;
 mod plugin;
 pub mod plugin_log;
 mod policy;
@@ -102,11 +105,13 @@ mod runner_stderr;
 mod sealed;
 mod startup;
 pub mod text;
+#[cfg(target_os = "linux")]
 mod zygote;
+#[cfg(target_os = "linux")]
 mod zygote_wire;
 
 pub use airlock_macro::bindgen;
-pub use airlock_protocol::{SandboxLayers, Wake};
+pub use airlock_protocol::{Backend, SandboxLayers, Wake};
 pub use airlock_runner::exported::{ExportedResource, PluginResource};
 pub use airlock_runner::handles::Handle;
 pub use airlock_runner::stamp::{check_stamp, world_stamp};
@@ -120,7 +125,7 @@ pub use dynamic::{
 pub use error::{Error, Result, TimeLimit, TrapFrame};
 pub use granted_file::{GrantedFileError, open_granted_file};
 pub use invoke::{InProcess, Invoke};
-pub use launcher::{Launcher, RING_WAKE_VAR, serve_runner_if_requested};
+pub use launcher::{BACKEND_VAR, Launcher, RING_WAKE_VAR, serve_runner_if_requested};
 pub use manifest::{Access, Capability, Manifest, Request, Review};
 pub use metrics::{LatencyHistogram, PluginMetrics};
 pub use plugin::{AbortHandle, CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};

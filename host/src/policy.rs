@@ -22,8 +22,8 @@ use crate::text::PluginText;
 pub const DEFAULT_IMPORT_VOLUME: u64 = 64 << 20;
 
 /// What one plugin may do and use. Defaults: 512 MiB of memory, a 10 s
-/// deadline, no files, no environment, no network, seccomp and
-/// `no_new_privs` required.
+/// deadline, no files, no environment, no network, this system's
+/// system-call confinement required ([`Layer::DEFAULT_REQUIRED`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Policy {
@@ -109,7 +109,7 @@ impl Default for Policy {
             import_volume: ByteSize(DEFAULT_IMPORT_VOLUME),
             max_frame: ByteSize(wire.max_frame.into()),
             preopens: Vec::new(),
-            require: vec![Layer::Seccomp, Layer::NoNewPrivs],
+            require: Layer::DEFAULT_REQUIRED.to_vec(),
             restarts: 3,
             restart_window: Duration::from_secs(300),
             backoff: Duration::from_millis(100),
@@ -343,10 +343,11 @@ pub enum Layer {
     UtsNamespace,
     MountNamespace,
     Cgroup,
+    Seatbelt,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 13] = [
+    pub const ALL: [Layer; 14] = [
         Layer::Seccomp,
         Layer::Landlock,
         Layer::NoNewPrivs,
@@ -360,7 +361,12 @@ impl Layer {
         Layer::UtsNamespace,
         Layer::MountNamespace,
         Layer::Cgroup,
+        Layer::Seatbelt,
     ];
+
+    /// What [`Policy::default`] requires: this system's system-call
+    /// confinement (seccomp and `no_new_privs` on Linux, Seatbelt on macOS).
+    pub const DEFAULT_REQUIRED: &[Layer] = crate::platform::CONFINEMENT;
 
     /// Whether `layers` (as a runner reported them) has this one on.
     pub fn is_active(self, layers: &SandboxLayers) -> bool {
@@ -378,6 +384,7 @@ impl Layer {
             Layer::UtsNamespace => layers.uts_namespace,
             Layer::MountNamespace => layers.mount_namespace,
             Layer::Cgroup => layers.cgroup,
+            Layer::Seatbelt => layers.seatbelt,
         }
     }
 
@@ -406,6 +413,7 @@ impl fmt::Display for Layer {
             Layer::UtsNamespace => "uts-namespace",
             Layer::MountNamespace => "mount-namespace",
             Layer::Cgroup => "cgroup",
+            Layer::Seatbelt => "seatbelt",
         })
     }
 }

@@ -14,8 +14,6 @@ use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::time::Instant;
 
-use rustix::fs::{MemfdFlags, SealFlags};
-
 /// One authenticated artifact in a sealed memfd.
 #[derive(Debug)]
 pub(crate) struct SealedArtifact {
@@ -28,10 +26,7 @@ impl SealedArtifact {
     /// it; the caller checks the MAC afterwards with [`Self::bytes`].
     pub(crate) fn copy_from(source: &mut impl Read, len: u64) -> io::Result<Self> {
         let started = Instant::now();
-        let fd = rustix::fs::memfd_create(
-            "airlock-artifact",
-            MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
-        )?;
+        let fd = crate::platform::sealable_memory_file("airlock-artifact")?;
         let mut file = File::from(fd);
         let copied = io::copy(&mut source.take(len), &mut file)?;
         if copied != len {
@@ -45,22 +40,16 @@ impl SealedArtifact {
     /// A sealed copy of `bytes` (an artifact a runner just sent).
     pub(crate) fn from_bytes(bytes: &[u8]) -> io::Result<Self> {
         let started = Instant::now();
-        let fd = rustix::fs::memfd_create(
-            "airlock-artifact",
-            MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
-        )?;
+        let fd = crate::platform::sealable_memory_file("airlock-artifact")?;
         let mut file = File::from(fd);
         file.write_all(bytes)?;
         Self::seal(file.into(), bytes.len() as u64, started)
     }
 
     fn seal(fd: OwnedFd, len: u64, started: Instant) -> io::Result<Self> {
-        rustix::fs::fcntl_add_seals(
-            &fd,
-            SealFlags::WRITE | SealFlags::SHRINK | SealFlags::GROW | SealFlags::SEAL,
-        )?;
+        crate::platform::seal(fd.as_fd())?;
         // The runner checks these again; a failure here would be our bug.
-        airlock_runner::mapped::check_sealed(fd.as_fd()).map_err(io::Error::other)?;
+        airlock_runner::platform::check_sealed(fd.as_fd()).map_err(io::Error::other)?;
         let size = rustix::fs::fstat(&fd)?.st_size as u64;
         if size != len || len == 0 {
             return Err(io::Error::other(format!(
@@ -137,13 +126,14 @@ pub(crate) struct FileIdentity {
 
 impl FileIdentity {
     pub(crate) fn of(file: &File) -> io::Result<Self> {
-        let st = rustix::fs::fstat(file)?;
+        use std::os::unix::fs::MetadataExt;
+        let st = file.metadata()?;
         Ok(Self {
-            dev: st.st_dev,
-            ino: st.st_ino,
-            size: st.st_size as u64,
-            changed: (st.st_ctime, st.st_ctime_nsec as i64),
-            modified: (st.st_mtime, st.st_mtime_nsec as i64),
+            dev: st.dev(),
+            ino: st.ino(),
+            size: st.size(),
+            changed: (st.ctime(), st.ctime_nsec()),
+            modified: (st.mtime(), st.mtime_nsec()),
         })
     }
 
@@ -171,7 +161,7 @@ mod tests {
         assert!(file.write_all(b"x").is_err(), "writes are refused");
         assert!(file.set_len(1).is_err(), "shrinking is refused");
         assert!(file.set_len(1 << 20).is_err(), "growing is refused");
-        let more = rustix::fs::fcntl_add_seals(&file, SealFlags::FUTURE_WRITE);
+        let more = rustix::fs::fcntl_add_seals(&file, rustix::fs::SealFlags::FUTURE_WRITE);
         assert!(more.is_err(), "the seals are sealed");
         // A writable shared mapping is refused too.
         // SAFETY: a mapping attempt that must fail; nothing is mapped.

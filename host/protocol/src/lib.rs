@@ -39,7 +39,7 @@ pub mod startup;
 use serde::{Deserialize, Serialize};
 
 pub use frame::{FrameError, FrameReader, FrameWriter, MAX_HEADER_LEN};
-pub use platform::{Wake, quiet_socket};
+pub use platform::{Backend, Wake, cloexec_pipe, quiet_socket};
 pub use spin::{DeadlineWriter, SPIN, SpinningReader};
 
 /// The largest component or compiled artifact that crosses the channel, in
@@ -51,7 +51,7 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type or the shared rings' layout changes shape.
-pub const PROTOCOL_VERSION: u32 = 14;
+pub const PROTOCOL_VERSION: u32 = 15;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.
@@ -98,6 +98,8 @@ pub struct Hello {
     pub rings_fd: Option<i32>,
     /// How a side parked on those rings is woken.
     pub ring_wake: Wake,
+    /// The backend that started this runner: whether it enters namespaces.
+    pub backend: Backend,
     /// The host records calls: the runner reports what each call read of
     /// the clocks and random ([`FromRunner::Observed`]), and
     /// `wasi:random/insecure-seed` is a fixed value, so that a replay sees
@@ -227,6 +229,8 @@ pub struct SandboxLayers {
     pub mount_namespace: bool,
     /// Memory and pids limits through a delegated cgroup v2 tree.
     pub cgroup: bool,
+    /// macOS: the deny-by-default Seatbelt profile made from the policy.
+    pub seatbelt: bool,
     /// Why layers that are off are off, one line each.
     pub notes: Vec<String>,
 }

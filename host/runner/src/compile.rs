@@ -20,7 +20,7 @@
 //! compiler, made before any plugin code ran.
 
 use std::io::Read;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use airlock_protocol::InitFailure;
@@ -68,14 +68,7 @@ pub fn precompile_isolated(
     let io = |what: &str, e: std::io::Error| {
         InitFailure::Compile(format!("cannot isolate the compile ({what}): {e}"))
     };
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(io("pipe", std::io::Error::last_os_error()));
-    }
-    // SAFETY: pipe2 succeeded; each descriptor is owned once, here.
-    let (read_end, write_end) =
-        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let (read_end, write_end) = airlock_protocol::cloexec_pipe().map_err(|e| io("pipe", e))?;
     let started = Instant::now();
     let runner_pid = std::process::id() as libc::pid_t;
     // SAFETY: the caller guarantees a single thread, so the child starts
@@ -154,7 +147,7 @@ fn compile_in_child(
     // prctl took effect (then the child's parent is no longer the runner).
     // SAFETY: plain prctl, getppid and setrlimit calls on this process.
     unsafe {
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        crate::platform::die_with_parent();
         if libc::getppid() != runner_pid {
             libc::_exit(71);
         }

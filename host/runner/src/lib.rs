@@ -15,16 +15,17 @@
 //! In dependency order: a module uses only modules listed above it.
 //!
 //! - `began`: when this runner's own code began (its first start-up mark).
+//! - [`platform`]: what the runner needs of its system besides the lock-down.
 //! - [`scope`]: the one "current instance" pointer handles are encoded against.
 //! - `canonical_abi`: the ABI impls both handle types share.
 //! - [`output`]: capture of the guest's stdout and stderr.
 //! - [`stamp`]: the world stamp guests carry, and whether it fits a world.
 //! - [`compile`]: compiling in a child process, under the memory cap and a deadline.
 //! - [`mapped`]: loading a sealed, host-authenticated artifact by mapping it.
-//! - `netns`: the empty network namespace a zygote's runners share.
-//! - `fork`: forking a runner from the zygote, and placing its descriptors.
+//! - `netns`: the empty network namespace a zygote's runners share (Linux).
+//! - `fork`: forking a runner from the zygote, and placing its descriptors (Linux).
 //! - [`lockdown`]: the OS lock-down applied after setup, before untrusted code runs.
-//! - [`spare`]: a runner forked ahead of need, waiting for its request.
+//! - [`spare`]: a runner forked ahead of need, waiting for its request (Linux).
 //! - `python_trap`, `guest_error`: what a guest printed about its trap.
 //! - `ticker`: the thread that advances the epoch during calls.
 //! - `observe`: the clocks and random of a recorded or replayed call.
@@ -47,9 +48,11 @@
 //! - `instance`: the compiled plugin and its current instance; calls.
 //! - [`in_process`]: a plugin in the calling process, for baselines.
 //! - [`serve`]: the main loop over any byte stream, testable in memory.
-//! - [`zygote`]: the template process that forks runners.
+//! - [`zygote`]: the template process that forks runners (Linux).
+//! - `backend`: what the runner's backend gives it: the zygote, spares, or nothing.
 //! - [`process`]: the process entry point.
 
+mod backend;
 mod began;
 mod canonical_abi;
 pub mod compile;
@@ -59,6 +62,7 @@ mod dynamic_imports;
 mod dynamic_wire;
 mod engine;
 pub mod exported;
+#[cfg(target_os = "linux")]
 mod fork;
 pub mod glue;
 mod guest_error;
@@ -69,10 +73,12 @@ mod instance;
 mod instance_resources;
 pub mod lockdown;
 pub mod mapped;
+#[cfg(target_os = "linux")]
 mod netns;
 mod observe;
 pub mod output;
 mod own_exports;
+pub mod platform;
 pub mod plugin_resource;
 mod prepared;
 pub mod process;
@@ -80,11 +86,13 @@ mod python_trap;
 pub mod scope;
 pub mod serve;
 pub mod services;
+#[cfg(target_os = "linux")]
 pub mod spare;
 pub mod stamp;
 mod ticker;
 mod wasi;
 pub mod wire_val;
+#[cfg(target_os = "linux")]
 pub mod zygote;
 
 pub use engine::artifact_fingerprint;

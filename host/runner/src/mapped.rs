@@ -11,43 +11,11 @@
 //! descriptor must carry the seals that make it immutable; one without them
 //! is refused before anything is mapped.
 
-use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 
 use airlock_protocol::InitFailure;
 use wasmtime::Engine;
 use wasmtime::component::Component;
-
-/// The seals a descriptor must carry before its bytes are trusted to stay put.
-fn required_seals() -> rustix::fs::SealFlags {
-    use rustix::fs::SealFlags;
-    SealFlags::WRITE | SealFlags::SHRINK | SealFlags::GROW | SealFlags::SEAL
-}
-
-/// Checks that `fd` is a memfd that can no longer change: written, grown,
-/// shrunk or have its seals lifted. The error names what is missing.
-pub fn check_sealed(fd: BorrowedFd<'_>) -> Result<(), String> {
-    let seals = rustix::fs::fcntl_get_seals(fd).map_err(|e| {
-        format!("the artifact's descriptor is not a sealable memory file ({e}); the host must send a sealed memfd")
-    })?;
-    let missing = required_seals() - seals;
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let names: Vec<&str> = [
-        (rustix::fs::SealFlags::WRITE, "write"),
-        (rustix::fs::SealFlags::SHRINK, "shrink"),
-        (rustix::fs::SealFlags::GROW, "grow"),
-        (rustix::fs::SealFlags::SEAL, "seal"),
-    ]
-    .into_iter()
-    .filter(|(flag, _)| missing.contains(*flag))
-    .map(|(_, name)| name)
-    .collect();
-    Err(format!(
-        "the artifact's memfd lacks the {} seal(s): its bytes could change after the host checked them; refused",
-        names.join(", ")
-    ))
-}
 
 /// How an artifact was loaded.
 pub struct MappedComponent {
@@ -66,7 +34,7 @@ pub fn load(engine: &Engine, fd: i32) -> Result<MappedComponent, InitFailure> {
     // SAFETY: the host placed the artifact's memfd at `fd` for this process
     // and nothing else in it owns that descriptor.
     let file = unsafe { OwnedFd::from_raw_fd(fd) };
-    check_sealed(file.as_fd()).map_err(InitFailure::StaleArtifact)?;
+    crate::platform::check_sealed(file.as_fd()).map_err(InitFailure::StaleArtifact)?;
     // wasmtime opens the file by path only; the memfd's own entry under
     // /proc/self/fd reopens the same sealed inode, read-only. Without /proc
     // the bytes are copied out of the memfd instead.
@@ -121,35 +89,4 @@ fn copy_from(engine: &Engine, file: OwnedFd) -> Result<MappedComponent, InitFail
             mapped: false,
         })
         .map_err(|e| stale(format!("{e:#}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rustix::fs::{MemfdFlags, SealFlags};
-
-    fn memfd() -> OwnedFd {
-        rustix::fs::memfd_create(
-            "airlock-test",
-            MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn only_a_fully_sealed_memfd_passes() {
-        let fd = memfd();
-        let err = check_sealed(fd.as_fd()).unwrap_err();
-        assert!(err.contains("write, shrink, grow, seal"), "{err}");
-        rustix::fs::fcntl_add_seals(&fd, SealFlags::SHRINK | SealFlags::GROW).unwrap();
-        let err = check_sealed(fd.as_fd()).unwrap_err();
-        assert!(err.contains("lacks the write, seal seal(s)"), "{err}");
-        rustix::fs::fcntl_add_seals(&fd, SealFlags::WRITE | SealFlags::SEAL).unwrap();
-        check_sealed(fd.as_fd()).unwrap();
-
-        // A plain file has no seals at all.
-        let file = std::fs::File::open("/proc/self/exe").unwrap();
-        let err = check_sealed(file.as_fd()).unwrap_err();
-        assert!(err.contains("not a sealable memory file"), "{err}");
-    }
 }

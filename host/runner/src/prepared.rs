@@ -32,6 +32,7 @@ static PREPARED: OnceLock<Prepared> = OnceLock::new();
 
 /// Makes the engine and the linkers; in the zygote, before its first fork.
 /// A failure leaves runners to make their own.
+#[allow(dead_code, reason = "only the Linux backend has a zygote")]
 pub(crate) fn prepare(worlds: &[&dyn WorldGlue]) {
     let settings = EngineSettings::of(&RunnerPolicy::default());
     let Ok(engine) = crate::engine::engine(settings) else {
@@ -53,6 +54,7 @@ pub(crate) fn prepare(worlds: &[&dyn WorldGlue]) {
 /// its first call, none of which holds a secret or anything of a plugin.
 /// Each costs a runner tens of µs on a virtual machine, where `CPUID`
 /// traps to the hypervisor.
+#[allow(dead_code, reason = "only the Linux backend has a zygote")]
 fn warm_caches(engine: &Engine) {
     use rand::{RngExt as _, SeedableRng as _};
     // std's CPU feature detection, which the engine's compatibility check

@@ -6,7 +6,6 @@ use std::os::unix::net::UnixStream;
 
 use crate::glue::WorldGlue;
 use crate::serve::{ServeError, ServeOptions, serve_connection};
-use crate::zygote::ZYGOTE_ARG;
 
 /// The first argument that makes a host binary act as a runner.
 pub const RUNNER_ARG: &str = "__airlock-runner";
@@ -36,13 +35,9 @@ pub fn run_runner_process_with(worlds: &[&dyn WorldGlue], options: ServeOptions)
     // SAFETY: a runner program calls this first thing in `main`, with one
     // thread; nothing reads the environment concurrently.
     unsafe { std::env::set_var("TOKIO_WORKER_THREADS", "1") };
-    if std::env::args_os().nth(2).as_deref() == Some(std::ffi::OsStr::new(ZYGOTE_ARG)) {
-        // Returns in each forked runner, which then goes on as an exec'd one.
-        let host_pid = std::env::args_os()
-            .nth(3)
-            .and_then(|pid| pid.to_str()?.parse().ok());
-        crate::zygote::run_zygote(RUNNER_FD, host_pid, worlds);
-    }
+    // Returns in each runner a zygote forks, which then goes on as an
+    // exec'd one, and at once in a process that is no zygote.
+    crate::backend::serve_as_zygote_if_asked(RUNNER_FD, worlds);
     let options = ServeOptions {
         socket_fd: Some(RUNNER_FD),
         isolate_compile: true,

@@ -108,7 +108,7 @@ pub fn serve_connection(
     // a spare entered them before its request, as for no network grant.
     let mut layers = SandboxLayers::default();
     if options.lock_down {
-        match crate::spare::take_entered() {
+        match crate::backend::spare_layers() {
             Some(_) if !policy.network.is_empty() => {
                 return Err(ServeError::Protocol(
                     "a spare runner (no network) was sent a policy that grants network addresses"
@@ -116,13 +116,19 @@ pub fn serve_connection(
                 ));
             }
             Some(entered) => layers = entered,
-            None => crate::lockdown::enter_namespaces(&mut layers, !policy.network.is_empty()),
+            None if hello.backend.namespaces() => {
+                crate::lockdown::enter_namespaces(&mut layers, !policy.network.is_empty())
+            }
+            None => layers.notes.push(format!(
+                "namespaces: not entered (the {} backend has none)",
+                hello.backend.name()
+            )),
         }
         marks.namespaces = monotonic_now();
     }
     // No runner keeps a way into the zygote's namespaces (taken above when
     // it joined them).
-    drop(crate::netns::take());
+    crate::backend::forget_zygote_namespaces();
     if hello.recording {
         host.observer = Some(crate::observe::Observer::default());
     }
@@ -143,6 +149,7 @@ pub fn serve_connection(
             }
         });
     // Step 2: Landlock, before any thread exists, so that every thread inherits it.
+    let mut prepared = None;
     if options.lock_down {
         let preopens: Vec<_> = policy
             .preopens
@@ -155,7 +162,11 @@ pub fn serve_connection(
                 (fd, grant.writable)
             })
             .collect();
-        crate::lockdown::restrict_paths(&mut layers, &preopens, &policy);
+        prepared = Some(crate::lockdown::restrict_paths(
+            &mut layers,
+            &preopens,
+            &policy,
+        ));
         marks.landlock = monotonic_now();
     }
 
@@ -209,13 +220,13 @@ pub fn serve_connection(
         return Err(init_failed(plugin.host_mut(), failure));
     }
     marks.instantiated = monotonic_now();
-    if options.lock_down {
+    if let Some(prepared) = prepared {
         // wasmtime-wasi runs blocking work on a tokio runtime made on first
         // use; make it (and its worker threads) before seccomp is installed.
         wasmtime_wasi::runtime::in_tokio(async {});
         marks.tokio = monotonic_now();
         // Step 3: everything else, seccomp last.
-        crate::lockdown::lock_down(&mut layers, &policy);
+        crate::lockdown::lock_down(&mut layers, &policy, prepared);
         marks.locked = monotonic_now();
     }
     if let Some(hook) = options.after_lock_down {

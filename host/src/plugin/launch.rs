@@ -168,6 +168,7 @@ impl Plugin {
             code,
             rings_fd,
             ring_wake: self.runners.ring_wake(),
+            backend: self.runners.backend(),
             recording: self.config.record.is_some(),
         });
         let payload = Cached::payload(artifact.as_ref(), &self.config.component);

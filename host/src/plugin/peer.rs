@@ -59,6 +59,15 @@ impl Runners {
         }
     }
 
+    /// The backend that starts the runners (threads enter no namespaces
+    /// either way: they are not locked down).
+    pub(super) fn backend(&self) -> airlock_protocol::Backend {
+        match self {
+            Self::Processes(launcher) => launcher.backend(),
+            Self::Threads(_) => airlock_protocol::Backend::NATIVE,
+        }
+    }
+
     /// Whether runners can take descriptors (the shared rings, a sealed
     /// artifact, preopens): only processes inherit them.
     pub(super) fn take_descriptors(&self) -> bool {

@@ -37,6 +37,10 @@
 //!   with what the generator must refuse, and used by a bindgen test.
 //! - **Cycles** ([`cycles`]): no module of a crate imports (`crate::x`) a
 //!   module that imports it back, directly or round a loop.
+//! - **Systems** ([`systems`]): no host source outside a `platform/`,
+//!   `lockdown/` or `backend/` folder or the `airlock-platform` crate names an operating
+//!   system in a `cfg`, but a `lib.rs` gating a `mod` line; test code is
+//!   exempt.
 //!
 //! The `unsafe` rule (a `// SAFETY:` comment on every block) is clippy's
 //! `undocumented_unsafe_blocks`, denied in both workspaces' lints and run by
@@ -50,4 +54,5 @@ mod docs;
 mod fixtures;
 mod headers;
 mod layout;
+mod systems;
 mod tree;

@@ -8,9 +8,11 @@
 //!   the peer resize one), and wake-ups as one byte on the control socket,
 //!   which any POSIX system has.
 //!
-//! Linux has both kinds of wake-up: [`Wake::Socket`] there is how the host
-//! tests on Linux what macOS runs. This is the only place in the crate that
-//! names an operating system.
+//! - `backend`: which [`Backend`] starts and reaches runners.
+//!
+//! Linux has both kinds of wake-up and both backends: [`Backend::Posix`]
+//! there is how the host tests on Linux what macOS runs. This is the only
+//! place in the crate that names an operating system.
 
 use std::io;
 use std::os::fd::{BorrowedFd, OwnedFd};
@@ -20,9 +22,12 @@ use std::time::Duration;
 use rustix::net::SendFlags;
 use serde::{Deserialize, Serialize};
 
+mod backend;
 #[cfg(target_os = "linux")]
 mod linux;
 mod posix;
+
+pub use backend::Backend;
 
 /// How a side parked on the rings is woken by its peer. The host picks it
 /// and tells the runner in the [`crate::Hello`]; both sides use the same.
@@ -101,6 +106,24 @@ pub fn quiet_socket(socket: BorrowedFd<'_>) -> io::Result<()> {
     rustix::net::sockopt::set_socket_nosigpipe(socket, true)?;
     let _ = socket;
     Ok(())
+}
+
+/// A pipe whose ends are closed on exec: atomically where the system can
+/// say so when it makes one; macOS cannot, and then each end is marked
+/// straight after (a runner or host forking on another thread between the
+/// two is the race Airlock's own forks never make: they are single-threaded
+/// or exec at once with an explicit descriptor list).
+pub fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    #[cfg(not(target_vendor = "apple"))]
+    return Ok(rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?);
+    #[cfg(target_vendor = "apple")]
+    {
+        let (read, write) = rustix::pipe::pipe()?;
+        for end in [&read, &write] {
+            rustix::io::fcntl_setfd(end, rustix::io::FdFlags::CLOEXEC)?;
+        }
+        Ok((read, write))
+    }
 }
 
 /// Sleeps for at most `slice` unless `word` no longer holds `seen` or the

@@ -130,16 +130,28 @@ impl Battery {
             },
             took: Duration::ZERO,
         });
+        // Namespaces are the Linux backend's: on the POSIX one (macOS's)
+        // the runner must report none rather than claim them.
+        let backend = self.launcher().backend();
         for layer in [
             Layer::Landlock,
             Layer::UserNamespace,
             Layer::NetworkNamespace,
         ] {
+            let expected = layer == Layer::Landlock || backend.namespaces();
+            let active = layer.is_active(&layers);
             out.push(Outcome {
-                attack: format!("runner reports {layer}"),
+                attack: if expected {
+                    format!("runner reports {layer}")
+                } else {
+                    format!(
+                        "runner reports no {layer} on the {} backend",
+                        backend.name()
+                    )
+                },
                 layer: "lock-down",
-                contained: layer.is_active(&layers),
-                detail: if layer.is_active(&layers) {
+                contained: active == expected,
+                detail: if active {
                     "active".into()
                 } else {
                     layers.notes.join("; ")

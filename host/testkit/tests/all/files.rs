@@ -23,21 +23,27 @@ impl Folder {
         let dir = std::env::temp_dir().join(format!("airlock-files-{}-{test}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create the granted folder");
-        let policy = Policy::default()
-            .deadline(Duration::from_secs(20))
-            .preopen(&dir, "/rw", true)
-            // Every layer this machine has: the point is that they all hold.
-            .require([
-                Layer::Seccomp,
-                Layer::Landlock,
-                Layer::NoNewPrivs,
-                Layer::NotDumpable,
-                Layer::CapabilitiesDropped,
-                Layer::Rlimits,
+        // Every layer this machine and backend have: the point is that
+        // they all hold.
+        let mut required = vec![
+            Layer::Seccomp,
+            Layer::Landlock,
+            Layer::NoNewPrivs,
+            Layer::NotDumpable,
+            Layer::CapabilitiesDropped,
+            Layer::Rlimits,
+        ];
+        if test_runner().backend().namespaces() {
+            required.extend([
                 Layer::UserNamespace,
                 Layer::MountNamespace,
                 Layer::NetworkNamespace,
             ]);
+        }
+        let policy = Policy::default()
+            .deadline(Duration::from_secs(20))
+            .preopen(&dir, "/rw", true)
+            .require(required);
         let config = PluginConfig::from_file("files", airlock_testkit::guest_path("test_files"))
             .expect("read the file-work guest")
             .policy(policy);

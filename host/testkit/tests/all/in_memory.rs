@@ -92,6 +92,7 @@ pub(crate) fn hello() -> Hello {
         },
         rings_fd: None,
         ring_wake: airlock_protocol::Wake::NATIVE,
+        backend: airlock_protocol::Backend::NATIVE,
         recording: false,
     }
 }

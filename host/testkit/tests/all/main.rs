@@ -1,6 +1,7 @@
 //! Airlock's integration tests, in one binary: real test guests compiled from
 //! source, real runner processes, real sockets.
 
+mod backend;
 mod cache;
 mod concurrency;
 mod exported_resources;

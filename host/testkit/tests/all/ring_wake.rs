@@ -1,11 +1,12 @@
 //! Both kinds of ring wake-up through real runner processes: a runner
 //! parked between calls is woken by the call itself with either kind (a
 //! runner that parked some other way would see the call only when its idle
-//! slice of 250 ms ends), and `AIRLOCK_RING_WAKE` picks the kind.
+//! slice of 250 ms ends). `backend.rs` checks that `AIRLOCK_RING_WAKE`
+//! picks the kind.
 
 use std::time::{Duration, Instant};
 
-use airlock::{Launcher, RING_WAKE_VAR, Wake};
+use airlock::Wake;
 use airlock_testkit::battery::PingHost;
 
 use crate::support::test_runner;
@@ -37,14 +38,4 @@ fn an_idle_runner_is_woken_by_the_call_with_each_kind_of_wake_up() {
             "{wake:?}: calls to a parked runner took {took:?}"
         );
     }
-}
-
-#[test]
-fn the_environment_variable_picks_the_kind_of_wake_up() {
-    let launcher = Launcher::current_exe().unwrap();
-    let expected = match std::env::var(RING_WAKE_VAR) {
-        Ok(name) => Wake::from_name(&name).expect("the variable names a kind"),
-        Err(_) => Wake::NATIVE,
-    };
-    assert_eq!(launcher.ring_wake(), expected);
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use airlock::Layer;
 use airlock_testkit::battery::{harmless_descriptor, proc_field};
 
-use crate::support::{TestHost, start};
+use crate::support::{TestHost, start, test_runner};
 
 fn proc_status(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read /proc/<pid>/status")
@@ -32,13 +32,33 @@ fn a_live_runner_is_locked_down() {
         Layer::CapabilitiesDropped,
         Layer::Rlimits,
         Layer::Landlock,
+    ] {
+        assert!(active.contains(&required), "{required} is off: {layers:?}");
+    }
+    // Namespaces are the Linux backend's; on the POSIX one (as on macOS)
+    // the runner has none, and says why.
+    let namespaces = [
         Layer::UserNamespace,
         Layer::NetworkNamespace,
         Layer::IpcNamespace,
         Layer::UtsNamespace,
         Layer::MountNamespace,
-    ] {
-        assert!(active.contains(&required), "{required} is off: {layers:?}");
+    ];
+    let backend = test_runner().backend();
+    for layer in namespaces {
+        assert_eq!(
+            active.contains(&layer),
+            backend.namespaces(),
+            "{layer} on the {} backend: {layers:?}",
+            backend.name()
+        );
+    }
+    if !backend.namespaces() {
+        let why = format!(
+            "namespaces: not entered (the {} backend has none)",
+            backend.name()
+        );
+        assert!(layers.notes.contains(&why), "{:?}", layers.notes);
     }
 
     let status = proc_status(pid);

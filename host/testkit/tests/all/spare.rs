@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use airlock_runner::spare::SPARE_NAME;
 use airlock_testkit::roundtrip::Roundtrip;
 
-use crate::support::test_runner;
+use crate::support::linux_runner;
 use crate::zygote::{
     argv0, children, config, descriptors, kind, namespace, parent_of, signal, start,
 };
@@ -94,7 +94,7 @@ fn a_runner_made_from_a_spare_refuses_a_policy_that_grants_network() {
 // keep one would see each other's.
 #[test]
 fn a_launcher_keeps_one_spare_that_the_next_start_becomes() {
-    let launcher = test_runner();
+    let launcher = linux_runner();
     // Warmed up, a launcher has its zygote and a spare before any start,
     // and its first start is that spare.
     assert!(launcher.warm_up());
@@ -131,7 +131,7 @@ fn a_launcher_keeps_one_spare_that_the_next_start_becomes() {
     let comm = std::fs::read_to_string(format!("/proc/{spare}/comm")).unwrap();
     assert_eq!(comm.trim(), "roundtrip");
     // The layers of a runner that entered its namespaces itself.
-    let execd = start(&test_runner().without_zygote());
+    let execd = start(&linux_runner().without_zygote());
     let layers = |p: &Roundtrip| {
         let mut l = p.plugin().sandbox_layers().expect("layers").clone();
         l.notes.clear();

@@ -10,6 +10,12 @@ pub fn test_runner() -> Launcher {
     Launcher::program(env!("CARGO_BIN_EXE_airlock-test-runner"))
 }
 
+/// The test runner on the Linux backend whatever [`airlock::BACKEND_VAR`]
+/// says: for what only that backend has (the zygote, its spares, namespaces).
+pub fn linux_runner() -> Launcher {
+    test_runner().with_backend(airlock::Backend::Linux)
+}
+
 /// The test runner with an artifact cache shared by every test process of this
 /// build (under cargo's target tmp dir): a 35 MB JS or Python guest takes ~20 s to
 /// compile, so it is compiled once per build rather than once per test.

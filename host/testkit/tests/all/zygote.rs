@@ -14,7 +14,7 @@ use airlock_testkit::roundtrip::Roundtrip;
 
 use airlock_runner::spare::SPARE_NAME;
 
-use crate::support::{fake_runner, roundtrip_config, test_runner};
+use crate::support::{fake_runner, linux_runner, roundtrip_config, test_runner};
 
 pub(crate) fn config() -> PluginConfig {
     roundtrip_config().deadline(Duration::from_secs(20))
@@ -102,8 +102,8 @@ pub(crate) fn kind(what: &str) -> &str {
 
 #[test]
 fn forked_runners_are_the_hosts_children_with_every_layer_an_execd_one_has() {
-    let forked_launcher = test_runner();
-    let execd_launcher = test_runner().without_zygote();
+    let forked_launcher = linux_runner();
+    let execd_launcher = linux_runner().without_zygote();
     let forked = start(&forked_launcher);
     let execd = start(&execd_launcher);
     assert!(forked_launcher.uses_zygote());
@@ -140,7 +140,7 @@ fn forked_runners_are_the_hosts_children_with_every_layer_an_execd_one_has() {
 
 #[test]
 fn a_start_reports_where_its_time_went_forked_and_execd() {
-    for launcher in [test_runner(), test_runner().without_zygote()] {
+    for launcher in [linux_runner(), linux_runner().without_zygote()] {
         let started = std::time::Instant::now();
         let plugin = Roundtrip::start(&launcher, config()).expect("start roundtrip");
         let elapsed = started.elapsed();
@@ -188,7 +188,7 @@ pub(crate) fn namespace(pid: impl std::fmt::Display, ns: &str) -> String {
 
 #[test]
 fn forked_runners_share_one_empty_network_namespace_and_no_other() {
-    let launcher = test_runner();
+    let launcher = linux_runner();
     let (a, b) = (start(&launcher), start(&launcher));
     let (a_pid, b_pid) = (a.plugin().pid().unwrap(), b.plugin().pid().unwrap());
     let host_net = namespace("self", "net");
@@ -210,7 +210,7 @@ fn forked_runners_share_one_empty_network_namespace_and_no_other() {
         layers.notes
     );
     // An exec'd runner makes its own; one granted an address stays in the host's.
-    let execd = start(&test_runner().without_zygote());
+    let execd = start(&linux_runner().without_zygote());
     assert_ne!(
         namespace(execd.plugin().pid().unwrap(), "net"),
         namespace(a_pid, "net")
@@ -228,7 +228,7 @@ fn forked_runners_share_one_empty_network_namespace_and_no_other() {
 
 #[test]
 fn a_runner_outlives_the_thread_that_first_asked_for_one() {
-    let launcher = test_runner();
+    let launcher = linux_runner();
     let on_thread = launcher.clone();
     let mut plugin = std::thread::spawn(move || start(&on_thread))
         .join()
@@ -245,7 +245,7 @@ fn a_runner_outlives_the_thread_that_first_asked_for_one() {
 
 #[test]
 fn runners_forked_from_one_zygote_draw_their_own_random_bytes() {
-    let launcher = test_runner();
+    let launcher = linux_runner();
     let config = || {
         PluginConfig::from_file(
             "random",
@@ -281,7 +281,7 @@ fn runners_forked_from_one_zygote_draw_their_own_random_bytes() {
 
 #[test]
 fn a_killed_zygote_is_started_again() {
-    let launcher = test_runner();
+    let launcher = linux_runner();
     let first = start(&launcher);
     // Not in the middle of forking a spare (named like one while it does).
     launcher.warm_up();
@@ -308,7 +308,7 @@ fn a_killed_zygote_is_started_again() {
 
 #[test]
 fn a_launcher_that_ends_kills_and_reaps_a_stopped_zygote() {
-    let launcher = test_runner();
+    let launcher = linux_runner();
     assert!(launcher.warm_up());
     let zygote = zygotes();
     assert_eq!(zygote.len(), 1, "{zygote:?}");

@@ -1,0 +1,80 @@
+//! The two backends through real runner processes: a runner started by
+//! the POSIX backend (macOS's, selectable here) is an exec'd child of the
+//! host, in the host's own namespaces, woken over its socket and locked
+//! down by this system's own layers; `AIRLOCK_BACKEND` picks the backend,
+//! and a refused zygote stays refused whichever backend comes after.
+
+use airlock::{BACKEND_VAR, Backend, Layer, RING_WAKE_VAR, Wake};
+use airlock_testkit::battery::PingHost;
+
+use crate::support::{TestHost, test_runner};
+use crate::zygote::{argv0, namespace, parent_of, start};
+
+#[test]
+fn a_posix_runner_is_execd_in_the_hosts_namespaces_and_locked_down() {
+    let launcher = test_runner().with_backend(Backend::Posix);
+    assert_eq!(launcher.backend(), Backend::Posix);
+    assert_eq!(launcher.ring_wake(), Wake::Socket);
+    assert!(!launcher.uses_zygote());
+    let mut plugin = start(&launcher);
+    let pid = plugin.plugin().pid().unwrap();
+    assert!(argv0(pid).starts_with("airlock-runner: "), "{}", argv0(pid));
+    assert_eq!(parent_of(pid), std::process::id());
+    for ns in ["user", "net", "ipc", "uts", "mnt"] {
+        assert_eq!(namespace(pid, ns), namespace("self", ns), "{ns}");
+    }
+    let layers = plugin.plugin().sandbox_layers().unwrap().clone();
+    let active = Layer::active(&layers);
+    for layer in [
+        Layer::Seccomp,
+        Layer::Landlock,
+        Layer::Rlimits,
+        Layer::NoNewPrivs,
+    ] {
+        assert!(active.contains(&layer), "{layer} is off: {layers:?}");
+    }
+    assert!(
+        !active.iter().any(|l| l.to_string().ends_with("-namespace")),
+        "{active:?}"
+    );
+    let why = "namespaces: not entered (the posix backend has none)".to_string();
+    assert!(layers.notes.contains(&why), "{:?}", layers.notes);
+    // Calls cross the rings, each waking the parked runner over the socket.
+    for i in 0..50 {
+        plugin.noop(&mut PingHost::default()).expect("a call");
+        assert_eq!(plugin.add(&mut TestHost::default(), i, 1).unwrap(), i + 1);
+    }
+}
+
+#[test]
+fn a_refused_zygote_stays_refused_on_the_linux_backend() {
+    let launcher = test_runner()
+        .with_backend(Backend::Posix)
+        .without_zygote()
+        .with_backend(Backend::Linux);
+    assert_eq!(launcher.backend(), Backend::Linux);
+    assert_eq!(launcher.ring_wake(), Wake::Futex);
+    assert!(!launcher.uses_zygote());
+    let plugin = start(&launcher);
+    let pid = plugin.plugin().pid().unwrap();
+    assert!(argv0(pid).starts_with("airlock-runner: "), "{}", argv0(pid));
+    assert_ne!(namespace(pid, "user"), namespace("self", "user"));
+    // Without the refusal, the Linux backend forks from its zygote.
+    assert!(test_runner().with_backend(Backend::Linux).uses_zygote());
+}
+
+#[test]
+fn the_environment_variables_pick_the_backend_and_its_wake_ups() {
+    let launcher = test_runner();
+    let backend = match std::env::var(BACKEND_VAR) {
+        Ok(name) => Backend::from_name(&name).expect("the variable names a backend"),
+        Err(_) => Backend::NATIVE,
+    };
+    assert_eq!(launcher.backend(), backend);
+    assert_eq!(launcher.uses_zygote(), backend == Backend::Linux);
+    let wake = match std::env::var(RING_WAKE_VAR) {
+        Ok(name) => Wake::from_name(&name).expect("the variable names a kind"),
+        Err(_) => backend.wake(),
+    };
+    assert_eq!(launcher.ring_wake(), wake);
+}
