@@ -1,10 +1,11 @@
-//! `cargo xtask check-macos`: `cargo check` of the crates that build for
-//! macOS so far, for both macOS targets, with their tests. Run by `test`.
+//! `cargo xtask check-macos`: `cargo check` for both macOS targets of every
+//! crate a host application and its runners are made of, the CLI included;
+//! with their tests for the crates whose tests are not Linux's own. Run by
+//! `test`.
 //!
-//! A cross check needs only the targets' standard libraries (installed when
-//! missing); crates with C inside use their pure-Rust options there
-//! (blake3's `pure`). The list grows as the platform layer reaches further
-//! (`docs/platforms.md`).
+//! A cross check needs the targets' standard libraries (installed when
+//! missing) and, for the C inside wasmtime, a C compiler with macOS's libc
+//! headers: Zig's (`zig.rs`). blake3 uses its pure-Rust code there.
 
 use anyhow::{Context, Result};
 
@@ -13,24 +14,41 @@ use crate::util;
 /// The macOS targets checked.
 pub const TARGETS: [&str; 2] = ["x86_64-apple-darwin", "aarch64-apple-darwin"];
 
-/// The crates that build for macOS today.
-pub const CRATES: [&str; 2] = ["airlock-protocol", "airlock-platform"];
+/// Checked with their tests.
+pub const WITH_TESTS: [&str; 2] = ["airlock-protocol", "airlock-platform"];
+
+/// Checked as libraries and programs: their tests drive real runners
+/// through Linux's `/proc` and namespaces.
+pub const WITHOUT_TESTS: [&str; 5] = [
+    "airlock-runner",
+    "airlock-host",
+    "airlock-bindgen",
+    "airlock-macro",
+    "airlock-cli",
+];
 
 pub fn run() -> Result<()> {
     crate::build_plugins::ensure_targets(&TARGETS)?;
     for target in TARGETS {
-        let mut cmd = util::cargo();
-        cmd.args(["check", "--target", target, "--all-targets"]);
-        for krate in CRATES {
-            cmd.args(["-p", krate]);
+        let env = crate::zig::macos_c_env(target)?;
+        for (crates, targets) in [
+            (&WITH_TESTS[..], &["--all-targets"][..]),
+            (&WITHOUT_TESTS[..], &["--lib", "--bins"][..]),
+        ] {
+            let mut cmd = util::cargo();
+            cmd.args(["check", "--target", target]).args(targets);
+            for krate in crates {
+                cmd.args(["-p", krate]);
+            }
+            cmd.envs(env.iter().map(|(k, v)| (k, v)));
+            util::run(&mut cmd).with_context(|| {
+                format!(
+                    "{} no longer builds for {target}: keep OS interfaces in a `platform` module \
+                     (docs/platforms.md)",
+                    crates.join(", ")
+                )
+            })?;
         }
-        util::run(&mut cmd).with_context(|| {
-            format!(
-                "{} no longer builds for {target}: keep OS interfaces in a `platform` module \
-                 (docs/platforms.md)",
-                CRATES.join(", ")
-            )
-        })?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@
 //!   per command, named like it.
 //! - [`cargo_component`]: the second guest build path, run by `test` only.
 //! - [`check_macos`]: the cross check for macOS, run by `test` and alone.
+//! - [`zig`]: the pinned Zig that cross-compiles the C of that check.
 //! - [`js`], [`python`]: the pinned JS and Python toolchains and their guests.
 //! - [`package`]: the world stamp and manifest added to the JS and Python guests.
 //! - [`debian`]: Debian packages the tests use from the machine, installed when missing.
@@ -29,6 +30,7 @@ mod sandbox_report;
 mod soak;
 mod test;
 mod util;
+mod zig;
 
 use std::process::ExitCode;
 
@@ -42,11 +44,12 @@ commands:
                   lint, build plugins (and svg-export again with the pinned
                   cargo-component, the second build path), check-macos, then
                   run the workspace tests (release) and the runner suite
-                  again with AIRLOCK_RING_WAKE=socket; --no-lint or
+                  again with AIRLOCK_BACKEND=posix; --no-lint or
                   AIRLOCK_SKIP_LINT=1 skips the lint for quick local runs;
                   other args go to cargo nextest run (or cargo test)
-  check-macos     cargo check, for both macOS targets, of the crates that
-                  build there so far (run by test too)
+  check-macos     cargo check, for both macOS targets, of the host, runner,
+                  CLI and their libraries, C by a pinned Zig from PyPI
+                  (run by test too)
   demo [args]     build plugins, then run the design-host demo
   lint            rustfmt check and clippy -D warnings (host and guest workspaces)
   ci              the same as test (lint included)

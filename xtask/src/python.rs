@@ -162,7 +162,7 @@ fn ensure_toolchain() -> Result<PathBuf> {
 }
 
 /// `python3` (3.11 or newer, as componentize-py's bindings use `typing.Self`), or a clear error.
-fn find_python() -> Result<String> {
+pub fn find_python() -> Result<String> {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
     let version = util::probe(
         Command::new(&python).args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]),
