@@ -1,13 +1,14 @@
 //! Per-call latency of every small and bulk case, and the 4K image through
 //! the grayscale filter, each out of process, in process and (latency) as
 //! a raw pipe echo, interleaved round by round; the no-op, nested call and
-//! 1 MiB echo also with the rings' socket wake-ups, what macOS uses.
+//! 1 MiB echo also on the POSIX backend (exec'd runner, socket wake-ups),
+//! what macOS uses.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use airlock::{InProcess, Launcher, PluginConfig, Policy, Wake};
+use airlock::{Backend, InProcess, Launcher, PluginConfig, Policy, Wake};
 use airlock_testkit::battery::PingHost;
 use airlock_testkit::filter::{self, Filter, Image};
 use airlock_testkit::roundtrip::{self, Roundtrip};
@@ -28,10 +29,11 @@ pub(super) fn latency(
 ) -> Result<Figures> {
     eprintln!("latency: {} interleaved rounds of every case…", plan.rounds);
     let plugin = Rc::new(RefCell::new(Roundtrip::start(launcher, config.clone())?));
-    // The same plugin with the wake-ups of the POSIX backend.
-    let socket_launcher = launcher.clone().with_ring_wake(Wake::Socket);
-    anyhow::ensure!(socket_launcher.ring_wake() == Wake::Socket);
-    let on_socket = Rc::new(RefCell::new(Roundtrip::start(&socket_launcher, config)?));
+    // The same plugin on the POSIX backend: an exec'd runner in the host's
+    // namespaces, woken over its socket.
+    let posix_launcher = launcher.clone().with_backend(Backend::Posix);
+    anyhow::ensure!(posix_launcher.ring_wake() == Wake::Socket);
+    let on_posix = Rc::new(RefCell::new(Roundtrip::start(&posix_launcher, config)?));
     // The same generated client over the in-process baseline.
     let in_process = Rc::new(RefCell::new(Roundtrip::from_invoker(
         InProcess::load(&roundtrip::RunnerGlue, component).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -60,7 +62,7 @@ pub(super) fn latency(
             }),
         ));
     }
-    small_calls(&mut cases, &on_socket, ", socket wake-ups");
+    small_calls(&mut cases, &on_posix, ", POSIX backend");
     {
         let ip = in_process.clone();
         cases.push((
@@ -122,9 +124,9 @@ pub(super) fn latency(
             }),
         ));
         if size == 1 << 20 {
-            let (p, d) = (on_socket.clone(), data.clone());
+            let (p, d) = (on_posix.clone(), data.clone());
             cases.push((
-                format!("airlock echo {name}, socket wake-ups"),
+                format!("airlock echo {name}, POSIX backend"),
                 batch,
                 local(move || echo(&p, &d)),
             ));

@@ -1,5 +1,6 @@
 //! Cold starts: time to a first answered call without a cache, from a
-//! cached artifact (forked from the zygote, and exec'd) and from a warm
+//! cached artifact (forked from the zygote, exec'd, and on the POSIX
+//! backend) and from a warm
 //! pool, against spawning a bare process and getting its first echo (and
 //! Extism's creates, when it is compared).
 
@@ -7,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use airlock::{Launcher, PluginConfig, WarmPool};
+use airlock::{Backend, Launcher, PluginConfig, WarmPool};
 use airlock_testkit::battery::PingHost;
 use airlock_testkit::roundtrip::Roundtrip;
 use anyhow::Result;
@@ -39,6 +40,8 @@ pub(super) fn cold_starts(
     // The same cache, each runner an exec of the program instead of a fork
     // of the zygote: what the zygote saves.
     let execd = cached.clone().without_zygote();
+    // The same cache on the POSIX backend (macOS's): exec'd, no namespaces.
+    let posix = cached.clone().with_backend(Backend::Posix);
     let mut samples: Vec<(String, Vec<Duration>)> = [
         "bare spawn + echo",
         "airlock, no cache",
@@ -48,6 +51,7 @@ pub(super) fn cold_starts(
         "extism create, cached",
         "extism create, compiled",
         "airlock, cached artifact, exec'd",
+        "airlock, cached artifact, POSIX backend",
     ]
     .iter()
     .map(|n| (n.to_string(), Vec::new()))
@@ -56,7 +60,7 @@ pub(super) fn cold_starts(
     // has exited and been torn down, and the pool has refilled, so that no
     // sample pays for another's work (these machines may have 2 cores).
     let quiet = || std::thread::sleep(Duration::from_millis(20));
-    let (mut forked, mut execd_steps) = (Vec::new(), Vec::new());
+    let (mut forked, mut execd_steps, mut posix_steps) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..plan.start_rounds {
         anyhow::ensure!(
             pool.wait_full(Duration::from_secs(30)) == 1,
@@ -80,7 +84,7 @@ pub(super) fn cold_starts(
         samples[0].1.push(started.elapsed());
         drop(pipe);
 
-        for (i, launcher) in [(1, plain), (2, cached), (7, &execd)] {
+        for (i, launcher) in [(1, plain), (2, cached), (7, &execd), (8, &posix)] {
             quiet();
             let started = Instant::now();
             let mut plugin = Roundtrip::start(launcher, config())?;
@@ -91,6 +95,7 @@ pub(super) fn cold_starts(
             match i {
                 2 => forked.extend(timeline),
                 7 => execd_steps.extend(timeline),
+                8 => posix_steps.extend(timeline),
                 _ => {}
             }
         }
@@ -116,6 +121,7 @@ pub(super) fn cold_starts(
     let steps = vec![
         ("cached start, forked", breakdown(&forked)),
         ("cached start, exec'd", breakdown(&execd_steps)),
+        ("cached start, POSIX backend", breakdown(&posix_steps)),
     ];
     Ok((figures, steps))
 }
