@@ -51,6 +51,9 @@ pub struct Launcher {
     zygote: Option<Arc<Zygotes>>,
     /// How a side parked on a runner's shared rings is woken.
     ring_wake: Wake,
+    /// [`Launcher::with_ring_wake`] chose `ring_wake`: a backend chosen
+    /// later keeps it.
+    ring_wake_chosen: bool,
 }
 
 /// The environment variable that picks the backend for launchers made
@@ -136,25 +139,38 @@ impl Launcher {
             zygote_refused: false,
             zygote: None,
             ring_wake: Backend::NATIVE.wake(),
+            ring_wake_chosen: false,
         };
-        let backend = from_env(BACKEND_VAR, Backend::from_name, |b| b.available());
-        let launcher = launcher.with_backend(backend.unwrap_or(Backend::NATIVE));
-        match from_env(RING_WAKE_VAR, Wake::from_name, |w| w.available()) {
+        let launcher = match from_env(RING_WAKE_VAR, Wake::from_name, |w| w.available()) {
             Some(wake) => launcher.with_ring_wake(wake),
             None => launcher,
+        };
+        let backend = from_env(BACKEND_VAR, Backend::from_name, |b| b.available());
+        if let Some(backend) = backend.filter(|b| *b != Backend::NATIVE) {
+            // A test switch, not a hardening one: the POSIX backend's
+            // runners have none of the Linux backend's namespaces.
+            tracing::warn!(
+                "{BACKEND_VAR}={}: runners start on that backend instead of this system's own ({}); see docs/platforms.md for what they lack",
+                backend.name(),
+                Backend::NATIVE.name()
+            );
         }
+        launcher.with_backend(backend.unwrap_or(Backend::NATIVE))
     }
 
     /// Starts and reaches runners with `backend`, and wakes their rings as
-    /// it does (a later [`Launcher::with_ring_wake`] overrides that); a
-    /// backend this system lacks leaves the choice as it was, with a warning.
+    /// it does unless [`Launcher::with_ring_wake`] (or [`RING_WAKE_VAR`])
+    /// chose otherwise; a backend this system lacks leaves the choice as it
+    /// was, with a warning.
     pub fn with_backend(mut self, backend: Backend) -> Self {
         if !backend.available() {
             tracing::warn!("the {} backend is not available here", backend.name());
             return self;
         }
         self.backend = backend;
-        self.ring_wake = backend.wake();
+        if !self.ring_wake_chosen {
+            self.ring_wake = backend.wake();
+        }
         self.zygote = match backend.namespaces() && !self.zygote_refused {
             true => crate::platform::zygotes(&self.program).map(Arc::new),
             false => None,
@@ -173,6 +189,7 @@ impl Launcher {
     pub fn with_ring_wake(mut self, wake: Wake) -> Self {
         if wake.available() {
             self.ring_wake = wake;
+            self.ring_wake_chosen = true;
         } else {
             tracing::warn!("ring wake-ups by {} are not available here", wake.name());
         }

@@ -1,7 +1,7 @@
 //! Systems: outside the platform layer, no host crate's source names an
-//! operating system. A `cfg` (or `cfg!`) on `target_os`, `target_vendor`,
-//! `target_family`, `unix` or `windows` may appear only in a `platform/` or
-//! `lockdown/` folder, in the `airlock-platform` crate (`host/platform`),
+//! operating system. A `cfg` (or `cfg!`, `cfg_attr`) on `target_os`,
+//! `target_vendor`, `target_family`, `unix` or `windows` may appear only in
+//! a `platform/`, `lockdown/` or `backend/` folder, in the `airlock-platform` crate (`host/platform`),
 //! or in a `lib.rs` right above the `mod` line it gates, where the module
 //! list says which modules are one system's own. Test code is exempt.
 
@@ -10,15 +10,21 @@ use std::path::Path;
 use crate::headers::is_test_file;
 use crate::tree::{self, Scratch};
 
-/// What names a system in a `cfg`.
-const SYSTEM_WORDS: [&str; 6] = [
-    "target_os",
-    "target_vendor",
-    "target_family",
-    "cfg(unix",
-    "cfg(windows",
-    "cfg!(unix",
-];
+/// Whether `code` is a `cfg` (attribute, `cfg!` or `cfg_attr`) that names
+/// a system: a `target_os`, `target_vendor` or `target_family` key, or the
+/// word `unix` or `windows` anywhere in it.
+fn names_a_system(code: &str) -> bool {
+    if !code.contains("cfg") {
+        return false;
+    }
+    code.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|word| {
+            matches!(
+                word,
+                "target_os" | "target_vendor" | "target_family" | "unix" | "windows"
+            )
+        })
+}
 
 /// Whether `rel` belongs to the platform layer.
 fn in_platform_layer(rel: &Path) -> bool {
@@ -40,7 +46,7 @@ pub fn systems_named(root: &Path) -> Vec<String> {
         let is_lib = rel.file_name().is_some_and(|n| n == "lib.rs");
         for (i, line) in lines.iter().enumerate() {
             let code = line.split("//").next().unwrap_or("");
-            if !SYSTEM_WORDS.iter().any(|w| code.contains(w)) {
+            if !names_a_system(code) {
                 continue;
             }
             let gates_a_mod = lines.get(i + 1).is_some_and(|next| {
@@ -93,12 +99,20 @@ fn a_planted_system_name_is_found_and_the_layer_is_exempt() {
             "host/src/thing_tests.rs",
             "//! T.\nlet x = cfg!(target_os = \"linux\");\n",
         )
+        .file(
+            "host/src/other.rs",
+            "//! O.\n#[cfg(not(unix))]\nfn a() {}\nlet w = cfg!(windows);\n#[cfg_attr(any(unix, test), allow(dead_code))]\nlet unix_time = 1; // unix\n",
+        )
+        .file("host/runner/src/backend/linux.rs", "//! B.\n#[cfg(target_os = \"linux\")]\nfn b() {}\n")
         .file("xtask/src/zig.rs", "//! X.\n#[cfg(unix)]\nfn z() {}\n");
     assert_eq!(
         systems_named(&scratch.root),
         [
             "host/src/launcher.rs:2: #[cfg(target_os = \"linux\")]",
             "host/src/lib.rs:4: #[cfg(unix)]",
+            "host/src/other.rs:2: #[cfg(not(unix))]",
+            "host/src/other.rs:4: let w = cfg!(windows);",
+            "host/src/other.rs:5: #[cfg_attr(any(unix, test), allow(dead_code))]",
         ]
     );
 }

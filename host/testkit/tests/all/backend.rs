@@ -2,9 +2,10 @@
 //! the POSIX backend (macOS's, selectable here) is an exec'd child of the
 //! host, in the host's own namespaces, woken over its socket and locked
 //! down by this system's own layers; `AIRLOCK_BACKEND` picks the backend,
-//! and a refused zygote stays refused whichever backend comes after.
+//! and a refused zygote and a chosen wake-up stay so whichever backend
+//! comes after.
 
-use airlock::{BACKEND_VAR, Backend, Layer, RING_WAKE_VAR, Wake};
+use airlock::{BACKEND_VAR, Backend, Launcher, Layer, RING_WAKE_VAR, Wake};
 use airlock_testkit::battery::PingHost;
 
 use crate::support::{TestHost, test_runner};
@@ -61,6 +62,27 @@ fn a_refused_zygote_stays_refused_on_the_linux_backend() {
     assert_ne!(namespace(pid, "user"), namespace("self", "user"));
     // Without the refusal, the Linux backend forks from its zygote.
     assert!(test_runner().with_backend(Backend::Linux).uses_zygote());
+}
+
+#[test]
+fn a_chosen_wake_up_outlives_a_later_backend() {
+    for (wake, backend) in [
+        (Wake::Socket, Backend::Linux),
+        (Wake::Futex, Backend::Posix),
+    ] {
+        let launcher = test_runner().with_ring_wake(wake).with_backend(backend);
+        assert_eq!((launcher.backend(), launcher.ring_wake()), (backend, wake));
+    }
+    // Unchosen, the wake-up is the backend's own.
+    let launcher = Launcher::program(env!("CARGO_BIN_EXE_airlock-test-runner"));
+    if std::env::var_os(RING_WAKE_VAR).is_none() {
+        for backend in [Backend::Posix, Backend::Linux] {
+            assert_eq!(
+                launcher.clone().with_backend(backend).ring_wake(),
+                backend.wake()
+            );
+        }
+    }
 }
 
 #[test]
