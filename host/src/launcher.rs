@@ -171,8 +171,13 @@ impl Launcher {
         if !self.ring_wake_chosen {
             self.ring_wake = backend.wake();
         }
+        // A zygote this launcher (or a clone) already has stays: a second
+        // one would be a second template process.
         self.zygote = match backend.namespaces() && !self.zygote_refused {
-            true => crate::platform::zygotes(&self.program).map(Arc::new),
+            true => self
+                .zygote
+                .take()
+                .or_else(|| crate::platform::zygotes(&self.program).map(Arc::new)),
             false => None,
         };
         self

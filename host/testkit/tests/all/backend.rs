@@ -2,8 +2,8 @@
 //! the POSIX backend (macOS's, selectable here) is an exec'd child of the
 //! host, in the host's own namespaces, woken over its socket and locked
 //! down by this system's own layers; `AIRLOCK_BACKEND` picks the backend,
-//! and a refused zygote and a chosen wake-up stay so whichever backend
-//! comes after.
+//! a refused zygote and a chosen wake-up stay so whichever backend comes
+//! after, and choosing the Linux backend again keeps the one zygote.
 
 use airlock::{BACKEND_VAR, Backend, Launcher, Layer, RING_WAKE_VAR, Wake};
 use airlock_testkit::battery::PingHost;
@@ -48,7 +48,7 @@ fn a_posix_runner_is_execd_in_the_hosts_namespaces_and_locked_down() {
 }
 
 #[test]
-fn a_refused_zygote_stays_refused_on_the_linux_backend() {
+fn the_linux_backend_keeps_a_refused_zygote_refused_and_one_zygote_one() {
     let launcher = test_runner()
         .with_backend(Backend::Posix)
         .without_zygote()
@@ -60,8 +60,19 @@ fn a_refused_zygote_stays_refused_on_the_linux_backend() {
     let pid = plugin.plugin().pid().unwrap();
     assert!(argv0(pid).starts_with("airlock-runner: "), "{}", argv0(pid));
     assert_ne!(namespace(pid, "user"), namespace("self", "user"));
-    // Without the refusal, the Linux backend forks from its zygote.
-    assert!(test_runner().with_backend(Backend::Linux).uses_zygote());
+    // Without the refusal, the Linux backend forks from its zygote, and
+    // choosing that backend again keeps the zygote it has: one template
+    // process, not two.
+    let linux = test_runner().with_backend(Backend::Linux);
+    assert!(linux.uses_zygote());
+    let first = start(&linux);
+    let second = start(&linux.clone().with_backend(Backend::Linux));
+    assert_eq!(
+        crate::zygote::zygotes().len(),
+        1,
+        "one zygote for both starts"
+    );
+    drop((first, second, plugin));
 }
 
 #[test]

@@ -65,7 +65,7 @@ pub(crate) fn signal(pid: u32, signal: rustix::process::Signal) {
 }
 
 /// This process's children that are zygotes.
-fn zygotes() -> Vec<u32> {
+pub(crate) fn zygotes() -> Vec<u32> {
     children()
         .into_iter()
         .filter(|p| argv0(*p) == "airlock-zygote")
