@@ -19,9 +19,11 @@
 //! # Layout
 //!
 //! - [`frame`]: reading and writing frames with a size cap and no panics.
-//! - [`ring`]: the shared-memory rings frames take once a runner accepts them.
-//! - `platform`: what the rings need from the operating system, per system
-//!   (the shared file, and [`Wake`]: how a parked side is woken).
+//! - [`ring`]: the shared-memory rings frames take once a runner accepts
+//!   them (POSIX systems; not yet on Windows).
+//! - `platform`: what the channel and the rings need from the operating
+//!   system, per system ([`Stream`] and [`Channel`]: the control channel;
+//!   the shared file, and [`Wake`]: how a parked side is woken).
 //! - [`spin`]: socket readers that spin briefly before parking, with deadlines.
 //! - [`observed`]: what a recorded call read of the clocks and random.
 //! - [`startup`]: when a runner reached each step of its start.
@@ -32,6 +34,7 @@ mod display;
 pub mod frame;
 pub mod observed;
 mod platform;
+#[cfg(unix)]
 pub mod ring;
 pub mod spin;
 pub mod startup;
@@ -39,7 +42,9 @@ pub mod startup;
 use serde::{Deserialize, Serialize};
 
 pub use frame::{FrameError, FrameReader, FrameWriter, MAX_HEADER_LEN};
-pub use platform::{Backend, Wake, cloexec_pipe, quiet_socket};
+pub use platform::{Backend, Channel, Stream, Wake, monotonic_now};
+#[cfg(unix)]
+pub use platform::{cloexec_pipe, quiet_socket};
 pub use spin::{DeadlineWriter, SPIN, SpinningReader};
 
 /// The largest component or compiled artifact that crosses the channel, in
@@ -51,7 +56,7 @@ pub const MAX_CODE_LEN: u32 = 256 << 20;
 pub const MAX_CODE_FRAME_LEN: u32 = MAX_CODE_LEN + MAX_HEADER_LEN + 4;
 
 /// Bumped whenever a message type or the shared rings' layout changes shape.
-pub const PROTOCOL_VERSION: u32 = 15;
+pub const PROTOCOL_VERSION: u32 = 16;
 
 /// A 32-byte BLAKE3 hash of a world's canonical signature, computed by the
 /// bindings generator; equal hashes mean identical function signatures.

@@ -3,12 +3,9 @@
 //! costs tens of microseconds on a virtual machine.
 
 use std::io::{self, IoSlice, Read, Write};
-use std::os::fd::{AsFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
-use rustix::event::{PollFd, PollFlags, Timespec};
-use rustix::io::Errno;
-use rustix::net::{RecvFlags, SendAncillaryBuffer};
+use crate::platform::Channel;
 
 /// How long a reader polls before it blocks. Short, because on a 2-core
 /// machine the peer may need the very CPU a spinner holds; each poll also
@@ -44,30 +41,21 @@ impl<S> SpinningReader<S> {
     }
 }
 
-impl<S: AsFd + Read> Read for SpinningReader<S> {
+impl<S: Channel> Read for SpinningReader<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if !self.spin.is_zero() && !buf.is_empty() {
             let started = Instant::now();
             loop {
-                match rustix::net::recv(&self.socket, &mut *buf, RecvFlags::DONTWAIT) {
-                    Ok((n, _)) => return Ok(n),
-                    Err(Errno::AGAIN) => {
-                        if started.elapsed() >= self.spin {
-                            break;
-                        }
-                        std::thread::yield_now();
-                    }
-                    Err(Errno::INTR) => {}
-                    // Not a socket (a pipe in tests): just read.
-                    Err(Errno::NOTSOCK) => break,
-                    Err(e) => return Err(e.into()),
+                if let Some(n) = self.socket.try_read(buf)? {
+                    return Ok(n);
                 }
+                if started.elapsed() >= self.spin {
+                    break;
+                }
+                std::thread::yield_now();
             }
         }
-        if let Some(deadline) = self.deadline {
-            wait_for(self.socket.as_fd(), PollFlags::IN, deadline)?;
-        }
-        self.socket.read(buf)
+        self.socket.read_by(buf, self.deadline)
     }
 }
 
@@ -87,36 +75,13 @@ impl<S> DeadlineWriter<S> {
     }
 }
 
-impl<S: AsFd> DeadlineWriter<S> {
-    fn send_with(
-        &mut self,
-        send: impl Fn(BorrowedFd<'_>) -> rustix::io::Result<usize>,
-    ) -> io::Result<usize> {
-        loop {
-            match send(self.socket.as_fd()) {
-                Ok(n) => return Ok(n),
-                Err(Errno::AGAIN) => wait_for(self.socket.as_fd(), PollFlags::OUT, self.deadline)?,
-                Err(Errno::INTR) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-}
-
-impl<S: AsFd> Write for DeadlineWriter<S> {
+impl<S: Channel> Write for DeadlineWriter<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.send_with(|fd| rustix::net::send(fd, buf, crate::platform::nonblocking_send()))
+        self.socket.write_by(&[IoSlice::new(buf)], self.deadline)
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.send_with(|fd| {
-            rustix::net::sendmsg(
-                fd,
-                bufs,
-                &mut SendAncillaryBuffer::default(),
-                crate::platform::nonblocking_send(),
-            )
-        })
+        self.socket.write_by(bufs, self.deadline)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -124,37 +89,15 @@ impl<S: AsFd> Write for DeadlineWriter<S> {
     }
 }
 
-/// Waits until `fd` is ready for `events` (or closed), failing with `TimedOut` at `deadline`.
-fn wait_for(fd: BorrowedFd<'_>, events: PollFlags, deadline: Instant) -> io::Result<()> {
-    loop {
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(io::ErrorKind::TimedOut.into());
-        }
-        let remaining = deadline - now;
-        let timeout = Timespec {
-            tv_sec: remaining.as_secs() as _,
-            tv_nsec: remaining.subsec_nanos() as _,
-        };
-        let mut fds = [PollFd::new(&fd, events)];
-        match rustix::event::poll(&mut fds, Some(&timeout)) {
-            Ok(0) => {}
-            Ok(_) => return Ok(()),
-            Err(Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Stream;
     use std::io::Write;
-    use std::os::unix::net::UnixStream;
 
     #[test]
     fn a_trickling_peer_cannot_stretch_the_deadline() {
-        let (mut writer, reader) = UnixStream::pair().unwrap();
+        let (mut writer, reader) = Stream::pair().unwrap();
         // One byte every 20 ms: each read alone would finish quickly.
         let trickle = std::thread::spawn(move || {
             for _ in 0..50 {
@@ -179,7 +122,7 @@ mod tests {
 
     #[test]
     fn a_peer_that_does_not_read_cannot_hold_a_writer_past_its_deadline() {
-        let (writer, _silent) = UnixStream::pair().unwrap();
+        let (writer, _silent) = Stream::pair().unwrap();
         let started = Instant::now();
         let mut output = DeadlineWriter::new(&writer, started + Duration::from_millis(100));
         // Far more than any socket buffer holds.
@@ -190,7 +133,7 @@ mod tests {
 
     #[test]
     fn a_writer_delivers_whole_frames_to_a_reading_peer() {
-        let (writer, mut reader) = UnixStream::pair().unwrap();
+        let (writer, mut reader) = Stream::pair().unwrap();
         let payload = vec![7u8; 8 << 20];
         let expected = payload.clone();
         let reading = std::thread::spawn(move || {
@@ -209,7 +152,7 @@ mod tests {
 
     #[test]
     fn data_before_the_deadline_is_read() {
-        let (mut writer, reader) = UnixStream::pair().unwrap();
+        let (mut writer, reader) = Stream::pair().unwrap();
         writer.write_all(b"hello").unwrap();
         let mut input = SpinningReader::new(&reader, Duration::ZERO)
             .with_deadline(Instant::now() + Duration::from_secs(5));

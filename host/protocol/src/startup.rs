@@ -55,8 +55,8 @@ impl RunnerMarks {
     }
 }
 
-/// `CLOCK_MONOTONIC` now, in nanoseconds.
+/// The machine's monotonic clock now, in nanoseconds (`CLOCK_MONOTONIC`
+/// on POSIX systems).
 pub fn monotonic_now() -> u64 {
-    let now = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
-    now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64
+    crate::platform::monotonic_now()
 }

@@ -8,7 +8,8 @@ use super::Wake;
 
 /// How runners are started and reached. The lock-down a runner applies is
 /// its system's own whichever backend started it (Landlock and seccomp on
-/// Linux, Seatbelt on macOS); the backend decides the rest.
+/// Linux, Seatbelt on macOS, a Job object and a restricted token on
+/// Windows); the backend decides the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Backend {
     /// Linux: runners forked by a zygote (or exec'd), each in new user,
@@ -19,12 +20,17 @@ pub enum Backend {
     /// Selectable on Linux, so that what macOS shares with Linux is tested
     /// there.
     Posix,
+    /// Windows: each runner a process reached by a named pipe; no rings
+    /// yet, so calls stay on the pipe.
+    Windows,
 }
 
 impl Backend {
     /// This system's own.
     pub const NATIVE: Backend = if cfg!(target_os = "linux") {
         Backend::Linux
+    } else if cfg!(windows) {
+        Backend::Windows
     } else {
         Backend::Posix
     };
@@ -34,6 +40,7 @@ impl Backend {
         match self {
             Backend::Linux => cfg!(target_os = "linux"),
             Backend::Posix => cfg!(unix),
+            Backend::Windows => cfg!(windows),
         }
     }
 
@@ -42,12 +49,13 @@ impl Backend {
         match self {
             Backend::Linux => "linux",
             Backend::Posix => "posix",
+            Backend::Windows => "windows",
         }
     }
 
     /// The backend named `name`, if there is one by that name.
     pub fn from_name(name: &str) -> Option<Backend> {
-        [Backend::Linux, Backend::Posix]
+        [Backend::Linux, Backend::Posix, Backend::Windows]
             .into_iter()
             .find(|b| b.name() == name)
     }
@@ -56,7 +64,7 @@ impl Backend {
     pub fn wake(self) -> Wake {
         match self {
             Backend::Linux => Wake::NATIVE,
-            Backend::Posix => Wake::Socket,
+            Backend::Posix | Backend::Windows => Wake::Socket,
         }
     }
 

@@ -8,26 +8,57 @@
 //!   the peer resize one), and wake-ups as one byte on the control socket,
 //!   which any POSIX system has.
 //!
+//! - `windows`: the control channel as an overlapped named pipe; no rings
+//!   yet (runners stay on the channel).
+//!
 //! - `backend`: which [`Backend`] starts and reaches runners.
+//! - `channel`: the control channel's contract ([`Channel`]), and
+//!   [`Stream`], the type of its ends on this system.
 //!
 //! Linux has both kinds of wake-up and both backends: [`Backend::Posix`]
 //! there is how the host tests on Linux what macOS runs. This is the only
 //! place in the crate that names an operating system.
 
+#[cfg(unix)]
 use std::io;
+#[cfg(unix)]
 use std::os::fd::{BorrowedFd, OwnedFd};
+#[cfg(unix)]
 use std::sync::atomic::AtomicU32;
+#[cfg(unix)]
 use std::time::Duration;
 
+#[cfg(unix)]
 use rustix::net::SendFlags;
 use serde::{Deserialize, Serialize};
 
 mod backend;
+mod channel;
 #[cfg(target_os = "linux")]
 mod linux;
+#[cfg(unix)]
 mod posix;
+#[cfg(windows)]
+mod windows;
 
 pub use backend::Backend;
+pub use channel::Channel;
+
+/// One end of a control channel on this system: a Unix stream socket.
+#[cfg(unix)]
+pub type Stream = std::os::unix::net::UnixStream;
+/// One end of a control channel on this system: an overlapped named pipe.
+#[cfg(windows)]
+pub type Stream = windows::Pipe;
+
+/// A monotonic clock in nanoseconds that every process on the machine
+/// reads the same, so a runner's start-up marks compare with the host's.
+pub fn monotonic_now() -> u64 {
+    #[cfg(unix)]
+    return posix::monotonic_now();
+    #[cfg(windows)]
+    return windows::monotonic_now();
+}
 
 /// How a side parked on the rings is woken by its peer. The host picks it
 /// and tells the runner in the [`crate::Hello`]; both sides use the same.
@@ -44,7 +75,8 @@ pub enum Wake {
 }
 
 impl Wake {
-    /// The fastest kind this system has.
+    /// The fastest kind this system has (Windows has no rings yet, so none
+    /// is used there).
     pub const NATIVE: Wake = if cfg!(target_os = "linux") {
         Wake::Futex
     } else {
@@ -55,7 +87,7 @@ impl Wake {
     pub fn available(self) -> bool {
         match self {
             Wake::Futex => cfg!(target_os = "linux"),
-            Wake::Socket => true,
+            Wake::Socket => cfg!(unix),
         }
     }
 
@@ -75,6 +107,7 @@ impl Wake {
     }
 }
 
+#[cfg(unix)]
 /// What ended a park.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Parked {
@@ -84,6 +117,7 @@ pub(crate) enum Parked {
     PeerGone,
 }
 
+#[cfg(unix)]
 /// A new shared file of `len` bytes that the peer cannot shrink or grow;
 /// an error where the system has none (the host then stays on the socket).
 pub(crate) fn shared_file(len: usize) -> io::Result<OwnedFd> {
@@ -98,6 +132,7 @@ pub(crate) fn shared_file(len: usize) -> io::Result<OwnedFd> {
     ));
 }
 
+#[cfg(unix)]
 /// Makes a send on `socket` to a closed peer fail with `EPIPE` instead of
 /// raising SIGPIPE, on systems where that is a property of the socket
 /// (macOS); elsewhere every send says so itself ([`nonblocking_send`]).
@@ -108,6 +143,7 @@ pub fn quiet_socket(socket: BorrowedFd<'_>) -> io::Result<()> {
     Ok(())
 }
 
+#[cfg(unix)]
 /// A pipe whose ends are closed on exec: atomically where the system can
 /// say so when it makes one; macOS cannot, and then each end is marked
 /// straight after (a runner or host forking on another thread between the
@@ -126,6 +162,7 @@ pub fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     }
 }
 
+#[cfg(unix)]
 /// Sleeps for at most `slice` unless `word` no longer holds `seen` or the
 /// peer wakes this side; `alive` is this side's end of the control socket.
 pub(crate) fn park(
@@ -147,6 +184,7 @@ pub(crate) fn park(
     }
 }
 
+#[cfg(unix)]
 /// Wakes the peer parked on `word`; `alive` is this side's end of the socket.
 pub(crate) fn unpark(wake: Wake, word: &AtomicU32, alive: BorrowedFd<'_>) {
     match wake {
@@ -159,6 +197,7 @@ pub(crate) fn unpark(wake: Wake, word: &AtomicU32, alive: BorrowedFd<'_>) {
     let _ = (word, alive);
 }
 
+#[cfg(unix)]
 /// Flags for a send that never blocks and, where the system can say so per
 /// call, never raises SIGPIPE at a closed peer (macOS cannot: there the
 /// socket says so, [`quiet_socket`]).
@@ -169,6 +208,7 @@ pub(crate) fn nonblocking_send() -> SendFlags {
     return SendFlags::DONTWAIT;
 }
 
+#[cfg(unix)]
 /// The error for a kind of wake-up this system does not have.
 pub(crate) fn unavailable(wake: Wake) -> io::Error {
     io::Error::new(
@@ -180,5 +220,5 @@ pub(crate) fn unavailable(wake: Wake) -> io::Error {
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests;
