@@ -1,7 +1,8 @@
-//! The Debian packages the tests use from the machine: gdb, for the
-//! debugger test (`host/cli/tests/debugger.rs`), and util-linux's `setpriv`
-//! (in every Debian base system). Installed with apt when missing, so a
-//! fresh machine needs nothing by hand.
+//! The Debian packages the tests use from the machine, installed with apt
+//! when missing, so a fresh machine needs nothing by hand: gdb, for the
+//! debugger test (`host/cli/tests/debugger.rs`); Wine 8 and the mingw-w64
+//! C compiler, for `test-windows`; and util-linux's `setpriv` (in every
+//! Debian base system).
 
 use std::process::Command;
 
@@ -11,15 +12,28 @@ use crate::util;
 
 /// Installs gdb with apt-get if it is not on PATH.
 pub fn ensure_gdb() -> Result<()> {
-    if util::probe(Command::new("gdb").arg("--version")).is_some() {
+    ensure(
+        &[("gdb", "gdb")],
+        "the debugger test attaches it to a runner",
+    )
+}
+
+/// Installs each `(program, package)` whose program is not on PATH (or at
+/// that absolute path), with apt-get; `why` says what needs them.
+pub fn ensure(wanted: &[(&str, &str)], why: &str) -> Result<()> {
+    let missing: Vec<&str> = wanted
+        .iter()
+        .filter(|(program, _)| util::probe(Command::new(program).arg("--version")).is_none())
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
+    let list = missing.join(" ");
     if util::probe(Command::new("apt-get").arg("--version")).is_none() {
-        bail!(
-            "the debugger test needs gdb, and this machine has no apt-get: install gdb, then run again"
-        );
+        bail!("{why}, and this machine has no apt-get: install {list}, then run again");
     }
-    eprintln!("installing gdb with apt-get (the debugger test attaches it to a runner)");
+    eprintln!("installing {list} with apt-get ({why})");
     let root = util::probe(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
     let apt = |args: &[&str]| {
         let mut cmd = if root {
@@ -33,12 +47,8 @@ pub fn ensure_gdb() -> Result<()> {
         cmd
     };
     util::run(&mut apt(&["update", "-qq"])).context("apt-get update failed")?;
-    util::run(&mut apt(&[
-        "install",
-        "-y",
-        "-qq",
-        "--no-install-recommends",
-        "gdb",
-    ]))
-    .context("could not install gdb (as root: apt-get install gdb), which the debugger test needs")
+    util::run(apt(&["install", "-y", "-qq", "--no-install-recommends"]).args(&missing))
+        .with_context(|| {
+            format!("could not install {list} (as root: apt-get install {list}): {why}")
+        })
 }

@@ -7,6 +7,7 @@
 //!   per command, named like it.
 //! - [`cargo_component`]: the second guest build path, run by `test` only.
 //! - [`check_macos`]: the cross check for macOS, run by `test` and alone.
+//! - [`test_windows`]: the Windows tests under Wine, run by `test` and alone.
 //! - [`zig`]: the pinned Zig that cross-compiles the C of that check.
 //! - [`js`], [`python`]: the pinned JS and Python toolchains and their guests.
 //! - [`package`]: the world stamp and manifest added to the JS and Python guests.
@@ -29,6 +30,7 @@ mod python;
 mod sandbox_report;
 mod soak;
 mod test;
+mod test_windows;
 mod util;
 mod zig;
 
@@ -42,7 +44,8 @@ commands:
                   `cargo build --target wasm32-wasip2` (no cargo-component)
   test [--no-lint] [args]
                   lint, build plugins (and svg-export again with the pinned
-                  cargo-component, the second build path), check-macos, then
+                  cargo-component, the second build path), check-macos,
+                  test-windows, then
                   run the workspace tests (release) and the runner suite
                   again with AIRLOCK_BACKEND=posix; --no-lint or
                   AIRLOCK_SKIP_LINT=1 skips the lint for quick local runs;
@@ -50,6 +53,10 @@ commands:
   check-macos     cargo check, for both macOS targets, of the host, runner,
                   CLI and their libraries, C by a pinned Zig from PyPI
                   (run by test too)
+  test-windows [args]
+                  cross-compile the crates that build for Windows with
+                  mingw-w64 and run their tests under Wine 8 (run by test
+                  too); args go to cargo test
   demo [args]     build plugins, then run the design-host demo
   lint            rustfmt check and clippy -D warnings (host and guest workspaces)
   ci              the same as test (lint included)
@@ -76,6 +83,7 @@ fn main() -> ExitCode {
         Some("build-plugins") => build_plugins::run(),
         Some("test") => test::run(&rest),
         Some("check-macos") => check_macos::run(),
+        Some("test-windows") => test_windows::run(&rest),
         Some("demo") => demo::run(&rest),
         Some("lint") => lint::run(),
         Some("ci") => ci::run(),

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: lint, build the plugins (both build paths), then run
 //! the workspace tests in release mode, and the runner suite a second time
-//! on the POSIX backend (`docs/platforms.md`).
+//! on the POSIX backend (`docs/platforms.md`); the macOS check and the
+//! Windows tests under Wine run first.
 
 use anyhow::{Context, Result};
 
@@ -26,6 +27,7 @@ pub fn run(args: &[String]) -> Result<()> {
     crate::cargo_component::run()?;
     crate::debian::ensure_gdb()?;
     crate::check_macos::run()?;
+    crate::test_windows::run(&[])?;
 
     // Release: wasmtime compiles components far faster when optimized, and the
     // demo builds in release too, so wasmtime is only compiled once.

@@ -2,8 +2,9 @@
 //! operating system. A `cfg` (or `cfg!`, `cfg_attr`) on `target_os`,
 //! `target_vendor`, `target_family`, `unix` or `windows` may appear only in
 //! a `platform/`, `lockdown/` or `backend/` folder, in the `airlock-platform` crate (`host/platform`),
-//! or in a `lib.rs` right above the `mod` line it gates, where the module
-//! list says which modules are one system's own. Test code is exempt.
+//! or in a `lib.rs` right above the `mod` line it gates (or the `pub use`
+//! that re-exports a system's own names), where the module list says which
+//! modules are one system's own. Test code is exempt.
 
 use std::path::Path;
 
@@ -51,7 +52,9 @@ pub fn systems_named(root: &Path) -> Vec<String> {
             }
             let gates_a_mod = lines.get(i + 1).is_some_and(|next| {
                 let next = next.trim_start();
-                next.starts_with("mod ") || next.starts_with("pub mod ")
+                ["mod ", "pub mod ", "pub use "]
+                    .iter()
+                    .any(|start| next.starts_with(start))
             });
             if is_lib && code.trim_start().starts_with("#[cfg(") && gates_a_mod {
                 continue;
@@ -81,7 +84,7 @@ fn a_planted_system_name_is_found_and_the_layer_is_exempt() {
         )
         .file(
             "host/src/lib.rs",
-            "//! Lib.\n#[cfg(target_os = \"linux\")]\nmod zygote;\n#[cfg(unix)]\nfn g() {}\n",
+            "//! Lib.\n#[cfg(target_os = \"linux\")]\nmod zygote;\n#[cfg(unix)]\nfn g() {}\n#[cfg(unix)]\npub use zygote::Z;\n",
         )
         .file(
             "host/src/platform/linux.rs",
