@@ -61,6 +61,7 @@
 //! - `platform`: what the host needs of its system besides the rings.
 //! - `startup`: [`StartupTimeline`], where a runner start's time went.
 //! - `limits`: spawn failures for a process or descriptor limit, explained.
+//! - `layer`: [`Layer`], a sandbox layer a host can require.
 //! - `policy`: [`Policy`], what a plugin may do and use, as a builder and TOML.
 //! - `manifest`: [`Manifest`], what a plugin asks for, reviewed against the policy.
 //! - `cache`: [`ArtifactCache`], compiled artifacts tagged with a keyed MAC.
@@ -88,6 +89,7 @@ mod forked_runner;
 mod granted_file;
 mod invoke;
 mod launcher;
+mod layer;
 mod limits;
 mod manifest;
 mod metrics;
@@ -126,10 +128,11 @@ pub use error::{Error, Result, TimeLimit, TrapFrame};
 pub use granted_file::{GrantedFileError, open_granted_file};
 pub use invoke::{InProcess, Invoke};
 pub use launcher::{BACKEND_VAR, Launcher, RING_WAKE_VAR, serve_runner_if_requested};
+pub use layer::Layer;
 pub use manifest::{Access, Capability, Manifest, Request, Review};
 pub use metrics::{LatencyHistogram, PluginMetrics};
 pub use plugin::{AbortHandle, CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};
-pub use policy::{ByteSize, DEBUG_DEADLINE, DEFAULT_IMPORT_VOLUME, Layer, Policy, Preopen};
+pub use policy::{ByteSize, DEBUG_DEADLINE, DEFAULT_IMPORT_VOLUME, Policy, Preopen};
 pub use pool::WarmPool;
 pub use recording::{
     DEFAULT_RECORDING_BYTES, MAX_RECORDING_FILE_LEN, RecordedImport, RecordedOutcome, Recording,

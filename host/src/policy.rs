@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use airlock_protocol::{PreopenGrant, RunnerPolicy, SandboxLayers};
+use airlock_protocol::{PreopenGrant, RunnerPolicy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::text::PluginText;
 
 /// The default [`Policy::import_volume`]: 64 MiB of import arguments per call.
@@ -322,98 +323,6 @@ impl Policy {
                 .try_into()
                 .unwrap_or(u64::MAX),
             debugger: self.debugger,
-        })
-    }
-}
-
-/// A sandbox layer a host can require.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Layer {
-    Seccomp,
-    Landlock,
-    NoNewPrivs,
-    NotDumpable,
-    ParentDeathSignal,
-    CapabilitiesDropped,
-    Rlimits,
-    UserNamespace,
-    NetworkNamespace,
-    IpcNamespace,
-    UtsNamespace,
-    MountNamespace,
-    Cgroup,
-    Seatbelt,
-}
-
-impl Layer {
-    pub const ALL: [Layer; 14] = [
-        Layer::Seccomp,
-        Layer::Landlock,
-        Layer::NoNewPrivs,
-        Layer::NotDumpable,
-        Layer::ParentDeathSignal,
-        Layer::CapabilitiesDropped,
-        Layer::Rlimits,
-        Layer::UserNamespace,
-        Layer::NetworkNamespace,
-        Layer::IpcNamespace,
-        Layer::UtsNamespace,
-        Layer::MountNamespace,
-        Layer::Cgroup,
-        Layer::Seatbelt,
-    ];
-
-    /// What [`Policy::default`] requires: this system's system-call
-    /// confinement (seccomp and `no_new_privs` on Linux, Seatbelt on macOS).
-    pub const DEFAULT_REQUIRED: &[Layer] = crate::platform::CONFINEMENT;
-
-    /// Whether `layers` (as a runner reported them) has this one on.
-    pub fn is_active(self, layers: &SandboxLayers) -> bool {
-        match self {
-            Layer::Seccomp => layers.seccomp,
-            Layer::Landlock => layers.landlock_abi > 0,
-            Layer::NoNewPrivs => layers.no_new_privs,
-            Layer::NotDumpable => layers.not_dumpable,
-            Layer::ParentDeathSignal => layers.parent_death_signal,
-            Layer::CapabilitiesDropped => layers.capabilities_dropped,
-            Layer::Rlimits => layers.rlimits,
-            Layer::UserNamespace => layers.user_namespace,
-            Layer::NetworkNamespace => layers.network_namespace,
-            Layer::IpcNamespace => layers.ipc_namespace,
-            Layer::UtsNamespace => layers.uts_namespace,
-            Layer::MountNamespace => layers.mount_namespace,
-            Layer::Cgroup => layers.cgroup,
-            Layer::Seatbelt => layers.seatbelt,
-        }
-    }
-
-    /// The active layers, by name.
-    pub fn active(layers: &SandboxLayers) -> Vec<Layer> {
-        Layer::ALL
-            .into_iter()
-            .filter(|l| l.is_active(layers))
-            .collect()
-    }
-}
-
-impl fmt::Display for Layer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Layer::Seccomp => "seccomp",
-            Layer::Landlock => "landlock",
-            Layer::NoNewPrivs => "no-new-privs",
-            Layer::NotDumpable => "not-dumpable",
-            Layer::ParentDeathSignal => "parent-death-signal",
-            Layer::CapabilitiesDropped => "capabilities-dropped",
-            Layer::Rlimits => "rlimits",
-            Layer::UserNamespace => "user-namespace",
-            Layer::NetworkNamespace => "network-namespace",
-            Layer::IpcNamespace => "ipc-namespace",
-            Layer::UtsNamespace => "uts-namespace",
-            Layer::MountNamespace => "mount-namespace",
-            Layer::Cgroup => "cgroup",
-            Layer::Seatbelt => "seatbelt",
         })
     }
 }

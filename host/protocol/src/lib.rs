@@ -236,6 +236,13 @@ pub struct SandboxLayers {
     pub cgroup: bool,
     /// macOS: the deny-by-default Seatbelt profile made from the policy.
     pub seatbelt: bool,
+    /// Windows: in a Job object that kills it when the host's handle
+    /// closes, holds one process and limits memory (checked from inside).
+    pub job: bool,
+    /// Windows: a token at low integrity (or below), checked from inside.
+    pub low_integrity: bool,
+    /// Windows: the process mitigation policies, each read back in force.
+    pub mitigations: bool,
     /// Why layers that are off are off, one line each.
     pub notes: Vec<String>,
 }
