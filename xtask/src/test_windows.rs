@@ -1,7 +1,9 @@
 //! `cargo xtask test-windows`: the crates that build for Windows,
 //! cross-compiled for `x86_64-pc-windows-gnu` with mingw-w64 and their
-//! tests run under Wine 8, Debian's `wine64`, as cargo's target runner.
-//! Run by `test` too.
+//! tests run under Wine 8, Debian's `wine64`, as cargo's target runner:
+//! the protocol's and the platform crate's, and the runner's process tests
+//! (real runner processes, confined). Run by `test` too; arguments go to
+//! the test programs.
 //!
 //! Wine 8 lacks `bcryptprimitives.dll`, whose `ProcessPrng` Rust's standard
 //! library needs, so a tiny one (`xtask/windows/bcryptprimitives.c`) is
@@ -27,6 +29,10 @@ const MINGW_GCC: &str = "x86_64-w64-mingw32-gcc";
 /// The crates whose tests run under Wine.
 pub const CRATES: [&str; 2] = ["airlock-protocol", "airlock-platform"];
 
+/// And the runner's process tests (`host/runner/tests/windows.rs`): real
+/// runner processes, confined, driven over named pipes.
+const RUNNER_TESTS: [&str; 4] = ["-p", "airlock-runner", "--test", "windows"];
+
 pub fn run(args: &[String]) -> Result<()> {
     crate::debian::ensure(
         &[(WINE, "wine64"), (MINGW_GCC, "gcc-mingw-w64-x86-64-posix")],
@@ -34,28 +40,45 @@ pub fn run(args: &[String]) -> Result<()> {
     )?;
     crate::build_plugins::ensure_targets(&[TARGET])?;
     let shim = shim()?;
-    let tests = |extra: &[&str]| {
+    let crates: Vec<&str> = CRATES.iter().flat_map(|c| ["-p", c]).collect();
+    let selections = [&crates[..], &RUNNER_TESTS[..]];
+    let tests = |selection: &[&str], extra: &[&str]| {
         let mut cmd = util::cargo();
-        cmd.args(["test", "--release", "--target", TARGET]);
-        for krate in CRATES {
-            cmd.args(["-p", krate]);
-        }
-        cmd.args(extra);
+        cmd.args(["test", "--release", "--target", TARGET])
+            .args(selection)
+            .args(extra);
         cmd
     };
-    util::run(&mut tests(&["--no-run"]))
-        .with_context(|| format!("{} no longer builds for {TARGET}", CRATES.join(", ")))?;
-    let deps = util::target_dir().join(TARGET).join("release/deps");
-    std::fs::copy(&shim, deps.join("bcryptprimitives.dll"))
-        .with_context(|| format!("failed to put {} into {}", shim.display(), deps.display()))?;
+    for selection in selections {
+        util::run(&mut tests(selection, &["--no-run"]))
+            .with_context(|| format!("{} no longer builds for {TARGET}", selection.join(" ")))?;
+    }
+    // Beside the test programs, and beside the runner program they start.
+    let release = util::target_dir().join(TARGET).join("release");
+    for dir in [release.join("deps"), release] {
+        std::fs::copy(&shim, dir.join("bcryptprimitives.dll"))
+            .with_context(|| format!("failed to put {} into {}", shim.display(), dir.display()))?;
+    }
     let prefix = prefix()?;
     let runner_var = format!(
         "CARGO_TARGET_{}_RUNNER",
         TARGET.to_uppercase().replace('-', "_")
     );
-    let mut cmd = tests(&[]);
-    cmd.args(args).env(runner_var, WINE).envs(wine_env(&prefix));
-    util::run(&mut cmd).context("failed to pass the tests under Wine")
+    let mut failed = Vec::new();
+    for selection in selections {
+        let mut cmd = tests(selection, &[]);
+        cmd.arg("--")
+            .args(args)
+            .env(&runner_var, WINE)
+            .envs(wine_env(&prefix));
+        if let Err(e) = util::run(&mut cmd) {
+            failed.push(format!("{}: {e:#}", selection.join(" ")));
+        }
+    }
+    if !failed.is_empty() {
+        anyhow::bail!("failed to pass the tests under Wine: {}", failed.join("; "));
+    }
+    Ok(())
 }
 
 /// The shim DLL, rebuilt when its source changed.

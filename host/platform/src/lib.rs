@@ -8,5 +8,10 @@
 //!
 //! - [`seatbelt`]: the macOS lock-down, a deny-by-default Seatbelt profile
 //!   made from the preopens and granted ports; applied on macOS only.
+//! - `windows_process` (Windows only): a runner started suspended with a
+//!   restricted low-integrity token and an explicit handle list, in a Job
+//!   object, then resumed.
 
 pub mod seatbelt;
+#[cfg(windows)]
+pub mod windows_process;

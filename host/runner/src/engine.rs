@@ -16,14 +16,14 @@ pub(crate) fn compile(
     engine: Engine,
     bytes: &[u8],
     code: Code,
-    isolation: Option<crate::compile::CompileLimits>,
+    isolation: Option<crate::platform::CompileLimits>,
 ) -> Result<Compiled, InitFailure> {
     if let Code::MappedArtifact { fd } = code {
-        let loaded = crate::mapped::load(&engine, fd)?;
-        return Ok((engine, loaded.component, None, loaded.mapped));
+        let (component, mapped) = crate::platform::load_mapped(&engine, fd)?;
+        return Ok((engine, component, None, mapped));
     }
     if let (Code::Component { want_artifact }, Some(limits)) = (code, isolation) {
-        let artifact = crate::compile::precompile_isolated(&engine, bytes, limits)?;
+        let artifact = crate::platform::precompile_isolated(&engine, bytes, limits)?;
         // SAFETY: `deserialize` trusts its input; these bytes are what this
         // process's own compiler (in its child) made of the component,
         // before any plugin code ran.

@@ -1,7 +1,7 @@
 //! The runner: the process that hosts one plugin instance.
 //!
-//! A runner is started by the host with a socket on descriptor 3 and nothing
-//! else: an empty environment, stdin from `/dev/null`, stderr to a pipe the host
+//! A runner is started by the host with a socket on descriptor 3 (a named
+//! pipe on Windows) and nothing else: an empty environment, stdin from `/dev/null`, stderr to a pipe the host
 //! logs. It reads a [`Hello`](airlock_protocol::Hello) carrying the world name,
 //! world hash and component bytes, compiles and instantiates the component with
 //! wasmtime, locks itself down, and then serves calls until the host hangs up.
@@ -15,13 +15,13 @@
 //! In dependency order: a module uses only modules listed above it.
 //!
 //! - `began`: when this runner's own code began (its first start-up mark).
-//! - [`platform`]: what the runner needs of its system besides the lock-down.
+//! - [`platform`]: what the runner needs of its system besides the lock-down:
+//!   its host connection, preopens, rings, the compile child (under the
+//!   memory cap and a deadline), mapped artifacts.
 //! - [`scope`]: the one "current instance" pointer handles are encoded against.
 //! - `canonical_abi`: the ABI impls both handle types share.
 //! - [`output`]: capture of the guest's stdout and stderr.
 //! - [`stamp`]: the world stamp guests carry, and whether it fits a world.
-//! - [`compile`]: compiling in a child process, under the memory cap and a deadline.
-//! - [`mapped`]: loading a sealed, host-authenticated artifact by mapping it.
 //! - `netns`: the empty network namespace a zygote's runners share (Linux).
 //! - `fork`: forking a runner from the zygote, and placing its descriptors (Linux).
 //! - [`lockdown`]: the OS lock-down applied after setup, before untrusted code runs.
@@ -41,7 +41,7 @@
 //! - `dynamic_wire`: the dynamic world's replay mode, values in the wire's encoding.
 //! - [`dynamic`]: a glue for any component, exports called with WAVE text.
 //! - `wasi`: the guest's WASI context from the policy's grants.
-//! - `handshake`: checking the host's `Hello`, the shared rings, init failures.
+//! - `handshake`: checking the host's `Hello`, init failures.
 //! - `engine`: the engine for a policy; compiling or loading a component.
 //! - `prepared`: the engine and linkers a zygote makes once for its runners.
 //! - `own_exports`: stand-ins for imports of the component's own exports.
@@ -55,7 +55,6 @@
 mod backend;
 mod began;
 mod canonical_abi;
-pub mod compile;
 mod connection;
 pub mod dynamic;
 mod dynamic_imports;
@@ -72,7 +71,6 @@ pub mod in_process;
 mod instance;
 mod instance_resources;
 pub mod lockdown;
-pub mod mapped;
 #[cfg(target_os = "linux")]
 mod netns;
 mod observe;

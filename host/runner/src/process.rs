@@ -1,8 +1,6 @@
-//! The runner process entry point: the socket on descriptor 3, serve, exit;
-//! or, asked for a zygote, the zygote's loop.
-
-use std::os::fd::FromRawFd;
-use std::os::unix::net::UnixStream;
+//! The runner process entry point: the host connection it was started
+//! with (the socket on descriptor 3, or a named pipe on Windows), serve,
+//! exit; or, asked for a zygote, the zygote's loop.
 
 use crate::glue::WorldGlue;
 use crate::serve::{ServeError, ServeOptions, serve_connection};
@@ -10,10 +8,9 @@ use crate::serve::{ServeError, ServeOptions, serve_connection};
 /// The first argument that makes a host binary act as a runner.
 pub const RUNNER_ARG: &str = "__airlock-runner";
 
-/// The descriptor on which a runner finds its connection to the host.
-pub const RUNNER_FD: i32 = 3;
+pub use crate::platform::RUNNER_FD;
 
-/// Serves the host connection on [`RUNNER_FD`] and exits the process.
+/// Serves the host connection the process was started with and exits.
 pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
     run_runner_process_with(
         worlds,
@@ -38,23 +35,19 @@ pub fn run_runner_process_with(worlds: &[&dyn WorldGlue], options: ServeOptions)
     // Returns in each runner a zygote forks, which then goes on as an
     // exec'd one, and at once in a process that is no zygote.
     crate::backend::serve_as_zygote_if_asked(RUNNER_FD, worlds);
-    let options = ServeOptions {
-        socket_fd: Some(RUNNER_FD),
-        isolate_compile: true,
-        ..options
-    };
-    // SAFETY: the host starts runners with their end of a socket pair dup'ed
-    // to RUNNER_FD, and nothing else in this process owns that descriptor.
-    let socket = unsafe { UnixStream::from_raw_fd(RUNNER_FD) };
-    let input = match socket.try_clone() {
-        Ok(s) => s,
+    let host = match crate::platform::connect_to_host(RUNNER_ARG) {
+        Ok(host) => host,
         Err(e) => {
-            eprintln!("airlock runner: descriptor {RUNNER_FD} is not a usable socket: {e}");
+            eprintln!("airlock runner: {e}");
             std::process::exit(70);
         }
     };
-    let input = airlock_protocol::SpinningReader::new(input, airlock_protocol::SPIN);
-    match serve_connection(Box::new(input), Box::new(socket), worlds, &options) {
+    let options = ServeOptions {
+        socket_fd: host.socket_fd,
+        isolate_compile: true,
+        ..options
+    };
+    match serve_connection(host.input, host.output, worlds, &options) {
         Ok(()) => std::process::exit(0),
         Err(ServeError::Init(_)) => std::process::exit(65),
         Err(e) => {

@@ -6,10 +6,8 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use std::os::fd::BorrowedFd;
-
 use airlock_protocol::{
-    Code, FromRunner, Hello, InitFailure, PREOPEN_FD_BASE, RunnerPolicy, SandboxLayers, ToRunner,
+    Code, FromRunner, Hello, InitFailure, RunnerPolicy, SandboxLayers, ToRunner,
 };
 
 use airlock_protocol::startup::{RunnerMarks, monotonic_now};
@@ -17,7 +15,7 @@ use airlock_protocol::startup::{RunnerMarks, monotonic_now};
 use crate::engine::compile;
 use crate::glue::{HostConnection, WorldGlue};
 pub use crate::handshake::ServeError;
-use crate::handshake::{MAX_HELLO_LEN, check_hello, init_failed, take_rings};
+use crate::handshake::{MAX_HELLO_LEN, check_hello, init_failed};
 use crate::instance::PluginInstance;
 use crate::ticker::{EPOCH_TICK, EpochTicker};
 use crate::wasi::build_wasi;
@@ -32,7 +30,8 @@ pub struct ServeOptions {
     /// raw system calls from a locked-down runner.
     #[doc(hidden)]
     pub after_lock_down: Option<fn(&str)>,
-    /// The descriptor of the socket to the host, in a runner process: it lets
+    /// The descriptor of the socket to the host, in a runner process on a
+    /// POSIX system: it lets
     /// the loop take the shared rings the host offers (and notice the host
     /// hanging up while waiting on them). Without it, frames stay on the
     /// byte streams given to [`serve_connection`].
@@ -94,16 +93,15 @@ pub fn serve_connection(
     }
     // The shared rings, mapped and wired before the lock-down; used from
     // `Ready` on. Declined (the host then stays on the socket) if unusable.
-    let rings = match (hello.rings_fd, options.socket_fd) {
-        (Some(fd), Some(socket)) => match take_rings(fd, socket, hello.ring_wake) {
-            Ok(streams) => Some(streams),
-            Err(e) => {
+    let rings =
+        match crate::platform::take_rings(hello.rings_fd, options.socket_fd, hello.ring_wake) {
+            Some(Ok(streams)) => Some(streams),
+            Some(Err(e)) => {
                 host.warn(format!("shared rings declined, staying on the socket: {e}"))?;
                 None
             }
-        },
-        _ => None,
-    };
+            None => None,
+        };
     // Lock-down, step 1: namespaces, while this process has one thread;
     // a spare entered them before its request, as for no network grant.
     let mut layers = SandboxLayers::default();
@@ -141,8 +139,8 @@ pub fn serve_connection(
     // (Only a component is compiled; an artifact is loaded.)
     let isolation =
         (options.isolate_compile && matches!(hello.code, Code::Component { .. })).then(|| {
-            crate::compile::CompileLimits {
-                baseline_bytes: crate::compile::data_in_use()
+            crate::platform::CompileLimits {
+                baseline_bytes: crate::platform::data_in_use()
                     .unwrap_or(2 * component_bytes.len() as u64 + (64 << 20)),
                 memory_bytes: policy.max_memory_bytes,
                 deadline: Duration::from_millis(policy.compile_deadline_ms),
@@ -151,17 +149,16 @@ pub fn serve_connection(
     // Step 2: Landlock, before any thread exists, so that every thread inherits it.
     let mut prepared = None;
     if options.lock_down {
-        let preopens: Vec<_> = policy
+        let preopens: Result<Vec<_>, _> = policy
             .preopens
             .iter()
             .enumerate()
-            .map(|(i, grant)| {
-                // SAFETY: the host placed one open directory per grant from
-                // PREOPEN_FD_BASE on; they stay open for the whole process.
-                let fd = unsafe { BorrowedFd::borrow_raw(PREOPEN_FD_BASE + i as i32) };
-                (fd, grant.writable)
-            })
+            .map(|(i, grant)| Ok((crate::platform::preopen(i)?, grant.writable)))
             .collect();
+        let preopens = match preopens {
+            Ok(preopens) => preopens,
+            Err(failure) => return Err(init_failed(&mut host, failure)),
+        };
         prepared = Some(crate::lockdown::restrict_paths(
             &mut layers,
             &preopens,

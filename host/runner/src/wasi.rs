@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use airlock_protocol::{InitFailure, PREOPEN_FD_BASE, RunnerPolicy};
+use airlock_protocol::{InitFailure, RunnerPolicy};
 use wasmtime_wasi::clocks::MonotonicClock;
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
@@ -25,16 +25,16 @@ pub(crate) fn build_wasi(
         observe_clocks_and_random(&mut wasi, observer);
     }
     for (i, grant) in policy.preopens.iter().enumerate() {
-        let fd = PREOPEN_FD_BASE + i as i32;
+        let path = crate::platform::preopen_path(i)?;
         let perms = if grant.writable {
             FsPerms::ReadWrite
         } else {
             FsPerms::ReadOnly
         };
-        wasi.preopened_dir(format!("/proc/self/fd/{fd}"), &grant.guest_path, perms)
+        wasi.preopened_dir(&path, &grant.guest_path, perms)
             .map_err(|e| {
                 InitFailure::Instantiate(format!(
-                    "preopened directory {} (descriptor {fd}) is unusable: {e}",
+                    "preopened directory {} ({path}) is unusable: {e}",
                     grant.guest_path
                 ))
             })?;

@@ -16,7 +16,8 @@
 //!    dumpable, parent-death signal, and last the seccomp-bpf allow-list on
 //!    every thread (TSYNC), which kills the process on any other system call
 //!    and forbids new executable mappings; on macOS, last, the Seatbelt
-//!    profile.
+//!    profile; on Windows, the process mitigation policies, and a check
+//!    from inside of the Job object and token the host started it with.
 //!
 //! The debugging policy (`RunnerPolicy::debugger`) relaxes step 3 only: the
 //! runner stays dumpable, so that a debugger of the same user may attach, and
@@ -28,27 +29,31 @@
 //! This module tree is the only place in the runner's lock-down that names
 //! an operating system (`docs/platforms.md`).
 
-use std::os::fd::BorrowedFd;
-
 use airlock_protocol::{RunnerPolicy, SandboxLayers};
+
+use crate::platform::Dir;
 
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "macos")]
 mod macos;
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 mod other;
 #[cfg(unix)]
 mod rlimits;
 #[cfg(target_os = "linux")]
 mod seccomp;
+#[cfg(windows)]
+mod windows;
 
 #[cfg(target_os = "linux")]
 use linux as os;
 #[cfg(target_os = "macos")]
 use macos as os;
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 use other as os;
+#[cfg(windows)]
+use windows as os;
 
 /// What step 2 made for step 3 (macOS's profile; nothing on Linux).
 pub struct Prepared(os::Prepared);
@@ -63,7 +68,7 @@ pub fn enter_namespaces(layers: &mut SandboxLayers, network: bool) {
 /// or read-write), and no TCP connect beyond the granted ports.
 pub fn restrict_paths(
     layers: &mut SandboxLayers,
-    preopens: &[(BorrowedFd<'_>, bool)],
+    preopens: &[(Dir, bool)],
     policy: &RunnerPolicy,
 ) -> Prepared {
     Prepared(os::restrict_paths(layers, preopens, policy))

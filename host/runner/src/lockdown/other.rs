@@ -2,9 +2,9 @@
 //! every such layer off (rlimits where the system is POSIX), so a host
 //! that requires one gets `Error::SandboxUnavailable`.
 
-use std::os::fd::BorrowedFd;
-
 use airlock_protocol::{RunnerPolicy, SandboxLayers};
+
+use crate::platform::Dir;
 
 /// Nothing for step 3.
 pub(super) struct Prepared;
@@ -15,7 +15,7 @@ pub(super) fn enter_namespaces(layers: &mut SandboxLayers, _network: bool) {
 
 pub(super) fn restrict_paths(
     layers: &mut SandboxLayers,
-    _preopens: &[(BorrowedFd<'_>, bool)],
+    _preopens: &[(Dir, bool)],
     _policy: &RunnerPolicy,
 ) -> Prepared {
     layers

@@ -21,10 +21,12 @@
 
 use std::io::Read;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use airlock_protocol::InitFailure;
 use wasmtime::Engine;
+
+use super::CompileLimits;
 
 /// How the child's answer starts: a compiled artifact follows.
 const COMPILED: u8 = 0;
@@ -33,7 +35,7 @@ const FAILED: u8 = 1;
 
 /// Data the runner holds before compiling, in bytes (`VmData`), or `None`
 /// where `/proc` cannot tell. Read it before Landlock closes `/proc`.
-pub fn data_in_use() -> Option<u64> {
+pub(super) fn data_in_use() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmData:"))?;
     let kib: u64 = line
@@ -46,21 +48,10 @@ pub fn data_in_use() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Limits of one isolated compile.
-#[derive(Debug, Clone, Copy)]
-pub struct CompileLimits {
-    /// What the runner already holds ([`data_in_use`]); the child's limit
-    /// is this plus `memory_bytes`.
-    pub baseline_bytes: u64,
-    /// The policy's memory cap: what compiling may add.
-    pub memory_bytes: u64,
-    pub deadline: Duration,
-}
-
 /// Compiles `bytes` with `engine` in a child process under `limits` and
 /// returns the serialized component. Call only while the process has a
 /// single thread: the child must not inherit a lock some other thread held.
-pub fn precompile_isolated(
+pub(super) fn precompile_isolated(
     engine: &Engine,
     bytes: &[u8],
     limits: CompileLimits,
@@ -147,7 +138,7 @@ fn compile_in_child(
     // prctl took effect (then the child's parent is no longer the runner).
     // SAFETY: plain prctl, getppid and setrlimit calls on this process.
     unsafe {
-        crate::platform::die_with_parent();
+        super::die_with_parent();
         if libc::getppid() != runner_pid {
             libc::_exit(71);
         }

@@ -18,7 +18,7 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 
 /// How an artifact was loaded.
-pub struct MappedComponent {
+pub(super) struct MappedComponent {
     pub component: Component,
     /// `true` when wasmtime maps the memfd itself (shared pages,
     /// copy-on-write memory images); `false` when `/proc/self/fd` was
@@ -30,11 +30,11 @@ pub struct MappedComponent {
 /// process) and loads the component in it. Stale or foreign artifacts are
 /// [`InitFailure::StaleArtifact`], as for a copied one, so that the host
 /// drops the entry and compiles afresh.
-pub fn load(engine: &Engine, fd: i32) -> Result<MappedComponent, InitFailure> {
+pub(super) fn load(engine: &Engine, fd: i32) -> Result<MappedComponent, InitFailure> {
     // SAFETY: the host placed the artifact's memfd at `fd` for this process
     // and nothing else in it owns that descriptor.
     let file = unsafe { OwnedFd::from_raw_fd(fd) };
-    crate::platform::check_sealed(file.as_fd()).map_err(InitFailure::StaleArtifact)?;
+    super::check_sealed(file.as_fd()).map_err(InitFailure::StaleArtifact)?;
     // wasmtime opens the file by path only; the memfd's own entry under
     // /proc/self/fd reopens the same sealed inode, read-only. Without /proc
     // the bytes are copied out of the memfd instead.
