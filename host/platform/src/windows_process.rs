@@ -12,12 +12,14 @@
 use std::ffi::{OsStr, c_void};
 use std::io;
 use std::os::windows::ffi::OsStrExt;
-use std::os::windows::io::{AsRawHandle, BorrowedHandle, FromRawHandle, OwnedHandle};
+use std::os::windows::io::{AsHandle, AsRawHandle, BorrowedHandle, FromRawHandle, OwnedHandle};
 use std::path::Path;
 use std::time::Duration;
 
+use crate::windows_attributes::Attributes;
+
 use windows_sys::Win32::Foundation::{
-    DUPLICATE_SAME_ACCESS, DuplicateHandle, FALSE, HANDLE, TRUE, WAIT_OBJECT_0,
+    CloseHandle, DUPLICATE_SAME_ACCESS, DuplicateHandle, FALSE, HANDLE, TRUE, WAIT_OBJECT_0,
 };
 use windows_sys::Win32::Security::{
     AllocateAndInitializeSid, CreateRestrictedToken, DISABLE_MAX_PRIVILEGE, FreeSid, GetLengthSid,
@@ -26,30 +28,35 @@ use windows_sys::Win32::Security::{
     TOKEN_QUERY, TokenIntegrityLevel,
 };
 use windows_sys::Win32::System::JobObjects::{
-    AssignProcessToJobObject, CreateJobObjectW, JOB_OBJECT_LIMIT_ACTIVE_PROCESS,
+    AssignProcessToJobObject, CreateJobObjectW, IsProcessInJob, JOB_OBJECT_LIMIT_ACTIVE_PROCESS,
     JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
     JOB_OBJECT_LIMIT_PROCESS_MEMORY, JOBOBJECT_BASIC_UI_RESTRICTIONS,
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectBasicUIRestrictions,
     JobObjectExtendedLimitInformation, SetInformationJobObject,
 };
+use windows_sys::Win32::System::SystemInformation::{
+    GetSystemDirectoryW, GetSystemWindowsDirectoryW,
+};
 use windows_sys::Win32::System::SystemServices::{
     JOB_OBJECT_UILIMIT_ALL, SE_GROUP_INTEGRITY, SECURITY_MANDATORY_LOW_RID,
 };
 use windows_sys::Win32::System::Threading::{
-    CREATE_NO_WINDOW, CREATE_SUSPENDED, CREATE_UNICODE_ENVIRONMENT, CreateProcessAsUserW,
-    DeleteProcThreadAttributeList, EXTENDED_STARTUPINFO_PRESENT, GetCurrentProcess,
-    GetExitCodeProcess, InitializeProcThreadAttributeList, LPPROC_THREAD_ATTRIBUTE_LIST,
-    OpenProcessToken, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, PROCESS_INFORMATION, ResumeThread,
-    STARTF_USESTDHANDLES, STARTUPINFOEXW, TerminateProcess, UpdateProcThreadAttribute,
-    WaitForSingleObject,
+    CREATE_SUSPENDED, CREATE_UNICODE_ENVIRONMENT, CreateProcessAsUserW, DETACHED_PROCESS,
+    EXTENDED_STARTUPINFO_PRESENT, GetCurrentProcess, GetExitCodeProcess, OpenProcess,
+    OpenProcessToken, PROCESS_INFORMATION, PROCESS_TERMINATE, ResumeThread, STARTF_USESTDHANDLES,
+    STARTUPINFOEXW, TerminateProcess, WaitForSingleObject,
 };
 
 /// What a runner is started with.
 #[derive(Debug, Clone)]
 pub struct RunnerCommand<'a> {
     pub program: &'a Path,
-    /// Arguments after the program's name; none may hold a space or quote.
+    /// Arguments after the program's name; none may be empty or hold a
+    /// space or a quote.
     pub args: &'a [&'a str],
+    /// Handles the runner inherits, each under the same value, which is
+    /// appended to its command line, in order, after `args`.
+    pub inherit: &'a [BorrowedHandle<'a>],
     /// The most memory the process may commit (the Job's limit).
     pub memory_bytes: u64,
     /// Where the runner's standard error goes (inherited, the one handle
@@ -72,6 +79,20 @@ impl Confined {
     /// Waits up to `timeout` for the runner to exit; its exit code if it did.
     pub fn wait(&self, timeout: Duration) -> Option<u32> {
         wait_for(&self.process, timeout)
+    }
+
+    /// Whether the runner is in the Job object this host made for it (with
+    /// its limits, which only a holder of the Job's handle can change).
+    pub fn in_job(&self) -> bool {
+        let mut inside = FALSE;
+        // SAFETY: valid process and job handles owned by `self`.
+        let asked = unsafe { IsProcessInJob(self.raw(), self._job.as_raw_handle(), &mut inside) };
+        asked != FALSE && inside != FALSE
+    }
+
+    /// The runner's process, to ask the system about it.
+    pub fn process(&self) -> BorrowedHandle<'_> {
+        self.process.as_handle()
     }
 
     /// Ends the runner at once (exit code 1).
@@ -104,56 +125,120 @@ pub fn wait_for(process: &OwnedHandle, timeout: Duration) -> Option<u32> {
     (unsafe { GetExitCodeProcess(process.as_raw_handle(), &mut code) } != FALSE).then_some(code)
 }
 
+/// Ends process `pid` at once, if this process may (a runner it started).
+pub fn kill_pid(pid: u32) {
+    // SAFETY: a handle opened for termination only, closed right after.
+    unsafe {
+        let process = OpenProcess(PROCESS_TERMINATE, FALSE, pid);
+        if !process.is_null() {
+            TerminateProcess(process, 1);
+            CloseHandle(process);
+        }
+    }
+}
+
 /// Starts `command` confined: see the module's documentation.
 pub fn spawn(command: &RunnerCommand<'_>) -> io::Result<Confined> {
-    if let Some(arg) = command.args.iter().find(|a| a.contains([' ', '"', '\t'])) {
+    if let Some(arg) = command
+        .args
+        .iter()
+        .find(|a| a.is_empty() || a.contains([' ', '"', '\t']))
+    {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("a runner argument holds a space or a quote: {arg:?}"),
+            format!("a runner argument is empty or holds a space or a quote: {arg:?}"),
+        ));
+    }
+    if command.memory_bytes == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a runner's memory limit must be above zero",
         ));
     }
     let mut notes = Vec::new();
     let job = job(command.memory_bytes, &mut notes)?;
     let token = restricted_token(&mut notes)?;
-    // The one inheritable handle: a copy of stderr, closed after the start.
+    // Inheritable copies, closed when the start is over: another thread of
+    // this process that starts a program with every inheritable handle in
+    // that window would pass them on too (std's `Command` does).
     let stderr = command.stderr.map(inheritable).transpose()?;
-    let handles: Vec<HANDLE> = stderr.iter().map(|h| h.as_raw_handle()).collect();
-    let mut attributes = Attributes::with_handles(&handles)?;
-    let mut info: STARTUPINFOEXW = unsafe_zeroed();
-    info.StartupInfo.cb = size_of::<STARTUPINFOEXW>() as u32;
-    info.lpAttributeList = attributes.list();
-    if let Some(stderr) = &stderr {
-        info.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-        info.StartupInfo.hStdError = stderr.as_raw_handle();
-    }
-    let mut line = command_line(command.program, command.args);
+    let inherited: Vec<OwnedHandle> = command
+        .inherit
+        .iter()
+        .map(|h| inheritable(*h))
+        .collect::<io::Result<_>>()?;
+    let handles: Vec<HANDLE> = stderr
+        .iter()
+        .chain(&inherited)
+        .map(|h| h.as_raw_handle())
+        .collect();
+    let values: Vec<String> = inherited
+        .iter()
+        .map(|h| (h.as_raw_handle() as usize).to_string())
+        .collect();
+    let args: Vec<&str> = command
+        .args
+        .iter()
+        .copied()
+        .chain(values.iter().map(String::as_str))
+        .collect();
+    let mut line = command_line(command.program, &args);
     let program = wide(command.program.as_os_str());
+    let windows = system_folder(GetSystemWindowsDirectoryW)?;
+    let system = system_folder(GetSystemDirectoryW)?;
     // The environment: only what Windows itself needs to load system DLLs.
-    let environment: Vec<u16> = OsStr::new("SystemRoot=C:\\Windows")
+    let environment: Vec<u16> = OsStr::new("SystemRoot=")
         .encode_wide()
+        .chain(windows)
         .chain([0, 0])
         .collect();
+    // With the creation-time policies first; without, where the system
+    // refuses the process they describe.
+    let mut created = FALSE;
     let mut process: PROCESS_INFORMATION = unsafe_zeroed();
-    // SAFETY: every pointer is valid for the call; the attribute list lives
-    // in `attributes`, the handles it names in `handles` and `stderr`.
-    let created = unsafe {
-        CreateProcessAsUserW(
-            token.as_raw_handle(),
-            program.as_ptr(),
-            line.as_mut_ptr(),
-            std::ptr::null(),
-            std::ptr::null(),
-            if handles.is_empty() { FALSE } else { TRUE },
-            EXTENDED_STARTUPINFO_PRESENT
-                | CREATE_SUSPENDED
-                | CREATE_NO_WINDOW
-                | CREATE_UNICODE_ENVIRONMENT,
-            environment.as_ptr().cast(),
-            std::ptr::null(),
-            &info.StartupInfo,
-            &mut process,
-        )
-    };
+    for policies in [true, false] {
+        let (mut attributes, refused) = Attributes::new(&handles, policies)?;
+        let mut info: STARTUPINFOEXW = unsafe_zeroed();
+        info.StartupInfo.cb = size_of::<STARTUPINFOEXW>() as u32;
+        info.lpAttributeList = attributes.list();
+        if let Some(stderr) = &stderr {
+            info.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+            info.StartupInfo.hStdError = stderr.as_raw_handle();
+        }
+        let cwd: Vec<u16> = system.iter().copied().chain([0]).collect();
+        // SAFETY: every pointer is valid for the call; the attribute list
+        // lives in `attributes`, the handles it names in `handles`'s owners.
+        created = unsafe {
+            CreateProcessAsUserW(
+                token.as_raw_handle(),
+                program.as_ptr(),
+                line.as_mut_ptr(),
+                std::ptr::null(),
+                std::ptr::null(),
+                if handles.is_empty() { FALSE } else { TRUE },
+                // No console: a console would start a conhost process for
+                // the runner, outside its one-process limit.
+                EXTENDED_STARTUPINFO_PRESENT
+                    | CREATE_SUSPENDED
+                    | DETACHED_PROCESS
+                    | CREATE_UNICODE_ENVIRONMENT,
+                environment.as_ptr().cast(),
+                cwd.as_ptr(),
+                &info.StartupInfo,
+                &mut process,
+            )
+        };
+        if created != FALSE {
+            notes.extend(refused);
+            break;
+        }
+        if policies {
+            notes.push(format!(
+                "creation-time policies: the process was refused with them ({}), started without",
+                io::Error::last_os_error()
+            ));
+        }
+    }
     if created == FALSE {
         return Err(io::Error::last_os_error());
     }
@@ -347,56 +432,16 @@ fn inheritable(handle: BorrowedHandle<'_>) -> io::Result<OwnedHandle> {
     Ok(unsafe { OwnedHandle::from_raw_handle(copy) })
 }
 
-/// A process-thread attribute list naming exactly the handles to inherit.
-struct Attributes {
-    buf: Vec<u64>,
-    /// The list points into this: it must stay where it is.
-    _handles: Box<[HANDLE]>,
-}
-
-impl Attributes {
-    fn with_handles(handles: &[HANDLE]) -> io::Result<Attributes> {
-        let mut size = 0;
-        // SAFETY: the documented size query (fails, filling `size`).
-        unsafe { InitializeProcThreadAttributeList(std::ptr::null_mut(), 1, 0, &mut size) };
-        let mut this = Attributes {
-            buf: vec![0u64; size.div_ceil(8)],
-            _handles: handles.into(),
-        };
-        // SAFETY: a buffer of at least `size` bytes, 8-aligned.
-        if unsafe { InitializeProcThreadAttributeList(this.list(), 1, 0, &mut size) } == FALSE {
-            return Err(io::Error::last_os_error());
-        }
-        if !this._handles.is_empty() {
-            // SAFETY: the list made above; the handles live in `this`.
-            let updated = unsafe {
-                UpdateProcThreadAttribute(
-                    this.list(),
-                    0,
-                    PROC_THREAD_ATTRIBUTE_HANDLE_LIST as usize,
-                    this._handles.as_ptr().cast(),
-                    size_of_val(&*this._handles),
-                    std::ptr::null_mut(),
-                    std::ptr::null(),
-                )
-            };
-            if updated == FALSE {
-                return Err(io::Error::last_os_error());
-            }
-        }
-        Ok(this)
+/// The Windows or System32 folder, by `query`, without its NUL.
+fn system_folder(query: unsafe extern "system" fn(*mut u16, u32) -> u32) -> io::Result<Vec<u16>> {
+    let mut buf = vec![0u16; 512];
+    // SAFETY: a buffer of the length given.
+    let len = unsafe { query(buf.as_mut_ptr(), buf.len() as u32) } as usize;
+    if len == 0 || len >= buf.len() {
+        return Err(io::Error::last_os_error());
     }
-
-    fn list(&mut self) -> LPPROC_THREAD_ATTRIBUTE_LIST {
-        self.buf.as_mut_ptr().cast()
-    }
-}
-
-impl Drop for Attributes {
-    fn drop(&mut self) {
-        // SAFETY: initialised in `with_handles`, deleted once.
-        unsafe { DeleteProcThreadAttributeList(self.list()) };
-    }
+    buf.truncate(len);
+    Ok(buf)
 }
 
 /// `"program" arg...`: the program quoted, the arguments as they are.

@@ -10,6 +10,13 @@ pub const RUNNER_ARG: &str = "__airlock-runner";
 
 pub use crate::platform::RUNNER_FD;
 
+/// The raw channel to the host this process was started with, for test
+/// runners that speak frames by hand; the error says what is wrong.
+#[doc(hidden)]
+pub fn host_stream() -> Result<airlock_protocol::Stream, String> {
+    crate::platform::host_stream(RUNNER_ARG)
+}
+
 /// Serves the host connection the process was started with and exits.
 pub fn run_runner_process(worlds: &[&dyn WorldGlue]) -> ! {
     run_runner_process_with(

@@ -1,8 +1,8 @@
 //! The runner as a real process on Windows — under Wine 8 in
 //! `cargo xtask test-windows`: started confined by `airlock-platform`'s
-//! `windows_process` (restricted token, Job object, no inherited handle but
-//! stderr), reached over a named pipe whose client is checked by process
-//! id, and driven frame by frame as a raw host, in the dynamic world, with
+//! `windows_process` (restricted token, Job object, creation-time
+//! mitigation policies, inheriting its end of a named pipe and stderr
+//! only), and driven frame by frame as a raw host, in the dynamic world, with
 //! a component assembled from text here. Values, traps, deadlines, the
 //! memory cap, the Job's kill on close, and the layers the runner reports.
 #![cfg(windows)]
@@ -52,23 +52,18 @@ impl Runner {
     /// or the frame that ended the start.
     fn start(policy: RunnerPolicy) -> (Runner, Result<SandboxLayers, FromRunner>) {
         let component = wat::parse_str(COMPONENT).unwrap();
-        let (pipe, name) = Stream::listen().unwrap();
+        let (pipe, runner_end) = Stream::pair().unwrap();
         let program = Path::new(env!("CARGO_BIN_EXE_airlock-dynamic-runner"));
         let stderr = std::io::stderr();
         let confined = windows_process::spawn(&RunnerCommand {
             program,
-            args: &[RUNNER_ARG, &name],
+            args: &[RUNNER_ARG],
+            inherit: &[runner_end.as_handle()],
             memory_bytes: 1 << 30,
             stderr: Some(stderr.as_handle()),
         })
         .unwrap();
-        pipe.accept(Some(Instant::now() + Duration::from_secs(60)))
-            .unwrap();
-        assert_eq!(
-            pipe.client_process_id().unwrap(),
-            confined.pid,
-            "the pipe's client is the runner started"
-        );
+        drop(runner_end);
         let mut runner = Runner {
             pipe,
             confined,

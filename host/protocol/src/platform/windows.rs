@@ -1,9 +1,11 @@
 //! Windows: the control channel is a duplex named pipe opened for
 //! overlapped I/O at both ends, so every read and write can wait on an
 //! event with a deadline and be cancelled at it — what `poll` gives a
-//! socket on POSIX systems. The pipe takes one client, refuses remote ones,
-//! and its name is random; a host that lets a child connect by name checks
-//! the client's process id ([`Pipe::client_process_id`]) before trusting it.
+//! socket on POSIX systems. Both ends are made in the host ([`Pipe::pair`]:
+//! one instance, remote clients refused, a random name that is never used
+//! again), and the runner's end reaches it as an inherited handle
+//! ([`Pipe::from_inherited`]): nothing opens the pipe by name once it is
+//! connected, so no other process can take a runner's place.
 
 use std::ffi::OsStr;
 use std::io::{self, IoSlice, Read, Write};
@@ -18,13 +20,14 @@ use windows_sys::Win32::Foundation::{
     INVALID_HANDLE_VALUE, TRUE, WAIT_OBJECT_0, WAIT_TIMEOUT,
 };
 use windows_sys::Win32::Storage::FileSystem::{
-    CreateFileW, FILE_FLAG_FIRST_PIPE_INSTANCE, FILE_FLAG_OVERLAPPED, OPEN_EXISTING,
-    PIPE_ACCESS_DUPLEX, ReadFile, SECURITY_IDENTIFICATION, SECURITY_SQOS_PRESENT, WriteFile,
+    CreateFileW, FILE_FLAG_FIRST_PIPE_INSTANCE, FILE_FLAG_OVERLAPPED, FILE_TYPE_PIPE, GetFileType,
+    OPEN_EXISTING, PIPE_ACCESS_DUPLEX, ReadFile, SECURITY_IDENTIFICATION, SECURITY_SQOS_PRESENT,
+    WriteFile,
 };
 use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED};
 use windows_sys::Win32::System::Performance::{QueryPerformanceCounter, QueryPerformanceFrequency};
 use windows_sys::Win32::System::Pipes::{
-    ConnectNamedPipe, CreateNamedPipeW, GetNamedPipeClientProcessId, PIPE_READMODE_BYTE,
+    ConnectNamedPipe, CreateNamedPipeW, DisconnectNamedPipe, PIPE_READMODE_BYTE,
     PIPE_REJECT_REMOTE_CLIENTS, PIPE_TYPE_BYTE, PIPE_WAIT, PeekNamedPipe,
 };
 use windows_sys::Win32::System::Threading::{CreateEventW, INFINITE, WaitForSingleObject};
@@ -52,7 +55,7 @@ impl Pipe {
 
     /// The server end of a new pipe with a fresh random name, which a
     /// client opens with [`Pipe::connect`].
-    pub fn listen() -> io::Result<(Pipe, String)> {
+    fn listen() -> io::Result<(Pipe, String)> {
         static MADE: AtomicU32 = AtomicU32::new(0);
         let name = format!(
             r"\\.\pipe\airlock-{}-{}-{:016x}",
@@ -79,7 +82,7 @@ impl Pipe {
 
     /// The client end of the pipe named `name`. The server learns who we
     /// are (to check our process id) but cannot act as us.
-    pub fn connect(name: &str) -> io::Result<Pipe> {
+    fn connect(name: &str) -> io::Result<Pipe> {
         // SAFETY: as for `listen`.
         let raw = unsafe {
             CreateFileW(
@@ -97,7 +100,7 @@ impl Pipe {
 
     /// Waits (server end) until a client has opened the pipe, until
     /// `deadline` at most.
-    pub fn accept(&self, deadline: Option<Instant>) -> io::Result<()> {
+    fn accept(&self, deadline: Option<Instant>) -> io::Result<()> {
         let mut done = 0;
         self.overlapped(deadline, &mut done, |handle, overlapped| {
             // SAFETY: `overlapped` outlives the operation (see `overlapped`).
@@ -110,14 +113,36 @@ impl Pipe {
         .map(drop)
     }
 
-    /// The process id of the client that opened this (server) end.
-    pub fn client_process_id(&self) -> io::Result<u32> {
-        let mut pid = 0;
-        // SAFETY: a valid pipe handle and a valid out pointer.
-        if unsafe { GetNamedPipeClientProcessId(self.raw(), &mut pid) } == FALSE {
-            return Err(io::Error::last_os_error());
+    /// Hangs up (server end): the client's reads end and its writes fail;
+    /// this end's too.
+    pub fn hang_up(&self) {
+        // SAFETY: a valid pipe handle; a client end just refuses.
+        unsafe { DisconnectNamedPipe(self.raw()) };
+    }
+
+    /// The end a runner inherited, whose handle value its command line
+    /// gives: checked to be a pipe before it is used.
+    ///
+    /// # Safety
+    ///
+    /// `value` must be a handle this process inherited for this purpose
+    /// and that nothing else in the process owns.
+    pub unsafe fn from_inherited(value: usize) -> io::Result<Pipe> {
+        let raw = value as windows_sys::Win32::Foundation::HANDLE;
+        // SAFETY: a file type query on what the caller says is a handle;
+        // a wrong value fails it.
+        if unsafe { GetFileType(raw) } != FILE_TYPE_PIPE {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("handle {value:#x} is not a pipe"),
+            ));
         }
-        Ok(pid)
+        Pipe::own(raw)
+    }
+
+    /// This end's handle value, as a child that inherits it sees it too.
+    pub fn handle_value(&self) -> usize {
+        self.raw() as usize
     }
 
     fn own(raw: windows_sys::Win32::Foundation::HANDLE) -> io::Result<Pipe> {
@@ -156,28 +181,36 @@ impl Pipe {
             let wait = match deadline {
                 None => INFINITE,
                 Some(deadline) => match remaining(deadline) {
-                    // At least 1 ms, at most what a wait can say.
-                    Ok(left) => (left.as_millis().max(1)).min(INFINITE as u128 - 1) as u32,
+                    // Rounded up, at most what a wait can say.
+                    Ok(left) => left.as_micros().div_ceil(1000).min(INFINITE as u128 - 1) as u32,
                     Err(_) => 0,
                 },
             };
             // SAFETY: a valid event handle.
-            match unsafe { WaitForSingleObject(event.raw(), wait) } {
-                WAIT_OBJECT_0 => {}
-                WAIT_TIMEOUT => {
-                    // SAFETY: cancels only this operation, still pending on
-                    // this handle; the result below waits for it to end.
-                    unsafe { CancelIoEx(self.raw(), &overlapped) };
+            let waited = unsafe { WaitForSingleObject(event.raw(), wait) };
+            if waited != WAIT_OBJECT_0 {
+                let failed = (waited != WAIT_TIMEOUT).then(io::Error::last_os_error);
+                // SAFETY: cancels only this operation, still pending on this
+                // handle; the result below waits for it to end, so neither
+                // the `OVERLAPPED` nor the buffer is left to the system.
+                unsafe { CancelIoEx(self.raw(), &overlapped) };
+                if let Some(failed) = failed {
+                    // SAFETY: as below.
+                    unsafe { GetOverlappedResult(self.raw(), &overlapped, done, TRUE) };
+                    return Err(failed);
                 }
-                _ => return Err(io::Error::last_os_error()),
             }
         }
         // SAFETY: the operation started on this handle with this
         // `OVERLAPPED`; waiting makes sure it is over before both go.
         if unsafe { GetOverlappedResult(self.raw(), &overlapped, done, TRUE) } == FALSE {
             let err = io::Error::last_os_error();
-            if err.raw_os_error() == Some(ERROR_OPERATION_ABORTED as i32) && *done == 0 {
-                return Err(io::ErrorKind::TimedOut.into());
+            if err.raw_os_error() == Some(ERROR_OPERATION_ABORTED as i32) {
+                // Cancelled at the deadline: what moved before it counts.
+                return match *done {
+                    0 => Err(io::ErrorKind::TimedOut.into()),
+                    moved => Ok(moved),
+                };
             }
             return Err(err);
         }
@@ -208,27 +241,41 @@ impl Channel for Pipe {
         if available == 0 || buf.is_empty() {
             return Ok(None);
         }
-        self.read_by(buf, None).map(Some)
+        // Never a wait: the bytes counted may belong to a write the peer
+        // cancels before this read takes them.
+        match self.read_by(buf, Some(Instant::now())) {
+            Ok(n) => Ok(Some(n)),
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn read_by(&self, buf: &mut [u8], deadline: Option<Instant>) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
         let len = buf.len().min(u32::MAX as usize) as u32;
-        let mut done = 0;
-        let read = self.overlapped(deadline, &mut done, |handle, overlapped| {
-            // SAFETY: `buf` outlives the operation, as `overlapped` does.
-            unsafe {
-                ReadFile(
-                    handle,
-                    buf.as_mut_ptr(),
-                    len,
-                    std::ptr::null_mut(),
-                    overlapped,
-                )
+        loop {
+            let mut done = 0;
+            let read = self.overlapped(deadline, &mut done, |handle, overlapped| {
+                // SAFETY: `buf` outlives the operation, as `overlapped` does.
+                unsafe {
+                    ReadFile(
+                        handle,
+                        buf.as_mut_ptr(),
+                        len,
+                        std::ptr::null_mut(),
+                        overlapped,
+                    )
+                }
+            });
+            match read {
+                // A pipe's end of file is an error; a read of nothing is a
+                // peer's empty write: wait for bytes again.
+                Ok(0) => {}
+                Ok(n) => return Ok(n as usize),
+                Err(e) => return end_of_file(e).map(|()| 0),
             }
-        });
-        match read {
-            Ok(n) => Ok(n as usize),
-            Err(e) => end_of_file(e).map(|()| 0),
         }
     }
 

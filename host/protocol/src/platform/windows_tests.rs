@@ -66,14 +66,16 @@ fn a_write_to_a_peer_that_does_not_read_times_out() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
-/// The variable that turns this test binary into the child end.
+/// The variable that turns this test binary into the child end: the
+/// value of the pipe handle it inherited.
 const CHILD: &str = "AIRLOCK_TEST_PIPE_CHILD";
 
 #[test]
-fn a_child_process_connects_by_name_and_echoes_a_mebibyte() {
-    if let Ok(name) = std::env::var(CHILD) {
+fn a_child_process_inherits_its_end_and_echoes_a_mebibyte() {
+    if let Ok(value) = std::env::var(CHILD) {
         // The child: echo everything back until the host closes its end.
-        let mut pipe = Pipe::connect(&name).unwrap();
+        // SAFETY: the parent made this handle inheritable for us alone.
+        let mut pipe = unsafe { Pipe::from_inherited(value.parse().unwrap()) }.unwrap();
         let mut buf = vec![0u8; 64 << 10];
         loop {
             let n = pipe.read(&mut buf).unwrap();
@@ -83,20 +85,27 @@ fn a_child_process_connects_by_name_and_echoes_a_mebibyte() {
             pipe.write_all(&buf[..n]).unwrap();
         }
     }
-    let (pipe, name) = Pipe::listen().unwrap();
+    let (pipe, child_end) = Pipe::pair().unwrap();
+    // SAFETY: a valid handle of ours, made inheritable for the child.
+    let inheritable = unsafe {
+        windows_sys::Win32::Foundation::SetHandleInformation(
+            child_end.raw(),
+            windows_sys::Win32::Foundation::HANDLE_FLAG_INHERIT,
+            windows_sys::Win32::Foundation::HANDLE_FLAG_INHERIT,
+        )
+    };
+    assert_ne!(inheritable, 0);
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
-            "platform::windows::tests::a_child_process_connects_by_name_and_echoes_a_mebibyte",
+            "platform::windows::tests::a_child_process_inherits_its_end_and_echoes_a_mebibyte",
             "--exact",
             "--test-threads=1",
         ])
-        .env(CHILD, &name)
+        .env(CHILD, child_end.handle_value().to_string())
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    pipe.accept(Some(Instant::now() + Duration::from_secs(60)))
-        .unwrap();
-    assert_eq!(pipe.client_process_id().unwrap(), child.id());
+    drop(child_end);
     let sent: Vec<u8> = (0..1u32 << 20).map(|i| (i * 7 + i / 251) as u8).collect();
     let mut echoed = vec![0u8; sent.len()];
     // Write on one thread while this one reads the echo back: the pipe
@@ -108,4 +117,13 @@ fn a_child_process_connects_by_name_and_echoes_a_mebibyte() {
     assert!(echoed == sent, "the echo differs from what was sent");
     drop(pipe);
     assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn a_handle_that_is_no_pipe_is_refused() {
+    let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
+    use std::os::windows::io::AsRawHandle;
+    // SAFETY: refused before it is owned (a file is no pipe); `file` keeps it.
+    let err = unsafe { Pipe::from_inherited(file.as_raw_handle() as usize) }.unwrap_err();
+    assert!(err.to_string().contains("is not a pipe"), "{err}");
 }

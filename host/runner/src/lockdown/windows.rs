@@ -5,47 +5,33 @@
 //! what it finds. Its own step is step 3: process mitigation policies
 //! that wasmtime can live with (no extension points such as AppInit DLLs,
 //! no images from remote or low-integrity files, invalid handles fatal),
-//! each read back before it is reported. No namespaces; no file
+//! each read back before it is reported (the host also sets them when it
+//! creates the runner, where the system takes them, and checks them from
+//! outside: `airlock-platform`'s `windows_checks`). No namespaces; no file
 //! confinement but the token's (no preopens on Windows yet).
 
 use std::ffi::c_void;
 
+use std::os::windows::io::BorrowedHandle;
+
+use airlock_platform::windows_checks::{self, LOW_INTEGRITY_RID};
 use airlock_protocol::{RunnerPolicy, SandboxLayers};
-use windows_sys::Win32::Foundation::{CloseHandle, FALSE, HANDLE};
-use windows_sys::Win32::Security::{
-    GetSidSubAuthority, GetSidSubAuthorityCount, GetTokenInformation, TOKEN_MANDATORY_LABEL,
-    TOKEN_QUERY, TokenIntegrityLevel,
-};
+use windows_sys::Win32::Foundation::FALSE;
 use windows_sys::Win32::System::JobObjects::{
-    IsProcessInJob, JOB_OBJECT_LIMIT_ACTIVE_PROCESS, JOB_OBJECT_LIMIT_JOB_MEMORY,
-    JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+    IsProcessInJob, JOB_OBJECT_LIMIT_ACTIVE_PROCESS, JOB_OBJECT_LIMIT_BREAKAWAY_OK,
+    JOB_OBJECT_LIMIT_JOB_MEMORY, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+    JOB_OBJECT_LIMIT_PROCESS_MEMORY, JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK,
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
     QueryInformationJobObject,
 };
 use windows_sys::Win32::System::Threading::{
-    GetCurrentProcess, GetProcessMitigationPolicy, OpenProcessToken, PROCESS_MITIGATION_POLICY,
-    ProcessExtensionPointDisablePolicy, ProcessImageLoadPolicy, ProcessStrictHandleCheckPolicy,
-    SetProcessMitigationPolicy,
+    GetCurrentProcess, PROCESS_MITIGATION_POLICY, SetProcessMitigationPolicy,
 };
 
 use crate::platform::Dir;
 
 /// Nothing for step 3.
 pub(super) struct Prepared;
-
-/// The mitigations of step 3, each a policy and the flag bits it must
-/// hold; every one of them is a 32-bit set of flags.
-const MITIGATIONS: [(PROCESS_MITIGATION_POLICY, u32, &str); 3] = [
-    // DisableExtensionPoints: no AppInit DLLs, no window hooks, no IMEs.
-    (ProcessExtensionPointDisablePolicy, 0b1, "extension points"),
-    // NoRemoteImages | NoLowMandatoryLabelImages | PreferSystem32Images.
-    (ProcessImageLoadPolicy, 0b111, "image loads"),
-    // RaiseExceptionOnInvalidHandleReference | HandleExceptionsPermanentlyEnabled.
-    (ProcessStrictHandleCheckPolicy, 0b11, "strict handle checks"),
-];
-
-/// The highest mandatory integrity level that counts as low.
-const LOW_INTEGRITY_RID: u32 = 0x1000;
 
 pub(super) fn enter_namespaces(layers: &mut SandboxLayers, _network: bool) {
     layers.notes.push(
@@ -59,7 +45,7 @@ pub(super) fn restrict_paths(
     _preopens: &[(Dir, bool)],
     _policy: &RunnerPolicy,
 ) -> Prepared {
-    match integrity_level() {
+    match windows_checks::integrity_level(this_process()) {
         Ok(rid) if rid <= LOW_INTEGRITY_RID => layers.low_integrity = true,
         Ok(rid) => layers.notes.push(format!(
             "low integrity: off (the runner's token is at integrity level {rid:#x}; the host did not lower it, or the system ignored it)"
@@ -81,7 +67,7 @@ pub(super) fn lock_down(layers: &mut SandboxLayers, _policy: &RunnerPolicy, _: P
         Err(e) => layers.notes.push(format!("Job object: off ({e})")),
     }
     let mut off = Vec::new();
-    for (policy, flags, name) in MITIGATIONS {
+    for (policy, flags, name) in windows_checks::MITIGATIONS {
         if let Err(e) = mitigate(policy, flags) {
             off.push(format!("{name} ({e})"));
         }
@@ -107,21 +93,17 @@ fn mitigate(policy: PROCESS_MITIGATION_POLICY, flags: u32) -> Result<(), String>
     if set == FALSE {
         return Err(format!("refused: {}", std::io::Error::last_os_error()));
     }
-    let mut now = 0u32;
-    // SAFETY: as above, into a local of the policy's size.
-    let got = unsafe {
-        GetProcessMitigationPolicy(GetCurrentProcess(), policy, (&raw mut now).cast(), 4)
-    };
-    if got == FALSE {
-        return Err(format!(
-            "cannot be read back: {}",
-            std::io::Error::last_os_error()
-        ));
-    }
+    let now = windows_checks::mitigation_flags(this_process(), policy)?;
     if now & flags != flags {
         return Err(format!("read back as {now:#b}, wanted {flags:#b}"));
     }
     Ok(())
+}
+
+/// This process, as a handle the checks take.
+fn this_process() -> BorrowedHandle<'static> {
+    // SAFETY: the pseudo-handle of the current process is always valid.
+    unsafe { BorrowedHandle::borrow_raw(GetCurrentProcess()) }
 }
 
 /// Which of the Job object's limits the runner's job lacks (none: all held).
@@ -166,43 +148,8 @@ fn job_limits() -> Result<Vec<&'static str>, String> {
     if flags & (JOB_OBJECT_LIMIT_PROCESS_MEMORY | JOB_OBJECT_LIMIT_JOB_MEMORY) == 0 {
         missing.push("a memory limit");
     }
+    if flags & (JOB_OBJECT_LIMIT_BREAKAWAY_OK | JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK) != 0 {
+        missing.push("no breakaway (it lets processes leave the job)");
+    }
     Ok(missing)
-}
-
-/// The mandatory integrity level of this process's token (its RID).
-fn integrity_level() -> Result<u32, String> {
-    let mut token: HANDLE = std::ptr::null_mut();
-    // SAFETY: this process's pseudo-handle; `token` is closed below.
-    if unsafe { OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) } == FALSE {
-        return Err(std::io::Error::last_os_error().to_string());
-    }
-    let mut buf = [0u64; 16];
-    let mut len = 0;
-    // SAFETY: a valid token, and a buffer of the size given, 8-aligned.
-    let got = unsafe {
-        GetTokenInformation(
-            token,
-            TokenIntegrityLevel,
-            buf.as_mut_ptr().cast(),
-            size_of_val(&buf) as u32,
-            &mut len,
-        )
-    };
-    let err = std::io::Error::last_os_error();
-    // SAFETY: opened above, closed once.
-    unsafe { CloseHandle(token) };
-    if got == FALSE {
-        return Err(err.to_string());
-    }
-    // SAFETY: the call filled a TOKEN_MANDATORY_LABEL whose SID points into
-    // `buf`; a SID has at least one sub-authority.
-    unsafe {
-        let label = &*buf.as_ptr().cast::<TOKEN_MANDATORY_LABEL>();
-        let sid = label.Label.Sid;
-        let count = *GetSidSubAuthorityCount(sid);
-        if count == 0 {
-            return Err("the integrity label has no level".into());
-        }
-        Ok(*GetSidSubAuthority(sid, count as u32 - 1))
-    }
 }

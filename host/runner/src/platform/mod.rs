@@ -68,6 +68,12 @@ pub(crate) fn connect_to_host(runner_arg: &str) -> Result<HostStreams, String> {
     family::connect_to_host(runner_arg)
 }
 
+/// The raw channel a runner process was started with (see
+/// [`connect_to_host`]).
+pub(crate) fn host_stream(runner_arg: &str) -> Result<airlock_protocol::Stream, String> {
+    family::host_stream(runner_arg)
+}
+
 /// Preopened folder `index` of the policy, as the host placed it.
 pub(crate) fn preopen(index: usize) -> Result<Dir, InitFailure> {
     family::preopen(index)

@@ -14,10 +14,14 @@ use wasmtime::component::Component;
 
 use super::{CompileLimits, Dir, HostStreams, RUNNER_FD};
 
-pub(super) fn connect_to_host(_runner_arg: &str) -> Result<HostStreams, String> {
+pub(super) fn host_stream(_runner_arg: &str) -> Result<UnixStream, String> {
     // SAFETY: the host starts runners with their end of a socket pair dup'ed
     // to RUNNER_FD, and nothing else in this process owns that descriptor.
-    let socket = unsafe { UnixStream::from_raw_fd(RUNNER_FD) };
+    Ok(unsafe { UnixStream::from_raw_fd(RUNNER_FD) })
+}
+
+pub(super) fn connect_to_host(runner_arg: &str) -> Result<HostStreams, String> {
+    let socket = host_stream(runner_arg)?;
     let input = socket
         .try_clone()
         .map_err(|e| format!("descriptor {RUNNER_FD} is not a usable socket: {e}"))?;

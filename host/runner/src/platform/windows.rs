@@ -1,6 +1,6 @@
-//! What Windows gives a runner process: its host connection is the named
-//! pipe whose name follows the runner argument on its command line (the
-//! host checks that the client is this process). Not yet: preopened
+//! What Windows gives a runner process: its host connection is its end
+//! of a named pipe, inherited, whose handle value follows the runner
+//! argument on its command line. Not yet: preopened
 //! folders, the shared rings, a compile child and mapped artifacts; a
 //! policy that needs them is refused with a sentence that says so, and the
 //! compile runs in the runner itself, inside the host's Job object, whose
@@ -15,20 +15,20 @@ use wasmtime::component::Component;
 
 use super::{CompileLimits, Dir, HostStreams};
 
-/// How a pipe's name starts: the local machine's pipe namespace.
-const PIPE_PREFIX: &str = r"\\.\pipe\";
-
-pub(super) fn connect_to_host(runner_arg: &str) -> Result<HostStreams, String> {
-    let name = std::env::args()
+pub(super) fn host_stream(runner_arg: &str) -> Result<Stream, String> {
+    let value = std::env::args()
         .skip_while(|a| a != runner_arg)
         .nth(1)
-        .filter(|name| name.starts_with(PIPE_PREFIX))
-        .ok_or_else(|| {
-            format!("started without a pipe name after {runner_arg} (`{PIPE_PREFIX}...`)")
-        })?;
-    let pipe = Arc::new(
-        Stream::connect(&name).map_err(|e| format!("cannot open the host's pipe {name}: {e}"))?,
-    );
+        .and_then(|value| value.parse::<usize>().ok())
+        .ok_or_else(|| format!("started without its pipe's handle value after {runner_arg}"))?;
+    // SAFETY: the host makes runners inherit their end of the pipe and
+    // names its value here; nothing else in this process owns it.
+    unsafe { Stream::from_inherited(value) }
+        .map_err(|e| format!("the handle after {runner_arg} is not the host's pipe: {e}"))
+}
+
+pub(super) fn connect_to_host(runner_arg: &str) -> Result<HostStreams, String> {
+    let pipe = Arc::new(host_stream(runner_arg)?);
     Ok(HostStreams {
         input: Box::new(airlock_protocol::SpinningReader::new(
             SharedPipe(pipe.clone()),
