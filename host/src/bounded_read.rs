@@ -8,7 +8,6 @@
 //! one byte past the limit.
 
 use std::io::{self, Read};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::text::PluginText;
@@ -47,10 +46,7 @@ impl FileTooLarge {
 pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     // Non-blocking, so that a FIFO planted under the name cannot hang the
     // host before the check below refuses it; a regular file reads the same.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)?;
+    let file = crate::platform::open_without_blocking(path)?;
     let metadata = file.metadata()?;
     if !metadata.is_file() {
         return Err(io::Error::new(

@@ -6,7 +6,7 @@
 //!
 //! An entry whose tag checks out is *authenticated*. "Sealed" means
 //! something else: the fcntl seals on the memfd a runner maps an
-//! authenticated artifact from (`sealed.rs`).
+//! authenticated artifact from (`platform/sealed.rs`).
 //!
 //! Entry file: `MAGIC`, the 32-byte MAC, then the artifact. The MAC is BLAKE3
 //! keyed with the cache's secret over the entry's name and the artifact, so an
@@ -16,17 +16,14 @@
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-use std::os::fd::BorrowedFd;
-
 use airlock_protocol::{Code, PREOPEN_FD_BASE};
 
 use crate::error::{Error, Result};
-use crate::sealed::{FileIdentity, SealedArtifact};
+use crate::platform::{FileIdentity, Inherit, SealedArtifact};
 
 const MAGIC: &[u8; 8] = b"AIRLART1";
 const MAC_LEN: usize = 32;
@@ -76,11 +73,11 @@ impl Cached {
     pub(crate) fn code<'a>(
         cached: Option<&'a Self>,
         want_artifact: bool,
-        fds: &mut Vec<BorrowedFd<'a>>,
+        fds: &mut Vec<Inherit<'a>>,
     ) -> Code {
         match cached {
             Some(Cached::Sealed(sealed)) => {
-                fds.push(sealed.fd());
+                fds.push(crate::platform::artifact_inherit(sealed));
                 Code::MappedArtifact {
                     fd: PREOPEN_FD_BASE + fds.len() as i32 - 1,
                 }
@@ -163,15 +160,12 @@ impl ArtifactCache {
             Ok(key) => key,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 let mut key = [0u8; 32];
-                File::open("/dev/urandom")
-                    .and_then(|mut f| f.read_exact(&mut key))
+                getrandom::fill(&mut key)
                     .map_err(|e| cache_error(&path, format!("no random bytes for a key: {e}")))?;
-                let written = OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(&path)
-                    .and_then(|mut f| f.write_all(&key).and_then(|()| f.sync_all()));
+                let written =
+                    crate::platform::private_file(OpenOptions::new().write(true).create_new(true))
+                        .open(&path)
+                        .and_then(|mut f| f.write_all(&key).and_then(|()| f.sync_all()));
                 match written {
                     Ok(()) => key,
                     // Another host made it first: use theirs.
@@ -381,11 +375,9 @@ impl ArtifactCache {
             NEXT_TEMPORARY.fetch_add(1, Ordering::Relaxed)
         ));
         // `create_new`: a file already there is someone else's, and left alone.
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&temporary)?;
+        let mut file =
+            crate::platform::private_file(OpenOptions::new().write(true).create_new(true))
+                .open(&temporary)?;
         let written = file
             .write_all(MAGIC)
             .and_then(|()| file.write_all(mac.as_bytes()))
@@ -454,9 +446,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
+    crate::platform::private_dir(fs::DirBuilder::new().recursive(true))
         .create(dir)
         .map_err(|e| cache_error(dir, format!("cannot create the directory: {e}")))
 }
@@ -465,10 +455,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 /// cache folder would otherwise hang every start), and only if it is a
 /// regular file.
 fn open_regular(path: &Path) -> io::Result<File> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
+    let file = crate::platform::open_without_blocking(path)?;
     if !file.metadata()?.is_file() {
         return Err(io::Error::other("it is not a regular file"));
     }
@@ -478,14 +465,7 @@ fn open_regular(path: &Path) -> io::Result<File> {
 fn read_key(path: &Path) -> io::Result<[u8; 32]> {
     let mut file = open_regular(path)?;
     let meta = file.metadata()?;
-    let mode = meta.permissions().mode();
-    if mode & 0o077 != 0 {
-        return Err(io::Error::other(format!(
-            "the key file is open to other users (mode {:o}); run `chmod 600 {}`",
-            mode & 0o777,
-            path.display()
-        )));
-    }
+    crate::platform::check_private(&meta, path).map_err(io::Error::other)?;
     if meta.len() != 32 {
         return Err(io::Error::other(format!(
             "the key file holds {} bytes, not 32; delete the cache directory to start afresh",

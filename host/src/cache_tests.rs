@@ -1,6 +1,7 @@
 //! Unit tests of the artifact cache: entries, tampering, keys, FIFOs.
 
 use super::*;
+use std::os::unix::fs::PermissionsExt;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("airlock-cache-{name}-{}", std::process::id()));

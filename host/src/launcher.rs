@@ -2,19 +2,16 @@
 //! hook that lets one binary be both the host application and its runners.
 
 use std::ffi::OsStr;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::os::unix::net::UnixStream;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::sync::Arc;
 
-use airlock_protocol::{Backend, PREOPEN_FD_BASE, Wake};
+use airlock_protocol::{Backend, Stream, Wake};
 
 use crate::cache::ArtifactCache;
-use crate::platform::{ForkedRunner, Zygotes};
+use crate::platform::{ExecRunner, ForkedRunner, Inherit, Zygotes};
 use crate::runner_stderr::StderrTail;
-use airlock_runner::{RUNNER_ARG, RUNNER_FD, WorldGlue};
+use airlock_runner::{RUNNER_ARG, WorldGlue};
 
 /// Serves as a runner and exits when this process was started as one;
 /// returns at once otherwise. Call it first thing in `main` of a host
@@ -24,9 +21,6 @@ pub fn serve_runner_if_requested(worlds: &[&dyn WorldGlue]) {
         airlock_runner::run_runner_process(worlds);
     }
 }
-
-/// The send buffer asked for on both ends of a runner's socket.
-const SOCKET_BUFFER: usize = 4 << 20;
 
 /// Which executable runs plugins.
 ///
@@ -69,7 +63,7 @@ pub const RING_WAKE_VAR: &str = "AIRLOCK_RING_WAKE";
 /// process's child all the same).
 #[derive(Debug)]
 pub(crate) enum RunnerProcess {
-    Exec(Child),
+    Exec(ExecRunner),
     Forked(ForkedRunner),
 }
 
@@ -266,8 +260,8 @@ impl Launcher {
         &self,
         plugin: &str,
         network: bool,
-        preopens: &[BorrowedFd<'_>],
-    ) -> std::io::Result<(RunnerProcess, UnixStream, StderrTail)> {
+        preopens: &[Inherit<'_>],
+    ) -> std::io::Result<(RunnerProcess, Stream, StderrTail)> {
         self.try_spawn(plugin, network, preopens)
             .map_err(crate::limits::explain_spawn_error)
     }
@@ -276,87 +270,18 @@ impl Launcher {
         &self,
         plugin: &str,
         network: bool,
-        preopens: &[BorrowedFd<'_>],
-    ) -> std::io::Result<(RunnerProcess, UnixStream, StderrTail)> {
-        let (host_end, runner_end) = UnixStream::pair()?;
-        // Room for a whole bulk payload in the socket, so that a 1 MiB list
-        // crosses in one write and one read instead of a dozen alternating
-        // ones (the kernel caps it at net.core.wmem_max).
-        for end in [&host_end, &runner_end] {
-            let _ = rustix::net::sockopt::set_socket_send_buffer_size(end, SOCKET_BUFFER);
-            // A runner that closes its end must not SIGPIPE this process.
-            airlock_protocol::quiet_socket(end.as_fd())?;
+        inherit: &[Inherit<'_>],
+    ) -> std::io::Result<(RunnerProcess, Stream, StderrTail)> {
+        if let Some(zygote) = &self.zygote
+            && let Some(forked) = crate::platform::fork_runner(zygote, plugin, network, inherit)
+        {
+            let (runner, host_end, stderr) = forked?;
+            let stderr = StderrTail::follow(stderr, plugin.to_string());
+            return Ok((RunnerProcess::Forked(runner), host_end, stderr));
         }
-        if let Some(zygote) = &self.zygote {
-            let (stderr_read, stderr_write) = airlock_protocol::cloexec_pipe()?;
-            if let Some(forked) = zygote.spawn(
-                plugin,
-                network,
-                runner_end.as_fd(),
-                stderr_write.as_fd(),
-                preopens,
-            ) {
-                let runner = forked?;
-                drop((runner_end, stderr_write));
-                let stderr =
-                    StderrTail::follow(std::fs::File::from(stderr_read), plugin.to_string());
-                return Ok((RunnerProcess::Forked(runner), host_end, stderr));
-            }
-        }
-        let (child, stderr) = self.exec(plugin, &runner_end, preopens)?;
+        let (child, host_end, stderr) =
+            crate::platform::exec_runner(&self.program, plugin, inherit)?;
+        let stderr = StderrTail::follow(stderr, plugin.to_string());
         Ok((RunnerProcess::Exec(child), host_end, stderr))
-    }
-
-    /// Execs the program as one runner.
-    fn exec(
-        &self,
-        plugin: &str,
-        runner_end: &UnixStream,
-        preopens: &[BorrowedFd<'_>],
-    ) -> std::io::Result<(Child, StderrTail)> {
-        let mut command = Command::new(&self.program);
-        command
-            .arg(RUNNER_ARG)
-            .arg0(format!("airlock-runner: {plugin}"))
-            .env_clear()
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        // (source, target) pairs, and room for the temporary copies, made
-        // before the fork: nothing may allocate between fork and exec.
-        let mut moves: Vec<(RawFd, RawFd)> = vec![(runner_end.as_raw_fd(), RUNNER_FD)];
-        for (i, fd) in preopens.iter().enumerate() {
-            moves.push((fd.as_raw_fd(), PREOPEN_FD_BASE + i as RawFd));
-        }
-        let above = PREOPEN_FD_BASE + moves.len() as RawFd;
-        let mut temporary: Vec<RawFd> = vec![-1; moves.len()];
-        // SAFETY: only async-signal-safe calls (fcntl, dup2) run between fork
-        // and exec, on memory allocated before the fork.
-        unsafe {
-            command.pre_exec(move || {
-                // First copy every source above all targets (close-on-exec), so
-                // that placing one cannot overwrite another still to be placed.
-                for (i, (source, _)) in moves.iter().enumerate() {
-                    let copy = libc::fcntl(*source, libc::F_DUPFD_CLOEXEC, above);
-                    if copy < 0 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    temporary[i] = copy;
-                }
-                // dup2 clears close-on-exec on the target.
-                for (i, (_, target)) in moves.iter().enumerate() {
-                    if libc::dup2(temporary[i], *target) < 0 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                }
-                Ok(())
-            });
-        }
-        let mut child = command.spawn()?;
-        let stderr = StderrTail::follow(
-            child.stderr.take().expect("stderr is piped"),
-            plugin.to_string(),
-        );
-        Ok((child, stderr))
     }
 }

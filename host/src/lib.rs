@@ -65,7 +65,6 @@
 //! - `policy`: [`Policy`], what a plugin may do and use, as a builder and TOML.
 //! - `manifest`: [`Manifest`], what a plugin asks for, reviewed against the policy.
 //! - `cache`: [`ArtifactCache`], compiled artifacts tagged with a keyed MAC.
-//! - `sealed`: compiled artifacts in sealed memfds, handed to runners.
 //! - `bounded_read`: reading a plugin's files with their size bounded first.
 //! - [`package`]: the world stamp and manifest written into any component.
 //!
@@ -74,7 +73,7 @@
 //! - [`text`]: [`PluginText`], text from a plugin, escaped whenever shown.
 //! - [`plugin_log`]: log lines, progress and output, bounded per call.
 //! - `metrics`: [`PluginMetrics`], also published through the `metrics` facade.
-//! - `granted_file`: opening a file a plugin left in a granted folder safely.
+//! - `granted_file`: why a file a plugin left in a granted folder was refused.
 //!
 //! `__private` is what generated code uses; not a public API.
 
@@ -104,7 +103,6 @@ mod recording;
 mod replay;
 mod resources;
 mod runner_stderr;
-mod sealed;
 mod startup;
 pub mod text;
 #[cfg(target_os = "linux")]
@@ -125,12 +123,13 @@ pub use dynamic::{
     DYNAMIC, DynamicGlue, DynamicImports, DynamicPlugin, NoDynamicImports, provided_by_runner,
 };
 pub use error::{Error, Result, TimeLimit, TrapFrame};
-pub use granted_file::{GrantedFileError, open_granted_file};
+pub use granted_file::GrantedFileError;
 pub use invoke::{InProcess, Invoke};
 pub use launcher::{BACKEND_VAR, Launcher, RING_WAKE_VAR, serve_runner_if_requested};
 pub use layer::Layer;
 pub use manifest::{Access, Capability, Manifest, Request, Review};
 pub use metrics::{LatencyHistogram, PluginMetrics};
+pub use platform::open_granted_file;
 pub use plugin::{AbortHandle, CancelHandle, Plugin, PluginConfig, PluginState, WorldRef};
 pub use policy::{ByteSize, DEBUG_DEADLINE, DEFAULT_IMPORT_VOLUME, Policy, Preopen};
 pub use pool::WarmPool;

@@ -1,8 +1,10 @@
 //! The Linux side of the host's platform interface.
 
 use std::io;
-use std::os::fd::{BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
+
+use airlock_protocol::Stream;
 
 use rustix::fs::{MemfdFlags, Mode, OFlags, ResolveFlags, SealFlags};
 use rustix::io::Errno;
@@ -17,6 +19,31 @@ pub(super) const CONFINEMENT: &[Layer] = &[Layer::Seccomp, Layer::NoNewPrivs];
 
 pub(super) fn zygotes(program: &Path) -> Option<Zygotes> {
     Some(Zygotes::new(program.to_path_buf()))
+}
+
+pub(super) fn fork_runner(
+    zygote: &Zygotes,
+    plugin: &str,
+    network: bool,
+    inherit: &[super::Inherit<'_>],
+) -> Option<io::Result<(ForkedRunner, Stream, super::StderrSource)>> {
+    let made = super::unix::runner_socket_pair()
+        .and_then(|pair| Ok((pair, airlock_protocol::cloexec_pipe()?)));
+    let ((host_end, runner_end), (stderr_read, stderr_write)) = match made {
+        Ok(made) => made,
+        Err(e) => return Some(Err(e)),
+    };
+    let forked = zygote.spawn(
+        plugin,
+        network,
+        runner_end.as_fd(),
+        stderr_write.as_fd(),
+        inherit,
+    )?;
+    Some(forked.map(|runner| {
+        let stderr: super::StderrSource = Box::new(std::fs::File::from(stderr_read));
+        (runner, host_end, stderr)
+    }))
 }
 
 pub(super) fn sealable_memory_file(name: &str) -> io::Result<OwnedFd> {

@@ -67,6 +67,15 @@ pub(super) fn zygotes(_program: &Path) -> Option<Zygotes> {
     None
 }
 
+pub(super) fn fork_runner(
+    zygote: &Zygotes,
+    _plugin: &str,
+    _network: bool,
+    _inherit: &[super::Inherit<'_>],
+) -> Option<io::Result<(ForkedRunner, airlock_protocol::Stream, super::StderrSource)>> {
+    match *zygote {}
+}
+
 pub(super) fn sealable_memory_file(_name: &str) -> io::Result<OwnedFd> {
     // macOS's memory objects cannot be sealed against a runner's writes.
     Err(io::Error::new(

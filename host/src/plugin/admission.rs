@@ -2,7 +2,6 @@
 //! size and stamp, its manifest against the policy, the preopens, the
 //! cache) and after each start (the sandbox layers the runner reports).
 
-use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,13 +12,14 @@ use super::{PluginConfig, WorldRef};
 use crate::cache::ArtifactCache;
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
+use crate::platform::OwnedDir;
 
 /// What admitting a plugin settles once for all its runners.
 pub(super) struct Admitted {
     /// What the runner is sent.
     pub(super) wire: RunnerPolicy,
     /// The preopened directories, opened by the host, inherited by each runner.
-    pub(super) preopens: Vec<OwnedFd>,
+    pub(super) preopens: Vec<OwnedDir>,
 }
 
 /// Optional requests of the manifest the policy refused, as `(capability, reason)`.
@@ -190,19 +190,13 @@ fn check_cache_not_granted(config: &PluginConfig, cache: &Path) -> Result<()> {
 
 /// Opens each preopened directory of the policy (read-only descriptors; the
 /// runner reopens them through `/proc/self/fd` with the granted access).
-fn open_preopens(config: &PluginConfig) -> Result<Vec<OwnedFd>> {
-    use rustix::fs::{Mode, OFlags};
+fn open_preopens(config: &PluginConfig) -> Result<Vec<OwnedDir>> {
     config
         .policy
         .preopens
         .iter()
         .map(|p| {
-            rustix::fs::open(
-                &p.host,
-                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-                Mode::empty(),
-            )
-            .map_err(|e| Error::Policy {
+            crate::platform::open_dir(&p.host).map_err(|e| Error::Policy {
                 detail: format!(
                     "plugin `{}`: preopened directory {} (for {}) cannot be opened: {e}",
                     config.name,

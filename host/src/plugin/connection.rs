@@ -2,32 +2,28 @@
 //! `HostConnection`): frames over the socket, or over the shared rings once the
 //! runner took them, and the one place a failed receive is classified.
 
-use std::os::unix::net::UnixStream;
 use std::process::ExitStatus;
-use std::sync::Arc;
 use std::time::Instant;
 
-use std::os::fd::{AsFd, OwnedFd};
-
 use airlock_protocol::{
-    DeadlineWriter, FrameError, FrameReader, FrameWriter, FromRunner, SPIN, SpinningReader,
+    DeadlineWriter, FrameError, FrameReader, FrameWriter, FromRunner, SPIN, SpinningReader, Stream,
 };
 use serde::Serialize;
 
 use super::peer::Peer;
-use airlock_protocol::ring::{self, Direction, RingReader, RingWriter, SharedRings};
+use crate::platform::{RingOffer, RingReader, RingWriter};
 
 /// The host end of a connection to a live runner.
 pub(super) struct Runner {
     pub(super) peer: Peer,
-    pub(super) socket: UnixStream,
+    pub(super) socket: Stream,
     pub(super) reader: FrameReader,
     pub(super) writer: FrameWriter,
     /// The shared rings once the runner took them (after `Ready`): every
     /// frame then goes through them, and the socket stays silent.
     pub(super) rings: Option<(RingReader, RingWriter)>,
-    /// The rings' memfd until the runner has it.
-    pub(super) rings_offer: Option<(Arc<SharedRings>, OwnedFd)>,
+    /// The rings offered (and their memfd) until the runner has them.
+    pub(super) rings_offer: Option<RingOffer>,
 }
 
 /// How waiting for a frame ended, when it did not produce one.
@@ -78,21 +74,11 @@ impl Runner {
 
     /// Switches to the shared rings the runner accepted in its `Ready`.
     pub(super) fn take_rings(&mut self) -> std::io::Result<()> {
-        let (rings, _fd) = self
+        let offer = self
             .rings_offer
             .take()
             .ok_or_else(|| std::io::Error::other("the runner took rings it was never offered"))?;
-        let input = ring::reader(
-            rings.clone(),
-            Direction::FromRunner,
-            self.socket.as_fd().try_clone_to_owned()?,
-        );
-        let output = ring::writer(
-            rings,
-            Direction::ToRunner,
-            self.socket.as_fd().try_clone_to_owned()?,
-        );
-        self.rings = Some((input, output));
+        self.rings = Some(crate::platform::take_rings(&offer, &self.socket)?);
         Ok(())
     }
 

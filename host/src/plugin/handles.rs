@@ -58,10 +58,7 @@ impl AbortHandle {
             Some(pid) => {
                 self.shared.requested.store(true, Ordering::Release);
                 // Our own child, not reaped yet: the pid cannot have been reused.
-                let _ = rustix::process::kill_process(
-                    rustix::process::Pid::from_raw(pid as i32).expect("a child's pid is positive"),
-                    rustix::process::Signal::KILL,
-                );
+                crate::platform::kill_process(pid);
                 true
             }
             None => false,

@@ -1,7 +1,6 @@
 //! Starting a runner: spawn it, send the component or its cached artifact,
 //! and wait for `Ready`.
 
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -17,10 +16,9 @@ use super::connection::{RecvError, Runner, describe};
 use super::{Plugin, lock};
 use crate::cache::{ArtifactCache, Cached, EntryKey};
 use crate::error::{Error, Result, TimeLimit};
-use crate::sealed::SealedArtifact;
+use crate::platform::{Inherit, RingOffer, SealedArtifact};
 use crate::startup::{HostMarks, StartupTimeline};
 use crate::text::PluginText;
-use airlock_protocol::ring::SharedRings;
 
 /// The compiled artifact runners of a plugin start from.
 #[derive(Default)]
@@ -122,11 +120,15 @@ impl Plugin {
     ) -> Result<Code> {
         let name = self.config.name.clone();
         let rings_offer = self.offer_rings();
-        let mut fds: Vec<BorrowedFd<'_>> =
-            self.admitted.preopens.iter().map(|fd| fd.as_fd()).collect();
+        let mut fds: Vec<Inherit<'_>> = self
+            .admitted
+            .preopens
+            .iter()
+            .map(crate::platform::dir_inherit)
+            .collect();
         // The shared rings go to the runner as the descriptor after the preopens.
-        let rings_fd = rings_offer.as_ref().map(|(_, fd)| {
-            fds.push(fd.as_fd());
+        let rings_fd = rings_offer.as_ref().map(|offer| {
+            fds.push(crate::platform::ring_inherit(offer));
             PREOPEN_FD_BASE + fds.len() as i32 - 1
         });
         // A sealed artifact goes as the descriptor after that: mapped, not sent.
@@ -183,12 +185,12 @@ impl Plugin {
     }
 
     /// Shared rings to offer the next runner, where it can take them.
-    fn offer_rings(&self) -> Option<(Arc<SharedRings>, OwnedFd)> {
+    fn offer_rings(&self) -> Option<RingOffer> {
         if !self.runners.take_descriptors() {
             return None;
         }
-        match SharedRings::create(self.runners.ring_wake()) {
-            Ok((rings, fd)) => Some((Arc::new(rings), fd)),
+        match crate::platform::offer_rings(self.runners.ring_wake()) {
+            Ok(offer) => Some(offer),
             Err(e) => {
                 tracing::debug!(plugin = %PluginText::escape(&self.config.name), "no shared rings, frames stay on the socket: {e}");
                 None
@@ -301,6 +303,11 @@ impl Plugin {
         if let Some(pid) = self.pid() {
             verify_layers(pid, &mut layers);
         }
+        self.runner
+            .as_ref()
+            .expect("spawned")
+            .peer
+            .confirm_layers(&mut layers);
         let missing: Vec<String> = self
             .config
             .policy

@@ -2,17 +2,15 @@
 //! connection: a sandboxed runner process (every real plugin), or a runner
 //! loop on a thread of this process (tests of the call loop, tooling).
 //!
-//! Both speak the same frames over a `UnixStream`; only starting, ending and
+//! Both speak the same frames over a [`Stream`]; only starting, ending and
 //! reporting how a runner ended differ, and they are all here.
 
-use std::os::fd::BorrowedFd;
-use std::os::unix::net::UnixStream;
-use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use airlock_protocol::Stream;
 use airlock_runner::glue::WorldGlue;
 use airlock_runner::serve::{ServeOptions, serve_connection};
 
@@ -20,11 +18,12 @@ use super::{PluginConfig, WorldRef};
 use crate::cache::ArtifactCache;
 use crate::error::{Error, Result};
 use crate::launcher::{Launcher, RunnerProcess};
+use crate::platform::Inherit;
 use crate::runner_stderr::StderrTail;
 use crate::text::PluginText;
 
 /// Serves one host connection on a thread, as a runner process would.
-pub(super) type ServeOnThread = Arc<dyn Fn(UnixStream) + Send + Sync>;
+pub(super) type ServeOnThread = Arc<dyn Fn(Stream) + Send + Sync>;
 
 /// Where a plugin's runners come from.
 pub(super) enum Runners {
@@ -80,15 +79,15 @@ impl Runners {
         &self,
         plugin: &str,
         network: bool,
-        fds: &[BorrowedFd<'_>],
-    ) -> std::io::Result<(Peer, UnixStream)> {
+        fds: &[Inherit<'_>],
+    ) -> std::io::Result<(Peer, Stream)> {
         match self {
             Self::Processes(launcher) => {
                 let (process, socket, stderr) = launcher.spawn(plugin, network, fds)?;
                 Ok((Peer::Process { process, stderr }, socket))
             }
             Self::Threads(serve) => {
-                let (host, runner) = UnixStream::pair()?;
+                let (host, runner) = crate::platform::stream_pair()?;
                 let serve = serve.clone();
                 let thread = std::thread::Builder::new()
                     .name(format!("airlock-runner: {plugin}"))
@@ -119,9 +118,20 @@ impl Peer {
         }
     }
 
+    /// Overrides the runner's report with what the host knows itself.
+    pub(super) fn confirm_layers(&self, layers: &mut airlock_protocol::SandboxLayers) {
+        if let Self::Process {
+            process: RunnerProcess::Exec(runner),
+            ..
+        } = self
+        {
+            crate::platform::confirm_exec_layers(runner, layers);
+        }
+    }
+
     /// Gives the runner until `until` to end by itself, then ends it; its
     /// exit status, when it is a process that could be reaped.
-    pub(super) fn end(&mut self, socket: &UnixStream, until: Instant) -> Option<ExitStatus> {
+    pub(super) fn end(&mut self, socket: &Stream, until: Instant) -> Option<ExitStatus> {
         match self {
             Self::Process { process, .. } => loop {
                 match process.try_wait() {
@@ -140,7 +150,7 @@ impl Peer {
                     std::thread::sleep(Duration::from_millis(1));
                 }
                 // Hanging up ends the loop at its next read.
-                let _ = socket.shutdown(std::net::Shutdown::Both);
+                crate::platform::hang_up(socket);
                 None
             }
         }
@@ -157,7 +167,7 @@ impl Peer {
 
 /// How a runner ended, in words, and the signal that ended it.
 pub(super) fn describe_exit(status: Option<ExitStatus>, why: &str) -> (String, Option<i32>) {
-    let signal = status.and_then(|s| s.signal());
+    let signal = status.as_ref().and_then(crate::platform::exit_signal);
     let text = match (status, signal) {
         (_, Some(sig)) => format!("killed by signal {sig}"),
         (Some(s), None) => match s.code() {
@@ -184,14 +194,11 @@ impl super::Plugin {
         world: WorldRef,
     ) -> Result<Self> {
         let worlds = worlds.to_vec();
-        let serve = move |socket: UnixStream| {
-            let input = match socket.try_clone() {
-                Ok(input) => input,
-                Err(e) => return tracing::warn!("in-memory runner: {e}"),
-            };
+        let serve = move |socket: Stream| {
+            let socket = Arc::new(socket);
             let served = serve_connection(
-                Box::new(input),
-                Box::new(socket),
+                Box::new(Shared(socket.clone())),
+                Box::new(Shared(socket)),
                 &worlds,
                 &ServeOptions::default(),
             );
@@ -230,5 +237,29 @@ impl super::Plugin {
             });
         }
         Self::start_from(Runners::Threads(serve), config, world)
+    }
+}
+
+/// One end of an in-process channel, read on one side and written on the
+/// other by the runner loop.
+struct Shared(Arc<Stream>);
+
+impl std::io::Read for Shared {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        (&*self.0).read(buf)
+    }
+}
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        (&*self.0).write(buf)
+    }
+
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        (&*self.0).write_vectored(bufs)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

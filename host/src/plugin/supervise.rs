@@ -109,7 +109,7 @@ impl Plugin {
         let (status, signal) = describe_exit(exit, &why);
         let stderr_tail = runner.peer.stderr_tail();
         self.supervision.last_failure = Some(status.as_str().into());
-        if signal == Some(libc::SIGSYS) {
+        if signal.is_some() && signal == crate::platform::SECCOMP_SIGNAL {
             return Error::Denied {
                 plugin,
                 capability: "a system call".into(),

@@ -26,7 +26,7 @@ impl SealedArtifact {
     /// it; the caller checks the MAC afterwards with [`Self::bytes`].
     pub(crate) fn copy_from(source: &mut impl Read, len: u64) -> io::Result<Self> {
         let started = Instant::now();
-        let fd = crate::platform::sealable_memory_file("airlock-artifact")?;
+        let fd = super::sealable_memory_file("airlock-artifact")?;
         let mut file = File::from(fd);
         let copied = io::copy(&mut source.take(len), &mut file)?;
         if copied != len {
@@ -40,14 +40,14 @@ impl SealedArtifact {
     /// A sealed copy of `bytes` (an artifact a runner just sent).
     pub(crate) fn from_bytes(bytes: &[u8]) -> io::Result<Self> {
         let started = Instant::now();
-        let fd = crate::platform::sealable_memory_file("airlock-artifact")?;
+        let fd = super::sealable_memory_file("airlock-artifact")?;
         let mut file = File::from(fd);
         file.write_all(bytes)?;
         Self::seal(file.into(), bytes.len() as u64, started)
     }
 
     fn seal(fd: OwnedFd, len: u64, started: Instant) -> io::Result<Self> {
-        crate::platform::seal(fd.as_fd())?;
+        super::seal(fd.as_fd())?;
         // The runner checks these again; a failure here would be our bug.
         airlock_runner::platform::check_sealed(fd.as_fd()).map_err(io::Error::other)?;
         let size = rustix::fs::fstat(&fd)?.st_size as u64;
