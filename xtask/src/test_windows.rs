@@ -1,9 +1,10 @@
 //! `cargo xtask test-windows`: the crates that build for Windows,
 //! cross-compiled for `x86_64-pc-windows-gnu` with mingw-w64 and their
 //! tests run under Wine 8, Debian's `wine64`, as cargo's target runner:
-//! the protocol's and the platform crate's, and the runner's process tests
-//! (real runner processes, confined). Run by `test` too; arguments go to
-//! the test programs.
+//! the unit tests of the protocol, platform, runner and test kit crates,
+//! the runner's process tests (real runner processes, confined), and the
+//! runner suite's portable files through the host library. Run by `test`
+//! too; arguments go to the test programs.
 //!
 //! Wine 8 lacks `bcryptprimitives.dll`, whose `ProcessPrng` Rust's standard
 //! library needs, so a tiny one (`xtask/windows/bcryptprimitives.c`) is
@@ -26,12 +27,21 @@ pub const WINE: &str = "/usr/lib/wine/wine64";
 /// The C compiler (and linker) for the target.
 const MINGW_GCC: &str = "x86_64-w64-mingw32-gcc";
 
-/// The crates whose tests run under Wine.
-pub const CRATES: [&str; 2] = ["airlock-protocol", "airlock-platform"];
+/// What runs under Wine, in one cargo invocation so that features unify
+/// and wasmtime is compiled for the target once: the unit tests of these
+/// crates, and the test programs named by `TESTS`.
+pub const CRATES: [&str; 4] = [
+    "airlock-protocol",
+    "airlock-platform",
+    "airlock-runner",
+    "airlock-testkit",
+];
 
-/// And the runner's process tests (`host/runner/tests/windows.rs`): real
-/// runner processes, confined, driven over named pipes.
-const RUNNER_TESTS: [&str; 4] = ["-p", "airlock-runner", "--test", "windows"];
+/// The protocol's garbage frames, and `windows` in two crates: the runner's process tests
+/// (`host/runner/tests/windows.rs`: real runner processes, confined,
+/// driven over named pipes); the runner suite's portable files through the
+/// host library (`host/testkit/tests/windows/main.rs`).
+const TESTS: [&str; 2] = ["garbage", "windows"];
 
 pub fn run(args: &[String]) -> Result<()> {
     crate::debian::ensure(
@@ -39,21 +49,23 @@ pub fn run(args: &[String]) -> Result<()> {
         "test-windows cross-compiles with mingw-w64 and runs the tests under Wine",
     )?;
     crate::build_plugins::ensure_targets(&[TARGET])?;
+    crate::build_plugins::run()?;
     let shim = shim()?;
-    let crates: Vec<&str> = CRATES.iter().flat_map(|c| ["-p", c]).collect();
-    let selections = [&crates[..], &RUNNER_TESTS[..]];
-    let tests = |selection: &[&str], extra: &[&str]| {
-        let mut cmd = util::cargo();
-        cmd.args(["test", "--release", "--target", TARGET])
-            .args(selection)
-            .args(extra);
-        cmd
-    };
-    for selection in selections {
-        util::run(&mut tests(selection, &["--no-run"]))
-            .with_context(|| format!("{} no longer builds for {TARGET}", selection.join(" ")))?;
+    let mut tests = util::cargo();
+    tests.args(["test", "--release", "--target", TARGET, "--lib"]);
+    for krate in CRATES {
+        tests.args(["-p", krate]);
     }
-    // Beside the test programs, and beside the runner program they start.
+    for test in TESTS {
+        tests.args(["--test", test]);
+    }
+    util::run(
+        Command::new(tests.get_program())
+            .args(tests.get_args())
+            .arg("--no-run"),
+    )
+    .with_context(|| format!("{} no longer build for {TARGET}", CRATES.join(", ")))?;
+    // Beside the test programs, and beside the runner programs they start.
     let release = util::target_dir().join(TARGET).join("release");
     for dir in [release.join("deps"), release] {
         std::fs::copy(&shim, dir.join("bcryptprimitives.dll"))
@@ -64,21 +76,14 @@ pub fn run(args: &[String]) -> Result<()> {
         "CARGO_TARGET_{}_RUNNER",
         TARGET.to_uppercase().replace('-', "_")
     );
-    let mut failed = Vec::new();
-    for selection in selections {
-        let mut cmd = tests(selection, &[]);
-        cmd.arg("--")
-            .args(args)
-            .env(&runner_var, WINE)
-            .envs(wine_env(&prefix));
-        if let Err(e) = util::run(&mut cmd) {
-            failed.push(format!("{}: {e:#}", selection.join(" ")));
-        }
-    }
-    if !failed.is_empty() {
-        anyhow::bail!("failed to pass the tests under Wine: {}", failed.join("; "));
-    }
-    Ok(())
+    tests
+        .arg("--no-fail-fast")
+        .arg("--")
+        .args(args)
+        .env("AIRLOCK_PLUGIN_DIR", util::plugin_dir())
+        .env(&runner_var, WINE)
+        .envs(wine_env(&prefix));
+    util::run(&mut tests).context("failed to pass the tests under Wine")
 }
 
 /// The shim DLL, rebuilt when its source changed.

@@ -7,8 +7,9 @@
 //!
 //! # Layout
 //!
-//! - [`battery`]: the hostile battery, its driver and one module per attack family.
+//! - `platform`: the system-specific part, the native attacks' system calls.
 //! - [`native`]: the native attacks a runner can be told to make on itself.
+//! - [`battery`]: the hostile battery, its driver and one module per attack family.
 //! - [`wat`]: hand-written components for what a Rust guest cannot express.
 //! - [`roundtrip`], [`roundtrip_plus`], [`hostile`], [`bare`], [`files`]:
 //!   bindings for the test worlds; [`filter`]: for the design package's filter.
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 
 pub mod battery;
 pub mod native;
+mod platform;
 pub mod wat;
 
 /// Bindings for `airlock:test/roundtrip`: every value type, imports, failures.

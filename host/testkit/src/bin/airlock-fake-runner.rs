@@ -3,14 +3,13 @@
 //! real process.
 
 use std::io::Write;
-use std::os::fd::FromRawFd;
-use std::os::unix::net::UnixStream;
 
 use airlock_protocol::{CallFailure, FrameReader, FrameWriter, FromRunner, ToRunner};
 
 fn main() {
-    // SAFETY: the host passes our socket as descriptor 3.
-    let mut socket = unsafe { UnixStream::from_raw_fd(airlock_runner::RUNNER_FD) };
+    let Ok(mut socket) = airlock_runner::process::host_stream() else {
+        std::process::exit(3);
+    };
     let mut reader = FrameReader::new(256 << 20);
     let mut writer = FrameWriter::new();
     let Ok(ToRunner::Hello(hello)) = reader.read::<_, ToRunner>(&mut socket) else {

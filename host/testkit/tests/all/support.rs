@@ -47,6 +47,23 @@ pub fn patient() -> airlock::Policy {
         .startup(Duration::from_secs(600))
 }
 
+/// Kills process `pid` the way another program would: `kill -KILL`, or
+/// on Windows `taskkill /F`.
+pub fn kill_from_outside(pid: u32) {
+    let pid = pid.to_string();
+    let mut command = if cfg!(windows) {
+        let mut taskkill = std::process::Command::new("taskkill");
+        taskkill.args(["/F", "/PID", &pid]);
+        taskkill
+    } else {
+        let mut kill = std::process::Command::new("kill");
+        kill.args(["-KILL", &pid]);
+        kill
+    };
+    let status = command.status().expect("run the killer");
+    assert!(status.success(), "the killer failed: {status}");
+}
+
 pub fn fake_runner() -> Launcher {
     Launcher::program(env!("CARGO_BIN_EXE_airlock-fake-runner"))
 }
