@@ -40,10 +40,6 @@ const IGNORED: &[&str] = &[
 /// Set by SIGINT or SIGTERM: the loop ends at its next turn.
 static STOP: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn on_stop_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
-
 enum Event {
     /// A source changed: the path, relative to the project.
     Changed(PathBuf),
@@ -81,7 +77,7 @@ pub fn dev(
         events.clone(),
     )?;
     read_calls(events);
-    catch_stop_signals();
+    crate::platform::catch_stop(&STOP);
     println!(
         "watching {} (Ctrl-C stops; a line `EXPORT(ARGS)` calls the version served)",
         shown(dir)
@@ -371,19 +367,6 @@ fn read_calls(events: Sender<Event>) {
             }
         }
     });
-}
-
-fn catch_stop_signals() {
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe;
-    // SA_RESETHAND makes a second Ctrl-C end the process at once, as usual.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_stop_signal as extern "C" fn(libc::c_int) as usize;
-        action.sa_flags = libc::SA_RESETHAND;
-        libc::sigemptyset(&mut action.sa_mask);
-        libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
-        libc::sigaction(libc::SIGTERM, &action, std::ptr::null_mut());
-    }
 }
 
 fn failure_text(failure: Failure) -> String {

@@ -16,12 +16,14 @@
 //! - [`project_test`]: `airlock test`, building a project and running its cases.
 //! - [`dev`]: `airlock dev`, rebuilding a project as it changes and hot-reloading it.
 //! - [`replay`]: `airlock replay`, a recorded call run again with no host.
+//! - `platform`: what the CLI needs of its system (Ctrl-C, SIGPIPE, same file).
 
 mod check;
 mod component;
 mod dev;
 mod new;
 mod package;
+mod platform;
 mod project_test;
 mod replay;
 mod run;
@@ -257,12 +259,7 @@ impl From<anyhow::Error> for Failure {
 fn main() -> ExitCode {
     // This binary is also the runner of the plugins it calls.
     airlock::serve_runner_if_requested(&[&airlock::DynamicGlue]);
-    // As a command-line tool, end quietly when the reader of stdout goes away
-    // (`airlock inspect … | head`), as Unix tools do; Rust ignores SIGPIPE.
-    // SAFETY: setting a signal's disposition to its default, before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    crate::platform::quiet_broken_pipe();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("AIRLOCK_LOG")

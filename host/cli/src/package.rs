@@ -3,7 +3,6 @@
 //! a component from any toolchain is admitted as a Rust guest is.
 
 use std::io::Write;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use anyhow::{Context, anyhow};
@@ -94,10 +93,7 @@ fn read_manifest(path: &Path) -> Result<String, Failure> {
 
 /// Whether `output` names the file `component` is (through any link).
 fn same_file(component: &Path, output: &Path) -> bool {
-    match (std::fs::metadata(component), std::fs::metadata(output)) {
-        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
-        _ => false,
-    }
+    crate::platform::same_file(component, output)
 }
 
 /// Writes `bytes` to a new file beside `path` and renames it over `path`:
