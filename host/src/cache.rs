@@ -151,9 +151,12 @@ impl ArtifactCache {
 
     /// Opens (creating if needed) a cache in `dir`, with its key in
     /// `dir/key`: 32 random bytes made on first use, readable only by this
-    /// user. A key file of the wrong size or readable by others is refused.
+    /// user. A key file of the wrong size or readable by others is refused;
+    /// so is every key file where the system's check of who may read it is
+    /// not written yet (Windows: use [`ArtifactCache::with_key`]).
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
         let dir = dir.into();
+        crate::platform::private_keys_checked().map_err(|e| cache_error(&dir, e))?;
         create_private_dir(&dir)?;
         let path = dir.join(KEY_FILE);
         let key = match read_key(&path) {

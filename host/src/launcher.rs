@@ -254,15 +254,18 @@ impl Launcher {
     /// Spawns a runner, returning it with the host's end of its socket. The
     /// socket lands on descriptor 3 and `preopens` on 4, 5, … in order;
     /// nothing else is inherited. `network` says whether the plugin's
-    /// policy grants network addresses (a spare runner has none). A
+    /// policy grants network addresses (a spare runner has none); `memory`
+    /// is its guest memory cap, which a system that limits the whole
+    /// process (a Windows Job) raises by room for the runner itself. A
     /// failure for a limit says which.
     pub(crate) fn spawn(
         &self,
         plugin: &str,
         network: bool,
+        memory: u64,
         preopens: &[Inherit<'_>],
     ) -> std::io::Result<(RunnerProcess, Stream, StderrTail)> {
-        self.try_spawn(plugin, network, preopens)
+        self.try_spawn(plugin, network, memory, preopens)
             .map_err(crate::limits::explain_spawn_error)
     }
 
@@ -270,6 +273,7 @@ impl Launcher {
         &self,
         plugin: &str,
         network: bool,
+        memory: u64,
         inherit: &[Inherit<'_>],
     ) -> std::io::Result<(RunnerProcess, Stream, StderrTail)> {
         if let Some(zygote) = &self.zygote
@@ -280,7 +284,7 @@ impl Launcher {
             return Ok((RunnerProcess::Forked(runner), host_end, stderr));
         }
         let (child, host_end, stderr) =
-            crate::platform::exec_runner(&self.program, plugin, inherit)?;
+            crate::platform::exec_runner(&self.program, plugin, memory, inherit)?;
         let stderr = StderrTail::follow(stderr, plugin.to_string());
         Ok((RunnerProcess::Exec(child), host_end, stderr))
     }

@@ -27,7 +27,9 @@ pub fn run(args: &[String]) -> Result<()> {
     crate::cargo_component::run()?;
     crate::debian::ensure_gdb()?;
     crate::check_macos::run()?;
-    crate::test_windows::run(&[])?;
+    // Its failure is reported with the others', after the Linux tests ran.
+    let windows =
+        crate::test_windows::run(&[]).context("failed to pass the Windows tests under Wine");
 
     // Release: wasmtime compiles components far faster when optimized, and the
     // demo builds in release too, so wasmtime is only compiled once.
@@ -54,10 +56,20 @@ pub fn run(args: &[String]) -> Result<()> {
     eprintln!("the runner suite again, with {BACKEND_VAR}=posix:");
     let posix = util::run(tests(&suite).env(BACKEND_VAR, "posix"))
         .with_context(|| format!("failed to pass the runner suite with {BACKEND_VAR}=posix"));
-    match (every, posix) {
-        (Ok(()), Ok(())) => Ok(()),
-        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
-        (Err(every), Err(posix)) => Err(every.context(format!("and also: {posix:#}"))),
+    let failed: Vec<anyhow::Error> = [windows, every, posix]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    match failed.split_first() {
+        None => Ok(()),
+        Some((first, rest)) => {
+            let also: Vec<String> = rest.iter().map(|e| format!("{e:#}")).collect();
+            if also.is_empty() {
+                Err(anyhow::anyhow!("{first:#}"))
+            } else {
+                Err(anyhow::anyhow!("{first:#}; and also: {}", also.join("; ")))
+            }
+        }
     }
 }
 

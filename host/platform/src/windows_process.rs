@@ -19,7 +19,8 @@ use std::time::Duration;
 use crate::windows_attributes::Attributes;
 
 use windows_sys::Win32::Foundation::{
-    CloseHandle, DUPLICATE_SAME_ACCESS, DuplicateHandle, FALSE, HANDLE, TRUE, WAIT_OBJECT_0,
+    DUPLICATE_SAME_ACCESS, DuplicateHandle, ERROR_INVALID_PARAMETER, ERROR_NOT_SUPPORTED, FALSE,
+    HANDLE, TRUE, WAIT_OBJECT_0, WAIT_TIMEOUT,
 };
 use windows_sys::Win32::Security::{
     AllocateAndInitializeSid, CreateRestrictedToken, DISABLE_MAX_PRIVILEGE, FreeSid, GetLengthSid,
@@ -42,9 +43,9 @@ use windows_sys::Win32::System::SystemServices::{
 };
 use windows_sys::Win32::System::Threading::{
     CREATE_SUSPENDED, CREATE_UNICODE_ENVIRONMENT, CreateProcessAsUserW, DETACHED_PROCESS,
-    EXTENDED_STARTUPINFO_PRESENT, GetCurrentProcess, GetExitCodeProcess, OpenProcess,
-    OpenProcessToken, PROCESS_INFORMATION, PROCESS_TERMINATE, ResumeThread, STARTF_USESTDHANDLES,
-    STARTUPINFOEXW, TerminateProcess, WaitForSingleObject,
+    EXTENDED_STARTUPINFO_PRESENT, GetCurrentProcess, GetExitCodeProcess, OpenProcessToken,
+    PROCESS_INFORMATION, ResumeThread, STARTF_USESTDHANDLES, STARTUPINFOEXW, TerminateProcess,
+    WaitForSingleObject,
 };
 
 /// What a runner is started with.
@@ -73,12 +74,36 @@ pub struct Confined {
     pub pid: u32,
     /// Each confinement the system refused, one sentence each.
     pub notes: Vec<String>,
+    ui_restricted: bool,
 }
 
 impl Confined {
     /// Waits up to `timeout` for the runner to exit; its exit code if it did.
     pub fn wait(&self, timeout: Duration) -> Option<u32> {
         wait_for(&self.process, timeout)
+    }
+
+    /// Waits up to `timeout` for the runner to exit: its exit code if it
+    /// did, `None` if it still runs; an error if the system cannot tell.
+    pub fn poll(&self, timeout: Duration) -> io::Result<Option<u32>> {
+        let ms = timeout.as_millis().min(u32::MAX as u128 - 1) as u32;
+        // SAFETY: a valid process handle owned by `self`.
+        match unsafe { WaitForSingleObject(self.raw(), ms) } {
+            WAIT_OBJECT_0 => {}
+            WAIT_TIMEOUT => return Ok(None),
+            _ => return Err(io::Error::last_os_error()),
+        }
+        let mut code = 0;
+        // SAFETY: as above, with a valid out pointer.
+        if unsafe { GetExitCodeProcess(self.raw(), &mut code) } == FALSE {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Some(code))
+    }
+
+    /// Whether the Job took its UI restrictions (kept from the desktop).
+    pub fn ui_restricted(&self) -> bool {
+        self.ui_restricted
     }
 
     /// Whether the runner is in the Job object this host made for it (with
@@ -125,16 +150,10 @@ pub fn wait_for(process: &OwnedHandle, timeout: Duration) -> Option<u32> {
     (unsafe { GetExitCodeProcess(process.as_raw_handle(), &mut code) } != FALSE).then_some(code)
 }
 
-/// Ends process `pid` at once, if this process may (a runner it started).
-pub fn kill_pid(pid: u32) {
-    // SAFETY: a handle opened for termination only, closed right after.
-    unsafe {
-        let process = OpenProcess(PROCESS_TERMINATE, FALSE, pid);
-        if !process.is_null() {
-            TerminateProcess(process, 1);
-            CloseHandle(process);
-        }
-    }
+/// Ends the process behind `process` at once (exit code 1).
+pub fn terminate(process: BorrowedHandle<'_>) {
+    // SAFETY: a valid process handle.
+    unsafe { TerminateProcess(process.as_raw_handle(), 1) };
 }
 
 /// Starts `command` confined: see the module's documentation.
@@ -156,7 +175,7 @@ pub fn spawn(command: &RunnerCommand<'_>) -> io::Result<Confined> {
         ));
     }
     let mut notes = Vec::new();
-    let job = job(command.memory_bytes, &mut notes)?;
+    let (job, ui_restricted) = job(command.memory_bytes, &mut notes)?;
     let token = restricted_token(&mut notes)?;
     // Inheritable copies, closed when the start is over: another thread of
     // this process that starts a program with every inheritable handle in
@@ -232,12 +251,18 @@ pub fn spawn(command: &RunnerCommand<'_>) -> io::Result<Confined> {
             notes.extend(refused);
             break;
         }
-        if policies {
-            notes.push(format!(
-                "creation-time policies: the process was refused with them ({}), started without",
-                io::Error::last_os_error()
-            ));
+        let refusal = io::Error::last_os_error();
+        // Only a system that does not know the policies gets a second try:
+        // any other failure is the start's own.
+        let unknown = [ERROR_INVALID_PARAMETER, ERROR_NOT_SUPPORTED]
+            .map(|code| Some(code as i32))
+            .contains(&refusal.raw_os_error());
+        if !policies || !unknown {
+            return Err(refusal);
         }
+        notes.push(format!(
+            "creation-time policies: the process was refused with them ({refusal}), started without"
+        ));
     }
     if created == FALSE {
         return Err(io::Error::last_os_error());
@@ -252,6 +277,7 @@ pub fn spawn(command: &RunnerCommand<'_>) -> io::Result<Confined> {
     let confined = Confined {
         process: handle,
         _job: job,
+        ui_restricted,
         pid: process.dwProcessId,
         notes,
     };
@@ -274,8 +300,9 @@ pub fn spawn(command: &RunnerCommand<'_>) -> io::Result<Confined> {
 }
 
 /// The Job object: kill on close, one process, `memory_bytes` at most, an
-/// unhandled exception ends the process without a dialog, and no desktop.
-fn job(memory_bytes: u64, notes: &mut Vec<String>) -> io::Result<OwnedHandle> {
+/// unhandled exception ends the process without a dialog, and no desktop
+/// (whether the system took that is the second value).
+fn job(memory_bytes: u64, notes: &mut Vec<String>) -> io::Result<(OwnedHandle, bool)> {
     // SAFETY: no name, default security; checked below.
     let raw = unsafe { CreateJobObjectW(std::ptr::null(), std::ptr::null()) };
     if raw.is_null() {
@@ -320,7 +347,7 @@ fn job(memory_bytes: u64, notes: &mut Vec<String>) -> io::Result<OwnedHandle> {
             io::Error::last_os_error()
         ));
     }
-    Ok(job)
+    Ok((job, set != FALSE))
 }
 
 /// This process's token without its privileges (`DISABLE_MAX_PRIVILEGE`)

@@ -12,8 +12,13 @@ pub use crate::platform::RUNNER_FD;
 
 /// The raw channel to the host this process was started with, for test
 /// runners that speak frames by hand; the error says what is wrong.
+///
+/// # Safety
+///
+/// Call it once, in a process the host started as a runner: the stream
+/// takes ownership of the descriptor or handle it was given.
 #[doc(hidden)]
-pub fn host_stream() -> Result<airlock_protocol::Stream, String> {
+pub unsafe fn host_stream() -> Result<airlock_protocol::Stream, String> {
     crate::platform::host_stream(RUNNER_ARG)
 }
 

@@ -46,6 +46,10 @@ pub(super) fn fork_runner(
     }))
 }
 
+pub(super) fn forked_killer(runner: &ForkedRunner) -> super::Killer {
+    super::unix::Killer(runner.id())
+}
+
 pub(super) fn sealable_memory_file(name: &str) -> io::Result<OwnedFd> {
     Ok(rustix::fs::memfd_create(
         name,

@@ -9,6 +9,7 @@
 //!   artifacts (`sealed.rs`, sealed on Linux only).
 //! - `linux`, `posix`: the zygote and its forked runners, memfd seals and
 //!   `openat2` (Linux), or none of them (other POSIX systems).
+//! - `no_zygote`: the zygote's types without values, where there is none.
 //! - `windows`: a runner started confined (`airlock-platform`'s
 //!   `windows_process`) and reached by a named pipe; no zygote, rings,
 //!   preopens, granted folders or sealed artifacts yet.
@@ -26,6 +27,8 @@ use crate::granted_file::GrantedFileError;
 mod granted_unix;
 #[cfg(target_os = "linux")]
 mod linux;
+#[cfg(not(target_os = "linux"))]
+mod no_zygote;
 #[cfg(all(unix, not(target_os = "linux")))]
 mod posix;
 #[cfg(unix)]
@@ -98,13 +101,20 @@ pub(crate) fn fork_runner(
 
 /// Starts `program` as a runner for `plugin` with exactly `inherit` (from
 /// descriptor 4 on, POSIX), its stderr piped back, and the host's end of
-/// its control channel.
+/// its control channel; `memory` is the policy's guest memory cap.
 pub(crate) fn exec_runner(
     program: &Path,
     plugin: &str,
+    memory: u64,
     inherit: &[Inherit<'_>],
 ) -> io::Result<(ExecRunner, Stream, StderrSource)> {
-    family::exec_runner(program, plugin, inherit)
+    family::exec_runner(program, plugin, memory, inherit)
+}
+
+/// Clears each layer a runner claimed that the system does not confirm
+/// of process `pid` (`/proc/<pid>/status` on Linux).
+pub(crate) fn verify_layers(pid: u32, layers: &mut airlock_protocol::SandboxLayers) {
+    family::verify_layers(pid, layers)
 }
 
 /// What the host itself confirms of an exec'd runner's layers (its Job
@@ -134,9 +144,20 @@ pub(crate) fn exit_signal(status: &ExitStatus) -> Option<i32> {
 /// The signal seccomp kills a process with, where there is one.
 pub(crate) const SECCOMP_SIGNAL: Option<i32> = family::SECCOMP_SIGNAL;
 
-/// Kills process `pid`, a child of this process not reaped yet.
-pub(crate) fn kill_process(pid: u32) {
-    family::kill_process(pid)
+/// How an abort kills a runner: its pid where a child's pid cannot be
+/// reused before it is reaped (POSIX), a handle to its process elsewhere
+/// (a Windows runner could refuse a kill by pid).
+pub(crate) use family::Killer;
+
+/// The killer of an exec'd runner (`None` if none could be made: the
+/// runner then ends at its deadline).
+pub(crate) fn exec_killer(runner: &ExecRunner) -> Option<Killer> {
+    family::exec_killer(runner)
+}
+
+/// The killer of a runner the zygote forked.
+pub(crate) fn forked_killer(runner: &ForkedRunner) -> Killer {
+    os::forked_killer(runner)
 }
 
 /// Shared rings to offer a runner, and what it inherits to map them;
@@ -193,6 +214,12 @@ pub(crate) fn private_dir(builder: &mut DirBuilder) -> &mut DirBuilder {
 /// Refuses a file other users can read or write (`path` for the advice).
 pub(crate) fn check_private(meta: &Metadata, path: &Path) -> Result<(), String> {
     family::check_private(meta, path)
+}
+
+/// Whether [`check_private`] can tell a key file only this user reads: an
+/// error saying why not where it cannot yet.
+pub(crate) fn private_keys_checked() -> Result<(), String> {
+    family::private_keys_checked()
 }
 
 /// Advice for a spawn that failed with OS error `code`, when a process or

@@ -48,6 +48,7 @@ pub(super) fn runner_socket_pair() -> io::Result<(UnixStream, UnixStream)> {
 pub(super) fn exec_runner(
     program: &Path,
     plugin: &str,
+    _memory: u64,
     inherit: &[Inherit<'_>],
 ) -> io::Result<(ExecRunner, Stream, StderrSource)> {
     let (host_end, runner_end) = runner_socket_pair()?;
@@ -106,10 +107,20 @@ pub(super) fn exit_signal(status: &ExitStatus) -> Option<i32> {
 
 pub(super) const SECCOMP_SIGNAL: Option<i32> = Some(libc::SIGSYS);
 
-pub(super) fn kill_process(pid: u32) {
-    if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
-        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+/// A child's pid: it cannot be reused before the child is reaped.
+#[derive(Debug)]
+pub(crate) struct Killer(pub(super) u32);
+
+impl Killer {
+    pub(crate) fn kill(&self) {
+        if let Some(pid) = rustix::process::Pid::from_raw(self.0 as i32) {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+        }
     }
+}
+
+pub(super) fn exec_killer(runner: &ExecRunner) -> Option<Killer> {
+    Some(Killer(runner.id()))
 }
 
 pub(super) fn offer_rings(wake: Wake) -> io::Result<RingOffer> {
@@ -179,6 +190,43 @@ pub(super) fn check_private(meta: &Metadata, path: &Path) -> Result<(), String> 
             path.display()
         ));
     }
+    Ok(())
+}
+
+/// Checks the layers a runner reported against `/proc/<pid>/status`
+/// (Seccomp, NoNewPrivs, CapEff), clearing any the kernel does not confirm.
+/// Where there is no `/proc` (not Linux), the report stands as sent.
+pub(super) fn verify_layers(pid: u32, layers: &mut SandboxLayers) {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+        return;
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(str::trim)
+    };
+    let checks = [
+        (&mut layers.seccomp, "Seccomp", "2"),
+        (&mut layers.no_new_privs, "NoNewPrivs", "1"),
+        (
+            &mut layers.capabilities_dropped,
+            "CapEff",
+            "0000000000000000",
+        ),
+    ];
+    for (claimed, name, expected) in checks {
+        let seen = field(name);
+        if *claimed && seen != Some(expected) {
+            *claimed = false;
+            layers.notes.push(format!(
+                "the runner claimed {name} {expected}, /proc/{pid}/status says {seen:?}"
+            ));
+        }
+    }
+}
+
+pub(super) fn private_keys_checked() -> Result<(), String> {
     Ok(())
 }
 

@@ -30,9 +30,12 @@ use crate::granted_file::GrantedFileError;
 /// itself, and Wine ignores it.
 pub(super) const CONFINEMENT: &[Layer] = &[Layer::Job];
 
-/// The Job's memory limit: a backstop past wasmtime's own cap, for what
-/// the compiler and the runner allocate outside guest memory.
+/// The Job's memory limit, at least: a backstop past wasmtime's own cap,
+/// for what the compiler and the runner allocate outside guest memory.
 const JOB_MEMORY: u64 = 8 << 30;
+
+/// Room above a policy's guest memory cap in the Job's limit.
+const JOB_ROOM: u64 = 4 << 30;
 
 fn not_yet(what: &str) -> io::Error {
     io::Error::new(
@@ -41,54 +44,8 @@ fn not_yet(what: &str) -> io::Error {
     )
 }
 
-/// No zygote here: the type has no values.
-#[derive(Debug)]
-pub(crate) enum Zygotes {}
-
-impl Zygotes {
-    pub(crate) fn off_reason(&self) -> Option<String> {
-        match *self {}
-    }
-
-    pub(crate) fn warm_up(&self) {
-        match *self {}
-    }
-}
-
-/// No forked runners here: the type has no values.
-#[derive(Debug)]
-pub(crate) enum ForkedRunner {}
-
-impl ForkedRunner {
-    pub(crate) fn id(&self) -> u32 {
-        match *self {}
-    }
-
-    pub(crate) fn try_wait(&mut self) -> io::Result<Option<ExitStatus>> {
-        match *self {}
-    }
-
-    pub(crate) fn kill(&mut self) -> io::Result<()> {
-        match *self {}
-    }
-
-    pub(crate) fn wait(&mut self) -> io::Result<ExitStatus> {
-        match *self {}
-    }
-}
-
-pub(super) fn zygotes(_program: &Path) -> Option<Zygotes> {
-    None
-}
-
-pub(super) fn fork_runner(
-    zygote: &Zygotes,
-    _plugin: &str,
-    _network: bool,
-    _inherit: &[Inherit<'_>],
-) -> Option<io::Result<(ForkedRunner, Stream, StderrSource)>> {
-    match *zygote {}
-}
+pub(crate) use super::no_zygote::{ForkedRunner, Zygotes};
+pub(super) use super::no_zygote::{fork_runner, forked_killer, zygotes};
 
 /// A runner in its Job object.
 #[derive(Debug)]
@@ -100,7 +57,7 @@ impl ExecRunner {
     }
 
     pub(crate) fn try_wait(&mut self) -> io::Result<Option<ExitStatus>> {
-        Ok(self.0.wait(Duration::ZERO).map(ExitStatus::from_raw))
+        Ok(self.0.poll(Duration::ZERO)?.map(ExitStatus::from_raw))
     }
 
     pub(crate) fn kill(&mut self) -> io::Result<()> {
@@ -109,17 +66,18 @@ impl ExecRunner {
     }
 
     pub(crate) fn wait(&mut self) -> io::Result<ExitStatus> {
-        Ok(ExitStatus::from_raw(
-            self.0
-                .wait(Duration::from_secs(u32::MAX as u64 / 1000))
-                .unwrap_or(1),
-        ))
+        loop {
+            if let Some(code) = self.0.poll(Duration::from_secs(3600))? {
+                return Ok(ExitStatus::from_raw(code));
+            }
+        }
     }
 }
 
 pub(super) fn exec_runner(
     program: &Path,
     _plugin: &str,
+    memory: u64,
     inherit: &[Inherit<'_>],
 ) -> io::Result<(ExecRunner, Stream, StderrSource)> {
     if !inherit.is_empty() {
@@ -133,7 +91,7 @@ pub(super) fn exec_runner(
         program,
         args: &[RUNNER_ARG],
         inherit: &[runner_end.as_handle()],
-        memory_bytes: JOB_MEMORY,
+        memory_bytes: memory.saturating_add(JOB_ROOM).max(JOB_MEMORY),
         stderr: Some(stderr_write.as_handle()),
     })?;
     drop((runner_end, stderr_write));
@@ -147,15 +105,13 @@ pub(super) fn confirm_exec_layers(runner: &ExecRunner, layers: &mut SandboxLayer
     let confined = &runner.0;
     // The host made the Job and set its limits (a refusal fails the start);
     // that the runner is in it is the system's word, not the runner's.
-    confirm(
-        &mut layers.job,
-        &mut layers.notes,
-        "Job object",
-        confined
-            .in_job()
-            .then_some(())
-            .ok_or("the runner is in no job of this host's".into()),
-    );
+    layers.notes.extend(confined.notes.iter().cloned());
+    let job = match (confined.in_job(), confined.ui_restricted()) {
+        (true, true) => Ok(()),
+        (true, false) => Err("its Job has no UI restrictions".to_string()),
+        (false, _) => Err("the runner is in no job of this host's".to_string()),
+    };
+    confirm(&mut layers.job, &mut layers.notes, "Job object", job);
     let integrity = windows_checks::integrity_level(confined.process()).and_then(|rid| {
         (rid <= windows_checks::LOW_INTEGRITY_RID)
             .then_some(())
@@ -206,8 +162,19 @@ pub(super) fn exit_signal(_status: &ExitStatus) -> Option<i32> {
 
 pub(super) const SECCOMP_SIGNAL: Option<i32> = None;
 
-pub(super) fn kill_process(pid: u32) {
-    windows_process::kill_pid(pid);
+/// A handle to the runner's process, kept by the host: a runner can
+/// change who may open it, not what an open handle may do.
+#[derive(Debug)]
+pub(crate) struct Killer(OwnedHandle);
+
+impl Killer {
+    pub(crate) fn kill(&self) {
+        windows_process::terminate(self.0.as_handle());
+    }
+}
+
+pub(super) fn exec_killer(runner: &ExecRunner) -> Option<Killer> {
+    runner.0.process().try_clone_to_owned().ok().map(Killer)
 }
 
 /// No rings here: the types have no values.
@@ -323,8 +290,8 @@ pub(super) fn open_without_blocking(path: &Path) -> io::Result<File> {
     File::open(path)
 }
 
-/// Files and folders inherit the user profile's access list, which keeps
-/// other users out.
+/// Files and folders inherit their folder's access list (a key file is
+/// refused by `private_keys_checked` until its list is checked).
 pub(super) fn private_file(options: &mut OpenOptions) -> &mut OpenOptions {
     options
 }
@@ -335,6 +302,19 @@ pub(super) fn private_dir(builder: &mut DirBuilder) -> &mut DirBuilder {
 
 pub(super) fn check_private(_meta: &Metadata, _path: &Path) -> Result<(), String> {
     Ok(())
+}
+
+/// Windows has no `/proc`: what the host checks is `confirm_exec_layers`.
+pub(super) fn verify_layers(_pid: u32, _layers: &mut SandboxLayers) {}
+
+pub(super) fn private_keys_checked() -> Result<(), String> {
+    // Outside the user's profile a folder's inherited access list may let
+    // other users read the key, and with it forge artifacts.
+    Err(
+        "a key file's access list is not checked on Windows yet, so a key there could be \
+         other users' to read; give the cache its key with ArtifactCache::with_key"
+            .into(),
+    )
 }
 
 pub(super) fn spawn_limit_hint(_code: i32) -> Option<String> {

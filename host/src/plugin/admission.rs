@@ -129,37 +129,11 @@ fn review_manifest(
         .collect())
 }
 
-/// Checks the layers a runner reported against `/proc/<pid>/status`
-/// (Seccomp, NoNewPrivs, CapEff), clearing any the kernel does not confirm.
-/// Where there is no `/proc` (not Linux), the report stands as sent.
+/// Checks the layers a runner reported against what the system says of
+/// process `pid`, clearing any it does not confirm (`/proc/<pid>/status`
+/// on Linux; elsewhere the report stands as sent).
 pub(super) fn verify_layers(pid: u32, layers: &mut SandboxLayers) {
-    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
-        return;
-    };
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
-            .map(str::trim)
-    };
-    let checks = [
-        (&mut layers.seccomp, "Seccomp", "2"),
-        (&mut layers.no_new_privs, "NoNewPrivs", "1"),
-        (
-            &mut layers.capabilities_dropped,
-            "CapEff",
-            "0000000000000000",
-        ),
-    ];
-    for (claimed, name, expected) in checks {
-        let seen = field(name);
-        if *claimed && seen != Some(expected) {
-            *claimed = false;
-            layers.notes.push(format!(
-                "the runner claimed {name} {expected}, /proc/{pid}/status says {seen:?}"
-            ));
-        }
-    }
+    crate::platform::verify_layers(pid, layers);
 }
 
 /// Refuses a preopen that overlaps the launcher's artifact cache.

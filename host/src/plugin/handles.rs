@@ -40,9 +40,10 @@ pub struct AbortHandle {
 
 #[derive(Debug, Default)]
 pub(super) struct AbortShared {
-    /// The live runner's pid; cleared (under the lock) before the runner is
-    /// reaped, so a kill never reaches a recycled pid.
-    pub(super) live: std::sync::Mutex<Option<u32>>,
+    /// How to kill the live runner (its pid, or a handle to its process);
+    /// cleared (under the lock) before the runner is reaped, so a kill
+    /// never reaches a recycled pid.
+    pub(super) live: std::sync::Mutex<Option<crate::platform::Killer>>,
     pub(super) requested: AtomicBool,
 }
 
@@ -54,11 +55,11 @@ impl AbortHandle {
     /// Kills the runner, if one is up; true if there was one.
     pub fn abort(&self) -> bool {
         let live = lock(&self.shared.live);
-        match *live {
-            Some(pid) => {
+        match &*live {
+            Some(killer) => {
                 self.shared.requested.store(true, Ordering::Release);
                 // Our own child, not reaped yet: the pid cannot have been reused.
-                crate::platform::kill_process(pid);
+                killer.kill();
                 true
             }
             None => false,

@@ -135,7 +135,12 @@ impl Plugin {
         let code = Cached::code(artifact.as_ref(), caching, &mut fds);
         let (peer, socket) = self
             .runners
-            .spawn(&name, !self.admitted.wire.network.is_empty(), &fds)
+            .spawn(
+                &name,
+                !self.admitted.wire.network.is_empty(),
+                self.admitted.wire.max_memory_bytes,
+                &fds,
+            )
             .map_err(|source| Error::Spawn {
                 plugin: name.clone(),
                 source,
@@ -143,7 +148,7 @@ impl Plugin {
         marks.spawned = HostMarks::now();
         self.supervision.runners_started += 1;
         // From here on an abort reaches this runner, even during start-up.
-        *lock(&self.supervision.abort.live) = peer.pid();
+        *lock(&self.supervision.abort.live) = peer.killer();
         self.artifact.started_from_cache = artifact.is_some();
         // The artifact frame may be larger than any call's frame; allowed
         // during start-up only.

@@ -74,16 +74,18 @@ impl Runners {
     }
 
     /// Starts one runner for `plugin`, whose policy grants `network`
-    /// addresses or not; it inherits `fds` (processes only).
+    /// addresses or not and caps guest memory at `memory` bytes; it
+    /// inherits `fds` (processes only).
     pub(super) fn spawn(
         &self,
         plugin: &str,
         network: bool,
+        memory: u64,
         fds: &[Inherit<'_>],
     ) -> std::io::Result<(Peer, Stream)> {
         match self {
             Self::Processes(launcher) => {
-                let (process, socket, stderr) = launcher.spawn(plugin, network, fds)?;
+                let (process, socket, stderr) = launcher.spawn(plugin, network, memory, fds)?;
                 Ok((Peer::Process { process, stderr }, socket))
             }
             Self::Threads(serve) => {
@@ -114,6 +116,21 @@ impl Peer {
     pub(super) fn pid(&self) -> Option<u32> {
         match self {
             Self::Process { process, .. } => Some(process.id()),
+            Self::Thread(_) => None,
+        }
+    }
+
+    /// How an abort kills this runner (a thread cannot be killed).
+    pub(super) fn killer(&self) -> Option<crate::platform::Killer> {
+        match self {
+            Self::Process {
+                process: RunnerProcess::Exec(runner),
+                ..
+            } => crate::platform::exec_killer(runner),
+            Self::Process {
+                process: RunnerProcess::Forked(runner),
+                ..
+            } => Some(crate::platform::forked_killer(runner)),
             Self::Thread(_) => None,
         }
     }
