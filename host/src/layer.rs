@@ -78,6 +78,33 @@ impl Layer {
         }
     }
 
+    /// Turns this layer off in `layers`.
+    pub(crate) fn clear(self, layers: &mut SandboxLayers) {
+        let flag = match self {
+            Layer::Landlock => {
+                layers.landlock_abi = 0;
+                return;
+            }
+            Layer::Seccomp => &mut layers.seccomp,
+            Layer::NoNewPrivs => &mut layers.no_new_privs,
+            Layer::NotDumpable => &mut layers.not_dumpable,
+            Layer::ParentDeathSignal => &mut layers.parent_death_signal,
+            Layer::CapabilitiesDropped => &mut layers.capabilities_dropped,
+            Layer::Rlimits => &mut layers.rlimits,
+            Layer::UserNamespace => &mut layers.user_namespace,
+            Layer::NetworkNamespace => &mut layers.network_namespace,
+            Layer::IpcNamespace => &mut layers.ipc_namespace,
+            Layer::UtsNamespace => &mut layers.uts_namespace,
+            Layer::MountNamespace => &mut layers.mount_namespace,
+            Layer::Cgroup => &mut layers.cgroup,
+            Layer::Seatbelt => &mut layers.seatbelt,
+            Layer::Job => &mut layers.job,
+            Layer::LowIntegrity => &mut layers.low_integrity,
+            Layer::Mitigations => &mut layers.mitigations,
+        };
+        *flag = false;
+    }
+
     /// The active layers, by name.
     pub fn active(layers: &SandboxLayers) -> Vec<Layer> {
         Layer::ALL

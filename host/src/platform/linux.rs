@@ -17,6 +17,23 @@ pub(crate) use crate::zygote::Zygotes;
 /// seccomp's allow-list, and `no_new_privs`, which it needs.
 pub(super) const CONFINEMENT: &[Layer] = &[Layer::Seccomp, Layer::NoNewPrivs];
 
+/// Linux's layers (`lockdown/linux.rs` in the runner).
+pub(super) const LAYERS: &[Layer] = &[
+    Layer::Seccomp,
+    Layer::Landlock,
+    Layer::NoNewPrivs,
+    Layer::NotDumpable,
+    Layer::ParentDeathSignal,
+    Layer::CapabilitiesDropped,
+    Layer::Rlimits,
+    Layer::UserNamespace,
+    Layer::NetworkNamespace,
+    Layer::IpcNamespace,
+    Layer::UtsNamespace,
+    Layer::MountNamespace,
+    Layer::Cgroup,
+];
+
 pub(super) fn zygotes(program: &Path) -> Option<Zygotes> {
     Some(Zygotes::new(program.to_path_buf()))
 }

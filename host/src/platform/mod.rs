@@ -53,6 +53,10 @@ use windows as family;
 /// [`crate::Layer::DEFAULT_REQUIRED`] requires.
 pub(crate) const CONFINEMENT: &[crate::Layer] = os::CONFINEMENT;
 
+/// Every layer a runner can have on this system; a report of any other
+/// is dropped.
+pub(crate) const LAYERS: &[crate::Layer] = os::LAYERS;
+
 /// The Linux backend's zygote, and a runner it forked (held by its pidfd);
 /// types without values where the system has no such backend.
 pub(crate) use os::{ForkedRunner, Zygotes};

@@ -15,6 +15,13 @@ use crate::Layer;
 /// until the host requires less.
 pub(super) const CONFINEMENT: &[Layer] = &[Layer::Seatbelt];
 
+/// Seatbelt and rlimits on macOS; rlimits on other Unixes.
+pub(super) const LAYERS: &[Layer] = if cfg!(target_vendor = "apple") {
+    &[Layer::Seatbelt, Layer::Rlimits]
+} else {
+    &[Layer::Rlimits]
+};
+
 pub(crate) use super::no_zygote::{ForkedRunner, Zygotes};
 pub(super) use super::no_zygote::{fork_runner, forked_killer, zygotes};
 

@@ -30,6 +30,9 @@ use crate::granted_file::GrantedFileError;
 /// itself, and Wine ignores it.
 pub(super) const CONFINEMENT: &[Layer] = &[Layer::Job];
 
+/// Windows's layers (`lockdown/windows.rs` in the runner).
+pub(super) const LAYERS: &[Layer] = &[Layer::Job, Layer::LowIntegrity, Layer::Mitigations];
+
 /// The Job's memory limit, at least: a backstop past wasmtime's own cap,
 /// for what the compiler and the runner allocate outside guest memory.
 const JOB_MEMORY: u64 = 8 << 30;

@@ -11,6 +11,7 @@ use super::config::ManifestSource;
 use super::{PluginConfig, WorldRef};
 use crate::cache::ArtifactCache;
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::manifest::Manifest;
 use crate::platform::OwnedDir;
 
@@ -131,8 +132,18 @@ fn review_manifest(
 
 /// Checks the layers a runner reported against what the system says of
 /// process `pid`, clearing any it does not confirm (`/proc/<pid>/status`
-/// on Linux; elsewhere the report stands as sent).
+/// on Linux) and any this system does not have.
 pub(super) fn verify_layers(pid: u32, layers: &mut SandboxLayers) {
+    // Another system's layer cannot be on here, whatever the runner says:
+    // a policy that requires one must not be met by a claim.
+    for layer in Layer::ALL {
+        if layer.is_active(layers) && !crate::platform::LAYERS.contains(&layer) {
+            layer.clear(layers);
+            layers.notes.push(format!(
+                "{layer}: not a layer of this system; the runner's claim was dropped"
+            ));
+        }
+    }
     crate::platform::verify_layers(pid, layers);
 }
 

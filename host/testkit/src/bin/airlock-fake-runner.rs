@@ -50,6 +50,39 @@ fn main() {
             let failure = airlock_protocol::InitFailure::StaleArtifact("made up".into());
             let _ = writer.write(&mut socket, &FromRunner::InitFailed(failure), &[]);
         }
+        // Claims every layer of every system, then serves nothing: the
+        // host believes only what its own system has and confirms.
+        "claims-every-layer" => {
+            let layers = airlock_protocol::SandboxLayers {
+                seccomp: true,
+                landlock_abi: 5,
+                no_new_privs: true,
+                not_dumpable: true,
+                parent_death_signal: true,
+                capabilities_dropped: true,
+                rlimits: true,
+                user_namespace: true,
+                network_namespace: true,
+                ipc_namespace: true,
+                uts_namespace: true,
+                mount_namespace: true,
+                cgroup: true,
+                seatbelt: true,
+                job: true,
+                low_integrity: true,
+                mitigations: true,
+                notes: Vec::new(),
+            };
+            let claim = FromRunner::Ready {
+                world_hash: hello.world_hash,
+                layers,
+                rings: false,
+                mapped: false,
+                marks: Default::default(),
+            };
+            let _ = writer.write(&mut socket, &claim, &[]);
+            let _ = reader.read::<_, ToRunner>(&mut socket);
+        }
         "exit-at-start" => {
             eprintln!("fake runner: giving up at start");
             std::process::exit(42);

@@ -171,3 +171,70 @@ impl std::io::Write for LineCounter {
         Ok(())
     }
 }
+
+/// A runner that claims every layer of every system is believed only where
+/// its host's own system has the layer and confirms it: another system's
+/// layer never satisfies a policy.
+#[test]
+fn a_runner_claiming_every_layer_is_believed_only_where_the_system_agrees() {
+    let plugin = Roundtrip::start(&fake_runner(), fake("claims-every-layer")).unwrap();
+    let layers = plugin.plugin().sandbox_layers().unwrap().clone();
+    let active = airlock::Layer::active(&layers);
+    // Each system's own; the fake runner has none of the confirmed ones.
+    let foreign: &[airlock::Layer] = if cfg!(windows) {
+        &[
+            airlock::Layer::Seccomp,
+            airlock::Layer::Landlock,
+            airlock::Layer::Seatbelt,
+        ]
+    } else if cfg!(target_os = "linux") {
+        &[
+            airlock::Layer::Job,
+            airlock::Layer::LowIntegrity,
+            airlock::Layer::Mitigations,
+            airlock::Layer::Seatbelt,
+        ]
+    } else {
+        &[airlock::Layer::Job, airlock::Layer::Seccomp]
+    };
+    for layer in foreign {
+        assert!(
+            !active.contains(layer),
+            "{layer} believed: {:?}",
+            layers.notes
+        );
+        assert!(
+            layers
+                .notes
+                .iter()
+                .any(|n| n.starts_with(&format!("{layer}: not a layer of this system"))),
+            "no note for {layer}: {:?}",
+            layers.notes
+        );
+    }
+    // And what the system itself says wins over the claim: the fake runner
+    // is not under seccomp (Linux) nor low integrity (Windows, Wine).
+    let confirmed = if cfg!(windows) {
+        airlock::Layer::LowIntegrity
+    } else {
+        airlock::Layer::Seccomp
+    };
+    if cfg!(any(windows, target_os = "linux")) {
+        assert!(
+            !active.contains(&confirmed),
+            "{confirmed} believed: {:?}",
+            layers.notes
+        );
+    }
+    let required =
+        fake("claims-every-layer").policy(airlock::Policy::default().require([foreign[0]]));
+    match Roundtrip::start(&fake_runner(), required) {
+        Err(Error::SandboxUnavailable { missing, .. }) => {
+            assert_eq!(missing, [foreign[0].to_string()])
+        }
+        other => panic!(
+            "a claimed foreign layer met the policy: {other:?}",
+            other = other.err()
+        ),
+    }
+}
