@@ -78,27 +78,9 @@ pub struct Confined {
 }
 
 impl Confined {
-    /// Waits up to `timeout` for the runner to exit; its exit code if it did.
-    pub fn wait(&self, timeout: Duration) -> Option<u32> {
-        wait_for(&self.process, timeout)
-    }
-
-    /// Waits up to `timeout` for the runner to exit: its exit code if it
-    /// did, `None` if it still runs; an error if the system cannot tell.
+    /// Waits up to `timeout` for the runner to exit (see [`poll`]).
     pub fn poll(&self, timeout: Duration) -> io::Result<Option<u32>> {
-        let ms = timeout.as_millis().min(u32::MAX as u128 - 1) as u32;
-        // SAFETY: a valid process handle owned by `self`.
-        match unsafe { WaitForSingleObject(self.raw(), ms) } {
-            WAIT_OBJECT_0 => {}
-            WAIT_TIMEOUT => return Ok(None),
-            _ => return Err(io::Error::last_os_error()),
-        }
-        let mut code = 0;
-        // SAFETY: as above, with a valid out pointer.
-        if unsafe { GetExitCodeProcess(self.raw(), &mut code) } == FALSE {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(Some(code))
+        poll(self.process(), timeout)
     }
 
     /// Whether the Job took its UI restrictions (kept from the desktop).
@@ -122,8 +104,7 @@ impl Confined {
 
     /// Ends the runner at once (exit code 1).
     pub fn kill(&self) {
-        // SAFETY: a valid process handle owned by `self`.
-        unsafe { TerminateProcess(self.raw(), 1) };
+        terminate(self.process());
     }
 
     /// Closes the host's handle to the Job object, which ends the runner
@@ -138,16 +119,22 @@ impl Confined {
     }
 }
 
-/// Waits up to `timeout` for `process` to exit; its exit code if it did.
-pub fn wait_for(process: &OwnedHandle, timeout: Duration) -> Option<u32> {
+/// Waits up to `timeout` for `process` to exit: its exit code if it did,
+/// `None` if it still runs; an error if the system cannot tell.
+pub fn poll(process: BorrowedHandle<'_>, timeout: Duration) -> io::Result<Option<u32>> {
     let ms = timeout.as_millis().min(u32::MAX as u128 - 1) as u32;
     // SAFETY: a valid process handle.
-    if unsafe { WaitForSingleObject(process.as_raw_handle(), ms) } != WAIT_OBJECT_0 {
-        return None;
+    match unsafe { WaitForSingleObject(process.as_raw_handle(), ms) } {
+        WAIT_OBJECT_0 => {}
+        WAIT_TIMEOUT => return Ok(None),
+        _ => return Err(io::Error::last_os_error()),
     }
     let mut code = 0;
     // SAFETY: as above, with a valid out pointer.
-    (unsafe { GetExitCodeProcess(process.as_raw_handle(), &mut code) } != FALSE).then_some(code)
+    if unsafe { GetExitCodeProcess(process.as_raw_handle(), &mut code) } == FALSE {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(Some(code))
 }
 
 /// Ends the process behind `process` at once (exit code 1).

@@ -231,13 +231,15 @@ fn closing_the_job_ends_the_runner() {
     let (runner, _) = started(RunnerPolicy::default());
     let Runner { confined, pipe, .. } = runner;
     assert_eq!(
-        confined.wait(Duration::from_millis(500)),
+        confined.poll(Duration::from_millis(500)).unwrap(),
         None,
         "a runner waits for calls while its host holds the pipe"
     );
     let process = confined.close_job();
     assert!(
-        windows_process::wait_for(&process, Duration::from_secs(10)).is_some(),
+        windows_process::poll(process.as_handle(), Duration::from_secs(10))
+            .unwrap()
+            .is_some(),
         "the runner outlived its Job object"
     );
     drop(pipe);
